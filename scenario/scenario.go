@@ -1,0 +1,179 @@
+package scenario
+
+import (
+	"fmt"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
+)
+
+// FormatVersion is the scenario file format version this package reads and writes.
+const FormatVersion = 1
+
+// Role is a party's role in a negotiation.
+type Role string
+
+// Roles.
+const (
+	Principal Role = "principal" // negotiates for itself and must agree
+	Mediator  Role = "mediator"  // drafts and relays; not a signatory by default
+	Guarantor Role = "guarantor" // guarantees implementation
+	Observer  Role = "observer"  // sees the public framework only
+)
+
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool {
+	switch r {
+	case Principal, Mediator, Guarantor, Observer:
+		return true
+	}
+	return false
+}
+
+// Party is a delegation at the table.
+type Party struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	Role Role   `json:"role"`
+	// Profile is confidential to the party; nil when none is modelled.
+	Profile *profile.Profile `json:"profile,omitempty"`
+	// Estimate says where the profile comes from when it is an analyst's
+	// estimate rather than the party's own declaration.
+	Estimate string `json:"estimate,omitempty"`
+}
+
+// Decision rules.
+const (
+	Unanimity = "unanimity" // every principal must accept
+	Quorum    = "quorum"    // at least Quorum principals must accept
+)
+
+// Agreement modes.
+const (
+	WholePackage = "package"     // nothing is agreed until everything is agreed
+	Provisional  = "provisional" // points are agreed provisionally one by one
+)
+
+// Decision is how the negotiation decides.
+type Decision struct {
+	Rule   string `json:"rule"`
+	Quorum int    `json:"quorum,omitempty"`
+	// Vetoes names parties without whose acceptance there is no deal.
+	Vetoes       []string           `json:"vetoes,omitempty"`
+	Agreement    string             `json:"agreement"`
+	Ratification []RatificationStep `json:"ratification,omitempty"`
+}
+
+// RatificationStep is one approval an agreement needs before it enters into force.
+type RatificationStep struct {
+	Party     string `json:"party"`
+	Body      string `json:"body"`
+	Kind      string `json:"kind"` // parliament, referendum, signature, other
+	Condition string `json:"condition,omitempty"`
+}
+
+// Meeting formats.
+const (
+	Plenary    = "plenary"
+	Bilateral  = "bilateral"
+	Trilateral = "trilateral"
+	Proximity  = "proximity"
+)
+
+// Format says who may address whom.
+type Format struct {
+	Default string `json:"default"`
+	// NoDirect lists pairs of parties that refuse to meet: they communicate
+	// only through the mediator (proximity talks).
+	NoDirect [][2]string `json:"no_direct,omitempty"`
+}
+
+// Scenario is a framework, its parties and the rules of the negotiation.
+type Scenario struct {
+	Version     int                  `json:"parley"`
+	Name        string               `json:"name"`
+	Title       string               `json:"title,omitempty"`
+	Description string               `json:"description,omitempty"`
+	Source      string               `json:"source,omitempty"`
+	Notice      string               `json:"notice,omitempty"`
+	Framework   *framework.Framework `json:"framework"`
+	Parties     []Party              `json:"parties"`
+	Decision    Decision             `json:"decision"`
+	Format      Format               `json:"format"`
+	// Warnings collects non-fatal findings of the loader (e.g. GENIUS quirks).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Party returns the party with the given id, or nil.
+func (s *Scenario) Party(id string) *Party {
+	for i := range s.Parties {
+		if s.Parties[i].ID == id {
+			return &s.Parties[i]
+		}
+	}
+	return nil
+}
+
+// Principals returns the principals that have a profile, in file order.
+func (s *Scenario) Principals() []*Party {
+	var out []*Party
+	for i := range s.Parties {
+		if s.Parties[i].Role == Principal && s.Parties[i].Profile != nil {
+			out = append(out, &s.Parties[i])
+		}
+	}
+	return out
+}
+
+// Profiled returns every party that has a profile, in file order.
+func (s *Scenario) Profiled() []*Party {
+	var out []*Party
+	for i := range s.Parties {
+		if s.Parties[i].Profile != nil {
+			out = append(out, &s.Parties[i])
+		}
+	}
+	return out
+}
+
+// Validate checks the model's invariants (the file loader reports positions;
+// this is the check for scenarios built in code or imported).
+func (s *Scenario) Validate() error {
+	if s.Framework == nil {
+		return fmt.Errorf("scenario %q: no framework", s.Name)
+	}
+	if err := s.Framework.Validate(); err != nil {
+		return fmt.Errorf("scenario %q: %w", s.Name, err)
+	}
+	ids := map[string]bool{}
+	for _, p := range s.Parties {
+		if p.ID == "" {
+			return fmt.Errorf("scenario %q: party with empty id", s.Name)
+		}
+		if ids[p.ID] {
+			return fmt.Errorf("scenario %q: duplicate party %q", s.Name, p.ID)
+		}
+		ids[p.ID] = true
+		if !p.Role.Valid() {
+			return fmt.Errorf("scenario %q: party %q: unknown role %q", s.Name, p.ID, p.Role)
+		}
+		if p.Profile != nil {
+			if err := p.Profile.Check(s.Framework); err != nil {
+				return fmt.Errorf("scenario %q: party %q: %w", s.Name, p.ID, err)
+			}
+		}
+	}
+	for _, v := range s.Decision.Vetoes {
+		if !ids[v] {
+			return fmt.Errorf("scenario %q: veto holder %q is not a party", s.Name, v)
+		}
+	}
+	for _, pair := range s.Format.NoDirect {
+		for _, id := range pair {
+			if !ids[id] {
+				return fmt.Errorf("scenario %q: format: %q is not a party", s.Name, id)
+			}
+		}
+	}
+	return nil
+}
