@@ -385,4 +385,3 @@ func FromIndex(radix []int, idx uint64, p Package) {
 		idx /= r
 	}
 }
-
