@@ -1,0 +1,282 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
+)
+
+// FrontierOptions restricts and bounds a frontier computation.
+type FrontierOptions struct {
+	// RedLines excludes packages that cross any party's red line.
+	RedLines bool
+	// Rational keeps only packages every party rates at least its reservation
+	// value (the frontier of the agreement zone when RedLines is also set).
+	Rational bool
+	// MaxPoints bounds the size of any intermediate frontier (default 4,000,000).
+	MaxPoints int
+	// Progress, when set, is called after each point with (done, total).
+	Progress func(done, total int)
+}
+
+// ErrTooLarge is returned when a frontier exceeds FrontierOptions.MaxPoints.
+var ErrTooLarge = errors.New("analysis: frontier too large")
+
+// rationalSlack is the tolerance of the reservation bound used to prune
+// partial sums; the final filter is exact.
+const rationalSlack = 1e-9
+
+// constraint is a red line spanning several points, in framework indices.
+type constraint struct {
+	terms []profile.Term
+	last  int
+}
+
+// FrontierAdditive computes the exact Pareto frontier of an additive space by
+// merging point by point with dominance pruning (see the package doc). It
+// never enumerates the outcome space.
+func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
+	f := s.Framework
+	n, d := len(f.Points), s.N()
+	if o.MaxPoints <= 0 {
+		o.MaxPoints = 4_000_000
+	}
+	allowed, multi := compileRedLines(s, o.RedLines)
+	live := livePoints(n, multi)
+
+	// restMax[k][j]: the most party j can still gain from points k..n-1.
+	restMax := make([][]float64, n+1)
+	restMax[n] = make([]float64, d)
+	for k := n - 1; k >= 0; k-- {
+		restMax[k] = slices.Clone(restMax[k+1])
+		for j, t := range s.Tables {
+			best := math.Inf(-1)
+			for l, c := range t.Contrib[k] {
+				if allowed[k][l] {
+					best = math.Max(best, c)
+				}
+			}
+			restMax[k][j] += best
+		}
+	}
+
+	type layer struct{ parent, level []int32 }
+	layers := make([]layer, n)
+	cur := &vecs{d: d, vals: make([]float64, d)}
+	counts := []uint64{1}
+	var state []int32 // levels at live points, stride len(prevLive)
+	var prevLive []int
+
+	var completing []int // constraints whose last point is k
+	for k := 0; k < n; k++ {
+		lv := live[k]
+		// Where each live point's level comes from: -1 = the current point.
+		from := make([]int, len(lv))
+		for a, p := range lv {
+			from[a] = -1
+			if p != k {
+				from[a] = slices.Index(prevLive, p)
+			}
+		}
+		completing = completing[:0]
+		for r, c := range multi {
+			if c.last == k {
+				completing = append(completing, r)
+			}
+		}
+		contrib := make([][]float64, d)
+		for j, t := range s.Tables {
+			contrib[j] = t.Contrib[k]
+		}
+		nodes := cur.n()
+		next := &vecs{d: d, vals: make([]float64, 0, nodes*d*2)}
+		var ncounts []uint64
+		var parent, level, nstate []int32
+		levels := f.Points[k].Levels()
+		ps := len(prevLive)
+		for i := 0; i < nodes; i++ {
+			base := cur.at(i)
+			pst := state[i*ps : (i+1)*ps]
+		option:
+			for l := 0; l < levels; l++ {
+				if !allowed[k][l] {
+					continue
+				}
+				for _, r := range completing {
+					if crossed(multi[r].terms, k, l, prevLive, pst) {
+						continue option
+					}
+				}
+				off := len(next.vals)
+				for j := 0; j < d; j++ {
+					next.vals = append(next.vals, base[j]+contrib[j][l])
+				}
+				if o.Rational {
+					v := next.vals[off:]
+					for j := 0; j < d; j++ {
+						if v[j]+restMax[k+1][j] < s.Reservation[j]-rationalSlack {
+							next.vals = next.vals[:off]
+							continue option
+						}
+					}
+				}
+				ncounts = append(ncounts, counts[i])
+				parent = append(parent, int32(i))
+				level = append(level, int32(l))
+				for a := range lv {
+					if from[a] < 0 {
+						nstate = append(nstate, int32(l))
+					} else {
+						nstate = append(nstate, pst[from[a]])
+					}
+				}
+			}
+		}
+		keep := partitionedSkyline(next, ncounts, nstate, len(lv))
+		if len(keep) > o.MaxPoints {
+			return nil, fmt.Errorf("%w: %d partial packages after point %d of %d (limit %d)", ErrTooLarge, len(keep), k+1, n, o.MaxPoints)
+		}
+		// Compact to the survivors, keeping generation (= witness) order.
+		cur = &vecs{d: d, vals: make([]float64, 0, len(keep)*d)}
+		counts = make([]uint64, len(keep))
+		state = make([]int32, 0, len(keep)*len(lv))
+		layers[k] = layer{parent: make([]int32, len(keep)), level: make([]int32, len(keep))}
+		for a, i := range keep {
+			cur.vals = append(cur.vals, next.at(int(i))...)
+			counts[a] = ncounts[i]
+			layers[k].parent[a] = parent[i]
+			layers[k].level[a] = level[i]
+			state = append(state, nstate[int(i)*len(lv):(int(i)+1)*len(lv)]...)
+		}
+		prevLive = lv
+		if o.Progress != nil {
+			o.Progress(k+1, n)
+		}
+	}
+
+	fr := &Frontier{Method: "additive merge with " + method(d, "sort-sweep", "sort-filter skyline") + " pruning"}
+	for i := 0; i < cur.n(); i++ {
+		u := cur.at(i)
+		if o.Rational && !atLeast(u, s.Reservation) {
+			continue
+		}
+		w := make(framework.Package, n)
+		node := int32(i)
+		for k := n - 1; k >= 0; k-- {
+			w[k] = int(layers[k].level[node])
+			node = layers[k].parent[node]
+		}
+		fr.Points = append(fr.Points, Point{U: slices.Clone(u), Witness: w, Count: counts[i]})
+	}
+	sortPoints(fr.Points)
+	return fr, nil
+}
+
+func atLeast(u, r []float64) bool {
+	for j := range u {
+		if u[j] < r[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// crossed reports whether choosing level l at point k completes a crossing of terms.
+func crossed(terms []profile.Term, k, l int, prevLive []int, pst []int32) bool {
+	for _, t := range terms {
+		var lev int
+		if t.Point == k {
+			lev = l
+		} else {
+			lev = int(pst[slices.Index(prevLive, t.Point)])
+		}
+		if !slices.Contains(t.Levels, lev) {
+			return false
+		}
+	}
+	return true
+}
+
+// compileRedLines turns single-term red lines into forbidden levels and keeps
+// the multi-term ones as constraints.
+func compileRedLines(s *Space, use bool) ([][]bool, []constraint) {
+	f := s.Framework
+	allowed := make([][]bool, len(f.Points))
+	for k := range f.Points {
+		allowed[k] = make([]bool, f.Points[k].Levels())
+		for l := range allowed[k] {
+			allowed[k][l] = true
+		}
+	}
+	if !use {
+		return allowed, nil
+	}
+	var multi []constraint
+	for _, p := range s.Profiles {
+		for _, r := range p.RedLines {
+			switch {
+			case len(r.Terms) == 1:
+				for _, l := range r.Terms[0].Levels {
+					allowed[r.Terms[0].Point][l] = false
+				}
+			case len(r.Terms) > 1:
+				c := constraint{terms: r.Terms}
+				for _, t := range r.Terms {
+					c.last = max(c.last, t.Point)
+				}
+				multi = append(multi, c)
+			}
+		}
+	}
+	return allowed, multi
+}
+
+// livePoints returns, for each k, the points ≤ k whose level still matters
+// after point k: those in a multi-point red line not yet complete.
+func livePoints(n int, multi []constraint) [][]int {
+	live := make([][]int, n)
+	for k := 0; k < n; k++ {
+		for _, c := range multi {
+			if c.last <= k {
+				continue
+			}
+			for _, t := range c.terms {
+				if t.Point <= k && !slices.Contains(live[k], t.Point) {
+					live[k] = append(live[k], t.Point)
+				}
+			}
+		}
+		slices.Sort(live[k])
+	}
+	return live
+}
+
+// partitionedSkyline runs the skyline separately for candidates with
+// different live-point states (they have different futures).
+func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int) []int32 {
+	if stride == 0 {
+		return skyline(v, nil, counts)
+	}
+	idx := make([]int32, v.n())
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	key := func(i int32) []int32 { return state[int(i)*stride : (int(i)+1)*stride] }
+	slices.SortStableFunc(idx, func(a, b int32) int { return slices.Compare(key(a), key(b)) })
+	var out []int32
+	for lo := 0; lo < len(idx); {
+		hi := lo + 1
+		for hi < len(idx) && slices.Equal(key(idx[hi]), key(idx[lo])) {
+			hi++
+		}
+		group := slices.Clone(idx[lo:hi])
+		out = append(out, skyline(v, group, counts)...)
+		lo = hi
+	}
+	slices.Sort(out)
+	return out
+}

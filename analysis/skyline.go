@@ -1,0 +1,256 @@
+package analysis
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/parley-negotiation/parley/framework"
+)
+
+// Point is a distinct utility vector on a frontier.
+type Point struct {
+	// U is the utility of each party, in the space's party order.
+	U []float64 `json:"utilities"`
+	// Witness is the lowest-index package reaching U.
+	Witness framework.Package `json:"witness"`
+	// Count is the number of packages whose utility vector is exactly U
+	// (saturating at the largest uint64).
+	Count uint64 `json:"count"`
+}
+
+// Frontier is a Pareto frontier: distinct non-dominated utility vectors.
+type Frontier struct {
+	// Points are sorted by the first party's utility, highest first (then the
+	// second party's, and so on).
+	Points []Point `json:"points"`
+	// Method says how it was computed.
+	Method string `json:"method"`
+}
+
+// Packages returns the number of packages on the frontier (ties counted).
+func (f *Frontier) Packages() uint64 {
+	var n uint64
+	for _, p := range f.Points {
+		n = addSat(n, p.Count)
+	}
+	return n
+}
+
+func addSat(a, b uint64) uint64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxUint64
+}
+
+func mulSat(a, b uint64) uint64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > math.MaxUint64/b {
+		return math.MaxUint64
+	}
+	return a * b
+}
+
+// vecs is a flat list of d-dimensional vectors.
+type vecs struct {
+	d    int
+	vals []float64
+}
+
+func (v *vecs) at(i int) []float64 { return v.vals[i*v.d : (i+1)*v.d] }
+func (v *vecs) n() int             { return len(v.vals) / v.d }
+
+// skyline returns the indices of the non-dominated vectors of v, restricted to
+// idx (all if nil), merging exact duplicates into their lowest index; counts
+// are summed into counts (when non-nil) at the surviving index. The result is
+// in increasing index order.
+func skyline(v *vecs, idx []int32, counts []uint64) []int32 {
+	if idx == nil {
+		idx = make([]int32, v.n())
+		for i := range idx {
+			idx[i] = int32(i)
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	var out []int32
+	if v.d == 1 {
+		out = skyline1(v, idx, counts)
+	} else if v.d == 2 {
+		out = skyline2(v, idx, counts)
+	} else {
+		out = skylineSFS(v, idx, counts)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// mergeDup folds idx[j] into idx[i] (equal vectors; i has the lower index).
+func mergeDup(counts []uint64, keep, drop int32) {
+	if counts != nil {
+		counts[keep] = addSat(counts[keep], counts[drop])
+	}
+}
+
+func skyline1(v *vecs, idx []int32, counts []uint64) []int32 {
+	best := math.Inf(-1)
+	var keep int32 = -1
+	for _, i := range idx {
+		u := v.vals[i]
+		switch {
+		case u > best:
+			best, keep = u, i
+		case u == best:
+			if i < keep {
+				mergeDup(counts, i, keep)
+				keep = i
+			} else {
+				mergeDup(counts, keep, i)
+			}
+		}
+	}
+	return []int32{keep}
+}
+
+func skyline2(v *vecs, idx []int32, counts []uint64) []int32 {
+	vals := v.vals
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmp.Compare(vals[2*b], vals[2*a]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(vals[2*b+1], vals[2*a+1]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	out := idx[:0:0]
+	best := math.Inf(-1)
+	for k := 0; k < len(idx); {
+		i := idx[k]
+		x, y := vals[2*i], vals[2*i+1]
+		// idx[k] is the highest y among those with this x; later entries with
+		// the same x are dominated or duplicates.
+		j := k + 1
+		keep := y > best
+		for j < len(idx) && vals[2*idx[j]] == x {
+			if keep && vals[2*idx[j]+1] == y {
+				mergeDup(counts, i, idx[j])
+			}
+			j++
+		}
+		if keep {
+			out = append(out, i)
+			best = y
+		}
+		k = j
+	}
+	return out
+}
+
+func skylineSFS(v *vecs, idx []int32, counts []uint64) []int32 {
+	d := v.d
+	sums := make([]float64, v.n())
+	for _, i := range idx {
+		s := 0.0
+		for _, x := range v.at(int(i)) {
+			s += x
+		}
+		sums[i] = s
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmp.Compare(sums[b], sums[a]); c != 0 {
+			return c
+		}
+		va, vb := v.at(int(a)), v.at(int(b))
+		for k := 0; k < d; k++ {
+			if c := cmp.Compare(vb[k], va[k]); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a, b)
+	})
+	var window []int32
+	for k := 0; k < len(idx); k++ {
+		i := idx[k]
+		c := v.at(int(i))
+		// Fold exact duplicates (adjacent after the sort).
+		for k+1 < len(idx) && slices.Equal(v.at(int(idx[k+1])), c) {
+			mergeDup(counts, i, idx[k+1])
+			k++
+		}
+		dominated := false
+		for _, w := range window {
+			if dominates(v.at(int(w)), c) {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			window = append(window, i)
+		}
+	}
+	return window
+}
+
+// dominates reports whether a is at least b everywhere and better somewhere.
+func dominates(a, b []float64) bool {
+	strict := false
+	for k := range a {
+		if a[k] < b[k] {
+			return false
+		}
+		if a[k] > b[k] {
+			strict = true
+		}
+	}
+	return strict
+}
+
+// sortPoints orders frontier points by utilities, highest first.
+func sortPoints(ps []Point) {
+	slices.SortStableFunc(ps, func(a, b Point) int {
+		for k := range a.U {
+			if c := cmp.Compare(b.U[k], a.U[k]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+}
+
+// FrontierOfVectors returns the Pareto frontier of explicit utility vectors
+// (all of the same length); the witness of each point is left nil and Count
+// is the number of equal input vectors. It is the tool for outcome sets that
+// are not additive or not packages at all.
+func FrontierOfVectors(us [][]float64) *Frontier {
+	if len(us) == 0 {
+		return &Frontier{Method: "skyline"}
+	}
+	d := len(us[0])
+	v := &vecs{d: d, vals: make([]float64, 0, d*len(us))}
+	for _, u := range us {
+		v.vals = append(v.vals, u...)
+	}
+	counts := make([]uint64, len(us))
+	for i := range counts {
+		counts[i] = 1
+	}
+	keep := skyline(v, nil, counts)
+	f := &Frontier{Method: method(d, "sort-sweep", "sort-filter skyline")}
+	for _, i := range keep {
+		f.Points = append(f.Points, Point{U: slices.Clone(v.at(int(i))), Count: counts[i]})
+	}
+	sortPoints(f.Points)
+	return f
+}
+
+func method(d int, two, more string) string {
+	if d <= 2 {
+		return two
+	}
+	return more
+}
