@@ -356,3 +356,58 @@ func (t *Table) Min() float64 {
 	}
 	return u
 }
+
+// Sample draws a table from the profile's uncertainty: every uncertain weight,
+// score and the reservation value uniformly in its interval; sampled weights
+// are then rescaled so they keep the profile's nominal weight sum. Without
+// uncertainty it returns the compiled table. rnd returns uniform values in [0,1).
+func (p *Profile) Sample(f *framework.Framework, rnd func() float64) (*Table, error) {
+	t, err := p.Compile(f)
+	if err != nil || p.Uncertainty == nil {
+		return t, err
+	}
+	u := p.Uncertainty
+	draw := func(iv *Interval, v float64) float64 {
+		if iv == nil {
+			return v
+		}
+		return iv.Lo + (iv.Hi-iv.Lo)*rnd()
+	}
+	w := make([]float64, len(p.Weights))
+	sum, nominal := 0.0, p.WeightSum()
+	for i := range w {
+		var iv *Interval
+		if i < len(u.Weights) {
+			iv = u.Weights[i]
+		}
+		w[i] = draw(iv, p.Weights[i])
+		sum += w[i]
+	}
+	if sum > 0 {
+		for i := range w {
+			w[i] *= nominal / sum
+		}
+	}
+	for i := range f.Points {
+		scores := p.Scores[i]
+		if i < len(u.Scores) && u.Scores[i] != nil {
+			scores = append([]float64(nil), scores...)
+			for l := range scores {
+				if l < len(u.Scores[i]) {
+					scores[l] = draw(u.Scores[i][l], scores[l])
+				}
+			}
+		}
+		t.Contrib[i] = p.evals(f, i, w[i], scores)
+	}
+	if u.Reservation != nil {
+		t.Reservation = draw(u.Reservation, t.Reservation)
+		t.HasReservation = true
+	} else if p.Fallback != nil {
+		fb := t.Utility(p.Fallback)
+		if p.Reservation == nil || fb > *p.Reservation {
+			t.Reservation = fb
+		}
+	}
+	return t, nil
+}

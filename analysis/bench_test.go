@@ -1,0 +1,83 @@
+package analysis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
+)
+
+// benchSpace is a random additive domain with real-valued weights and scores
+// (the setting of NegMAS's benchmark: points × levels, n parties).
+func benchSpace(points, levels, parties int, seed uint64) *Space {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	f := &framework.Framework{Name: fmt.Sprintf("random-%dx%d", points, levels)}
+	for k := 0; k < points; k++ {
+		p := framework.Point{ID: fmt.Sprintf("p%d", k)}
+		for l := 0; l < levels; l++ {
+			p.Options = append(p.Options, framework.Option{ID: fmt.Sprintf("o%d", l)})
+		}
+		f.Points = append(f.Points, p)
+	}
+	var names []string
+	var profs []*profile.Profile
+	for j := 0; j < parties; j++ {
+		pr := &profile.Profile{}
+		tot := 0.0
+		for range f.Points {
+			w := rng.Float64()
+			pr.Weights = append(pr.Weights, w)
+			tot += w
+			sc := make([]float64, levels)
+			for l := range sc {
+				sc[l] = rng.Float64()
+			}
+			pr.Scores = append(pr.Scores, sc)
+		}
+		for k := range pr.Weights {
+			pr.Weights[k] /= tot
+		}
+		names = append(names, fmt.Sprintf("party%d", j))
+		profs = append(profs, pr)
+	}
+	s, err := NewSpace(f, names, profs)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func benchFrontier(b *testing.B, s *Space) {
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		fr, err := FrontierAdditive(s, FrontierOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(fr.Points)
+	}
+	b.ReportMetric(float64(n), "points")
+}
+
+// BenchmarkFrontier2p8x6 is the target: 1.68M outcomes, 2 parties,
+// exact, under 0.1 s (NegMAS: 12.8 s).
+func BenchmarkFrontier2p8x6(b *testing.B) { benchFrontier(b, benchSpace(8, 6, 2, 1)) }
+
+// BenchmarkFrontier2p20x4 is 10¹² outcomes, exact without enumeration.
+func BenchmarkFrontier2p20x4(b *testing.B) { benchFrontier(b, benchSpace(20, 4, 2, 1)) }
+
+// BenchmarkFrontier3p8x6 is a 3-party 1.68M-outcome domain.
+func BenchmarkFrontier3p8x6(b *testing.B) { benchFrontier(b, benchSpace(8, 6, 3, 1)) }
+
+// BenchmarkFrontierEnumerate2p6x6 is the brute-force oracle, for comparison.
+func BenchmarkFrontierEnumerate2p6x6(b *testing.B) {
+	s := benchSpace(6, 6, 2, 1)
+	for b.Loop() {
+		if _, err := FrontierEnumerate(s, FrontierOptions{}, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,590 @@
+package analysis
+
+import (
+	"cmp"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/parley-negotiation/parley/framework"
+)
+
+// ZoneOptions bounds the agreement-zone computation.
+type ZoneOptions struct {
+	// EnumLimit is the largest outcome space counted exactly by enumeration
+	// (default 50 million); larger spaces are sampled.
+	EnumLimit int64
+	// Samples is the number of uniformly random packages drawn when the space
+	// is too large to enumerate (default 1,000,000).
+	Samples int
+	// Seed makes sampling reproducible.
+	Seed uint64
+	// Workers is the number of goroutines (default GOMAXPROCS).
+	Workers int
+	// SearchBudget bounds the nodes of each exact feasibility search used for
+	// per-point overlap on sampled spaces (default 2,000,000).
+	SearchBudget int
+	// Progress, when set, is called from time to time with (done, total)
+	// packages examined; it must be safe for concurrent use.
+	Progress func(done, total int64)
+}
+
+// Possibility says whether some zone package uses an option.
+type Possibility string
+
+// Possibility values.
+const (
+	Yes     Possibility = "yes"
+	No      Possibility = "no"
+	Unknown Possibility = "unknown" // the search budget ran out
+)
+
+// LevelOverlap describes one option of a point with respect to the zone.
+type LevelOverlap struct {
+	Level string `json:"option"`
+	// Possible tells whether at least one zone package uses this option.
+	Possible Possibility `json:"possible"`
+	// Share is the fraction of zone packages that use it (exact when the
+	// zone was enumerated, estimated when sampled; NaN for an empty zone).
+	Share float64 `json:"share"`
+}
+
+// PointOverlap is the per-point overlap: which options survive in the zone.
+type PointOverlap struct {
+	Point   string         `json:"point"`
+	Options []LevelOverlap `json:"options"`
+}
+
+// Zone is the agreement zone of a space: the packages every party rates at
+// least its reservation value and that cross no party's red line.
+type Zone struct {
+	// Outcomes is the size of the whole space (decimal, exact).
+	Outcomes string `json:"outcomes"`
+	// Exact tells whether Size was counted (true) or estimated by sampling.
+	Exact bool `json:"exact"`
+	// Size is the number of zone packages (or the estimate).
+	Size float64 `json:"size"`
+	// Low and High bound Size: equal to it when exact, a 95% Wilson interval
+	// when sampled.
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+	// Fraction is Size / Outcomes.
+	Fraction float64 `json:"fraction"`
+	// Method says how Size was obtained.
+	Method  string         `json:"method"`
+	Samples int            `json:"samples,omitempty"`
+	Overlap []PointOverlap `json:"overlap"`
+}
+
+// AgreementZone computes the zone's size and per-point overlap: exactly by
+// Gray-code enumeration split over cores when the space has at most
+// EnumLimit packages, otherwise by seeded sampling for the size and shares
+// and by exact branch-and-bound search for whether each option is possible.
+func AgreementZone(s *Space, o ZoneOptions) *Zone {
+	if o.EnumLimit <= 0 {
+		o.EnumLimit = 50_000_000
+	}
+	if o.Samples <= 0 {
+		o.Samples = 1_000_000
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.SearchBudget <= 0 {
+		o.SearchBudget = 2_000_000
+	}
+	f := s.Framework
+	z := &Zone{Outcomes: f.Size().String()}
+	total, _ := new(big.Float).SetInt(f.Size()).Float64()
+	var counts [][]uint64
+	if size, ok := f.SizeInt(); ok && size <= o.EnumLimit {
+		var n uint64
+		n, counts = enumerateZone(s, o)
+		z.Exact, z.Size, z.Low, z.High = true, float64(n), float64(n), float64(n)
+		z.Method = "exact enumeration (mixed-radix Gray code)"
+	} else {
+		var hits uint64
+		hits, counts = sampleZone(s, o)
+		p := float64(hits) / float64(o.Samples)
+		lo, hi := wilson(hits, uint64(o.Samples))
+		z.Size, z.Low, z.High = p*total, lo*total, hi*total
+		z.Samples = o.Samples
+		z.Method = "estimate from uniform random sampling (95% Wilson interval); option possibility by exact search"
+	}
+	z.Fraction = z.Size / total
+	var zoneCount uint64
+	for _, c := range counts[0] {
+		zoneCount += c
+	}
+	se := newSearcher(s, o.SearchBudget)
+	for k := range f.Points {
+		po := PointOverlap{Point: f.Points[k].ID}
+		for l := 0; l < f.Points[k].Levels(); l++ {
+			lo := LevelOverlap{Level: f.Points[k].LevelID(l), Share: math.NaN()}
+			if zoneCount > 0 {
+				lo.Share = float64(counts[k][l]) / float64(zoneCount)
+			}
+			switch {
+			case counts[k][l] > 0:
+				lo.Possible = Yes
+			case z.Exact:
+				lo.Possible = No
+			default:
+				lo.Possible = se.possible(k, l)
+			}
+			po.Options = append(po.Options, lo)
+		}
+		z.Overlap = append(z.Overlap, po)
+	}
+	return z
+}
+
+// wilson returns the 95% Wilson score interval of a binomial proportion.
+func wilson(k, n uint64) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	const z = 1.959963984540054
+	p := float64(k) / float64(n)
+	nn := float64(n)
+	den := 1 + z*z/nn
+	c := (p + z*z/(2*nn)) / den
+	h := z * math.Sqrt(p*(1-p)/nn+z*z/(4*nn*nn)) / den
+	return math.Max(0, c-h), math.Min(1, c+h)
+}
+
+// zoneChecker tracks red lines incrementally for one walker.
+type zoneChecker struct {
+	s *Space
+	// terms[k][l] lists (red line, term) pairs whose term contains level l of point k.
+	rlTerms [][]int // per red line: number of terms
+	onPoint [][][2]int
+	inTerm  [][][]bool // per point, per (red line,term) on it, per level
+	matched []int
+	crossed int
+}
+
+func newZoneChecker(s *Space) *zoneChecker {
+	f := s.Framework
+	c := &zoneChecker{s: s, onPoint: make([][][2]int, len(f.Points)), inTerm: make([][][]bool, len(f.Points))}
+	r := 0
+	for _, p := range s.Profiles {
+		for _, rl := range p.RedLines {
+			c.matched = append(c.matched, 0)
+			c.rlTerms = append(c.rlTerms, []int{len(rl.Terms)})
+			for ti, t := range rl.Terms {
+				in := make([]bool, f.Points[t.Point].Levels())
+				for _, l := range t.Levels {
+					in[l] = true
+				}
+				c.onPoint[t.Point] = append(c.onPoint[t.Point], [2]int{r, ti})
+				c.inTerm[t.Point] = append(c.inTerm[t.Point], in)
+			}
+			r++
+		}
+	}
+	return c
+}
+
+// reset recomputes the red-line state for a package.
+func (c *zoneChecker) reset(p framework.Package) {
+	for r := range c.matched {
+		c.matched[r] = 0
+	}
+	c.crossed = 0
+	for k, l := range p {
+		for a, rt := range c.onPoint[k] {
+			if c.inTerm[k][a][l] {
+				c.matched[rt[0]]++
+			}
+		}
+	}
+	for r, m := range c.matched {
+		if m == c.rlTerms[r][0] {
+			c.crossed++
+		}
+	}
+}
+
+// change updates the state for point k moving from level a to level b.
+func (c *zoneChecker) change(k, a, b int) {
+	for i, rt := range c.onPoint[k] {
+		in := c.inTerm[k][i]
+		if in[a] == in[b] {
+			continue
+		}
+		r := rt[0]
+		full := c.rlTerms[r][0]
+		if c.matched[r] == full {
+			c.crossed--
+		}
+		if in[b] {
+			c.matched[r]++
+		} else {
+			c.matched[r]--
+		}
+		if c.matched[r] == full {
+			c.crossed++
+		}
+	}
+}
+
+// enumerateZone counts zone packages and per-level zone counts exactly.
+func enumerateZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
+	f := s.Framework
+	radix := f.Radix()
+	n := len(radix)
+	// Fix a prefix of points per task so there are enough tasks to balance.
+	m, tasks := 0, 1
+	for m < n && tasks < 16*o.Workers {
+		tasks *= radix[m]
+		m++
+	}
+	var next atomic.Int64
+	var done atomic.Int64
+	size, _ := f.SizeInt()
+	type result struct {
+		n      uint64
+		counts [][]uint64
+	}
+	results := make([]result, o.Workers)
+	var wg sync.WaitGroup
+	for w := 0; w < o.Workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			counts := make([][]uint64, n)
+			for k := range counts {
+				counts[k] = make([]uint64, radix[k])
+			}
+			var total uint64
+			walk := newGrayWalker(s, radix, m)
+			for {
+				t := next.Add(1) - 1
+				if t >= int64(tasks) {
+					break
+				}
+				c := walk.run(uint64(t), counts)
+				total += c
+				if o.Progress != nil {
+					o.Progress(done.Add(walk.per), size)
+				}
+			}
+			results[w] = result{total, counts}
+		}(w)
+	}
+	wg.Wait()
+	out := make([][]uint64, n)
+	for k := range out {
+		out[k] = make([]uint64, radix[k])
+	}
+	var total uint64
+	for _, r := range results {
+		total += r.n
+		for k := range out {
+			for l := range out[k] {
+				out[k][l] += r.counts[k][l]
+			}
+		}
+	}
+	return total, out
+}
+
+// grayWalker enumerates the packages with a fixed prefix of m points in
+// reflected mixed-radix Gray order (Knuth's Algorithm H), so each step
+// changes one point and each party's utility is updated by one subtraction
+// and one addition.
+type grayWalker struct {
+	s      *Space
+	radix  []int
+	m      int
+	free   []int // points after the prefix with more than one level, fastest first
+	per    int64 // packages per task
+	pkg    framework.Package
+	u      []float64
+	res    []float64
+	check  *zoneChecker
+	a, o   []int
+	fp     []int
+	digits int
+	// flat[k][l*d+j] is party j's contribution of level l of point k.
+	flat [][]float64
+}
+
+// exactEvery is how many incremental steps pass before utilities are
+// recomputed exactly, bounding floating-point drift far below exactSlack.
+const exactEvery = 1 << 12
+
+// exactSlack: an incremental utility this close to a reservation value is
+// recomputed exactly before deciding.
+const exactSlack = 1e-9
+
+func newGrayWalker(s *Space, radix []int, m int) *grayWalker {
+	g := &grayWalker{s: s, radix: radix, m: m, per: 1, pkg: make(framework.Package, len(radix)),
+		u: make([]float64, s.N()), res: s.Reservation, check: newZoneChecker(s)}
+	for k := len(radix) - 1; k >= m; k-- {
+		g.per *= int64(radix[k])
+		if radix[k] > 1 {
+			g.free = append(g.free, k)
+		}
+	}
+	g.digits = len(g.free)
+	d := s.N()
+	g.flat = make([][]float64, len(radix))
+	for k := range radix {
+		g.flat[k] = make([]float64, radix[k]*d)
+		for l := 0; l < radix[k]; l++ {
+			for j, t := range s.Tables {
+				g.flat[k][l*d+j] = t.Contrib[k][l]
+			}
+		}
+	}
+	g.a = make([]int, g.digits)
+	g.o = make([]int, g.digits)
+	g.fp = make([]int, g.digits+1)
+	return g
+}
+
+func (g *grayWalker) exact() {
+	for j, t := range g.s.Tables {
+		g.u[j] = t.Utility(g.pkg)
+	}
+}
+
+func (g *grayWalker) inZone() bool {
+	if g.check.crossed > 0 {
+		return false
+	}
+	for j, r := range g.res {
+		if g.u[j] < r+exactSlack {
+			if g.u[j] < r-exactSlack {
+				return false
+			}
+			if g.s.Tables[j].Utility(g.pkg) < r {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// run walks task t (the prefix with mixed-radix index t) and returns the
+// number of zone packages, adding per-level counts.
+func (g *grayWalker) run(t uint64, counts [][]uint64) uint64 {
+	for k := g.m - 1; k >= 0; k-- {
+		g.pkg[k] = int(t % uint64(g.radix[k]))
+		t /= uint64(g.radix[k])
+	}
+	for k := g.m; k < len(g.pkg); k++ {
+		g.pkg[k] = 0
+	}
+	for j := range g.a {
+		g.a[j], g.o[j], g.fp[j] = 0, 1, j
+	}
+	g.fp[g.digits] = g.digits
+	g.exact()
+	g.check.reset(g.pkg)
+	d := len(g.u)
+	u := g.u
+	var n uint64
+	steps := 0
+	for {
+		if g.inZone() {
+			n++
+			for k, l := range g.pkg {
+				counts[k][l]++
+			}
+		}
+		// Algorithm H, steps H3–H5.
+		j := g.fp[0]
+		g.fp[0] = 0
+		if j == g.digits {
+			return n
+		}
+		k := g.free[j]
+		from := g.a[j]
+		g.a[j] += g.o[j]
+		to := g.a[j]
+		if g.a[j] == 0 || g.a[j] == g.radix[k]-1 {
+			g.o[j] = -g.o[j]
+			g.fp[j] = g.fp[j+1]
+			g.fp[j+1] = j + 1
+		}
+		g.pkg[k] = to
+		steps++
+		if steps == exactEvery {
+			steps = 0
+			g.exact()
+		} else {
+			c := g.flat[k]
+			a, b := c[from*d:from*d+d], c[to*d:to*d+d]
+			for p := range u {
+				u[p] += b[p] - a[p]
+			}
+		}
+		g.check.change(k, from, to)
+	}
+}
+
+// sampleZone draws uniform packages and counts zone hits (and per level).
+func sampleZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
+	f := s.Framework
+	radix := f.Radix()
+	counts := make([][]uint64, len(radix))
+	for k := range counts {
+		counts[k] = make([]uint64, radix[k])
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x7061726c6579))
+	p := make(framework.Package, len(radix))
+	var hits uint64
+	for i := 0; i < o.Samples; i++ {
+		for k, r := range radix {
+			p[k] = rng.IntN(r)
+		}
+		if s.Acceptable(p) {
+			hits++
+			for k, l := range p {
+				counts[k][l]++
+			}
+		}
+		if o.Progress != nil && i%65536 == 0 {
+			o.Progress(int64(i), int64(o.Samples))
+		}
+	}
+	return hits, counts
+}
+
+// searcher finds zone packages by depth-first branch and bound.
+type searcher struct {
+	s       *Space
+	budget  int
+	order   [][]int     // per point, levels in the order to try
+	restMax [][]float64 // restMax[k][j]: party j's best from points k..
+	pkg     framework.Package
+	part    []float64
+	nodes   int
+}
+
+func newSearcher(s *Space, budget int) *searcher {
+	f := s.Framework
+	n, d := len(f.Points), s.N()
+	se := &searcher{s: s, budget: budget, order: make([][]int, n), restMax: make([][]float64, n+1)}
+	se.restMax[n] = make([]float64, d)
+	maxU := make([]float64, d)
+	for j, t := range s.Tables {
+		maxU[j], _ = t.Max()
+		if maxU[j] <= 0 {
+			maxU[j] = 1
+		}
+	}
+	for k := n - 1; k >= 0; k-- {
+		se.restMax[k] = slices.Clone(se.restMax[k+1])
+		for j, t := range s.Tables {
+			se.restMax[k][j] += slices.Max(t.Contrib[k])
+		}
+		lv := make([]int, f.Points[k].Levels())
+		score := make([]float64, len(lv))
+		for l := range lv {
+			lv[l] = l
+			for j, t := range s.Tables {
+				score[l] += t.Contrib[k][l] / maxU[j]
+			}
+		}
+		slices.SortStableFunc(lv, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+		se.order[k] = lv
+	}
+	se.pkg = make(framework.Package, n)
+	se.part = make([]float64, d)
+	return se
+}
+
+// possible reports whether a zone package with level l at point k exists.
+func (se *searcher) possible(k, l int) Possibility {
+	se.nodes = 0
+	for j := range se.part {
+		se.part[j] = 0
+	}
+	switch se.dfs(0, k, l) {
+	case 1:
+		return Yes
+	case 0:
+		return No
+	}
+	return Unknown
+}
+
+// dfs returns 1 when a zone package is found, 0 when none exists below, -1
+// when the budget ran out.
+func (se *searcher) dfs(i, fk, fl int) int {
+	s := se.s
+	n := len(se.pkg)
+	if i == n {
+		if s.Acceptable(se.pkg) {
+			return 1
+		}
+		return 0
+	}
+	se.nodes++
+	if se.nodes > se.budget {
+		return -1
+	}
+	levels := se.order[i]
+	if i == fk {
+		levels = []int{fl}
+	}
+	result := 0
+	for _, l := range levels {
+		se.pkg[i] = l
+		ok := true
+		for j, t := range s.Tables {
+			if se.part[j]+t.Contrib[i][l]+se.restMax[i+1][j] < s.Reservation[j]-rationalSlack {
+				ok = false
+				break
+			}
+		}
+		if ok && se.crossesCompleted(i) {
+			ok = false
+		}
+		if !ok {
+			continue
+		}
+		for j, t := range s.Tables {
+			se.part[j] += t.Contrib[i][l]
+		}
+		r := se.dfs(i+1, fk, fl)
+		for j, t := range s.Tables {
+			se.part[j] -= t.Contrib[i][l]
+		}
+		if r == 1 {
+			return 1
+		}
+		if r < 0 {
+			result = -1
+		}
+	}
+	se.pkg[i] = framework.Open
+	return result
+}
+
+// crossesCompleted reports whether a red line whose points are all among
+// 0..i is crossed by the current partial package.
+func (se *searcher) crossesCompleted(i int) bool {
+	for _, p := range se.s.Profiles {
+	line:
+		for _, rl := range p.RedLines {
+			for _, t := range rl.Terms {
+				if t.Point > i {
+					continue line
+				}
+			}
+			if rl.Crossed(se.pkg[:len(se.pkg)]) {
+				return true
+			}
+		}
+	}
+	return false
+}
