@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"encoding/json"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -587,4 +588,16 @@ func (se *searcher) crossesCompleted(i int) bool {
 		}
 	}
 	return false
+}
+
+// MarshalJSON writes a NaN share (empty zone) as null.
+func (l LevelOverlap) MarshalJSON() ([]byte, error) {
+	type plain LevelOverlap
+	if math.IsNaN(l.Share) {
+		return json.Marshal(struct {
+			plain
+			Share *float64 `json:"share"`
+		}{plain: plain(l)})
+	}
+	return json.Marshal(plain(l))
 }
