@@ -463,18 +463,21 @@ func sampleZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
 type searcher struct {
 	s       *Space
 	budget  int
-	order   [][]int     // per point, levels in the order to try
-	restMax [][]float64 // restMax[k][j]: party j's best from points k..
+	allowed [][]bool    // levels not forbidden by a single-option red line
+	order   [][]int     // per point, allowed levels in the order to try
+	best    [][]float64 // best[k][j]: party j's best allowed contribution at point k
+	restMax [][]float64 // per query: party j's best from points k.. (fixed point included)
 	pkg     framework.Package
 	part    []float64
 	nodes   int
+	fk      int
 }
 
 func newSearcher(s *Space, budget int) *searcher {
 	f := s.Framework
 	n, d := len(f.Points), s.N()
-	se := &searcher{s: s, budget: budget, order: make([][]int, n), restMax: make([][]float64, n+1)}
-	se.restMax[n] = make([]float64, d)
+	allowed, _ := compileRedLines(s, true)
+	se := &searcher{s: s, budget: budget, allowed: allowed, order: make([][]int, n), best: make([][]float64, n), restMax: make([][]float64, n+1)}
 	maxU := make([]float64, d)
 	for j, t := range s.Tables {
 		maxU[j], _ = t.Max()
@@ -482,21 +485,32 @@ func newSearcher(s *Space, budget int) *searcher {
 			maxU[j] = 1
 		}
 	}
-	for k := n - 1; k >= 0; k-- {
-		se.restMax[k] = slices.Clone(se.restMax[k+1])
+	for k := 0; k < n; k++ {
+		se.best[k] = make([]float64, d)
 		for j, t := range s.Tables {
-			se.restMax[k][j] += slices.Max(t.Contrib[k])
+			se.best[k][j] = math.Inf(-1)
+			for l, c := range t.Contrib[k] {
+				if allowed[k][l] {
+					se.best[k][j] = math.Max(se.best[k][j], c)
+				}
+			}
 		}
-		lv := make([]int, f.Points[k].Levels())
-		score := make([]float64, len(lv))
-		for l := range lv {
-			lv[l] = l
+		var lv []int
+		score := make([]float64, f.Points[k].Levels())
+		for l := range score {
+			if !allowed[k][l] {
+				continue
+			}
+			lv = append(lv, l)
 			for j, t := range s.Tables {
 				score[l] += t.Contrib[k][l] / maxU[j]
 			}
 		}
 		slices.SortStableFunc(lv, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
 		se.order[k] = lv
+	}
+	for k := range se.restMax {
+		se.restMax[k] = make([]float64, d)
 	}
 	se.pkg = make(framework.Package, n)
 	se.part = make([]float64, d)
@@ -505,10 +519,28 @@ func newSearcher(s *Space, budget int) *searcher {
 
 // possible reports whether a zone package with level l at point k exists.
 func (se *searcher) possible(k, l int) Possibility {
-	se.nodes = 0
+	if !se.allowed[k][l] {
+		return No
+	}
+	n := len(se.pkg)
 	for j := range se.part {
 		se.part[j] = 0
+		se.restMax[n][j] = 0
 	}
+	for i := n - 1; i >= 0; i-- {
+		for j, t := range se.s.Tables {
+			c := se.best[i][j]
+			if i == k {
+				c = t.Contrib[k][l]
+			}
+			se.restMax[i][j] = se.restMax[i+1][j] + c
+		}
+	}
+	for i := range se.pkg {
+		se.pkg[i] = framework.Open
+	}
+	se.pkg[k] = l
+	se.nodes, se.fk = 0, k
 	switch se.dfs(0, k, l) {
 	case 1:
 		return Yes
@@ -567,22 +599,26 @@ func (se *searcher) dfs(i, fk, fl int) int {
 			result = -1
 		}
 	}
-	se.pkg[i] = framework.Open
+	if i != fk {
+		se.pkg[i] = framework.Open
+	}
 	return result
 }
 
-// crossesCompleted reports whether a red line whose points are all among
-// 0..i is crossed by the current partial package.
+// crossesCompleted reports whether a red line that involves point i and
+// whose points are all decided (≤ i, or the fixed point) is crossed.
 func (se *searcher) crossesCompleted(i int) bool {
 	for _, p := range se.s.Profiles {
 	line:
 		for _, rl := range p.RedLines {
+			involves := false
 			for _, t := range rl.Terms {
-				if t.Point > i {
+				if t.Point > i && t.Point != se.fk {
 					continue line
 				}
+				involves = involves || t.Point == i
 			}
-			if rl.Crossed(se.pkg[:len(se.pkg)]) {
+			if involves && rl.Crossed(se.pkg) {
 				return true
 			}
 		}
