@@ -139,6 +139,7 @@ func domainFromTree(root *elem, name string) (*domain, error) {
 	}
 	f.Description, _ = obj.attr("description")
 	seenIndex := map[int]string{}
+	seenName := map[string]bool{}
 	var walk func(o *elem) error
 	walk = func(o *elem) error {
 		// GENIUS adds an objective's sub-objectives before its issues and
@@ -159,9 +160,10 @@ func domainFromTree(root *elem, name string) (*domain, error) {
 				return fmt.Errorf("%s: issue %q has index %d, already used by issue %q", at(name, is), pt.ID, idx, prev)
 			}
 			seenIndex[idx] = pt.ID
-			if f.PointIndex(pt.ID) >= 0 {
+			if seenName[pt.ID] {
 				return fmt.Errorf("%s: two issues are named %q", at(name, is), pt.ID)
 			}
+			seenName[pt.ID] = true
 			f.Points = append(f.Points, pt)
 			d.index = append(d.index, idx)
 		}
@@ -278,4 +280,22 @@ func floatAttr(e *elem, a string) (float64, error) {
 		return 0, fmt.Errorf("%s: %w", a, err)
 	}
 	return v, nil
+}
+
+// pointIndex maps point ids to indices (framework.PointIndex is linear).
+func pointIndex(f *framework.Framework) map[string]int {
+	m := make(map[string]int, len(f.Points))
+	for i := range f.Points {
+		m[f.Points[i].ID] = i
+	}
+	return m
+}
+
+// optionIndex maps the option ids of an options point to their levels.
+func optionIndex(pt *framework.Point) map[string]int {
+	m := make(map[string]int, len(pt.Options))
+	for i, o := range pt.Options {
+		m[o.ID] = i
+	}
+	return m
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -97,18 +98,41 @@ func sameNumbers(t *testing.T, f *framework.Framework, p, q *profile.Profile, ch
 	}
 }
 
+// fuzzDomains are the frameworks FuzzReadProfile reads profiles against
+// (FuzzReadDomain covers the domain reader).
+var fuzzDomains = []string{
+	"testdata/Orchard/orchard_domain.xml",
+	"testdata/Harbour/harbour_domain.xml",
+	"testdata/Lattice/lattice_domain.xml",
+}
+
 func FuzzReadProfile(f *testing.F) {
-	for _, dir := range []string{"Orchard", "Harbour", "Lattice"} {
-		doms := addFiles(f, "testdata/"+dir+"/*domain.xml")
-		for _, p := range addFiles(f, "testdata/"+dir+"/*.xml") {
-			f.Add(doms[0], p)
+	var doms []*framework.Framework
+	for _, fn := range fuzzDomains {
+		b, err := os.ReadFile(fn)
+		if err != nil {
+			f.Fatal(err)
+		}
+		d, _, err := ReadDomain(bytes.NewReader(b), fn)
+		if err != nil {
+			f.Fatal(err)
+		}
+		doms = append(doms, d)
+	}
+	for _, src := range []string{miniDomain, mixedDomain} {
+		d, _, err := ReadDomain(strings.NewReader(src), "inline.xml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		doms = append(doms, d)
+	}
+	for i, fn := range fuzzDomains {
+		for _, p := range addFiles(f, filepath.Join(filepath.Dir(fn), "*.xml")) {
+			f.Add(uint8(i), p)
 		}
 	}
-	f.Fuzz(func(t *testing.T, dom, prof []byte) {
-		fw, _, err := ReadDomain(bytes.NewReader(dom), "fuzz-domain.xml")
-		if err != nil {
-			return
-		}
+	f.Fuzz(func(t *testing.T, which uint8, prof []byte) {
+		fw := doms[int(which)%len(doms)]
 		p, info, err := ReadProfile(bytes.NewReader(prof), fw, "fuzz.xml")
 		if err != nil {
 			return
@@ -130,6 +154,13 @@ func FuzzReadProfile(f *testing.F) {
 		sameNumbers(t, fw, p, q, true)
 	})
 }
+
+// mixedDomain has one issue of each kind (and a duplicate item).
+const mixedDomain = `<negotiation_template><utility_space><objective index="0" name="root">
+<issue index="1" name="a" type="discrete"><item value="x" description="d"/><item value="x"/><item value="y"/></issue>
+<issue index="2" name="n" type="integer" lowerbound="-3" upperbound="3"/>
+<issue index="3" name="r" type="real"><range lowerbound="0" upperbound="1.5"/></issue>
+</objective></utility_space></negotiation_template>`
 
 func FuzzGeniusWebDomain(f *testing.F) {
 	for _, b := range addFiles(f, "testdata/geniusweb/*/*.json") {

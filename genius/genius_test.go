@@ -3,10 +3,12 @@ package genius
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -610,4 +612,45 @@ func TestGeniusWebOffGridRange(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameProfile(t, "off-grid", g, p, q)
+}
+
+// Large inputs are read in linear time (a quadratic lookup would time out).
+func TestLargeInputs(t *testing.T) {
+	const n = 100000
+	var d, p, w strings.Builder
+	d.WriteString(`<negotiation_template><utility_space><objective index="0" name="big"><issue index="1" name="v" type="discrete">`)
+	p.WriteString(`<utility_space><objective index="0"><issue index="1" name="v" type="discrete">`)
+	w.WriteString(`{"LinearAdditiveUtilitySpace":{"name":"big","issueWeights":{"v":1},"issueUtilities":{"v":{"discreteutils":{"valueUtilities":{`)
+	var vals []string
+	for i := 0; i < n; i++ {
+		v := "o" + strconv.Itoa(i)
+		fmt.Fprintf(&d, `<item value="%s"/>`, v)
+		fmt.Fprintf(&p, `<item value="%s" evaluation="%d"/>`, v, i%7)
+		if i > 0 {
+			w.WriteString(",")
+		}
+		fmt.Fprintf(&w, `"%s":%g`, v, float64(i%7)/6)
+		vals = append(vals, strconv.Quote(v))
+	}
+	d.WriteString(`</issue></objective></utility_space></negotiation_template>`)
+	p.WriteString(`</issue><weight index="1" value="1"/></objective></utility_space>`)
+	fmt.Fprintf(&w, `}}}},"domain":{"name":"big","issuesValues":{"v":{"values":[%s]}}}}}`, strings.Join(vals, ","))
+	f, _, err := ReadDomain(strings.NewReader(d.String()), "big.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadProfile(strings.NewReader(p.String()), f, "big-p.xml"); err != nil {
+		t.Fatal(err)
+	}
+	q, g, _, err := ReadGeniusWebProfile(strings.NewReader(w.String()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteGeniusWebProfile(&b, g, q, "big"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := ReadGeniusWebProfile(&b, f); err != nil {
+		t.Fatal(err)
+	}
 }

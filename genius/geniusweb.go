@@ -58,6 +58,7 @@ func webDomain(n *jnode, name string) (*framework.Framework, error) {
 				return nil, fmt.Errorf("%s:%d: issue %q: values is %v, expected an array", name, vals.line, issue, vals.kind)
 			}
 			pt.Kind = framework.Options
+			seen := map[string]bool{}
 			for _, x := range vals.arr {
 				if x.kind != jStr {
 					return nil, fmt.Errorf("%s:%d: issue %q: value is %v, expected a string", name, x.line, issue, x.kind)
@@ -65,9 +66,10 @@ func webDomain(n *jnode, name string) (*framework.Framework, error) {
 				if x.str == "" {
 					return nil, fmt.Errorf("%s:%d: issue %q: empty value", name, x.line, issue)
 				}
-				if pt.Level(x.str) >= 0 {
+				if seen[x.str] {
 					return nil, fmt.Errorf("%s:%d: issue %q: duplicate value %q", name, x.line, issue, x.str)
 				}
+				seen[x.str] = true
 				pt.Options = append(pt.Options, framework.Option{ID: x.str, Label: x.str})
 			}
 			if len(pt.Options) == 0 {
@@ -200,10 +202,11 @@ func sameIssues(f, g *framework.Framework) error {
 	if len(f.Points) != len(g.Points) {
 		return fmt.Errorf("%d issues, framework has %d", len(g.Points), len(f.Points))
 	}
+	fidx := pointIndex(f)
 	for i := range g.Points {
 		gp := &g.Points[i]
-		fi := f.PointIndex(gp.ID)
-		if fi < 0 {
+		fi, ok := fidx[gp.ID]
+		if !ok {
 			return fmt.Errorf("issue %q not in framework %q", gp.ID, f.Name)
 		}
 		fp := &f.Points[fi]
@@ -211,8 +214,9 @@ func sameIssues(f, g *framework.Framework) error {
 			return fmt.Errorf("issue %q differs (%v with %d values, framework: %v with %d)", gp.ID, gp.Kind, gp.Levels(), fp.Kind, fp.Levels())
 		}
 		if gp.Kind == framework.Options {
+			opts := optionIndex(fp)
 			for _, o := range gp.Options {
-				if fp.Level(o.ID) < 0 {
+				if _, ok := opts[o.ID]; !ok {
 					return fmt.Errorf("issue %q: value %q not in the framework", gp.ID, o.ID)
 				}
 			}
@@ -241,9 +245,10 @@ func webProfile(las *jnode, f *framework.Framework, name string) (*profile.Profi
 	if iw == nil || iw.kind != jObj {
 		return nil, fmt.Errorf("%s:%d: no issueWeights object", name, las.line)
 	}
+	pidx := pointIndex(f)
 	for _, obj := range []*jnode{iu, iw} {
 		for k, key := range obj.keys {
-			if f.PointIndex(key) < 0 {
+			if _, ok := pidx[key]; !ok {
 				return nil, fmt.Errorf("%s:%d: issue %q is not in the domain", name, obj.vals[k].line, key)
 			}
 		}
@@ -272,9 +277,10 @@ func webProfile(las *jnode, f *framework.Framework, name string) (*profile.Profi
 				return nil, fmt.Errorf("%s:%d: issue %q: no valueUtilities object", name, du.line, pt.ID)
 			}
 			s := make([]float64, len(pt.Options))
+			opts := optionIndex(pt)
 			for k, key := range vu.keys {
-				l := pt.Level(key)
-				if l < 0 {
+				l, ok := opts[key]
+				if !ok {
 					return nil, fmt.Errorf("%s:%d: issue %q: value %q is not in the domain", name, vu.vals[k].line, pt.ID, key)
 				}
 				x := vu.vals[k]
@@ -332,8 +338,8 @@ func webProfile(las *jnode, f *framework.Framework, name string) (*profile.Profi
 		}
 		pkg := framework.NewPackage(n)
 		for k, key := range iv.keys {
-			i := f.PointIndex(key)
-			if i < 0 {
+			i, ok := pidx[key]
+			if !ok {
 				return nil, fmt.Errorf("%s:%d: reservationBid: issue %q is not in the domain", name, iv.vals[k].line, key)
 			}
 			x := iv.vals[k]
@@ -341,7 +347,9 @@ func webProfile(las *jnode, f *framework.Framework, name string) (*profile.Profi
 			l := -1
 			switch {
 			case pt.Kind == framework.Options && x.kind == jStr:
-				l = pt.Level(x.str)
+				if j, ok := optionIndex(pt)[x.str]; ok {
+					l = j
+				}
 			case pt.Kind != framework.Options && x.kind == jNum:
 				if v, err := x.float(); err == nil {
 					l = pt.NearestLevel(v)
@@ -501,10 +509,7 @@ func WriteGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profi
 		pt := &f.Points[i]
 		j.line(3, j.str(pt.ID)+": {")
 		if pt.Kind == framework.Options {
-			u := make([]float64, len(pt.Options))
-			for l := range u {
-				u[l] = p.Eval(f, i, l)
-			}
+			u := optionEvals(p, i)
 			if m := maxOf(u); m > 1 {
 				for l := range u {
 					u[l] /= m
@@ -591,4 +596,24 @@ func webLinear(pt *framework.Point, fn *profile.ValueFunc) (lu, hu float64, err 
 		return fn.Eval(pt.Min), fn.Eval(pt.Max), nil
 	}
 	return 0, 0, fmt.Errorf("point %q: a %v function is not representable in GeniusWeb (linear only)", pt.ID, fn.Kind)
+}
+
+// optionEvals returns the evaluations of an options point's levels, computed
+// as profile.Profile evaluates them (score / max score under ScaleMax, 0 when
+// that max is below 1e-5; the score itself under ScaleAbsolute).
+func optionEvals(p *profile.Profile, i int) []float64 {
+	scores := p.Scores[i]
+	u := make([]float64, len(scores))
+	if p.Scale != profile.ScaleMax {
+		copy(u, scores)
+		return u
+	}
+	mx := maxOf(scores)
+	if mx < 0.00001 {
+		return u
+	}
+	for l, s := range scores {
+		u[l] = s / mx
+	}
+	return u
 }

@@ -36,6 +36,7 @@ type jnode struct {
 	arr  []*jnode
 	keys []string
 	vals []*jnode
+	idx  map[string]int // key → position, for objects
 	line int
 }
 
@@ -44,10 +45,8 @@ func (n *jnode) get(k string) *jnode {
 	if n == nil || n.kind != jObj {
 		return nil
 	}
-	for i, key := range n.keys {
-		if key == k {
-			return n.vals[i]
-		}
+	if i, ok := n.idx[k]; ok {
+		return n.vals[i]
 	}
 	return nil
 }
@@ -133,7 +132,7 @@ func (p *jparser) value(depth int) (*jnode, error) {
 			}
 		case '{':
 			n.kind = jObj
-			seen := map[string]bool{}
+			n.idx = map[string]int{}
 			for p.d.More() {
 				off := p.d.InputOffset()
 				kt, err := p.d.Token()
@@ -144,10 +143,10 @@ func (p *jparser) value(depth int) (*jnode, error) {
 				if !ok {
 					return nil, p.errorf(off, "object key is not a string")
 				}
-				if seen[k] {
+				if _, dup := n.idx[k]; dup {
 					return nil, p.errorf(off, "duplicate key %q", k)
 				}
-				seen[k] = true
+				n.idx[k] = len(n.keys)
 				v, err := p.value(depth + 1)
 				if err != nil {
 					return nil, err

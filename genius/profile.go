@@ -115,6 +115,7 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 	info.Kind = kind
 	n := len(f.Points)
 	evals := make([]*pointEval, n)
+	pidx := pointIndex(f)
 	var resv, disc *elem
 
 	// GENIUS (AdditiveUtilitySpace.loadTreeRecursive) visits every element
@@ -162,8 +163,8 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 				// GENIUS creates no evaluator for an issue without a weight.
 				continue
 			}
-			pi := f.PointIndex(id)
-			if pi < 0 {
+			pi, ok := pidx[id]
+			if !ok {
 				return fmt.Errorf("%s: issue %q (index %d) is not in the domain %q", at(name, is), id, idx, f.Name)
 			}
 			if index != nil && index[pi] != idx {
@@ -316,6 +317,7 @@ func issueEval(is *elem, pt *framework.Point, name string, warn func(*elem, stri
 		// evaluation is skipped, a later duplicate replaces an earlier one,
 		// and the maximum is over every item of the profile.
 		ev := map[string]float64{}
+		opts := optionIndex(pt)
 		pe.max = math.Inf(-1)
 		for _, it := range is.children("item") {
 			v, ok := it.attr("value")
@@ -339,7 +341,7 @@ func issueEval(is *elem, pt *framework.Point, name string, warn func(*elem, stri
 				warn(it, "issue %q value %q evaluated twice: %v replaces %v, as in GENIUS", pt.ID, v, x, old)
 			}
 			ev[v] = x
-			if pt.Level(v) < 0 {
+			if _, ok := opts[v]; !ok {
 				warn(it, "issue %q: value %q is not in the domain; ignored (its evaluation still counts towards the maximum, as in GENIUS)", pt.ID, v)
 			}
 		}

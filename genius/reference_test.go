@@ -270,6 +270,9 @@ func TestReferenceUtilities(t *testing.T) {
 			}
 			// GENIUS counts duplicate items (FlightBooking: 48 outcomes, 36 distinct).
 			n, _ := f.SizeInt()
+			if name == "FlightBooking" && (n != 36 || set.NOutcomes != 48) {
+				t.Errorf("FlightBooking: %d distinct outcomes (want 36), reference counts %d (want 48)", n, set.NOutcomes)
+			}
 			if name != "FlightBooking" && n != int64(set.NOutcomes) {
 				t.Errorf("%s: %d outcomes, reference %d", name, n, set.NOutcomes)
 			}
