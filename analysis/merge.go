@@ -64,6 +64,25 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 		}
 	}
 
+	// Partial sums are pruned only when dominated by a margin larger than
+	// the rounding the remaining additions can introduce, so no package that
+	// brute-force (floating-point) comparison would keep on the frontier is
+	// lost to a tie that rounding broke early; a final plain skyline removes
+	// what the margin kept.
+	mag := 1.0
+	for _, t := range s.Tables {
+		a := 0.0
+		for _, c := range t.Contrib {
+			m := 0.0
+			for _, x := range c {
+				m = math.Max(m, math.Abs(x))
+			}
+			a += m
+		}
+		mag = math.Max(mag, a)
+	}
+	eps := 16 * float64(n+1) * mag * 0x1p-52
+
 	type layer struct{ parent, level []int32 }
 	layers := make([]layer, n)
 	cur := &vecs{d: d, vals: make([]float64, d)}
@@ -136,7 +155,7 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 				}
 			}
 		}
-		keep := partitionedSkyline(next, ncounts, nstate, len(lv))
+		keep := partitionedSkyline(next, ncounts, nstate, len(lv), eps)
 		if len(keep) > o.MaxPoints {
 			return nil, fmt.Errorf("%w: %d partial packages after point %d of %d (limit %d)", ErrTooLarge, len(keep), k+1, n, o.MaxPoints)
 		}
@@ -159,7 +178,8 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 	}
 
 	fr := &Frontier{Method: "additive merge with " + method(d, "sort-sweep", "sort-filter skyline") + " pruning"}
-	for i := 0; i < cur.n(); i++ {
+	for _, i32 := range skyline(cur, nil, counts, 0) {
+		i := int(i32)
 		u := cur.at(i)
 		if o.Rational && !atLeast(u, s.Reservation) {
 			continue
@@ -257,9 +277,9 @@ func livePoints(n int, multi []constraint) [][]int {
 
 // partitionedSkyline runs the skyline separately for candidates with
 // different live-point states (they have different futures).
-func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int) []int32 {
+func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps float64) []int32 {
 	if stride == 0 {
-		return skyline(v, nil, counts)
+		return skyline(v, nil, counts, eps)
 	}
 	idx := make([]int32, v.n())
 	for i := range idx {
@@ -274,7 +294,7 @@ func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int) []i
 			hi++
 		}
 		group := slices.Clone(idx[lo:hi])
-		out = append(out, skyline(v, group, counts)...)
+		out = append(out, skyline(v, group, counts, eps)...)
 		lo = hi
 	}
 	slices.Sort(out)

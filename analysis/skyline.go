@@ -63,11 +63,12 @@ type vecs struct {
 func (v *vecs) at(i int) []float64 { return v.vals[i*v.d : (i+1)*v.d] }
 func (v *vecs) n() int             { return len(v.vals) / v.d }
 
-// skyline returns the indices of the non-dominated vectors of v, restricted to
-// idx (all if nil), merging exact duplicates into their lowest index; counts
-// are summed into counts (when non-nil) at the surviving index. The result is
-// in increasing index order.
-func skyline(v *vecs, idx []int32, counts []uint64) []int32 {
+// skyline returns the indices of the vectors of v (restricted to idx, all if
+// nil) that no other vector dominates with a margin: a dominates c when
+// a ≥ c everywhere and a > c + eps somewhere (eps = 0: plain Pareto
+// dominance). Exact duplicates are merged into their lowest index, their
+// counts (when non-nil) summed there. The result is in increasing index order.
+func skyline(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
 	if idx == nil {
 		idx = make([]int32, v.n())
 		for i := range idx {
@@ -78,12 +79,13 @@ func skyline(v *vecs, idx []int32, counts []uint64) []int32 {
 		return nil
 	}
 	var out []int32
-	if v.d == 1 {
-		out = skyline1(v, idx, counts)
-	} else if v.d == 2 {
-		out = skyline2(v, idx, counts)
-	} else {
-		out = skylineSFS(v, idx, counts)
+	switch v.d {
+	case 1:
+		out = skyline1(v, idx, counts, eps)
+	case 2:
+		out = skyline2(v, idx, counts, eps)
+	default:
+		out = skylineSFS(v, idx, counts, eps)
 	}
 	slices.Sort(out)
 	return out
@@ -96,27 +98,31 @@ func mergeDup(counts []uint64, keep, drop int32) {
 	}
 }
 
-func skyline1(v *vecs, idx []int32, counts []uint64) []int32 {
-	best := math.Inf(-1)
-	var keep int32 = -1
-	for _, i := range idx {
-		u := v.vals[i]
-		switch {
-		case u > best:
-			best, keep = u, i
-		case u == best:
-			if i < keep {
-				mergeDup(counts, i, keep)
-				keep = i
-			} else {
-				mergeDup(counts, keep, i)
-			}
+func skyline1(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := cmp.Compare(v.vals[b], v.vals[a]); c != 0 {
+			return c
 		}
+		return cmp.Compare(a, b)
+	})
+	best := v.vals[idx[0]]
+	var out []int32
+	for k := 0; k < len(idx); k++ {
+		i := idx[k]
+		u := v.vals[i]
+		if u < best-eps || (eps == 0 && u < best) {
+			break
+		}
+		for k+1 < len(idx) && v.vals[idx[k+1]] == u {
+			mergeDup(counts, i, idx[k+1])
+			k++
+		}
+		out = append(out, i)
 	}
-	return []int32{keep}
+	return out
 }
 
-func skyline2(v *vecs, idx []int32, counts []uint64) []int32 {
+func skyline2(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
 	vals := v.vals
 	slices.SortFunc(idx, func(a, b int32) int {
 		if c := cmp.Compare(vals[2*b], vals[2*a]); c != 0 {
@@ -128,30 +134,33 @@ func skyline2(v *vecs, idx []int32, counts []uint64) []int32 {
 		return cmp.Compare(a, b)
 	})
 	out := idx[:0:0]
-	best := math.Inf(-1)
+	// c is dominated when some earlier point (u1 ≥ c1) has u2 ≥ c2 and is
+	// better by more than eps in one of them: m1 is the best u2 among points
+	// with u1 > c1+eps, m2 the best u2 among all earlier points.
+	m1, m2 := math.Inf(-1), math.Inf(-1)
+	ptr := 0
 	for k := 0; k < len(idx); {
 		i := idx[k]
 		x, y := vals[2*i], vals[2*i+1]
-		// idx[k] is the highest y among those with this x; later entries with
-		// the same x are dominated or duplicates.
 		j := k + 1
-		keep := y > best
-		for j < len(idx) && vals[2*idx[j]] == x {
-			if keep && vals[2*idx[j]+1] == y {
-				mergeDup(counts, i, idx[j])
-			}
+		for j < len(idx) && vals[2*idx[j]] == x && vals[2*idx[j]+1] == y {
+			mergeDup(counts, i, idx[j])
 			j++
 		}
-		if keep {
-			out = append(out, i)
-			best = y
+		for ptr < k && vals[2*idx[ptr]] > x+eps {
+			m1 = math.Max(m1, vals[2*idx[ptr]+1])
+			ptr++
 		}
+		if !(m1 >= y || m2 > y+eps) {
+			out = append(out, i)
+		}
+		m2 = math.Max(m2, y)
 		k = j
 	}
 	return out
 }
 
-func skylineSFS(v *vecs, idx []int32, counts []uint64) []int32 {
+func skylineSFS(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
 	d := v.d
 	sums := make([]float64, v.n())
 	for _, i := range idx {
@@ -184,7 +193,7 @@ func skylineSFS(v *vecs, idx []int32, counts []uint64) []int32 {
 		}
 		dominated := false
 		for _, w := range window {
-			if dominates(v.at(int(w)), c) {
+			if dominatesBy(v.at(int(w)), c, eps) {
 				dominated = true
 				break
 			}
@@ -194,6 +203,21 @@ func skylineSFS(v *vecs, idx []int32, counts []uint64) []int32 {
 		}
 	}
 	return window
+}
+
+// dominatesBy reports whether a is at least b everywhere and better by more
+// than eps somewhere.
+func dominatesBy(a, b []float64, eps float64) bool {
+	strict := false
+	for k := range a {
+		if a[k] < b[k] {
+			return false
+		}
+		if a[k] > b[k]+eps {
+			strict = true
+		}
+	}
+	return strict
 }
 
 // dominates reports whether a is at least b everywhere and better somewhere.
@@ -239,7 +263,7 @@ func FrontierOfVectors(us [][]float64) *Frontier {
 	for i := range counts {
 		counts[i] = 1
 	}
-	keep := skyline(v, nil, counts)
+	keep := skyline(v, nil, counts, 0)
 	f := &Frontier{Method: method(d, "sort-sweep", "sort-filter skyline")}
 	for _, i := range keep {
 		f.Points = append(f.Points, Point{U: slices.Clone(v.at(int(i))), Count: counts[i]})
