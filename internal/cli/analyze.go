@@ -1,0 +1,370 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parley-negotiation/parley/analysis"
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/plot"
+	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/scenario"
+)
+
+type analyzeFlags struct {
+	profiles    string
+	parties     string
+	json        bool
+	svg, png    string
+	plotParties string
+	seed        uint64
+	samples     int
+	enumLimit   int64
+	maxPoints   int
+	progress    bool
+	allPoints   bool
+}
+
+func newAnalyze(e *env) *cobra.Command {
+	var fl analyzeFlags
+	c := &cobra.Command{
+		Use:   "analyze [SCENARIO]",
+		Short: "Analyse a scenario: frontier, Nash/KS points, agreement zone, per-point overlap",
+		Long: `Analyse a scenario: the Pareto frontier, the bargaining solutions (Nash,
+Kalai–Smorodinsky, GENIUS's Kalai, max welfare, egalitarian), the agreement zone
+(packages every principal rates at least its reservation value or fallback,
+crossing nobody's red lines), which options of each point survive in it, and
+suggested packages inside the zone.
+
+SCENARIO is a scenario file (YAML/JSON), a GENIUS domain folder, or a built-in
+name; without it, the built-in miami-2025 scenario is analysed.`,
+		Example: `  parley analyze
+  parley analyze my-talks.yaml --json
+  parley analyze ../shared/data/genius/domains/Party --profiles party1_utility.xml,party2_utility.xml --svg party.svg`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			arg := ""
+			if len(args) == 1 {
+				arg = args[0]
+			}
+			return runAnalyze(e, arg, &fl)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&fl.profiles, "profiles", "", "GENIUS folder: comma-separated profile files, in party order (default: every linear profile)")
+	f.StringVar(&fl.parties, "parties", "", "comma-separated party ids to analyse (default: every principal with a profile)")
+	f.BoolVar(&fl.json, "json", false, "print the full report as JSON")
+	f.StringVar(&fl.svg, "svg", "", "write a plot of the utility space to this SVG file")
+	f.StringVar(&fl.png, "png", "", "write a plot of the utility space to this PNG file")
+	f.StringVar(&fl.plotParties, "plot-parties", "", "the two party ids on the plot's axes (default: the first two)")
+	f.Uint64Var(&fl.seed, "seed", 1, "seed for every sampled figure")
+	f.IntVar(&fl.samples, "samples", 1_000_000, "random packages drawn when the space is too large to count exactly")
+	f.Int64Var(&fl.enumLimit, "enum-limit", 50_000_000, "largest space whose agreement zone is counted exactly")
+	f.IntVar(&fl.maxPoints, "max-frontier", 4_000_000, "largest intermediate frontier allowed")
+	f.BoolVar(&fl.progress, "progress", false, "report progress on stderr even when it is not a terminal")
+	f.BoolVar(&fl.allPoints, "frontier", false, "list every frontier point in the text report")
+	return c
+}
+
+func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
+	sc, err := loadScenario(arg, splitList(fl.profiles))
+	if err != nil {
+		return err
+	}
+	printWarnings(e, sc)
+	space, err := analysis.FromScenario(sc, splitList(fl.parties)...)
+	if err != nil {
+		return usageError{err}
+	}
+	progress := fl.progress || isTerminal(e.stderr)
+	start := time.Now()
+	opts := analysis.Options{
+		Seed:     fl.seed,
+		Frontier: analysis.FrontierOptions{MaxPoints: fl.maxPoints},
+		Zone:     analysis.ZoneOptions{EnumLimit: fl.enumLimit, Samples: fl.samples, Seed: fl.seed},
+	}
+	if progress {
+		opts.Stage = func(name string) { fmt.Fprintf(e.stderr, "[%6.2fs] %s…\n", time.Since(start).Seconds(), name) }
+		last := time.Now()
+		opts.Zone.Progress = func(done, total int64) {
+			if time.Since(last) > 500*time.Millisecond {
+				last = time.Now()
+				fmt.Fprintf(e.stderr, "[%6.2fs]   %.1f%% of %d packages\n", time.Since(start).Seconds(), 100*float64(done)/float64(total), total)
+			}
+		}
+	}
+	rep, err := analysis.Analyze(space, opts)
+	if err != nil {
+		return err
+	}
+	if fl.svg != "" || fl.png != "" {
+		if err := writePlots(sc, space, rep, fl); err != nil {
+			return err
+		}
+	}
+	if fl.json {
+		return writeJSON(e.stdout, jsonReport{Scenario: sc.Name, Title: sc.Title, Notice: sc.Notice, Report: rep, Packages: describeAll(sc.Framework, rep)})
+	}
+	writeText(e.stdout, sc, space, rep, fl.allPoints)
+	return nil
+}
+
+type jsonReport struct {
+	Scenario string `json:"scenario"`
+	Title    string `json:"title,omitempty"`
+	Notice   string `json:"notice,omitempty"`
+	*analysis.Report
+	// Packages maps each solution/suggestion name to its package by ids.
+	Packages map[string]map[string]string `json:"packages"`
+}
+
+func describeAll(f *framework.Framework, r *analysis.Report) map[string]map[string]string {
+	m := map[string]map[string]string{}
+	for _, s := range r.Solutions {
+		m[s.Name] = f.IDs(s.Point.Witness)
+	}
+	for _, s := range r.Suggestions {
+		m["zone-"+s.Name] = f.IDs(s.Point.Witness)
+	}
+	return m
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encoding JSON: %w", err)
+	}
+	return nil
+}
+
+var solutionTitles = map[string]string{
+	analysis.Nash:             "Nash (max product of gains over reservation)",
+	analysis.NashGENIUS:       "Nash, GENIUS variant (no reservation filter)",
+	analysis.KalaiSmorodinsky: "Kalai–Smorodinsky (toward the ideal point)",
+	analysis.GENIUSKalai:      "GENIUS Kalai (min Σ|ui−uj|)",
+	analysis.MaxWelfare:       "Max welfare (max Σ utilities)",
+	analysis.Egalitarian:      "Egalitarian (max of the smallest gain)",
+}
+
+func fmtU(names []string, u []float64) string {
+	parts := make([]string, len(u))
+	for i := range u {
+		parts[i] = fmt.Sprintf("%s %.4f", names[i], u[i])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func writeText(w io.Writer, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, allPoints bool) {
+	f := sc.Framework
+	title := sc.Name
+	if sc.Title != "" {
+		title += " — " + sc.Title
+	}
+	fmt.Fprintf(w, "Scenario: %s\n", title)
+	if sc.Notice != "" {
+		fmt.Fprintf(w, "Notice: %s\n", strings.TrimSpace(strings.ReplaceAll(sc.Notice, "\n", " ")))
+	}
+	fmt.Fprintf(w, "Outcomes: %s packages over %d points\n\n", group(r.Outcomes), len(f.Points))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Party\treservation\tmin\tmax\tred lines\tprofile")
+	for _, p := range r.Parties {
+		kind := "declared"
+		if p.Uncertain {
+			kind = "estimate with uncertainty"
+		}
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%d\t%s\n", p.ID, p.Reservation, p.Min, p.Max, p.RedLines, kind)
+	}
+	tw.Flush()
+
+	fmt.Fprintf(w, "\nPareto frontier: %d points (%d packages), %s\n", len(r.Frontier.Points), r.Frontier.Packages(), r.Frontier.Method)
+	if allPoints {
+		for _, p := range r.Frontier.Points {
+			fmt.Fprintf(w, "  %s\n", fmtU(s.Names, p.U))
+		}
+	}
+	z := r.Zone
+	if z.Exact {
+		fmt.Fprintf(w, "Agreement zone: %s packages (%s of the space), %s\n", group(fmt.Sprintf("%.0f", z.Size)), pct(z.Fraction), z.Method)
+	} else {
+		fmt.Fprintf(w, "Agreement zone: about %s packages (%s of the space; 95%% interval %s–%s), %s, %d samples\n",
+			sci(z.Size), pct(z.Fraction), sci(z.Low), sci(z.High), z.Method, z.Samples)
+	}
+	fmt.Fprintf(w, "Zone frontier: %d points\n", len(r.ZoneFrontier.Points))
+
+	fmt.Fprintf(w, "\nPer-point overlap (options possible in the zone, share of zone packages):\n")
+	for k, po := range z.Overlap {
+		pt := &f.Points[k]
+		open := 0
+		for _, o := range po.Options {
+			if o.Possible != analysis.No {
+				open++
+			}
+		}
+		fmt.Fprintf(w, "  %s — %d of %d options possible\n", pt.Name(), open, len(po.Options))
+		if pt.Kind != framework.Options && len(po.Options) > 12 {
+			continue
+		}
+		for l, o := range po.Options {
+			mark := map[analysis.Possibility]string{analysis.Yes: "[x]", analysis.No: "[ ]", analysis.Unknown: "[?]"}[o.Possible]
+			share := "   —"
+			if !math.IsNaN(o.Share) && o.Possible != analysis.No {
+				share = fmt.Sprintf("%5.1f%%", 100*o.Share)
+			}
+			fmt.Fprintf(w, "     %s %s  %s\n", mark, share, pt.LevelName(l))
+		}
+	}
+
+	fmt.Fprintf(w, "\nSuggested packages (inside the zone):\n")
+	if len(r.Suggestions) == 0 {
+		fmt.Fprintf(w, "  none: the agreement zone is empty\n")
+	}
+	for _, sg := range r.Suggestions {
+		fmt.Fprintf(w, "  %s: %s\n", solutionTitles[sg.Name], fmtU(s.Names, sg.Point.U))
+		if sg.Robustness != nil {
+			parts := make([]string, len(s.Names))
+			for j := range s.Names {
+				parts[j] = fmt.Sprintf("%s %.0f%%", s.Names[j], 100*sg.Robustness.Acceptable[j])
+			}
+			fmt.Fprintf(w, "    stays acceptable under uncertainty: %s; all at once %.0f%% (%d samples)\n", strings.Join(parts, ", "), 100*sg.Robustness.All, sg.Robustness.Samples)
+		}
+		for _, line := range analysis.Describe(f, sg.Point.Witness) {
+			fmt.Fprintf(w, "    %s\n", line)
+		}
+	}
+	fmt.Fprintf(w, "\nSolutions on the whole frontier (ignoring red lines):\n")
+	for _, sol := range r.Solutions {
+		fmt.Fprintf(w, "  %-46s %s\n", solutionTitles[sol.Name]+":", fmtU(s.Names, sol.Point.U))
+	}
+}
+
+// group formats a decimal integer string with thousands separators.
+func group(s string) string {
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+func pct(f float64) string {
+	switch {
+	case f == 0:
+		return "0%"
+	case f < 0.0001:
+		return fmt.Sprintf("%.2g%%", 100*f)
+	}
+	return fmt.Sprintf("%.3g%%", 100*f)
+}
+
+func sci(v float64) string {
+	if v < 1e6 {
+		return group(fmt.Sprintf("%.0f", v))
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+// writePlots draws the utility space of two parties.
+func writePlots(sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl *analyzeFlags) error {
+	ids := splitList(fl.plotParties)
+	if len(ids) == 0 {
+		if s.N() < 2 {
+			return usagef("a plot needs two parties; this space has %d", s.N())
+		}
+		ids = s.Names[:2]
+	}
+	if len(ids) != 2 {
+		return usagef("--plot-parties takes two party ids, got %d", len(ids))
+	}
+	ax := [2]int{-1, -1}
+	for a, id := range ids {
+		for j, n := range s.Names {
+			if n == id {
+				ax[a] = j
+			}
+		}
+		if ax[a] < 0 {
+			return usagef("--plot-parties: %q is not one of the analysed parties (%s)", id, strings.Join(s.Names, ", "))
+		}
+	}
+	pair, err := analysis.NewSpace(s.Framework, ids, []*profile.Profile{s.Profiles[ax[0]], s.Profiles[ax[1]]})
+	if err != nil {
+		return err
+	}
+	fr2, err := analysis.FrontierAdditive(pair, analysis.FrontierOptions{MaxPoints: fl.maxPoints})
+	if err != nil {
+		return err
+	}
+	proj := func(u []float64) [2]float64 { return [2]float64{u[ax[0]], u[ax[1]]} }
+	u := &plot.UtilitySpace{
+		Title: fmt.Sprintf("%s: utility space", sc.Name),
+		XName: ids[0], YName: ids[1],
+		Reservation: &[2]float64{s.Reservation[ax[0]], s.Reservation[ax[1]]},
+	}
+	for _, p := range fr2.Points {
+		u.Frontier = append(u.Frontier, [2]float64{p.U[0], p.U[1]})
+	}
+	const maxDots = 20000
+	size, small := s.Framework.SizeInt()
+	visit := func(p framework.Package) {
+		v := s.Utilities(p)
+		u.Outcomes = append(u.Outcomes, proj(v))
+		if s.Acceptable(p) {
+			u.Zone = append(u.Zone, proj(v))
+		}
+	}
+	if small && size <= maxDots {
+		analysis.Enumerate(s.Framework.Radix(), func(p framework.Package) bool { visit(p); return true })
+	} else {
+		rng := rand.New(rand.NewPCG(fl.seed, 0x706c6f74))
+		radix := s.Framework.Radix()
+		p := make(framework.Package, len(radix))
+		for range maxDots {
+			for k, r := range radix {
+				p[k] = rng.IntN(r)
+			}
+			visit(p)
+		}
+		for _, zp := range r.ZoneFrontier.Points {
+			u.Zone = append(u.Zone, proj(zp.U))
+		}
+	}
+	for _, sg := range r.Suggestions {
+		u.Markers = append(u.Markers, plot.Marker{Name: "zone " + sg.Name, At: proj(sg.Point.U)})
+	}
+	for _, sol := range r.Solutions {
+		if sol.Name == analysis.GENIUSKalai || sol.Name == analysis.NashGENIUS || sol.Name == analysis.Egalitarian {
+			continue
+		}
+		u.Markers = append(u.Markers, plot.Marker{Name: sol.Name + " (ignoring red lines)", At: proj(sol.Point.U)})
+	}
+	for _, path := range []string{fl.svg, fl.png} {
+		if path == "" {
+			continue
+		}
+		if err := plot.WriteFile(path, u); err != nil {
+			return fmt.Errorf("plot: %w", err)
+		}
+	}
+	return nil
+}

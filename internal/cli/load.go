@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/parley-negotiation/parley/genius"
+	"github.com/parley-negotiation/parley/scenario"
+)
+
+// DefaultScenario is what commands use when given no scenario.
+const DefaultScenario = "miami-2025"
+
+// loadScenario resolves a scenario argument: a GENIUS domain folder, a
+// scenario file (YAML or JSON), or a built-in name.
+func loadScenario(arg string, profiles []string) (*scenario.Scenario, error) {
+	if arg == "" {
+		arg = DefaultScenario
+	}
+	st, err := os.Stat(arg)
+	switch {
+	case err == nil && st.IsDir():
+		s, err := genius.LoadDir(arg, profiles)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return s, nil
+	case err == nil:
+		if len(profiles) > 0 {
+			return nil, usagef("--profiles applies to GENIUS domain folders, not to %s", arg)
+		}
+		s, err := scenario.Load(arg)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return s, nil
+	}
+	if strings.ContainsAny(arg, `/\.`) {
+		return nil, usagef("%s: no such file or folder", arg)
+	}
+	s, berr := scenario.Builtin(arg)
+	if berr != nil {
+		return nil, usagef("%q is neither a file, a folder nor a built-in scenario (built-in: %s)", arg, strings.Join(scenario.BuiltinNames(), ", "))
+	}
+	if len(profiles) > 0 {
+		return nil, usagef("--profiles applies to GENIUS domain folders, not to built-in %q", arg)
+	}
+	return s, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func printWarnings(e *env, s *scenario.Scenario) {
+	for _, w := range s.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+	}
+}
