@@ -1,0 +1,127 @@
+package session
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Event is one record of the log: a party's move (Move set) or a
+// consequence the engine drew (Note set).
+type Event struct {
+	Seq   int       `json:"seq"`
+	Round int       `json:"round"`
+	Time  time.Time `json:"time"`
+	// Party is who made the move; "" for events the engine draws itself.
+	Party string `json:"party,omitempty"`
+	Kind  string `json:"kind"`
+	// Visible lists the parties allowed to see the event; empty means
+	// everyone at the table (public).
+	Visible []string `json:"visible,omitempty"`
+	Move    *Move    `json:"move,omitempty"`
+	Note    *Note    `json:"note,omitempty"`
+	// Prev is the hash of the previous event ("" for the first).
+	Prev string `json:"prev"`
+	// Hash is the SHA-256 of the event's canonical JSON with Hash empty.
+	Hash string `json:"hash"`
+}
+
+// VisibleTo reports whether party may see the event.
+func (e *Event) VisibleTo(party string) bool {
+	if len(e.Visible) == 0 {
+		return true
+	}
+	for _, p := range e.Visible {
+		if p == party {
+			return true
+		}
+	}
+	return false
+}
+
+// computeHash returns the hash of the event with Hash cleared.
+func (e *Event) computeHash() string {
+	c := *e
+	c.Hash = ""
+	b, err := json.Marshal(&c)
+	if err != nil {
+		panic(fmt.Sprintf("session: event not encodable: %v", err)) // all fields are plain data
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// ErrTampered is returned when a log's hash chain does not hold.
+var ErrTampered = errors.New("session: log tampered")
+
+// VerifyChain checks every event's hash and link; the error names the first
+// bad event.
+func VerifyChain(events []Event) error {
+	prev := ""
+	for i := range events {
+		e := &events[i]
+		if e.Seq != i+1 {
+			return fmt.Errorf("%w: event %d has sequence number %d", ErrTampered, i+1, e.Seq)
+		}
+		if e.Prev != prev {
+			return fmt.Errorf("%w: event %d (%s) does not link to event %d", ErrTampered, e.Seq, e.Kind, i)
+		}
+		if h := e.computeHash(); h != e.Hash {
+			return fmt.Errorf("%w: event %d (%s) was altered: its hash does not match its content", ErrTampered, e.Seq, e.Kind)
+		}
+		prev = e.Hash
+	}
+	return nil
+}
+
+// WriteLog writes events as JSON lines.
+func WriteLog(w io.Writer, events []Event) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for i := range events {
+		if err := enc.Encode(&events[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// MaxLogLine bounds one line of a log file.
+const MaxLogLine = 4 << 20
+
+// ReadLog reads JSON-lines events; errors name the line.
+func ReadLog(r io.Reader) ([]Event, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxLogLine)
+	var out []Event
+	line := 0
+	for sc.Scan() {
+		line++
+		b := sc.Bytes()
+		if len(b) == 0 {
+			continue
+		}
+		var e Event
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&e); err != nil {
+			return nil, fmt.Errorf("log line %d: %w", line, err)
+		}
+		// A log is written in one canonical form; any other spelling of
+		// the same content (case of keys, spacing, escapes) is an edit.
+		if c, err := json.Marshal(&e); err != nil || !bytes.Equal(c, b) {
+			return nil, fmt.Errorf("%w: log line %d (event %d) is not as the engine writes it", ErrTampered, line, e.Seq)
+		}
+		out = append(out, e)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("log line %d: %w", line+1, err)
+	}
+	return out, nil
+}

@@ -1,0 +1,76 @@
+package session
+
+import "github.com/parley-negotiation/parley/framework"
+
+// Move kinds a party can make. Which are valid depends on the protocol.
+const (
+	KindOffer    = "offer"     // put Package on the table (alternating offers)
+	KindAccept   = "accept"    // accept the offer or proposal on the table
+	KindReject   = "reject"    // reject it (voting protocols)
+	KindEnd      = "end"       // walk away: the session ends without agreement
+	KindLeave    = "leave"     // leave the table (the rest may go on where the rule allows)
+	KindMessage  = "message"   // Text to the parties in To, within the format
+	KindRelay    = "relay"     // the mediator passes on (or paraphrases) a message: Text, To, Ref
+	KindDraft    = "draft"     // the mediator's single negotiating text: Text alternatives
+	KindRespond  = "respond"   // per-point responses to the current draft
+	KindCritique = "critique"  // one point of the current draft
+	KindCallVote = "call-vote" // the mediator puts the text (or a proposal) to a final vote
+	KindVote     = "vote"      // Yes on the text or proposal put to the vote
+	KindPropose  = "propose"   // a mediator's proposal in voting protocols: Package
+	KindBid      = "bid"       // blind bidding: secret acceptable Packages
+	KindRatify   = "ratify"    // a ratification step completes (Yes) or fails
+)
+
+// Stances of a per-point response to a draft.
+const (
+	StanceAccept  = "accept"
+	StanceObject  = "object"
+	StancePropose = "propose"
+)
+
+// PointResponse is a party's response to one point of the current draft.
+type PointResponse struct {
+	Point  int    `json:"point"`
+	Stance string `json:"stance"`
+	// Option is the alternative proposed (StancePropose).
+	Option int    `json:"option,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Move is what a party submits. Only the fields its Kind uses are set.
+type Move struct {
+	Kind    string            `json:"kind"`
+	Party   string            `json:"party"`
+	Package framework.Package `json:"package,omitempty"`
+	// Text holds, for a draft, per point the options still open: one
+	// option means the point reads that way; several mean it is bracketed.
+	Text      [][]int         `json:"text,omitempty"`
+	Responses []PointResponse `json:"responses,omitempty"`
+	Yes       *bool           `json:"yes,omitempty"`
+	Message   string          `json:"message,omitempty"`
+	To        []string        `json:"to,omitempty"`
+	// Ref points at an earlier event (a relayed message, a ratification step).
+	Ref int `json:"ref,omitempty"`
+	// Packages are the secret acceptable packages of a blind bid.
+	Packages []framework.Package `json:"packages,omitempty"`
+}
+
+// Note is the payload of an event the engine draws.
+type Note struct {
+	// Package is the agreement (kind "agreement").
+	Package framework.Package `json:"package,omitempty"`
+	Reason  string            `json:"reason,omitempty"`
+	// Config is the session's configuration (kind "start").
+	Config *Config `json:"config,omitempty"`
+	// Version is the single-text version a note refers to.
+	Version int `json:"version,omitempty"`
+	// Overlap is what blind bidding reveals: per point, the options that
+	// appear in every party's bid (never whose bid held what).
+	Overlap [][]int `json:"overlap,omitempty"`
+	// Count is a number the note reports (e.g. the size of a blind overlap).
+	Count int `json:"count,omitempty"`
+	// Parties names parties the note concerns (e.g. who voted against).
+	Parties []string `json:"parties,omitempty"`
+	// Status is a status the note records (e.g. "pending-ratification").
+	Status string `json:"status,omitempty"`
+}

@@ -1,0 +1,116 @@
+package session
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/profile"
+)
+
+// Runner drives a turn-based session with automated negotiators, one per
+// negotiating party. People and programs share the same moves: a Runner only
+// calls Submit.
+type Runner struct {
+	S      *Session
+	Agents map[string]agent.Negotiator
+	// OnEvent, when set, sees every event as it is appended.
+	OnEvent func(e *Event)
+	// MaxTurns bounds a session without deadline (default 1,000,000).
+	MaxTurns int
+
+	views   map[string]*agent.View
+	history []agent.Offer
+	index   map[string]int
+}
+
+// NewRunner prepares agents for a session; every negotiating party needs one.
+func NewRunner(s *Session, agents map[string]agent.Negotiator) (*Runner, error) {
+	r := &Runner{S: s, Agents: agents, views: map[string]*agent.View{}, index: map[string]int{}}
+	for i, id := range s.Config.Parties {
+		r.index[id] = i
+	}
+	for i, id := range s.Config.Parties {
+		a, ok := agents[id]
+		if !ok {
+			return nil, fmt.Errorf("session: no agent for party %q", id)
+		}
+		p := s.Scenario.Party(id)
+		if p.Profile == nil {
+			return nil, fmt.Errorf("session: party %q has no profile for its agent to use", id)
+		}
+		t, err := p.Profile.Compile(s.Scenario.Framework)
+		if err != nil {
+			return nil, err
+		}
+		v := &agent.View{Self: i, Parties: len(s.Config.Parties), Framework: s.Scenario.Framework,
+			Profile: p.Profile, Table: t, Deadline: s.Config.Rounds}
+		r.views[id] = v
+		a.Init(v)
+	}
+	return r, nil
+}
+
+// Table returns the compiled profile of a negotiating party.
+func (r *Runner) Table(id string) *profile.Table { return r.views[id].Table }
+
+// Run plays the session to its end (agreement, deadline or walk-out).
+func (r *Runner) Run() error {
+	s := r.S
+	if s.Config.Protocol != SAO {
+		return fmt.Errorf("session: the runner drives %s sessions, not %s", SAO, s.Config.Protocol)
+	}
+	max := r.MaxTurns
+	if max <= 0 {
+		max = 1_000_000
+	}
+	seen := s.Len()
+	r.emit(0, &seen)
+	for turn := 0; !s.State.Done(); turn++ {
+		if turn >= max {
+			s.Finish("stopped", fmt.Sprintf("no agreement after %d turns without a deadline", max))
+			s.flush()
+			break
+		}
+		id := s.TurnParty()
+		v := r.views[id]
+		v.Time, v.Round = s.Time(), s.State.Round
+		v.History = r.history
+		v.Current = nil
+		if c := s.State.Current; c != nil {
+			v.Current = &agent.Offer{By: r.index[c.By], Round: c.Round, Package: c.Package}
+		}
+		act := r.Agents[id].Act(v)
+		m := Move{Party: id}
+		switch act.Kind {
+		case agent.MakeOffer:
+			m.Kind, m.Package = KindOffer, act.Package
+		case agent.Accept:
+			m.Kind = KindAccept
+		case agent.EndTalks:
+			m.Kind = KindEnd
+		default:
+			return fmt.Errorf("session: agent %s returned unknown action %d", r.Agents[id].Name(), act.Kind)
+		}
+		round := s.State.Round
+		if _, err := s.Submit(m); err != nil {
+			return fmt.Errorf("session: agent %s (%s): %w", r.Agents[id].Name(), id, err)
+		}
+		if m.Kind == KindOffer {
+			r.history = append(r.history, agent.Offer{By: r.index[id], Round: round, Package: slices.Clone(m.Package)})
+		}
+		r.emit(0, &seen)
+	}
+	r.emit(0, &seen)
+	return nil
+}
+
+func (r *Runner) emit(_ int, seen *int) {
+	if r.OnEvent == nil {
+		*seen = r.S.Len()
+		return
+	}
+	for ; *seen < r.S.Len(); *seen++ {
+		r.OnEvent(&r.S.events[*seen])
+	}
+}

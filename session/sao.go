@@ -1,0 +1,87 @@
+package session
+
+import (
+	"fmt"
+	"slices"
+)
+
+// SAO is the stacked alternating offers protocol for any number of parties
+// (GENIUS's SAOP, as in ANAC): the parties take turns in a fixed order; at
+// its turn a party accepts the offer on the table, makes a new offer (which
+// wipes earlier acceptances) or ends the negotiation. An offer is agreed when
+// every other party has accepted it in turn. A round is one turn of every
+// party; with a round deadline, the session ends without agreement when the
+// last round is over.
+const SAO = "sao"
+
+func init() { register(SAO, func() Protocol { return sao{} }) }
+
+type sao struct{}
+
+func (sao) Name() string { return SAO }
+
+func (sao) Open(s *Session) { s.State.Turn = 0 }
+
+func (sao) Check(s *Session, m *Move) error {
+	if m.Party == s.Config.Mediator && !slices.Contains(s.Config.Parties, m.Party) {
+		return fmt.Errorf("%w: the mediator does not make offers under %s", ErrInvalid, SAO)
+	}
+	if t := s.TurnParty(); m.Party != t {
+		return fmt.Errorf("%w: it is %s's turn", ErrOutOfTurn, t)
+	}
+	switch m.Kind {
+	case KindOffer:
+		return s.checkComplete(m)
+	case KindAccept:
+		if s.State.Current == nil {
+			return fmt.Errorf("%w: there is no offer to accept", ErrInvalid)
+		}
+		if s.State.Current.By == m.Party {
+			return fmt.Errorf("%w: a party cannot accept its own offer", ErrInvalid)
+		}
+		return nil
+	case KindEnd:
+		return nil
+	}
+	return fmt.Errorf("%w: %q is not a move of %s (offer, accept, end)", ErrInvalid, m.Kind, SAO)
+}
+
+// checkComplete checks the move's package is complete and within the framework.
+func (s *Session) checkComplete(m *Move) error {
+	if err := s.Scenario.Framework.CheckPackage(m.Package); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if !m.Package.Complete() {
+		return fmt.Errorf("%w: an offer names an option for every point", ErrInvalid)
+	}
+	return nil
+}
+
+func (sao) Visible(*Session, *Move) []string { return nil }
+
+func (sao) Apply(s *Session, m *Move) {
+	st := &s.State
+	switch m.Kind {
+	case KindOffer:
+		st.Current = &Offer{By: m.Party, Package: m.Package, Round: st.Round}
+		st.Accepted = st.Accepted[:0]
+		s.NextTurn()
+	case KindAccept:
+		st.Accepted = append(st.Accepted, m.Party)
+		if len(st.Accepted) == len(s.Config.Parties)-1 {
+			yes := map[string]bool{st.Current.By: true}
+			for _, p := range st.Accepted {
+				yes[p] = true
+			}
+			if ok, why := s.Decide(yes); ok {
+				s.Agree(st.Current.Package)
+			} else {
+				s.Finish("no-agreement", why)
+			}
+			return
+		}
+		s.NextTurn()
+	case KindEnd:
+		s.Finish("ended", m.Party+" ended the negotiation")
+	}
+}

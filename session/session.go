@@ -1,0 +1,499 @@
+package session
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/scenario"
+)
+
+// Scoring of a session that ends without agreement.
+const (
+	ScoreReservation = "reservation" // each party gets its reservation value
+	ScoreZero        = "zero"        // GENIUS/ANAC scoring: no agreement scores 0
+)
+
+// Status of a session.
+const (
+	StatusOpen        = "negotiating"
+	StatusNoAgreement = "no-agreement"
+	StatusPending     = "pending-ratification"
+	StatusInForce     = "in-force"
+	StatusFailed      = "failed"
+)
+
+// Config is how a session runs. It is the body of the log's first event.
+type Config struct {
+	Scenario string `json:"scenario"`
+	// Digest identifies the scenario's content; replay refuses another one.
+	Digest   string `json:"digest"`
+	Protocol string `json:"protocol"`
+	// Parties negotiate, in turn order (default: the principals).
+	Parties  []string `json:"parties"`
+	Mediator string   `json:"mediator,omitempty"`
+	// Rounds is the deadline in rounds (0: none); Duration in wall time (0: none).
+	Rounds   int           `json:"rounds,omitempty"`
+	Duration time.Duration `json:"duration,omitempty"`
+	// Format overrides the scenario's default meeting format.
+	Format  string `json:"format,omitempty"`
+	Scoring string `json:"scoring,omitempty"`
+	// Start is the wall time the session opened.
+	Start time.Time `json:"start"`
+}
+
+// Offer is the package on the table and who put it there.
+type Offer struct {
+	By      string            `json:"by"`
+	Package framework.Package `json:"package"`
+	Round   int               `json:"round"`
+}
+
+// State is everything the engine derives from the log.
+type State struct {
+	Round int `json:"round"` // 1-based
+	Turn  int `json:"turn"`  // index into Config.Parties whose turn it is (turn-based protocols)
+	// Current is the offer, proposal or text on the table.
+	Current *Offer `json:"current,omitempty"`
+	// Accepted lists who accepted Current since it was made.
+	Accepted []string        `json:"accepted,omitempty"`
+	Left     map[string]bool `json:"left,omitempty"`
+	Status   string          `json:"status"`
+	// Agreement is the agreed package, when there is one.
+	Agreement framework.Package `json:"agreement,omitempty"`
+	Reason    string            `json:"reason,omitempty"`
+	// Ratified tells, per ratification step of the scenario, whether it completed.
+	Ratified []bool `json:"ratified,omitempty"`
+	// Text is the mediator's single negotiating text (per point, open options).
+	Text     [][]int                    `json:"text,omitempty"`
+	Version  int                        `json:"version,omitempty"`
+	Replies  map[string][]PointResponse `json:"replies,omitempty"`
+	VoteOpen bool                       `json:"vote_open,omitempty"`
+	Votes    map[string]bool            `json:"votes,omitempty"`
+	// Bids are blind bids: private to their party, never in a public event.
+	Bids map[string][]framework.Package `json:"bids,omitempty"`
+}
+
+// Done reports whether no more negotiation moves are possible.
+func (st *State) Done() bool { return st.Status != StatusOpen }
+
+// Protocol is the rules of moves. Implementations hold no per-session state:
+// everything lives in Session.State, so replay rebuilds it.
+type Protocol interface {
+	Name() string
+	// Open is called once when the session starts and may adjust the state
+	// (e.g. who moves first).
+	Open(s *Session)
+	// Check validates a move against the protocol and the state without
+	// changing anything; the error says what was wrong.
+	Check(s *Session, m *Move) error
+	// Visible returns who may see the move's event (nil: everyone).
+	Visible(s *Session, m *Move) []string
+	// Apply applies a checked move; it may call s.Note to draw consequences.
+	Apply(s *Session, m *Move)
+}
+
+// Clock returns the current wall time.
+type Clock func() time.Time
+
+// Session is one negotiation in progress.
+type Session struct {
+	Scenario *scenario.Scenario
+	Config   Config
+	State    State
+	proto    Protocol
+	clock    Clock
+	events   []Event
+	sealed   int
+	now      time.Time
+	pending  []Event
+}
+
+// Errors of Submit.
+var (
+	ErrClosed    = errors.New("session: closed")
+	ErrNotParty  = errors.New("session: not a party to this session")
+	ErrOutOfTurn = errors.New("session: not this party's turn")
+	ErrInvalid   = errors.New("session: invalid move")
+	ErrFormat    = errors.New("session: the format does not allow this")
+)
+
+// Protocols by name; New looks protocols up here.
+var protocols = map[string]func() Protocol{}
+
+// Register makes a protocol available to New under its name. It is meant to
+// be called from init functions of protocol implementations in this package.
+func register(name string, f func() Protocol) { protocols[name] = f }
+
+// Protocols returns the registered protocol names.
+func Protocols() []string {
+	var out []string
+	for n := range protocols {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Digest returns the identity of a scenario's content.
+func Digest(sc *scenario.Scenario) string {
+	b, _ := json.Marshal(struct {
+		F *framework.Framework
+		P []scenario.Party
+		D scenario.Decision
+		M scenario.Format
+	}{sc.Framework, sc.Parties, sc.Decision, sc.Format})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:16])
+}
+
+// New opens a session of sc under cfg (Scenario, Digest and Start are filled
+// in) and appends the "start" event.
+func New(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
+	if clock == nil {
+		clock = time.Now
+	}
+	mk, ok := protocols[cfg.Protocol]
+	if !ok {
+		return nil, fmt.Errorf("session: unknown protocol %q (known: %v)", cfg.Protocol, Protocols())
+	}
+	if len(cfg.Parties) == 0 {
+		for _, p := range sc.Principals() {
+			cfg.Parties = append(cfg.Parties, p.ID)
+		}
+	}
+	for _, id := range cfg.Parties {
+		if sc.Party(id) == nil {
+			return nil, fmt.Errorf("session: scenario %q has no party %q", sc.Name, id)
+		}
+	}
+	if cfg.Mediator != "" && sc.Party(cfg.Mediator) == nil {
+		return nil, fmt.Errorf("session: scenario %q has no mediator %q", sc.Name, cfg.Mediator)
+	}
+	if cfg.Scoring == "" {
+		cfg.Scoring = ScoreReservation
+	}
+	if cfg.Scoring != ScoreReservation && cfg.Scoring != ScoreZero {
+		return nil, fmt.Errorf("session: scoring %q (want %s or %s)", cfg.Scoring, ScoreReservation, ScoreZero)
+	}
+	if cfg.Rounds < 0 || cfg.Duration < 0 {
+		return nil, fmt.Errorf("session: negative deadline")
+	}
+	if cfg.Format == "" {
+		cfg.Format = sc.Format.Default
+	}
+	cfg.Scenario, cfg.Digest = sc.Name, Digest(sc)
+	if cfg.Start.IsZero() {
+		cfg.Start = clock()
+	}
+	s := &Session{Scenario: sc, Config: cfg, proto: mk(), clock: clock}
+	s.State = State{Round: 1, Status: StatusOpen}
+	s.now = cfg.Start
+	c := cfg
+	s.append(Event{Kind: "start", Note: &Note{Config: &c}})
+	s.proto.Open(s)
+	s.flush()
+	return s, nil
+}
+
+// Protocol returns the session's protocol.
+func (s *Session) Protocol() Protocol { return s.proto }
+
+// append adds an event with sequence, round, time and link filled in.
+func (s *Session) append(e Event) {
+	e.Seq = len(s.events) + 1
+	e.Round = s.State.Round
+	e.Time = s.now
+	s.events = append(s.events, e)
+}
+
+// Note appends an event the engine draws (protocols call it from Apply).
+func (s *Session) Note(kind string, n *Note, visible ...string) {
+	s.pending = append(s.pending, Event{Kind: kind, Note: n, Visible: visible})
+}
+
+func (s *Session) flush() {
+	for _, e := range s.pending {
+		s.append(e)
+	}
+	s.pending = s.pending[:0]
+}
+
+// Events returns the log, hash-chained. The slice must not be modified.
+func (s *Session) Events() []Event {
+	for ; s.sealed < len(s.events); s.sealed++ {
+		e := &s.events[s.sealed]
+		if s.sealed > 0 {
+			e.Prev = s.events[s.sealed-1].Hash
+		}
+		e.Hash = e.computeHash()
+	}
+	return s.events
+}
+
+// Len returns the number of events so far.
+func (s *Session) Len() int { return len(s.events) }
+
+// Submit validates a move against the session (party, deadline, protocol,
+// format), appends it and its consequences to the log, and returns the
+// move's sequence number. A refused move changes nothing.
+func (s *Session) Submit(m Move) (int, error) {
+	s.now = s.clock()
+	s.expire()
+	if s.State.Done() && m.Kind != KindRatify {
+		return 0, fmt.Errorf("%w: %s", ErrClosed, s.State.Status)
+	}
+	if !s.isMember(m.Party) {
+		return 0, fmt.Errorf("%w: %q", ErrNotParty, m.Party)
+	}
+	var err error
+	if m.Kind == KindRatify {
+		err = s.checkRatify(&m)
+	} else {
+		err = s.proto.Check(s, &m)
+	}
+	if err != nil {
+		return 0, err
+	}
+	m.Package = m.Package.Clone()
+	s.append(Event{Party: m.Party, Kind: m.Kind, Move: &m, Visible: s.proto.Visible(s, &m)})
+	seq := len(s.events)
+	if m.Kind == KindRatify {
+		s.applyRatify(&m)
+	} else {
+		s.proto.Apply(s, &m)
+	}
+	s.flush()
+	return seq, nil
+}
+
+// Expire draws the consequences of the wall-clock deadline, if it passed.
+// Callers with a wall-time deadline call it from a timer.
+func (s *Session) Expire() {
+	s.now = s.clock()
+	s.expire()
+}
+
+func (s *Session) expire() {
+	if s.State.Done() || s.Config.Duration == 0 {
+		return
+	}
+	if s.now.Sub(s.Config.Start) >= s.Config.Duration {
+		s.Finish("deadline", "the time limit of "+s.Config.Duration.String()+" passed")
+		s.flush()
+	}
+}
+
+// Finish ends the session without agreement, noting why.
+func (s *Session) Finish(kind, reason string) {
+	s.State.Status = StatusNoAgreement
+	s.State.Reason = reason
+	s.State.Current = nil
+	s.Note(kind, &Note{Reason: reason})
+}
+
+// Agree records an agreement on p: the decision rule has been met. With
+// ratification steps in the scenario the agreement is pending until they
+// complete.
+func (s *Session) Agree(p framework.Package) {
+	s.State.Agreement = p.Clone()
+	steps := s.Scenario.Decision.Ratification
+	status := StatusInForce
+	if len(steps) > 0 {
+		status = StatusPending
+		s.State.Ratified = make([]bool, len(steps))
+	}
+	s.State.Status = status
+	s.Note("agreement", &Note{Package: p.Clone(), Status: status})
+}
+
+func (s *Session) isMember(id string) bool {
+	return id != "" && (slices.Contains(s.Config.Parties, id) || id == s.Config.Mediator)
+}
+
+// checkRatify validates a ratification move: step Ref (1-based) of the
+// scenario, made by the step's party, while the agreement is pending.
+func (s *Session) checkRatify(m *Move) error {
+	if s.State.Status != StatusPending {
+		return fmt.Errorf("%w: nothing is pending ratification (status %s)", ErrInvalid, s.State.Status)
+	}
+	steps := s.Scenario.Decision.Ratification
+	if m.Ref < 1 || m.Ref > len(steps) {
+		return fmt.Errorf("%w: ratification step %d (the scenario has %d)", ErrInvalid, m.Ref, len(steps))
+	}
+	st := steps[m.Ref-1]
+	if st.Party != m.Party {
+		return fmt.Errorf("%w: step %d (%s) belongs to %s", ErrInvalid, m.Ref, st.Body, st.Party)
+	}
+	if s.State.Ratified[m.Ref-1] {
+		return fmt.Errorf("%w: step %d (%s) is already complete", ErrInvalid, m.Ref, st.Body)
+	}
+	for i := 0; i < m.Ref-1; i++ {
+		if !s.State.Ratified[i] {
+			return fmt.Errorf("%w: step %d (%s) must complete first", ErrInvalid, i+1, steps[i].Body)
+		}
+	}
+	if m.Yes == nil {
+		return fmt.Errorf("%w: a ratification says yes or no", ErrInvalid)
+	}
+	return nil
+}
+
+func (s *Session) applyRatify(m *Move) {
+	if !*m.Yes {
+		s.State.Status = StatusFailed
+		s.State.Reason = "ratification failed: " + s.Scenario.Decision.Ratification[m.Ref-1].Body
+		s.Note("ratification-failed", &Note{Reason: s.State.Reason, Status: StatusFailed})
+		return
+	}
+	s.State.Ratified[m.Ref-1] = true
+	if !slices.Contains(s.State.Ratified, false) {
+		s.State.Status = StatusInForce
+		s.Note("in-force", &Note{Status: StatusInForce})
+	}
+}
+
+// Decide applies the scenario's decision rule to who said yes among the
+// negotiating principals: unanimity or quorum, and every veto holder.
+// It returns whether the rule is met and, if not, why.
+func (s *Session) Decide(yes map[string]bool) (bool, string) {
+	d := s.Scenario.Decision
+	var principals []string
+	for _, id := range s.Config.Parties {
+		if p := s.Scenario.Party(id); p != nil && p.Role == scenario.Principal && !s.State.Left[id] {
+			principals = append(principals, id)
+		}
+	}
+	for _, v := range d.Vetoes {
+		if slices.Contains(s.Config.Parties, v) && !yes[v] {
+			return false, fmt.Sprintf("no deal unless %s agrees", v)
+		}
+	}
+	n := 0
+	var against []string
+	for _, p := range principals {
+		if yes[p] {
+			n++
+		} else {
+			against = append(against, p)
+		}
+	}
+	if d.Rule == scenario.Quorum {
+		if n < d.Quorum {
+			return false, fmt.Sprintf("%d of the %d needed principals agree", n, d.Quorum)
+		}
+		return true, ""
+	}
+	if len(against) > 0 {
+		return false, fmt.Sprintf("unanimity needed; not agreeing: %v", against)
+	}
+	return true, ""
+}
+
+// Round helpers for turn-based protocols.
+
+// NextTurn passes the turn to the next party still at the table and
+// advances the round after the last one; it reports false when the round
+// deadline has passed (the session is then finished).
+func (s *Session) NextTurn() bool {
+	n := len(s.Config.Parties)
+	for range n {
+		s.State.Turn++
+		if s.State.Turn == n {
+			s.State.Turn = 0
+			s.State.Round++
+			if s.Config.Rounds > 0 && s.State.Round > s.Config.Rounds {
+				s.State.Round = s.Config.Rounds
+				s.Finish("deadline", fmt.Sprintf("no agreement within %d rounds", s.Config.Rounds))
+				return false
+			}
+		}
+		if !s.State.Left[s.Config.Parties[s.State.Turn]] {
+			return true
+		}
+	}
+	return true
+}
+
+// TurnParty returns whose turn it is.
+func (s *Session) TurnParty() string { return s.Config.Parties[s.State.Turn] }
+
+// Time returns normalised time in [0,1] by the deadline (rounds or wall
+// time), as GENIUS's timeline: for a round deadline, (round−1)/rounds.
+func (s *Session) Time() float64 {
+	switch {
+	case s.Config.Rounds > 0:
+		return float64(s.State.Round-1) / float64(s.Config.Rounds)
+	case s.Config.Duration > 0:
+		t := float64(s.now.Sub(s.Config.Start)) / float64(s.Config.Duration)
+		return min(max(t, 0), 1)
+	}
+	return 0
+}
+
+// Replay rebuilds a session from its log: it verifies the hash chain, then
+// feeds every recorded move through a fresh engine at its recorded time and
+// checks that the engine produces exactly the recorded events. The error
+// names the first event that differs.
+func Replay(sc *scenario.Scenario, events []Event) (*Session, error) {
+	if err := VerifyChain(events); err != nil {
+		return nil, err
+	}
+	if len(events) == 0 || events[0].Kind != "start" || events[0].Note == nil || events[0].Note.Config == nil {
+		return nil, fmt.Errorf("replay: the log does not begin with a start event")
+	}
+	cfg := *events[0].Note.Config
+	if cfg.Digest != Digest(sc) {
+		return nil, fmt.Errorf("replay: the log was made with another version of scenario %q (digest %s, this one %s)", cfg.Scenario, cfg.Digest, Digest(sc))
+	}
+	var at time.Time
+	clock := func() time.Time { return at }
+	at = cfg.Start
+	s, err := New(sc, cfg, clock)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	for i := 0; i < len(events); {
+		if i < s.Len() {
+			i++
+			continue
+		}
+		e := &events[i]
+		at = e.Time
+		if e.Move != nil {
+			if _, err := s.Submit(*e.Move); err != nil {
+				return nil, fmt.Errorf("replay: event %d (%s by %s) is refused by the engine: %w", e.Seq, e.Kind, e.Party, err)
+			}
+		} else {
+			s.Expire()
+			if s.Len() <= i {
+				return nil, fmt.Errorf("replay: event %d (%s) does not follow from the moves before it", e.Seq, e.Kind)
+			}
+		}
+	}
+	got := s.Events()
+	if len(got) != len(events) {
+		return nil, fmt.Errorf("replay: the engine produced %d events, the log has %d", len(got), len(events))
+	}
+	for i := range got {
+		if got[i].Hash != events[i].Hash {
+			return nil, fmt.Errorf("replay: event %d (%s) differs from what the engine produces: %s", events[i].Seq, events[i].Kind, diff(&got[i], &events[i]))
+		}
+	}
+	return s, nil
+}
+
+func diff(a, b *Event) string {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if reflect.DeepEqual(ja, jb) {
+		return "same content, different hash"
+	}
+	return fmt.Sprintf("engine %s; log %s", ja, jb)
+}
