@@ -71,8 +71,10 @@ func relNear(a, b float64) bool {
 	return a == b || math.Abs(a-b) <= 1e-12*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
-// sameNumbers compares two profiles through their compiled tables.
-func sameNumbers(t *testing.T, f *framework.Framework, p, q *profile.Profile, checkRes bool) {
+// sameNumbers compares two profiles through their compiled tables: exactly
+// for options points of the same scale (and for numeric points when
+// exactNumeric), up to rounding otherwise.
+func sameNumbers(t *testing.T, f *framework.Framework, p, q *profile.Profile, checkRes, exactNumeric bool) {
 	if p.DiscountFactor() != q.DiscountFactor() && checkRes {
 		t.Fatalf("discount %v vs %v", p.DiscountFactor(), q.DiscountFactor())
 	}
@@ -87,8 +89,11 @@ func sameNumbers(t *testing.T, f *framework.Framework, p, q *profile.Profile, ch
 	if checkRes && (tp.HasReservation != tq.HasReservation || !relNear(tp.Reservation, tq.Reservation)) {
 		t.Fatalf("reservation %v %v vs %v %v", tp.HasReservation, tp.Reservation, tq.HasReservation, tq.Reservation)
 	}
-	exact := p.Scale == q.Scale
 	for i := range tp.Contrib {
+		exact := p.Scale == q.Scale
+		if f.Points[i].Kind != framework.Options {
+			exact = exactNumeric
+		}
 		for l := range tp.Contrib[i] {
 			a, b := tp.Contrib[i][l], tq.Contrib[i][l]
 			if exact && a != b || !relNear(a, b) {
@@ -151,7 +156,7 @@ func FuzzReadProfile(f *testing.F) {
 		if err != nil {
 			t.Fatalf("read back: %v\n%s", err, b.String())
 		}
-		sameNumbers(t, fw, p, q, true)
+		sameNumbers(t, fw, p, q, true, true)
 	})
 }
 
@@ -214,6 +219,8 @@ func FuzzGeniusWebProfile(f *testing.F) {
 		if !reflect.DeepEqual(p.Fallback, q.Fallback) {
 			t.Fatalf("fallback %v vs %v", p.Fallback, q.Fallback)
 		}
-		sameNumbers(t, fw, p, q, true)
+		// numberutils are rebuilt from the values at the range bounds:
+		// equal up to rounding (found by the fuzzer: highValue beyond the range).
+		sameNumbers(t, fw, p, q, true, false)
 	})
 }
