@@ -246,27 +246,40 @@ func (s *Session) Len() int { return len(s.events) }
 func (s *Session) Submit(m Move) (int, error) {
 	s.now = s.clock()
 	s.expire()
-	if s.State.Done() && m.Kind != KindRatify {
+	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay {
 		return 0, fmt.Errorf("%w: %s", ErrClosed, s.State.Status)
 	}
 	if !s.isMember(m.Party) {
 		return 0, fmt.Errorf("%w: %q", ErrNotParty, m.Party)
 	}
 	var err error
-	if m.Kind == KindRatify {
+	switch m.Kind {
+	case KindRatify:
 		err = s.checkRatify(&m)
-	} else {
+	case KindMessage, KindRelay:
+		err = s.checkMessage(&m)
+	default:
 		err = s.proto.Check(s, &m)
 	}
 	if err != nil {
 		return 0, err
 	}
 	m.Package = m.Package.Clone()
-	s.append(Event{Party: m.Party, Kind: m.Kind, Move: &m, Visible: s.proto.Visible(s, &m)})
+	var visible []string
+	switch m.Kind {
+	case KindMessage, KindRelay:
+		visible = messageVisible(&m)
+	case KindRatify:
+	default:
+		visible = s.proto.Visible(s, &m)
+	}
+	s.append(Event{Party: m.Party, Kind: m.Kind, Move: &m, Visible: visible})
 	seq := len(s.events)
-	if m.Kind == KindRatify {
+	switch m.Kind {
+	case KindRatify:
 		s.applyRatify(&m)
-	} else {
+	case KindMessage, KindRelay:
+	default:
 		s.proto.Apply(s, &m)
 	}
 	s.flush()
