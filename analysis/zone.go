@@ -198,6 +198,9 @@ func (c *zoneChecker) reset(p framework.Package) {
 	}
 	c.crossed = 0
 	for k, l := range p {
+		if l < 0 {
+			continue
+		}
 		for a, rt := range c.onPoint[k] {
 			if c.inTerm[k][a][l] {
 				c.matched[rt[0]]++
@@ -314,6 +317,9 @@ type grayWalker struct {
 	digits int
 	// flat[k][l*d+j] is party j's contribution of level l of point k.
 	flat [][]float64
+	// inner is the point swept by the inner loop (-1: none); the Gray code
+	// runs over the other free points, and utilities exclude inner's share.
+	inner int
 }
 
 // exactEvery is how many incremental steps pass before utilities are
@@ -327,9 +333,14 @@ const exactSlack = 1e-9
 func newGrayWalker(s *Space, radix []int, m int) *grayWalker {
 	g := &grayWalker{s: s, radix: radix, m: m, per: 1, pkg: make(framework.Package, len(radix)),
 		u: make([]float64, s.N()), res: s.Reservation, check: newZoneChecker(s)}
+	g.inner = -1
 	for k := len(radix) - 1; k >= m; k-- {
 		g.per *= int64(radix[k])
 		if radix[k] > 1 {
+			if g.inner < 0 && k == len(radix)-1 {
+				g.inner = k // the last point is swept in a tight inner loop
+				continue
+			}
 			g.free = append(g.free, k)
 		}
 	}
@@ -383,6 +394,9 @@ func (g *grayWalker) run(t uint64, counts [][]uint64) uint64 {
 	for k := g.m; k < len(g.pkg); k++ {
 		g.pkg[k] = 0
 	}
+	if g.inner >= 0 {
+		g.pkg[g.inner] = framework.Open
+	}
 	for j := range g.a {
 		g.a[j], g.o[j], g.fp[j] = 0, 1, j
 	}
@@ -394,11 +408,15 @@ func (g *grayWalker) run(t uint64, counts [][]uint64) uint64 {
 	var n uint64
 	steps := 0
 	for {
-		if g.inZone() {
-			n++
-			for k, l := range g.pkg {
-				counts[k][l]++
+		if g.inner < 0 {
+			if g.inZone() {
+				n++
+				for k, l := range g.pkg {
+					counts[k][l]++
+				}
 			}
+		} else {
+			n += g.sweep(counts)
 		}
 		// Algorithm H, steps H3–H5.
 		j := g.fp[0]
@@ -429,6 +447,66 @@ func (g *grayWalker) run(t uint64, counts [][]uint64) uint64 {
 		}
 		g.check.change(k, from, to)
 	}
+}
+
+// sweep tries every level of the inner point on top of the current
+// utilities and returns the number of zone packages, adding per-level counts.
+func (g *grayWalker) sweep(counts [][]uint64) uint64 {
+	if g.check.crossed > 0 {
+		return 0 // a red line is crossed whatever the inner point says
+	}
+	k := g.inner
+	c := g.flat[k]
+	d := len(g.u)
+	u, res := g.u, g.res
+	checkInner := len(g.check.onPoint[k]) > 0
+	var hits uint64
+	for l := 0; l < g.radix[k]; l++ {
+		if checkInner && g.check.crossesWith(k, l) {
+			continue
+		}
+		ok := true
+		row := c[l*d : l*d+d]
+		for j := range u {
+			v := u[j] + row[j]
+			if v < res[j]+exactSlack {
+				if v < res[j]-exactSlack {
+					ok = false
+					break
+				}
+				g.pkg[k] = l
+				exact := g.s.Tables[j].Utility(g.pkg)
+				g.pkg[k] = framework.Open
+				if exact < res[j] {
+					ok = false
+					break
+				}
+			}
+		}
+		if ok {
+			hits++
+			counts[k][l]++
+		}
+	}
+	if hits > 0 {
+		for p, l := range g.pkg {
+			if p != k {
+				counts[p][l] += hits
+			}
+		}
+	}
+	return hits
+}
+
+// crossesWith reports whether setting open point k to level l completes a
+// red line (the state tracks k as open).
+func (c *zoneChecker) crossesWith(k, l int) bool {
+	for i, rt := range c.onPoint[k] {
+		if c.inTerm[k][i][l] && c.matched[rt[0]]+1 == c.rlTerms[rt[0]][0] {
+			return true
+		}
+	}
+	return false
 }
 
 // sampleZone draws uniform packages and counts zone hits (and per level).
