@@ -203,7 +203,7 @@ func LoadDir(dir string, profiles []string) (*scenario.Scenario, error) {
 
 	s := &scenario.Scenario{
 		Version:     scenario.FormatVersion,
-		Name:        filepath.Base(filepath.Clean(dir)),
+		Name:        machineName(filepath.Base(filepath.Clean(dir))),
 		Title:       dom.f.Name,
 		Description: dom.f.Description,
 		Source:      "GENIUS domain " + cands[0].name,
@@ -236,4 +236,19 @@ func LoadDir(dir string, profiles []string) (*scenario.Scenario, error) {
 func attrOr(e *elem, a string) string {
 	v, _ := e.attr(a)
 	return v
+}
+
+// machineName turns a folder name into a scenario name: lower case, with
+// every character outside [a-z0-9._-] replaced by '-'.
+func machineName(s string) string {
+	b := []byte(strings.ToLower(s))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	if len(b) == 0 || b[0] == '.' || b[0] == '_' || b[0] == '-' {
+		b = append([]byte("g"), b...)
+	}
+	return string(b)
 }

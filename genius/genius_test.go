@@ -72,7 +72,7 @@ func TestOrchardFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Name != "Orchard" || s.Version != 1 || s.Decision.Rule != scenario.Unanimity ||
+	if s.Name != "orchard" || s.Version != 1 || s.Decision.Rule != scenario.Unanimity ||
 		s.Decision.Agreement != scenario.WholePackage || s.Format.Default != scenario.Plenary {
 		t.Errorf("scenario header %+v", s)
 	}

@@ -103,7 +103,7 @@ func TestReferenceDomainsLoad(t *testing.T) {
 			t.Errorf("%s: %v", e.Name(), err)
 			continue
 		}
-		if s.Name != e.Name() || len(s.Parties) < 2 {
+		if s.Name != machineName(e.Name()) || len(s.Parties) < 2 {
 			t.Errorf("%s: scenario %q with %d parties", e.Name(), s.Name, len(s.Parties))
 		}
 	}
