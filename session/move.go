@@ -73,4 +73,10 @@ type Note struct {
 	Parties []string `json:"parties,omitempty"`
 	// Status is a status the note records (e.g. "pending-ratification").
 	Status string `json:"status,omitempty"`
+	// Points are the point indices a note concerns (e.g. the points agreed
+	// provisionally).
+	Points []int `json:"points,omitempty"`
+	// Packages are packages a note reveals (e.g. a blind overlap, when the
+	// session reveals it).
+	Packages []framework.Package `json:"packages,omitempty"`
 }

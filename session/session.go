@@ -44,6 +44,12 @@ type Config struct {
 	// Format overrides the scenario's default meeting format.
 	Format  string `json:"format,omitempty"`
 	Scoring string `json:"scoring,omitempty"`
+	// BlindReveal says what blind bidding reveals of the overlap of the
+	// bids: RevealSize (default), RevealPoints or RevealPackages.
+	BlindReveal string `json:"blind_reveal,omitempty"`
+	// MediatorAccess says what of the parties' profiles the mediator may use:
+	// AccessNone (default) or AccessProfiles.
+	MediatorAccess string `json:"mediator_access,omitempty"`
 	// Start is the wall time the session opened.
 	Start time.Time `json:"start"`
 }
@@ -78,6 +84,16 @@ type State struct {
 	Votes    map[string]bool            `json:"votes,omitempty"`
 	// Bids are blind bids: private to their party, never in a public event.
 	Bids map[string][]framework.Package `json:"bids,omitempty"`
+	// Waiting lists, in the order of Config.Parties, the parties whose reply
+	// the current round still awaits (mediated protocols and blind bidding);
+	// empty when it is the mediator's move.
+	Waiting []string `json:"waiting,omitempty"`
+	// Provisional holds the points agreed provisionally under the
+	// "provisional" agreement mode (framework.Open elsewhere).
+	Provisional framework.Package `json:"provisional,omitempty"`
+	// Standing is the last proposal every party accepted (vote protocol):
+	// it becomes the agreement at the deadline.
+	Standing *Offer `json:"standing,omitempty"`
 }
 
 // Done reports whether no more negotiation moves are possible.
@@ -193,6 +209,11 @@ func New(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
 		cfg.Start = clock()
 	}
 	s := &Session{Scenario: sc, Config: cfg, proto: mk(), clock: clock}
+	if c, ok := s.proto.(configChecker); ok {
+		if err := c.CheckConfig(sc, s.Config); err != nil {
+			return nil, err
+		}
+	}
 	s.State = State{Round: 1, Status: StatusOpen}
 	s.now = cfg.Start
 	c := cfg
@@ -252,6 +273,9 @@ func (s *Session) Submit(m Move) (int, error) {
 	if !s.isMember(m.Party) {
 		return 0, fmt.Errorf("%w: %q", ErrNotParty, m.Party)
 	}
+	if err := checkUTF8(&m); err != nil {
+		return 0, err
+	}
 	var err error
 	switch m.Kind {
 	case KindRatify:
@@ -298,7 +322,12 @@ func (s *Session) expire() {
 		return
 	}
 	if s.now.Sub(s.Config.Start) >= s.Config.Duration {
-		s.Finish("deadline", "the time limit of "+s.Config.Duration.String()+" passed")
+		reason := "the time limit of " + s.Config.Duration.String() + " passed"
+		if d, ok := s.proto.(deadliner); ok {
+			d.AtDeadline(s, reason)
+		} else {
+			s.Finish("deadline", reason)
+		}
 		s.flush()
 	}
 }
