@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -23,6 +24,10 @@ type Runner struct {
 	history []agent.Offer
 	index   map[string]int
 }
+
+// ErrStopped is returned by Run when a session without deadline reaches
+// Runner.MaxTurns.
+var ErrStopped = errors.New("session: runner stopped")
 
 // NewRunner prepares agents for a session; every negotiating party needs one.
 func NewRunner(s *Session, agents map[string]agent.Negotiator) (*Runner, error) {
@@ -68,9 +73,10 @@ func (r *Runner) Run() error {
 	r.emit(0, &seen)
 	for turn := 0; !s.State.Done(); turn++ {
 		if turn >= max {
-			s.Finish("stopped", fmt.Sprintf("no agreement after %d turns without a deadline", max))
-			s.flush()
-			break
+			// The engine only draws consequences of moves and of the clock,
+			// so the runner stops without writing anything: the session
+			// stays open and its log replays.
+			return fmt.Errorf("%w: no agreement after %d turns and no deadline", ErrStopped, max)
 		}
 		id := s.TurnParty()
 		v := r.views[id]
