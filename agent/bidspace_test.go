@@ -1,0 +1,344 @@
+package agent
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
+)
+
+// Values computed with a JVM (java.lang.String.hashCode and the arithmetic
+// of genius.core.bidding.BidDetails.hashCode).
+func TestJavaHashes(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want int32
+	}{
+		{"Chips and Nuts", 1468621256},
+		{"Catering", 115477023},
+		{"Soda’s, ice water, etc.", -517417591},
+		{"Custom, Handmade", -385637911},
+		{"€𝄞x", 304116258}, // a surrogate pair counts as two UTF-16 units
+		{"", 0},
+	} {
+		if got := javaStringHash(c.s); got != c.want {
+			t.Errorf("javaStringHash(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+	if got := bidDetailsHash(123456789, 0.975); got != -298758092 {
+		t.Errorf("bidDetailsHash(123456789, 0.975) = %d, want -298758092", got)
+	}
+	if got := bidDetailsHash(-2000000000, 0.4324145751341); got != 1572868529 {
+		t.Errorf("bidDetailsHash(-2000000000, 0.4324…) = %d, want 1572868529", got)
+	}
+}
+
+// TestSearchQuirks pins GENIUS's getIndexOfBidNearUtility on a list with
+// ties (checked against the Java code): the index reached by the binary
+// search among equal utilities, and equal distances going up.
+func TestSearchQuirks(t *testing.T) {
+	s := &sortedSpace{utils: []float64{1, 0.75, 0.75, 0.75, 0.5, 0.25, 0.25, 0.125}}
+	for _, c := range []struct {
+		t    float64
+		want int
+	}{
+		{2, 0}, {1, 0}, {0.875, 0}, {0.75, 3}, {0.625, 3}, {0.5625, 4}, {0.375, 4},
+		{0.25, 5}, {0.1875, 6}, {0.125, 7}, {-1, 7},
+	} {
+		if got := s.nearIndex(c.t); got != c.want {
+			t.Errorf("nearIndex(%v) = %d, want %d", c.t, got, c.want)
+		}
+	}
+}
+
+// checkSpace compares every query of s with brute force; tol is the
+// tolerance the space promises (0 for exact).
+func checkSpace(t *testing.T, s *BidSpace, all []Bid, targets []float64, exclude func(framework.Package) bool) {
+	t.Helper()
+	tol := s.Tolerance() + 1e-12
+	var ok []Bid
+	for _, b := range all {
+		if exclude == nil || !exclude(b.Package) {
+			ok = append(ok, b)
+		}
+	}
+	valid := func(what string, b Bid) {
+		t.Helper()
+		if b.Package == nil {
+			t.Fatalf("%s: nil package", what)
+		}
+		if exclude != nil && exclude(b.Package) {
+			t.Errorf("%s: excluded package %v returned", what, b.Package)
+		}
+		if u := s.Utility(b.Package); u != b.Utility {
+			t.Errorf("%s: reported utility %v, table says %v", what, b.Utility, u)
+		}
+	}
+	maxU := math.Inf(-1)
+	for _, b := range ok {
+		maxU = math.Max(maxU, b.Utility)
+	}
+	b := s.Best()
+	valid("Best", b)
+	if b.Utility < maxU-tol {
+		t.Errorf("Best %v, brute force %v", b.Utility, maxU)
+	}
+	for _, x := range targets {
+		bestD := math.Inf(1)
+		above := math.Inf(1)
+		var dists []float64
+		for _, b := range ok {
+			d := math.Abs(b.Utility - x)
+			bestD = math.Min(bestD, d)
+			dists = append(dists, d)
+			if b.Utility >= x {
+				above = math.Min(above, b.Utility)
+			}
+		}
+		slices.Sort(dists)
+		n := s.Near(x)
+		valid("Near", n)
+		if d := math.Abs(n.Utility - x); d > bestD+tol {
+			t.Errorf("Near(%v) = %v at distance %v; brute force %v (tolerance %v)", x, n.Utility, d, bestD, s.Tolerance())
+		}
+		a, found := s.AtLeast(x)
+		if found != !math.IsInf(above, 1) {
+			t.Errorf("AtLeast(%v) found=%v, brute force lowest above %v", x, found, above)
+		} else if found {
+			valid("AtLeast", a)
+			if a.Utility < x || a.Utility > above+tol {
+				t.Errorf("AtLeast(%v) = %v, brute force %v", x, a.Utility, above)
+			}
+		}
+		k := 5
+		ar := s.Around(x, k, nil)
+		if want := min(k, len(ok)); len(ar) != want && s.Exact() {
+			t.Errorf("Around(%v, %d) returned %d bids, want %d", x, k, len(ar), want)
+		}
+		seen := map[string]bool{}
+		for i, b := range ar {
+			valid("Around", b)
+			key := string(fmtPkg(b.Package))
+			if seen[key] {
+				t.Errorf("Around(%v): %v twice", x, b.Package)
+			}
+			seen[key] = true
+			if d := math.Abs(b.Utility - x); d > dists[i]+tol {
+				t.Errorf("Around(%v)[%d] at distance %v, brute force %v", x, i, d, dists[i])
+			}
+			if i > 0 && math.Abs(ar[i-1].Utility-x) > math.Abs(b.Utility-x) {
+				t.Errorf("Around(%v) not closest first: %v", x, ar)
+			}
+		}
+		if len(ar) > 0 && ar[0].Utility != n.Utility && s.Exact() {
+			t.Errorf("Around(%v)[0] = %v, Near = %v", x, ar[0].Utility, n.Utility)
+		}
+		lo, hi := x-0.1, x+0.1
+		w := s.Within(lo, hi, k, nil)
+		count := 0
+		var inRange []float64
+		for _, b := range ok {
+			if b.Utility >= lo && b.Utility <= hi {
+				count++
+				inRange = append(inRange, b.Utility)
+			}
+		}
+		slices.Sort(inRange)
+		if s.Exact() && len(w) != min(k, count) {
+			t.Errorf("Within(%v, %v, %d) returned %d, brute force %d", lo, hi, k, len(w), min(k, count))
+		}
+		if len(w) == 0 && count > 0 {
+			t.Errorf("Within(%v, %v) empty, brute force has %d", lo, hi, count)
+		}
+		for i, b := range w {
+			valid("Within", b)
+			if b.Utility < lo || b.Utility > hi {
+				t.Errorf("Within(%v, %v): %v outside", lo, hi, b.Utility)
+			}
+			if i > 0 && w[i-1].Utility > b.Utility {
+				t.Errorf("Within(%v, %v) not lowest first", lo, hi)
+			}
+			if s.Exact() && b.Utility != inRange[i] {
+				t.Errorf("Within(%v, %v)[%d] = %v, brute force %v", lo, hi, i, b.Utility, inRange[i])
+			}
+		}
+	}
+}
+
+func fmtPkg(p framework.Package) []byte {
+	b := make([]byte, 0, len(p))
+	for _, l := range p {
+		b = append(b, byte(l))
+	}
+	return b
+}
+
+func targetsFor(rng *rand.Rand, all []Bid) []float64 {
+	ts := []float64{-0.5, 0, 1, 1.5, math.Inf(1), math.Inf(-1)}
+	for range 20 {
+		ts = append(ts, rng.Float64()*1.2-0.1, all[rng.IntN(len(all))].Utility)
+	}
+	return ts
+}
+
+// TestBidSpaceBruteForce checks both search modes against enumeration on
+// random small domains, with and without ties, with and without
+// exclusions; the knapsack is forced with ExactLimit(0) and a coarse grid
+// so that its tolerance is exercised.
+func TestBidSpaceBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for trial := range 120 {
+		n := 1 + rng.IntN(6)
+		radix := make([]int, n)
+		for i := range radix {
+			radix[i] = 1 + rng.IntN(5)
+		}
+		f := testFramework(radix...)
+		tb := compile(t, f, randomProfile(rng, f, trial%2 == 0))
+		all := allBids(f, tb)
+		var exclude func(framework.Package) bool
+		if trial%3 == 0 {
+			pt, lv := rng.IntN(n), rng.IntN(radix[0])
+			exclude = func(p framework.Package) bool { return p[pt] == lv && p[0] == lv }
+			if !slices.ContainsFunc(all, func(b Bid) bool { return !exclude(b.Package) }) {
+				exclude = nil
+			}
+		}
+		targets := targetsFor(rng, all)
+		for _, mode := range []struct {
+			name string
+			opts []SpaceOption
+		}{
+			{"exact", nil},
+			{"knapsack", []SpaceOption{ExactLimit(0), Buckets(64 + rng.IntN(512))}},
+			{"knapsack-fine", []SpaceOption{ExactLimit(0)}},
+		} {
+			opts := mode.opts
+			if exclude != nil {
+				opts = append(slices.Clip(opts), Excluding(exclude))
+			}
+			s, err := NewBidSpace(f, tb, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Exact() != (mode.name == "exact") {
+				t.Fatalf("%s: Exact() = %v", mode.name, s.Exact())
+			}
+			t.Run(mode.name, func(t *testing.T) { checkSpace(t, s, all, targets, exclude) })
+		}
+	}
+}
+
+// TestBidSpaceAllExcluded: an exact space with nothing left fails.
+func TestBidSpaceAllExcluded(t *testing.T) {
+	f := testFramework(2, 2)
+	tb := compile(t, f, randomProfile(rand.New(rand.NewPCG(1, 1)), f, true))
+	if _, err := NewBidSpace(f, tb, Excluding(func(framework.Package) bool { return true })); err != ErrNoBids {
+		t.Errorf("err = %v, want ErrNoBids", err)
+	}
+	if _, err := NewBidSpace(f, &profile.Table{Contrib: [][]float64{{1}}}); err == nil {
+		t.Error("mismatched table accepted")
+	}
+}
+
+// TestBidSpaceGeniusOrder: on the Party domain the sorted list is GENIUS's
+// (verified once against Java's Collections.sort with
+// BidDetailsSorterUtility; pinned here by its first entries).
+func TestBidSpaceGeniusOrder(t *testing.T) {
+	f, _, ts := partyDomain(t, "party1_utility.xml")
+	s := newSpace(t, f, ts[0])
+	if s.Len() != 3072 || !s.Exact() {
+		t.Fatalf("Len %d exact %v", s.Len(), s.Exact())
+	}
+	// party1 has 27 packages of utility 0.5583333333333332 (ties); the
+	// GENIUS order among them follows BidDetails.hashCode.
+	var got []uint32
+	for k, u := range s.exact.utils {
+		if u == 0.5583333333333332 {
+			got = append(got, s.exact.iter[k])
+		}
+	}
+	if len(got) < 2 {
+		t.Fatalf("expected ties, got %v", got)
+	}
+	if slices.IsSorted(got) {
+		t.Errorf("ties are in BidIterator order %v; GENIUS orders them by hash code", got)
+	}
+}
+
+// TestBidSpaceLarge: on 20 points × 4 options (10^12 packages) every target
+// inside the utility range is met within Tolerance, and answers are exact
+// utilities of real packages.
+func TestBidSpaceLarge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	radix := make([]int, 20)
+	for i := range radix {
+		radix[i] = 4
+	}
+	f := testFramework(radix...)
+	tb := compile(t, f, randomProfile(rng, f, true))
+	s := newSpace(t, f, tb)
+	if s.Exact() {
+		t.Fatal("10^12 outcomes enumerated")
+	}
+	if tol := s.Tolerance(); tol > 1e-4 || tol <= 0 {
+		t.Errorf("Tolerance %v", tol)
+	}
+	maxU, _ := tb.Max()
+	if b := s.Best(); b.Utility != maxU {
+		t.Errorf("Best %v, table max %v", b.Utility, maxU)
+	}
+	if w := s.Worst(); w.Utility != tb.Min() {
+		t.Errorf("Worst %v, table min %v", w.Utility, tb.Min())
+	}
+	lo, hi := tb.Min(), maxU
+	for range 300 {
+		x := lo + 0.02 + rng.Float64()*(hi-lo-0.04)
+		b := s.Near(x)
+		if b.Utility != tb.Utility(b.Package) {
+			t.Fatalf("utility %v reported, %v actual", b.Utility, tb.Utility(b.Package))
+		}
+		if d := math.Abs(b.Utility - x); d > s.Tolerance() {
+			t.Errorf("Near(%v) = %v, distance %v > tolerance %v", x, b.Utility, d, s.Tolerance())
+		}
+		a, ok := s.AtLeast(x)
+		if !ok || a.Utility < x || a.Utility > x+s.Tolerance() {
+			t.Errorf("AtLeast(%v) = %v %v", x, a.Utility, ok)
+		}
+		ar := s.Around(x, 8, nil)
+		if len(ar) != 8 {
+			t.Errorf("Around(%v, 8) returned %d", x, len(ar))
+		}
+		w := s.Within(x, x+0.01, 8, nil)
+		if len(w) != 8 {
+			t.Errorf("Within(%v, +0.01, 8) returned %d", x, len(w))
+		}
+	}
+	if _, ok := s.AtLeast(maxU + 1e-9); ok {
+		t.Error("AtLeast above the maximum found a package")
+	}
+}
+
+// TestBidSpaceRealIntegerPoints: numeric points enumerate and search too.
+func TestBidSpaceRealIntegerPoints(t *testing.T) {
+	f := &framework.Framework{Name: "num", Points: []framework.Point{
+		{ID: "price", Kind: framework.Integer, Min: 0, Max: 99},
+		{ID: "share", Kind: framework.Real, Min: 0, Max: 1, Steps: 21},
+		{ID: "colour", Kind: framework.Options, Options: []framework.Option{{ID: "red"}, {ID: "blue"}}},
+	}}
+	p := &profile.Profile{
+		Weights: []float64{0.5, 0.3, 0.2},
+		Scores:  [][]float64{nil, nil, {1, 3}},
+		Funcs:   []*profile.ValueFunc{{Kind: profile.Linear, Slope: -0.01, Offset: 1}, {Kind: profile.Triangular, Low: 0, High: 1, Top: 0.5, TopValue: 1}, nil},
+	}
+	tb := compile(t, f, p)
+	all := allBids(f, tb)
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, opts := range [][]SpaceOption{nil, {ExactLimit(0)}} {
+		s := newSpace(t, f, tb, opts...)
+		checkSpace(t, s, all, targetsFor(rng, all), nil)
+	}
+}

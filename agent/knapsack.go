@@ -1,0 +1,505 @@
+package agent
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
+)
+
+// knapsack answers utility queries on spaces too large to enumerate, as a
+// multiple-choice knapsack over discretised utilities.
+//
+// Contributions are shifted so every point's lowest is 0 (base holds the
+// sum of the lowest), then rounded to multiples of delta: q = round(c/delta).
+// reach[i] is the set of quantised sums reachable by points 0..i-1, a
+// bitset. Every package's exact shifted utility lies within err[n] of
+// delta·Q, where Q is its quantised total, and a depth-first walk from a
+// reachable total back through the layers finds packages with that total
+// without dead ends (quantised reachability is exact).
+type knapsack struct {
+	n      int
+	c      [][]float64 // the table's contributions
+	base   float64
+	delta  float64
+	q      [][]int32
+	groups [][]qgroup // per point: levels grouped by q, ascending
+	err    []float64  // err[i]: bound on |Σ_{j<i} shifted − delta·Σ q| (len n+1)
+	bits   int        // bits per layer
+	reach  [][]uint64 // len n+1
+}
+
+type qgroup struct {
+	q      int
+	levels []int
+}
+
+// Memory and time budgets for building the layers.
+const (
+	knapsackMaxBytes = 1 << 27 // all layers together
+	knapsackMaxWork  = 1 << 28 // word operations to build them
+	knapsackMinBits  = 1 << 12
+)
+
+func newKnapsack(t *profile.Table, k int) *knapsack {
+	n := len(t.Contrib)
+	m := &knapsack{n: n, c: t.Contrib}
+	mins := make([]float64, n)
+	span := 0.0
+	for i, c := range t.Contrib {
+		lo, hi := slices.Min(c), slices.Max(c)
+		mins[i] = lo
+		m.base += lo
+		span += hi - lo
+	}
+	if k < 2*n+64 {
+		k = 2*n + 64
+	}
+	if maxBits := knapsackMaxBytes * 8 / (n + 1); k > maxBits {
+		k = max(maxBits, knapsackMinBits)
+	}
+	for {
+		m.quantise(mins, span, k)
+		if k <= knapsackMinBits || m.buildWork() <= knapsackMaxWork {
+			break
+		}
+		k /= 2
+	}
+	m.build()
+	return m
+}
+
+// quantise sets delta, q, groups and err for k bits per layer.
+func (m *knapsack) quantise(mins []float64, span float64, k int) {
+	m.bits = k
+	m.delta = span / float64(k-1-m.n)
+	if !(m.delta > 0) {
+		m.delta = 1 // every package has the same utility
+	}
+	m.q = make([][]int32, m.n)
+	m.groups = make([][]qgroup, m.n)
+	m.err = make([]float64, m.n+1)
+	for i, c := range m.c {
+		m.q[i] = make([]int32, len(c))
+		e := 0.0
+		byQ := map[int][]int{}
+		for l, v := range c {
+			sh := v - mins[i]
+			q := int(math.Round(sh / m.delta))
+			m.q[i][l] = int32(q)
+			e = math.Max(e, math.Abs(sh-float64(q)*m.delta))
+			byQ[q] = append(byQ[q], l)
+		}
+		// Shifting and the sum itself round too: allow for a few ulps.
+		m.err[i+1] = m.err[i] + e + 4*math.Abs(m.base+span)*0x1p-52
+		gs := make([]qgroup, 0, len(byQ))
+		for q, ls := range byQ {
+			gs = append(gs, qgroup{q, ls})
+		}
+		slices.SortFunc(gs, func(a, b qgroup) int { return a.q - b.q })
+		m.groups[i] = gs
+	}
+}
+
+func (m *knapsack) words() int { return (m.bits + 63) / 64 }
+
+func (m *knapsack) buildWork() int {
+	w := 0
+	for _, g := range m.groups {
+		w += len(g) * m.words()
+	}
+	return w
+}
+
+func (m *knapsack) build() {
+	words := m.words()
+	m.reach = make([][]uint64, m.n+1)
+	m.reach[0] = make([]uint64, words)
+	m.reach[0][0] = 1
+	hi := 0 // highest reachable quantised sum so far
+	for i := 0; i < m.n; i++ {
+		dst := make([]uint64, words)
+		srcWords := hi/64 + 1
+		for _, g := range m.groups[i] {
+			orShift(dst, m.reach[i][:srcWords], g.q)
+		}
+		hi = min(hi+m.groups[i][len(m.groups[i])-1].q, m.bits-1)
+		m.reach[i+1] = dst
+	}
+}
+
+// orShift sets dst |= src << d.
+func orShift(dst, src []uint64, d int) {
+	ws, bs := d/64, uint(d%64)
+	for w, v := range src {
+		if v == 0 {
+			continue
+		}
+		if w+ws < len(dst) {
+			dst[w+ws] |= v << bs
+		}
+		if bs != 0 && w+ws+1 < len(dst) {
+			dst[w+ws+1] |= v >> (64 - bs)
+		}
+	}
+}
+
+// anyIn reports whether some bit in [lo, hi] is set.
+func anyIn(b []uint64, lo, hi int) bool {
+	lo = max(lo, 0)
+	hi = min(hi, len(b)*64-1)
+	if lo > hi {
+		return false
+	}
+	wl, wh := lo/64, hi/64
+	if wl == wh {
+		mask := (^uint64(0) << uint(lo%64)) & (^uint64(0) >> uint(63-hi%64))
+		return b[wl]&mask != 0
+	}
+	if b[wl]&(^uint64(0)<<uint(lo%64)) != 0 {
+		return true
+	}
+	for w := wl + 1; w < wh; w++ {
+		if b[w] != 0 {
+			return true
+		}
+	}
+	return b[wh]&(^uint64(0)>>uint(63-hi%64)) != 0
+}
+
+// nextSet returns the smallest set bit ≥ x, or -1.
+func nextSet(b []uint64, x int) int {
+	x = max(x, 0)
+	if x >= len(b)*64 {
+		return -1
+	}
+	w := x / 64
+	if v := b[w] >> uint(x%64); v != 0 {
+		return x + bits.TrailingZeros64(v)
+	}
+	for w++; w < len(b); w++ {
+		if b[w] != 0 {
+			return w*64 + bits.TrailingZeros64(b[w])
+		}
+	}
+	return -1
+}
+
+// prevSet returns the largest set bit ≤ x, or -1.
+func prevSet(b []uint64, x int) int {
+	x = min(x, len(b)*64-1)
+	if x < 0 {
+		return -1
+	}
+	w := x / 64
+	if v := b[w] << uint(63-x%64); v != 0 {
+		return x - bits.LeadingZeros64(v)
+	}
+	for w--; w >= 0; w-- {
+		if b[w] != 0 {
+			return w*64 + 63 - bits.LeadingZeros64(b[w])
+		}
+	}
+	return -1
+}
+
+// enumerate calls visit with every package whose quantised total lies in
+// [lo, hi], depth first, until visit returns false; it returns false when
+// stopped. p is reused between calls.
+func (m *knapsack) enumerate(lo, hi int, p framework.Package, visit func(framework.Package) bool) bool {
+	if !anyIn(m.reach[m.n], lo, hi) {
+		return true
+	}
+	var rec func(i, s int) bool
+	rec = func(i, s int) bool {
+		if i == 0 {
+			return visit(p)
+		}
+		prev := m.reach[i-1]
+		for _, g := range m.groups[i-1] {
+			s2 := s + g.q
+			if s2 > hi {
+				break
+			}
+			if !anyIn(prev, lo-s2, hi-s2) {
+				continue
+			}
+			for _, l := range g.levels {
+				p[i-1] = l
+				if !rec(i-1, s2) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return rec(m.n, 0)
+}
+
+// utility is the exact utility, summed as Table.Utility sums it.
+func (m *knapsack) utility(p framework.Package) float64 {
+	u := 0.0
+	for i, l := range p {
+		u += m.c[i][l]
+	}
+	return u
+}
+
+// Query budgets: leaves looked at per query, leaves kept and leaves looked
+// at per discretised total.
+const (
+	visitBudget     = 4096
+	perBucketLeaves = 4
+	perBucketVisits = 64
+)
+
+// bucket returns the quantised total at or below shifted utility x, clamped
+// to [0, bits].
+func (m *knapsack) bucket(x float64) int {
+	b := math.Floor(x / m.delta)
+	if !(b > 0) {
+		return 0
+	}
+	return int(math.Min(b, float64(m.bits)))
+}
+
+// bucketsOutward calls fn with the reachable quantised totals in order of
+// distance from the real shifted target tp, until fn returns false.
+func (m *knapsack) bucketsOutward(tp float64, fn func(b int, dist float64) bool) {
+	last := m.reach[m.n]
+	x := tp / m.delta
+	var up, down int
+	if x >= float64(m.bits) {
+		up, down = -1, prevSet(last, m.bits-1)
+	} else if x < 0 {
+		up, down = nextSet(last, 0), -1
+	} else {
+		up = nextSet(last, int(math.Ceil(x)))
+		down = prevSet(last, int(math.Ceil(x))-1)
+	}
+	for up >= 0 || down >= 0 {
+		du, dd := math.Inf(1), math.Inf(1)
+		if up >= 0 {
+			du = math.Abs(float64(up)*m.delta - tp)
+		}
+		if down >= 0 {
+			dd = math.Abs(float64(down)*m.delta - tp)
+		}
+		if down >= 0 && (up < 0 || dd <= du) {
+			if !fn(down, dd) {
+				return
+			}
+			down = prevSet(last, down-1)
+		} else {
+			if !fn(up, du) {
+				return
+			}
+			up = nextSet(last, up+1)
+		}
+	}
+}
+
+// closer reports whether (d, u) beats (bd, bu): smaller distance, then
+// higher utility.
+func closer(d, u, bd, bu float64) bool { return d < bd || (d == bd && u > bu) }
+
+func (s *BidSpace) approxNear(t float64) Bid {
+	m := s.approx
+	// Beyond the range every package is as far as infinity: clamp so that
+	// distances still order them.
+	t = math.Min(math.Max(t, m.base-1), m.base+float64(m.bits)*m.delta+1)
+	e := m.err[m.n]
+	tp := t - m.base
+	p := make(framework.Package, m.n)
+	var best Bid
+	bestD := math.Inf(1)
+	visits := 0
+	m.bucketsOutward(tp, func(b int, dist float64) bool {
+		if dist-e > bestD || visits >= visitBudget {
+			return false
+		}
+		found, seen := 0, 0
+		m.enumerate(b, b, p, func(p framework.Package) bool {
+			visits++
+			seen++
+			if !s.excluded(p) {
+				u := m.utility(p)
+				if d := math.Abs(u - t); closer(d, u, bestD, best.Utility) {
+					best, bestD = Bid{p.Clone(), u}, d
+				}
+				found++
+			}
+			return found < perBucketLeaves && seen < perBucketVisits && visits < visitBudget
+		})
+		return true
+	})
+	if best.Package == nil {
+		return best
+	}
+	return s.polish(best, func(u float64) (float64, bool) { return math.Abs(u - t), true })
+}
+
+// polish improves b by changing one point at a time while score (smaller is
+// better; ok false rejects) improves.
+func (s *BidSpace) polish(b Bid, score func(u float64) (float64, bool)) Bid {
+	m := s.approx
+	bs, _ := score(b.Utility)
+	p := b.Package.Clone()
+	for round := 0; round < m.n; round++ {
+		improved := false
+		for i := range p {
+			old := p[i]
+			for l := range m.c[i] {
+				if l == old {
+					continue
+				}
+				p[i] = l
+				u := m.utility(p)
+				if sc, ok := score(u); ok && closer(sc, u, bs, b.Utility) && !s.excluded(p) {
+					b, bs = Bid{p.Clone(), u}, sc
+					old = l
+					improved = true
+				}
+			}
+			p[i] = old
+		}
+		if !improved {
+			break
+		}
+	}
+	return b
+}
+
+func (s *BidSpace) approxAtLeast(t float64) (Bid, bool) {
+	m := s.approx
+	t = math.Max(t, m.base-1) // every package qualifies; keep scores finite
+	e := m.err[m.n]
+	tp := t - m.base
+	last := m.reach[m.n]
+	p := make(framework.Package, m.n)
+	var best Bid
+	bestU := math.Inf(1)
+	visits := 0
+	for b := nextSet(last, m.bucket(tp-e)); b >= 0 && visits < visitBudget; b = nextSet(last, b+1) {
+		if float64(b)*m.delta-e > bestU-m.base {
+			break
+		}
+		found, seen := 0, 0
+		m.enumerate(b, b, p, func(p framework.Package) bool {
+			visits++
+			seen++
+			if u := m.utility(p); u >= t && !s.excluded(p) {
+				if u < bestU {
+					best, bestU = Bid{p.Clone(), u}, u
+				}
+				found++
+			}
+			return found < perBucketLeaves && seen < perBucketVisits && visits < visitBudget
+		})
+	}
+	if best.Package == nil {
+		return best, false
+	}
+	return s.polish(best, func(u float64) (float64, bool) { return u - t, u >= t }), true
+}
+
+func (s *BidSpace) approxAround(t float64, k int, dst []Bid) []Bid {
+	m := s.approx
+	e := m.err[m.n]
+	tp := t - m.base
+	p := make(framework.Package, m.n)
+	var found []Bid
+	kth := math.Inf(1) // k-th smallest distance found, once k are found
+	visits, budget := 0, visitBudget+4*k
+	m.bucketsOutward(tp, func(b int, dist float64) bool {
+		if dist-e > kth || visits >= budget {
+			return false
+		}
+		n, seen := 0, 0
+		m.enumerate(b, b, p, func(p framework.Package) bool {
+			visits++
+			seen++
+			if !s.excluded(p) {
+				found = append(found, Bid{p.Clone(), m.utility(p)})
+				n++
+			}
+			return n < k && seen < perBucketVisits+k && visits < budget
+		})
+		if len(found) >= k {
+			sortByDistance(found, t)
+			found = found[:k]
+			kth = math.Abs(found[k-1].Utility - t)
+		}
+		return true
+	})
+	sortByDistance(found, t)
+	return append(dst, found[:min(k, len(found))]...)
+}
+
+func sortByDistance(bs []Bid, t float64) {
+	slices.SortStableFunc(bs, func(a, b Bid) int {
+		da, db := math.Abs(a.Utility-t), math.Abs(b.Utility-t)
+		switch {
+		case closer(da, a.Utility, db, b.Utility):
+			return -1
+		case closer(db, b.Utility, da, a.Utility):
+			return 1
+		}
+		return 0
+	})
+}
+
+func (s *BidSpace) approxWithin(lo, hi float64, k int, dst []Bid) []Bid {
+	m := s.approx
+	e := m.err[m.n]
+	last := m.reach[m.n]
+	p := make(framework.Package, m.n)
+	var found []Bid
+	visits, budget := 0, visitBudget+4*k
+	for b := nextSet(last, m.bucket(lo-m.base-e)); b >= 0 && len(found) < k && visits < budget; b = nextSet(last, b+1) {
+		if float64(b)*m.delta-e > hi-m.base {
+			break
+		}
+		seen := 0
+		m.enumerate(b, b, p, func(p framework.Package) bool {
+			visits++
+			seen++
+			if u := m.utility(p); u >= lo && u <= hi && !s.excluded(p) {
+				found = append(found, Bid{p.Clone(), u})
+			}
+			return len(found) < k && seen < perBucketVisits+k && visits < budget
+		})
+	}
+	slices.SortStableFunc(found, func(a, b Bid) int {
+		if a.Utility < b.Utility {
+			return -1
+		}
+		if a.Utility > b.Utility {
+			return 1
+		}
+		return 0
+	})
+	return append(dst, found...)
+}
+
+// approxExtreme returns the best (or worst) package: per point the first
+// level of highest (lowest) contribution, or, when that package is
+// excluded, the nearest non-excluded one.
+func (s *BidSpace) approxExtreme(best bool) Bid {
+	m := s.approx
+	p := make(framework.Package, m.n)
+	for i, c := range m.c {
+		for l, v := range c {
+			if (best && v > c[p[i]]) || (!best && v < c[p[i]]) {
+				p[i] = l
+			}
+		}
+	}
+	u := m.utility(p)
+	if !s.excluded(p) {
+		return Bid{p, u}
+	}
+	return s.approxNear(u)
+}
