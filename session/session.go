@@ -336,7 +336,8 @@ func (s *Session) expire() {
 func (s *Session) Finish(kind, reason string) {
 	s.State.Status = StatusNoAgreement
 	s.State.Reason = reason
-	s.State.Current = nil
+	// Current and Accepted stay as they were: the last offer and who had
+	// accepted it (GENIUS reports that count for sessions without agreement).
 	s.Note(kind, &Note{Reason: reason})
 }
 
@@ -466,12 +467,13 @@ func (s *Session) NextTurn() bool {
 // TurnParty returns whose turn it is.
 func (s *Session) TurnParty() string { return s.Config.Parties[s.State.Turn] }
 
-// Time returns normalised time in [0,1] by the deadline (rounds or wall
-// time), as GENIUS's timeline: for a round deadline, (round−1)/rounds.
+// Time returns normalised time in [0,1] by the deadline, as GENIUS's
+// timelines: with a round deadline R, round r is at r/(R+1)
+// (DiscreteTimeline); with a wall-time deadline, the fraction elapsed.
 func (s *Session) Time() float64 {
 	switch {
 	case s.Config.Rounds > 0:
-		return float64(s.State.Round-1) / float64(s.Config.Rounds)
+		return min(float64(s.State.Round)/float64(s.Config.Rounds+1), 1)
 	case s.Config.Duration > 0:
 		t := float64(s.now.Sub(s.Config.Start)) / float64(s.Config.Duration)
 		return min(max(t, 0), 1)
