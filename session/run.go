@@ -29,8 +29,24 @@ type Runner struct {
 // Runner.MaxTurns.
 var ErrStopped = errors.New("session: runner stopped")
 
+// RunnerOption configures NewRunner.
+type RunnerOption func(*runnerConfig)
+
+type runnerConfig struct{ tables map[string]*profile.Table }
+
+// WithTables gives the runner already compiled profiles (by party id), so
+// that agents can reuse structures built for them across sessions (e.g. an
+// agent.BidSpace made with agent.WithBidSpace for the same table).
+func WithTables(t map[string]*profile.Table) RunnerOption {
+	return func(c *runnerConfig) { c.tables = t }
+}
+
 // NewRunner prepares agents for a session; every negotiating party needs one.
-func NewRunner(s *Session, agents map[string]agent.Negotiator) (*Runner, error) {
+func NewRunner(s *Session, agents map[string]agent.Negotiator, opts ...RunnerOption) (*Runner, error) {
+	var rc runnerConfig
+	for _, o := range opts {
+		o(&rc)
+	}
 	r := &Runner{S: s, Agents: agents, views: map[string]*agent.View{}, index: map[string]int{}}
 	for i, id := range s.Config.Parties {
 		r.index[id] = i
@@ -44,9 +60,12 @@ func NewRunner(s *Session, agents map[string]agent.Negotiator) (*Runner, error) 
 		if p.Profile == nil {
 			return nil, fmt.Errorf("session: party %q has no profile for its agent to use", id)
 		}
-		t, err := p.Profile.Compile(s.Scenario.Framework)
-		if err != nil {
-			return nil, err
+		t := rc.tables[id]
+		if t == nil {
+			var err error
+			if t, err = p.Profile.Compile(s.Scenario.Framework); err != nil {
+				return nil, err
+			}
 		}
 		v := &agent.View{Self: i, Parties: len(s.Config.Parties), Framework: s.Scenario.Framework,
 			Profile: p.Profile, Table: t, Deadline: s.Config.Rounds}

@@ -541,3 +541,8 @@ func diff(a, b *Event) string {
 	}
 	return fmt.Sprintf("engine %s; log %s", ja, jb)
 }
+
+// EventsUnsealed returns the log without computing hashes for events not yet
+// sealed (for counting and inspection on hot paths). The slice must not be
+// modified; Events returns the hash-chained log.
+func (s *Session) EventsUnsealed() []Event { return s.events }

@@ -1,0 +1,117 @@
+package session_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/scenario"
+	"github.com/parley-negotiation/parley/session"
+)
+
+// randomScenario builds a random additive scenario with n principals.
+func randomScenario(points, levels, parties int, seed uint64) *scenario.Scenario {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	f := &framework.Framework{Name: "bench"}
+	for k := 0; k < points; k++ {
+		p := framework.Point{ID: fmt.Sprintf("p%d", k)}
+		for l := 0; l < levels; l++ {
+			p.Options = append(p.Options, framework.Option{ID: fmt.Sprintf("o%d", l)})
+		}
+		f.Points = append(f.Points, p)
+	}
+	sc := &scenario.Scenario{Version: 1, Name: "bench", Framework: f,
+		Decision: scenario.Decision{Rule: scenario.Unanimity, Agreement: scenario.WholePackage},
+		Format:   scenario.Format{Default: scenario.Plenary}}
+	for j := 0; j < parties; j++ {
+		pr := &profile.Profile{}
+		tot := 0.0
+		for range f.Points {
+			w := rng.Float64()
+			tot += w
+			pr.Weights = append(pr.Weights, w)
+			sc := make([]float64, levels)
+			for l := range sc {
+				sc[l] = rng.Float64()
+			}
+			pr.Scores = append(pr.Scores, sc)
+		}
+		for k := range pr.Weights {
+			pr.Weights[k] /= tot
+		}
+		sc.Parties = append(sc.Parties, scenario.Party{ID: fmt.Sprintf("party%d", j), Role: scenario.Principal, Profile: pr})
+	}
+	return sc
+}
+
+// benchSAO runs whole SAO sessions between time-based agents (Boulware
+// against Conceders) with a deadline of `rounds`, and reports offers per
+// second per core (moves that put a package on the table, each validated
+// and logged by the engine).
+func benchSAO(b *testing.B, sc *scenario.Scenario, rounds int) {
+	clock := func() time.Time { return time.Unix(0, 0) }
+	offers := 0
+	// Bid spaces are built once per party profile and shared by the
+	// sessions (as a tournament does); building is not an offer.
+	spaces := map[string]*agent.BidSpace{}
+	tables := map[string]*profile.Table{}
+	for _, p := range sc.Parties {
+		t, err := p.Profile.Compile(sc.Framework)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tables[p.ID] = t
+		bs, err := agent.NewBidSpace(sc.Framework, t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		spaces[p.ID] = bs
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := session.New(sc, session.Config{Protocol: session.SAO, Rounds: rounds}, clock)
+		if err != nil {
+			b.Fatal(err)
+		}
+		agents := map[string]agent.Negotiator{}
+		for i, p := range sc.Parties {
+			if i == 0 {
+				agents[p.ID] = agent.Boulware(agent.WithBidSpace(spaces[p.ID]))
+			} else {
+				agents[p.ID] = agent.Conceder(agent.WithBidSpace(spaces[p.ID]))
+			}
+		}
+		r, err := session.NewRunner(s, agents, session.WithTables(tables))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Run(); err != nil {
+			b.Fatal(err)
+		}
+		offers += countOffers(s)
+	}
+	b.ReportMetric(float64(offers)/b.Elapsed().Seconds(), "offers/s")
+	b.ReportMetric(float64(offers)/float64(b.N), "offers/session")
+}
+
+func countOffers(s *session.Session) int {
+	n := 0
+	for _, e := range s.EventsUnsealed() {
+		if e.Kind == session.KindOffer {
+			n++
+		}
+	}
+	return n
+}
+
+// BenchmarkSAO2p8x6: 2 parties, 8 points × 6 options (1.68M outcomes),
+// 1000-round deadline. Goal ≥ 1M offers/s/core (NegMAS: 0.4 ms/step).
+func BenchmarkSAO2p8x6(b *testing.B) { benchSAO(b, randomScenario(8, 6, 2, 1), 1000) }
+
+// BenchmarkSAO4p20x3: 4 parties, 20 points × 3 options (3.5·10⁹ outcomes),
+// 1000-round deadline. Goal ≥ 100k offers/s/core (NegMAS: 52 ms/step).
+func BenchmarkSAO4p20x3(b *testing.B) { benchSAO(b, randomScenario(20, 3, 4, 1), 1000) }
