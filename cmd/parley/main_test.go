@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"testing"
@@ -30,6 +31,21 @@ func TestScripts(t *testing.T) {
 				e.Setenv("SHARED", root)
 			}
 			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// replace FILE OLD NEW: replace the first occurrence of OLD in FILE.
+			"replace": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 3 {
+					ts.Fatalf("usage: replace FILE OLD NEW")
+				}
+				path := ts.MkAbs(args[0])
+				b, err := os.ReadFile(path)
+				ts.Check(err)
+				if !bytes.Contains(b, []byte(args[1])) {
+					ts.Fatalf("%s does not contain %q", args[0], args[1])
+				}
+				ts.Check(os.WriteFile(path, bytes.Replace(b, []byte(args[1]), []byte(args[2]), 1), 0o644))
+			},
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "shared" {

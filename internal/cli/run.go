@@ -50,7 +50,9 @@ each party's utility, the distance to the Pareto frontier and to the Nash
 point, and whether every veto holder agreed. The event log (JSON lines,
 hash-chained) is written with --log and can be checked with parley replay.
 
-Agents: ` + strings.Join(agentNames, ", ") + `.`,
+Agents (SAO): ` + agent.Negotiators + `. GENIUS's time-dependent
+agents ignore the reservation value; add ":floor" (e.g. boulware:floor) for
+agents that never go below it.`,
 		Example: `  parley run ../shared/data/genius/domains/Party --profiles party1_utility.xml,party2_utility.xml,party3_utility.xml \
       --agent party1_utility=boulware --agent party2_utility=conceder --agent party3_utility=conceder --rounds 30
   parley run tiny-2p --agent north=boulware --agent south=linear --rounds 20 --log run.jsonl --svg dance.svg`,
@@ -86,7 +88,6 @@ Agents: ` + strings.Join(agentNames, ", ") + `.`,
 	return c
 }
 
-var agentNames = []string{"boulware", "linear", "conceder", "timedep:e=<exponent>", "tft", "nice-tft", "hardheaded", "random"}
 
 // Outcome is what parley run reports.
 type Outcome struct {
