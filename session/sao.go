@@ -40,10 +40,10 @@ func (sao) Check(s *Session, m *Move) error {
 			return fmt.Errorf("%w: a party cannot accept its own offer", ErrInvalid)
 		}
 		return nil
-	case KindEnd:
+	case KindEnd, KindLeave:
 		return nil
 	}
-	return fmt.Errorf("%w: %q is not a move of %s (offer, accept, end)", ErrInvalid, m.Kind, SAO)
+	return fmt.Errorf("%w: %q is not a move of %s (offer, accept, end, leave)", ErrInvalid, m.Kind, SAO)
 }
 
 // checkComplete checks the move's package is complete and within the framework.
@@ -68,7 +68,7 @@ func (sao) Apply(s *Session, m *Move) {
 		s.NextTurn()
 	case KindAccept:
 		st.Accepted = append(st.Accepted, m.Party)
-		if len(st.Accepted) == len(s.Config.Parties)-1 {
+		if len(st.Accepted) == len(remaining(s))-1 {
 			yes := map[string]bool{st.Current.By: true}
 			for _, p := range st.Accepted {
 				yes[p] = true
@@ -83,5 +83,44 @@ func (sao) Apply(s *Session, m *Move) {
 		s.NextTurn()
 	case KindEnd:
 		s.Finish("ended", m.Party+" ended the negotiation")
+	case KindLeave:
+		saoLeave(s, m.Party)
 	}
+}
+
+// saoLeave takes a party away from the table at its turn: its offer is
+// withdrawn and its acceptance void; a veto holder leaving, or fewer than
+// two parties remaining, ends the talks; otherwise the others go on and an
+// agreement needs every remaining party.
+func saoLeave(s *Session, id string) {
+	st := &s.State
+	if st.Left == nil {
+		st.Left = map[string]bool{}
+	}
+	st.Left[id] = true
+	s.Note("left", &Note{Parties: []string{id}})
+	if slices.Contains(s.Scenario.Decision.Vetoes, id) {
+		s.Finish("no-agreement", "no deal unless "+id+" agrees, and "+id+" left the table")
+		return
+	}
+	if len(remaining(s)) < 2 {
+		s.Finish("no-agreement", "fewer than two parties remain at the table")
+		return
+	}
+	if st.Current != nil && st.Current.By == id {
+		st.Current, st.Accepted = nil, st.Accepted[:0]
+	}
+	st.Accepted = slices.DeleteFunc(st.Accepted, func(p string) bool { return p == id })
+	s.NextTurn()
+}
+
+// remaining lists the negotiating parties still at the table.
+func remaining(s *Session) []string {
+	var out []string
+	for _, p := range s.Config.Parties {
+		if !s.State.Left[p] {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -260,3 +260,38 @@ func equalState(a, b *State) bool {
 	jb, _ := jsonMarshal(b)
 	return bytes.Equal(ja, jb)
 }
+
+func TestSAOLeave(t *testing.T) {
+	sc := testScenario()
+	s, err := New(sc, Config{Protocol: SAO, Rounds: 10}, fakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(m Move) {
+		t.Helper()
+		if _, err := s.Submit(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(Move{Kind: KindOffer, Party: "a", Package: framework.Package{0, 0, 0}})
+	must(Move{Kind: KindLeave, Party: "b"})
+	if s.TurnParty() != "c" {
+		t.Fatalf("turn %s after b left", s.TurnParty())
+	}
+	// With b gone, c's acceptance completes the agreement.
+	must(Move{Kind: KindAccept, Party: "c"})
+	if s.State.Status != StatusInForce {
+		t.Fatalf("status %s (%s)", s.State.Status, s.State.Reason)
+	}
+	if _, err := Replay(sc, s.Events()); err != nil {
+		t.Fatal(err)
+	}
+	// The veto holder leaving ends the talks.
+	s, _ = New(sc, Config{Protocol: SAO, Rounds: 10}, fakeClock())
+	must(Move{Kind: KindOffer, Party: "a", Package: framework.Package{0, 0, 0}})
+	must(Move{Kind: KindAccept, Party: "b"})
+	must(Move{Kind: KindLeave, Party: "c"})
+	if s.State.Status != StatusNoAgreement || !strings.Contains(s.State.Reason, "unless c agrees") {
+		t.Fatalf("status %s (%s)", s.State.Status, s.State.Reason)
+	}
+}
