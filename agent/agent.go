@@ -42,7 +42,9 @@ const (
 	EndTalks              // walk away: the session ends without agreement
 )
 
-// Action is a negotiator's move at its turn.
+// Action is a negotiator's move at its turn. For Accept, the negotiators of
+// this package set Package to (a copy of) the package accepted, the one of
+// View.Current, as GENIUS's Accept action carries its bid.
 type Action struct {
 	Kind    Kind
 	Package framework.Package

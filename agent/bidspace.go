@@ -66,13 +66,19 @@ func Excluding(exclude func(framework.Package) bool) SpaceOption {
 //
 // Larger spaces are searched as a multiple-choice knapsack: per-point
 // contributions are rounded to a grid of Buckets levels over the utility
-// range and the reachable partial sums of every prefix of points are kept as
-// bitsets, so a query walks back from a reachable total to a package in
-// O(points·options) steps. Utilities returned are always exact (computed from
-// the table); the choice of package is within Tolerance of the best: Near
-// returns a package whose distance to t exceeds the smallest achievable
-// distance by at most Tolerance, AtLeast one whose utility exceeds the lowest
-// achievable utility ≥ t by at most Tolerance.
+// range and the reachable rounded partial sums of every prefix of points
+// are kept as bitsets. A query walks back from a reachable total to a
+// package in O(points·options) steps, then improves on it by a
+// branch-and-bound search (tracking exact partial sums, pruned by the
+// bitsets) and by changing one point at a time, within a fixed budget of
+// search nodes, so a query takes microseconds whatever the size of the
+// space. Utilities returned are always exact (computed from the table).
+// Near's package is never farther from t than the closest achievable
+// distance plus Tolerance (about points·range/Buckets; with Excluding, among
+// the packages examined). AtLeast, Around
+// and Within stop when their answer is within Tolerance of the ideal or
+// their node budget is spent; they are checked against brute force on
+// random domains but carry no proof for pathological ones.
 //
 // Utilities are Table.Utility values (not capped at 1, unlike GENIUS's
 // AdditiveUtilitySpace.getUtility; this matters only for profiles whose
@@ -139,14 +145,15 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 // SortedOutcomeSpace semantics) rather than searched as a knapsack.
 func (s *BidSpace) Exact() bool { return s.exact != nil }
 
-// Tolerance is the largest amount by which an answer may miss the best
-// achievable one (see BidSpace): 0 for exact spaces, about
-// points·range/Buckets for knapsack search.
+// Tolerance is the largest amount by which Near may miss the closest
+// achievable distance (see BidSpace): 0 for exact spaces, at most
+// points·range/Buckets (2·Σ of the per-point rounding errors) for knapsack
+// search.
 func (s *BidSpace) Tolerance() float64 {
 	if s.exact != nil {
 		return 0
 	}
-	return 2 * s.approx.err[len(s.approx.err)-1]
+	return 2 * s.approx.err[s.approx.n]
 }
 
 // Size returns the number of packages in the framework (exclusions included).
@@ -191,7 +198,8 @@ func (s *BidSpace) Near(t float64) Bid {
 
 // AtLeast returns a package of lowest utility not below t, and false when no
 // package reaches t (then the Bid is Best). For knapsack spaces the utility
-// exceeds the lowest achievable one ≥ t by at most Tolerance.
+// is meant to exceed the lowest achievable one ≥ t by at most Tolerance
+// (see BidSpace).
 func (s *BidSpace) AtLeast(t float64) (Bid, bool) {
 	if s.exact != nil {
 		i := s.exact.lastAtLeast(t)
@@ -212,9 +220,8 @@ func (s *BidSpace) AtLeast(t float64) (Bid, bool) {
 
 // Around returns up to k distinct packages whose utilities are closest to t,
 // closest first (equal distances: higher utility first), appended to dst.
-// For knapsack spaces the list is built from the discretised totals nearest
-// t and is exact in the utilities it reports but may skip a package that is
-// closer by less than Tolerance.
+// For knapsack spaces the k-th distance is meant to be within Tolerance of
+// the true k-th smallest (see BidSpace).
 func (s *BidSpace) Around(t float64, k int, dst []Bid) []Bid {
 	if k <= 0 {
 		return dst
@@ -227,9 +234,8 @@ func (s *BidSpace) Around(t float64, k int, dst []Bid) []Bid {
 
 // Within returns up to k distinct packages with lo ≤ utility ≤ hi, lowest
 // utility first, appended to dst. For exact spaces these are the k lowest
-// such packages; for knapsack spaces the search walks the discretised totals
-// upward from lo, so the list is lowest-first among those found and may skip
-// a package lower by less than Tolerance.
+// such packages; for knapsack spaces the k-th is meant to be within
+// Tolerance of the true k-th lowest (see BidSpace).
 func (s *BidSpace) Within(lo, hi float64, k int, dst []Bid) []Bid {
 	if k <= 0 || lo > hi {
 		return dst

@@ -322,6 +322,24 @@ func TestBidSpaceLarge(t *testing.T) {
 	}
 }
 
+// TestBidSpaceManyPoints: 120 points of 3 options (10^57 packages).
+func TestBidSpaceManyPoints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	f := testFramework(slices.Repeat([]int{3}, 120)...)
+	tb := compile(t, f, randomProfile(rng, f, true))
+	s := newSpace(t, f, tb)
+	maxU, _ := tb.Max()
+	for range 50 {
+		x := tb.Min() + rng.Float64()*(maxU-tb.Min())
+		if b := s.Near(x); math.Abs(b.Utility-x) > s.Tolerance() || b.Utility != tb.Utility(b.Package) {
+			t.Errorf("Near(%v) = %v (tolerance %v)", x, b.Utility, s.Tolerance())
+		}
+		if a, ok := s.AtLeast(x); !ok || a.Utility < x || a.Utility > x+s.Tolerance() {
+			t.Errorf("AtLeast(%v) = %v", x, a.Utility)
+		}
+	}
+}
+
 // TestBidSpaceRealIntegerPoints: numeric points enumerate and search too.
 func TestBidSpaceRealIntegerPoints(t *testing.T) {
 	f := &framework.Framework{Name: "num", Points: []framework.Point{

@@ -16,12 +16,16 @@ import (
 // sum of the lowest), then rounded to multiples of delta: q = round(c/delta).
 // reach[i] is the set of quantised sums reachable by points 0..i-1, a
 // bitset. Every package's exact shifted utility lies within err[n] of
-// delta·Q, where Q is its quantised total, and a depth-first walk from a
+// delta·Q, where Q is its quantised total. A depth-first walk from a
 // reachable total back through the layers finds packages with that total
-// without dead ends (quantised reachability is exact).
+// without dead ends (quantised reachability is exact); the same walk can
+// also bound the exact utility (search), pruning with err[i] margins.
 type knapsack struct {
 	n      int
 	c      [][]float64 // the table's contributions
+	sh     [][]float64 // c shifted so every point's lowest is 0
+	shq    [][]float64 // sh / delta
+	inv    float64     // 1 / delta
 	base   float64
 	delta  float64
 	q      [][]int32
@@ -78,15 +82,22 @@ func (m *knapsack) quantise(mins []float64, span float64, k int) {
 	if !(m.delta > 0) {
 		m.delta = 1 // every package has the same utility
 	}
+	m.inv = 1 / m.delta
 	m.q = make([][]int32, m.n)
+	m.sh = make([][]float64, m.n)
+	m.shq = make([][]float64, m.n)
 	m.groups = make([][]qgroup, m.n)
 	m.err = make([]float64, m.n+1)
 	for i, c := range m.c {
 		m.q[i] = make([]int32, len(c))
+		m.sh[i] = make([]float64, len(c))
+		m.shq[i] = make([]float64, len(c))
 		e := 0.0
 		byQ := map[int][]int{}
 		for l, v := range c {
 			sh := v - mins[i]
+			m.sh[i][l] = sh
+			m.shq[i][l] = sh * m.inv
 			q := int(math.Round(sh / m.delta))
 			m.q[i][l] = int32(q)
 			e = math.Max(e, math.Abs(sh-float64(q)*m.delta))
@@ -205,37 +216,73 @@ func prevSet(b []uint64, x int) int {
 	return -1
 }
 
-// enumerate calls visit with every package whose quantised total lies in
-// [lo, hi], depth first, until visit returns false; it returns false when
-// stopped. p is reused between calls.
-func (m *knapsack) enumerate(lo, hi int, p framework.Package, visit func(framework.Package) bool) bool {
-	if !anyIn(m.reach[m.n], lo, hi) {
-		return true
+// window restricts a search to packages whose quantised total lies in
+// [qa, qb] and whose exact utility lies in [lo, hi]. A visit may narrow lo
+// and hi while the search runs (branch and bound).
+type window struct {
+	qa, qb int
+	lo, hi float64
+}
+
+// clampBucket converts a real bucket position to an int in [-1, bits+1].
+func (m *knapsack) clampBucket(x float64) int {
+	if !(x > -1) {
+		return -1
 	}
-	var rec func(i, s int) bool
-	rec = func(i, s int) bool {
-		if i == 0 {
-			return visit(p)
+	if !(x < float64(m.bits+1)) {
+		return m.bits + 1
+	}
+	return int(x)
+}
+
+// search visits, depth first from the last point, the packages inside w,
+// until visit returns false or budget nodes were expanded; it returns false
+// when stopped. It tracks the exact shifted sum of the points chosen so far,
+// so that a prefix of i points is pruned unless some reachable quantised
+// prefix total lies within err[i]/delta of what the window still allows:
+// no package inside w is ever missed, and dead ends can only occur within
+// that rounding margin. p is reused between visits.
+func (m *knapsack) search(w *window, budget *int, p framework.Package, visit func(framework.Package, float64) bool) bool {
+	var rec func(i, s int, S float64) bool
+	rec = func(i, s int, S float64) bool {
+		if *budget <= 0 {
+			return false
 		}
-		prev := m.reach[i-1]
+		*budget--
+		if i == 0 {
+			u := m.utility(p)
+			if u < w.lo || u > w.hi {
+				return true
+			}
+			return visit(p, u)
+		}
+		prev, sh, shq := m.reach[i-1], m.sh[i-1], m.shq[i-1]
+		// The window for the prefix, in buckets, before this point's share;
+		// the margin covers the rounding of these products (under 1e-9 of a
+		// bucket for a million buckets).
+		e := m.err[i-1]*m.inv + 1e-6
+		A := (w.lo-m.base-S)*m.inv - e
+		B := (w.hi-m.base-S)*m.inv + e
 		for _, g := range m.groups[i-1] {
 			s2 := s + g.q
-			if s2 > hi {
+			if s2 > w.qb {
 				break
 			}
-			if !anyIn(prev, lo-s2, hi-s2) {
-				continue
-			}
 			for _, l := range g.levels {
+				a := max(w.qa-s2, m.clampBucket(math.Ceil(A-shq[l])))
+				b := min(w.qb-s2, m.clampBucket(math.Floor(B-shq[l])))
+				if a > b || !anyIn(prev, a, b) {
+					continue
+				}
 				p[i-1] = l
-				if !rec(i-1, s2) {
+				if !rec(i-1, s2, S+sh[l]) {
 					return false
 				}
 			}
 		}
 		return true
 	}
-	return rec(m.n, 0)
+	return rec(m.n, 0, 0)
 }
 
 // utility is the exact utility, summed as Table.Utility sums it.
@@ -247,13 +294,12 @@ func (m *knapsack) utility(p framework.Package) float64 {
 	return u
 }
 
-// Query budgets: leaves looked at per query, leaves kept and leaves looked
-// at per discretised total.
-const (
-	visitBudget     = 4096
-	perBucketLeaves = 4
-	perBucketVisits = 64
-)
+// Query budgets, in search nodes (a node costs well under 100 ns; a walk to
+// one package takes points+1): for the first package, per discretised total
+// tried, and for improving on it by branch and bound.
+func (m *knapsack) firstBudget() int     { return 1024 + 16*(m.n+1) }
+func (m *knapsack) perBucketBudget() int { return 64 + 2*(m.n+1) }
+func (m *knapsack) improveBudget() int   { return 64 + 2*(m.n+1) }
 
 // bucket returns the quantised total at or below shifted utility x, clamped
 // to [0, bits].
@@ -310,34 +356,43 @@ func (s *BidSpace) approxNear(t float64) Bid {
 	// Beyond the range every package is as far as infinity: clamp so that
 	// distances still order them.
 	t = math.Min(math.Max(t, m.base-1), m.base+float64(m.bits)*m.delta+1)
-	e := m.err[m.n]
-	tp := t - m.base
 	p := make(framework.Package, m.n)
 	var best Bid
 	bestD := math.Inf(1)
-	visits := 0
-	m.bucketsOutward(tp, func(b int, dist float64) bool {
-		if dist-e > bestD || visits >= visitBudget {
-			return false
+	budget := m.firstBudget()
+	keep := func(p framework.Package, u float64) bool {
+		if s.excluded(p) {
+			return true
 		}
-		found, seen := 0, 0
-		m.enumerate(b, b, p, func(p framework.Package) bool {
-			visits++
-			seen++
-			if !s.excluded(p) {
-				u := m.utility(p)
-				if d := math.Abs(u - t); closer(d, u, bestD, best.Utility) {
-					best, bestD = Bid{p.Clone(), u}, d
-				}
-				found++
-			}
-			return found < perBucketLeaves && seen < perBucketVisits && visits < visitBudget
-		})
-		return true
+		if d := math.Abs(u - t); closer(d, u, bestD, best.Utility) {
+			best, bestD = Bid{p.Clone(), u}, d
+		}
+		return false
+	}
+	// A first package from the reachable total nearest t: its distance
+	// exceeds the best achievable by at most 2·err[n] (Tolerance).
+	m.bucketsOutward(t-m.base, func(b int, dist float64) bool {
+		nb := min(m.perBucketBudget(), budget)
+		budget -= nb
+		m.search(&window{b, b, math.Inf(-1), math.Inf(1)}, &nb, p, keep)
+		budget += nb
+		return best.Package == nil && budget > 0
 	})
 	if best.Package == nil {
 		return best
 	}
+	// Branch and bound for a closer one.
+	budget = m.improveBudget()
+	w := &window{0, m.bits, t - bestD, t + bestD}
+	m.search(w, &budget, p, func(p framework.Package, u float64) bool {
+		if !s.excluded(p) {
+			if d := math.Abs(u - t); closer(d, u, bestD, best.Utility) {
+				best, bestD = Bid{p.Clone(), u}, d
+				w.lo, w.hi = t-d, t+d
+			}
+		}
+		return bestD > 0
+	})
 	return s.polish(best, func(u float64) (float64, bool) { return math.Abs(u - t), true })
 }
 
@@ -353,6 +408,10 @@ func (s *BidSpace) polish(b Bid, score func(u float64) (float64, bool)) Bid {
 			old := p[i]
 			for l := range m.c[i] {
 				if l == old {
+					continue
+				}
+				// Screen with the incremental sum before the exact one.
+				if sc, _ := score(b.Utility - m.c[i][old] + m.c[i][l]); sc > bs+1e-9 {
 					continue
 				}
 				p[i] = l
@@ -375,67 +434,116 @@ func (s *BidSpace) polish(b Bid, score func(u float64) (float64, bool)) Bid {
 func (s *BidSpace) approxAtLeast(t float64) (Bid, bool) {
 	m := s.approx
 	t = math.Max(t, m.base-1) // every package qualifies; keep scores finite
-	e := m.err[m.n]
-	tp := t - m.base
-	last := m.reach[m.n]
 	p := make(framework.Package, m.n)
 	var best Bid
-	bestU := math.Inf(1)
-	visits := 0
-	for b := nextSet(last, m.bucket(tp-e)); b >= 0 && visits < visitBudget; b = nextSet(last, b+1) {
-		if float64(b)*m.delta-e > bestU-m.base {
-			break
+	budget := m.firstBudget()
+	first := func(p framework.Package, u float64) bool {
+		if s.excluded(p) {
+			return true
 		}
-		found, seen := 0, 0
-		m.enumerate(b, b, p, func(p framework.Package) bool {
-			visits++
-			seen++
-			if u := m.utility(p); u >= t && !s.excluded(p) {
-				if u < bestU {
-					best, bestU = Bid{p.Clone(), u}, u
-				}
-				found++
-			}
-			return found < perBucketLeaves && seen < perBucketVisits && visits < visitBudget
-		})
+		best = Bid{p.Clone(), u}
+		return false
 	}
+	// A first package from the reachable totals nearest t + err[n], where
+	// every package has utility ≥ t.
+	m.bucketsOutward(t-m.base+m.err[m.n], func(b int, dist float64) bool {
+		nb := min(m.perBucketBudget(), budget)
+		budget -= nb
+		m.search(&window{b, b, t, math.Inf(1)}, &nb, p, first)
+		budget += nb
+		return best.Package == nil && budget > 0
+	})
 	if best.Package == nil {
 		return best, false
 	}
+	budget = m.improveBudget()
+	w := &window{0, m.bits, t, best.Utility}
+	m.search(w, &budget, p, func(p framework.Package, u float64) bool {
+		if u < best.Utility && !s.excluded(p) {
+			best = Bid{p.Clone(), u}
+			w.hi = u
+		}
+		return best.Utility > t
+	})
 	return s.polish(best, func(u float64) (float64, bool) { return u - t, u >= t }), true
+}
+
+// kbest returns the (up to) k packages of smallest key(u) inside windows
+// of growing width (as built by at(width), which reports whether the
+// window covers everything), by branch and bound: once k are held, narrow
+// shrinks the window to the k-th key, and the search stops when that key
+// is within Tolerance of ideal (good enough: see BidSpace) or the node
+// budget is spent. Packages come out in key order, ties in search order.
+func (s *BidSpace) kbest(k int, first float64, at func(width float64) (window, bool), key func(u float64) float64, narrow func(w *window, kth float64), ideal float64) []Bid {
+	m := s.approx
+	p := make(framework.Package, m.n)
+	tol := s.Tolerance()
+	budget := m.firstBudget() + 64*k
+	var best []Bid
+	for width := first; budget > 0; width *= 4 {
+		w, whole := at(width)
+		best = best[:0]
+		m.search(&w, &budget, p, func(p framework.Package, u float64) bool {
+			if s.excluded(p) {
+				return true
+			}
+			kv := key(u)
+			if len(best) == k && kv >= key(best[k-1].Utility) {
+				return true
+			}
+			i, _ := slices.BinarySearchFunc(best, kv, func(b Bid, kv float64) int {
+				if key(b.Utility) <= kv {
+					return -1
+				}
+				return 1
+			})
+			best = slices.Insert(best, i, Bid{p.Clone(), u})
+			if len(best) > k {
+				best = best[:k]
+			}
+			if len(best) == k {
+				kth := key(best[k-1].Utility)
+				narrow(&w, kth)
+				return kth-ideal > tol
+			}
+			return true
+		})
+		if len(best) == k || whole {
+			break
+		}
+	}
+	return best
 }
 
 func (s *BidSpace) approxAround(t float64, k int, dst []Bid) []Bid {
 	m := s.approx
-	e := m.err[m.n]
-	tp := t - m.base
-	p := make(framework.Package, m.n)
-	var found []Bid
-	kth := math.Inf(1) // k-th smallest distance found, once k are found
-	visits, budget := 0, visitBudget+4*k
-	m.bucketsOutward(tp, func(b int, dist float64) bool {
-		if dist-e > kth || visits >= budget {
-			return false
-		}
-		n, seen := 0, 0
-		m.enumerate(b, b, p, func(p framework.Package) bool {
-			visits++
-			seen++
-			if !s.excluded(p) {
-				found = append(found, Bid{p.Clone(), m.utility(p)})
-				n++
-			}
-			return n < k && seen < perBucketVisits+k && visits < budget
-		})
-		if len(found) >= k {
-			sortByDistance(found, t)
-			found = found[:k]
-			kth = math.Abs(found[k-1].Utility - t)
-		}
-		return true
-	})
+	if math.IsNaN(t) {
+		t = math.Inf(1)
+	}
+	t = math.Min(math.Max(t, m.base-1), m.base+float64(m.bits)*m.delta+1)
+	near := s.approxNear(t)
+	if near.Package == nil {
+		return dst
+	}
+	span := float64(m.bits) * m.delta
+	first := math.Max(math.Abs(near.Utility-t), math.Max(m.delta, s.Tolerance()/2))
+	found := s.kbest(k, first,
+		func(width float64) (window, bool) { return window{0, m.bits, t - width, t + width}, width > span+2 },
+		func(u float64) float64 { return math.Abs(u - t) },
+		func(w *window, kth float64) { w.lo, w.hi = t-kth, t+kth },
+		math.Abs(near.Utility-t))
+	found = append(found, near)
 	sortByDistance(found, t)
-	return append(dst, found[:min(k, len(found))]...)
+	n := len(dst)
+	for _, b := range found {
+		if len(dst)-n == k {
+			break
+		}
+		if !slices.ContainsFunc(dst[n:], func(x Bid) bool { return slices.Equal(x.Package, b.Package) }) {
+			dst = append(dst, b)
+		}
+	}
+	return dst
 }
 
 func sortByDistance(bs []Bid, t float64) {
@@ -453,34 +561,14 @@ func sortByDistance(bs []Bid, t float64) {
 
 func (s *BidSpace) approxWithin(lo, hi float64, k int, dst []Bid) []Bid {
 	m := s.approx
-	e := m.err[m.n]
-	last := m.reach[m.n]
-	p := make(framework.Package, m.n)
-	var found []Bid
-	visits, budget := 0, visitBudget+4*k
-	for b := nextSet(last, m.bucket(lo-m.base-e)); b >= 0 && len(found) < k && visits < budget; b = nextSet(last, b+1) {
-		if float64(b)*m.delta-e > hi-m.base {
-			break
-		}
-		seen := 0
-		m.enumerate(b, b, p, func(p framework.Package) bool {
-			visits++
-			seen++
-			if u := m.utility(p); u >= lo && u <= hi && !s.excluded(p) {
-				found = append(found, Bid{p.Clone(), u})
-			}
-			return len(found) < k && seen < perBucketVisits+k && visits < budget
-		})
-	}
-	slices.SortStableFunc(found, func(a, b Bid) int {
-		if a.Utility < b.Utility {
-			return -1
-		}
-		if a.Utility > b.Utility {
-			return 1
-		}
-		return 0
-	})
+	lo = math.Max(lo, m.base-1)
+	found := s.kbest(k, math.Max(m.delta, s.Tolerance()),
+		func(width float64) (window, bool) {
+			return window{0, m.bits, lo, math.Min(lo+width, hi)}, lo+width >= hi
+		},
+		func(u float64) float64 { return u },
+		func(w *window, kth float64) { w.hi = kth },
+		lo)
 	return append(dst, found...)
 }
 

@@ -14,23 +14,25 @@ import (
 // the lowest utility when there is none); for every other party j that has
 // offered, its concession is c_j = max(0, u(last offer of j) − u(first
 // offer of j)) in this negotiator's utility u. With C the smallest c_j (the
-// least generous opponent), the target is
+// least generous opponent; 0 before any opponent has offered),
 //
 //	target = max(lo, hi − C − k·kindness·(hi − lo))
 //
-// where k is the number of offers it has made so far (so it opens with its
-// best package). The kindness term, default 0.01 of the range per own
-// offer, keeps two tit-for-tat negotiators from waiting for each other
-// forever when their concessions do not show in each other's utility. It offers the package of lowest utility ≥ target
-// (BidSpace.AtLeast) and accepts the offer on the table iff its utility is
-// at least target, at least the reservation value and the offer crosses
-// none of its red lines. It never walks away.
+// where k is the number of offers it has made so far, so it opens with its
+// best package. The kindness term (default 0.01 of the range per own offer)
+// keeps two tit-for-tat negotiators from waiting for each other forever
+// when their concessions do not show in each other's utility.
+//
+// It offers the package of lowest utility ≥ target (BidSpace.AtLeast) and
+// accepts the offer on the table iff its utility is at least target, at
+// least the reservation value, and it crosses none of its red lines. It
+// never walks away.
 //
 // The nice variant (NewNiceTitForTat) concedes the same way but keeps a
-// FrequencyModel of every opponent and, among the packages with utility in
-// [target, target + 2% of the range], offers the one whose lowest modelled
-// opponent utility is highest: the same concession, made where it helps the
-// others most.
+// FrequencyModel of every opponent and, among up to 16 packages with
+// utility in [target, target + 2% of the range] (lowest first), offers the
+// one whose lowest modelled opponent utility is highest: the same
+// concession, made where it helps the others most.
 type TitForTat struct {
 	nice bool
 	o    options
@@ -146,7 +148,7 @@ func (a *TitForTat) Act(v *View) Action {
 	next, ok := s.AtLeast(target)
 	if ok && a.nice && len(a.models) > 0 {
 		lo, hi := bounds(v, s)
-		cands := s.Within(next.Utility, next.Utility+0.02*math.Max(hi-lo, 0)+s.Tolerance(), 32, nil)
+		cands := s.Within(next.Utility, next.Utility+0.02*math.Max(hi-lo, 0)+s.Tolerance(), 16, nil)
 		bestScore := math.Inf(-1)
 		for _, c := range cands {
 			if sc := a.opponentsUtility(c.Package); sc > bestScore {

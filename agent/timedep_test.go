@@ -52,13 +52,13 @@ func TestTargetCurves(t *testing.T) {
 		r, R int
 		want float64
 	}{
-		{Boulware(), 16, 30, 1 - math.Pow(15.0/31, 5)},   // 0.97347…
-		{Conceder(), 2, 10, 0.6984886554222364},          // 1 − √(1/11)
-		{Linear(), 10, 10, 1 - 9.0/11},                   // 0.1818…
-		{Boulware(), 1, 30, 1},                           // GENIUS opens at 1
-		{Conceder(), 30, 30, 1 - math.Sqrt(29.0/31)},     // never 0 on a round deadline
+		{Boulware(), 16, 30, 1 - math.Pow(15.0/31, 5)},                          // 0.97347…
+		{Conceder(), 2, 10, 0.6984886554222364},                                 // 1 − √(1/11)
+		{Linear(), 10, 10, 1 - 9.0/11},                                          // 0.1818…
+		{Boulware(), 1, 30, 1},                                                  // GENIUS opens at 1
+		{Conceder(), 30, 30, 1 - math.Sqrt(29.0/31)},                            // never 0 on a round deadline
 		{NewTimeDependent(1, WithRange(0.2, 0.9)), 6, 10, 0.2 + 0.7*(1-5.0/11)}, // BOA form
-		{NewTimeDependent(1, WithStart(0.1)), 1, 10, 0.9},                        // k concedes at once
+		{NewTimeDependent(1, WithStart(0.1)), 1, 10, 0.9},                       // k concedes at once
 	} {
 		if got := c.a.Target(view(f, p, tb, c.r, c.R, nil)); math.Abs(got-c.want) > 1e-14 {
 			t.Errorf("%s round %d/%d: %v, want %v", c.a.Name(), c.r, c.R, got, c.want)
