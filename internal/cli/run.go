@@ -88,7 +88,6 @@ agents that never go below it.`,
 	return c
 }
 
-
 // Outcome is what parley run reports.
 type Outcome struct {
 	Scenario  string             `json:"scenario"`
