@@ -81,7 +81,7 @@ func (in *fuzzInput) pkg(f *framework.Framework) framework.Package {
 }
 
 var fuzzKinds = []string{KindOffer, KindAccept, KindReject, KindEnd, KindLeave, KindMessage, KindRelay,
-	KindDraft, KindRespond, KindCritique, KindCallVote, KindVote, KindPropose, KindBid, KindRatify, "", "bogus"}
+	KindDraft, KindRespond, KindCritique, KindCallVote, KindVote, KindPropose, KindBid, KindRatify, KindFeedback, "", "bogus"}
 
 // fuzzSession decodes a configuration and a sequence of moves (and clock
 // ticks) from data and plays them; refused moves must change nothing.
@@ -101,7 +101,7 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 	if flags&8 != 0 {
 		sc.Format.NoDirect = [][2]string{{"a", "b"}}
 	}
-	protocol := []string{SAO, SingleText, Voting, Blind}[in.intn(4)]
+	protocol := []string{SAO, SingleText, Voting, Blind, Feedback}[in.intn(5)]
 	cfg := Config{
 		Protocol:    protocol,
 		Mediator:    "med",
@@ -112,7 +112,7 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 	if flags&16 != 0 {
 		cfg.Duration = time.Duration(5+in.intn(60)) * time.Second
 	}
-	if cfg.Protocol == Voting && cfg.Rounds == 0 && cfg.Duration == 0 {
+	if (cfg.Protocol == Voting || cfg.Protocol == Feedback) && cfg.Rounds == 0 && cfg.Duration == 0 {
 		cfg.Rounds = 3
 	}
 	if flags&32 != 0 {
@@ -135,6 +135,8 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 		}
 		m := Move{Kind: fuzzKinds[int(op)%len(fuzzKinds)], Party: parties[in.intn(len(parties))]}
 		switch m.Kind {
+		case KindFeedback:
+			m.Feedback = []string{Better, Same, Worse, "meh"}[in.intn(4)]
 		case KindOffer, KindPropose:
 			m.Package = in.pkg(f)
 		case KindDraft:

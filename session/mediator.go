@@ -94,6 +94,9 @@ type PartyView struct {
 	// Previous is the last proposal every party accepted (vote protocol;
 	// nil if none): GENIUS's hill-climbing voters compare with it.
 	Previous framework.Package
+	// Prior is the proposal before Proposal (feedback protocol; nil for the
+	// first): feedback compares with it.
+	Prior framework.Package
 	// Events are the events this party may see, oldest first.
 	Events []Event
 }
@@ -111,6 +114,12 @@ type Responder interface {
 	Bid(v *PartyView) []framework.Package
 }
 
+// FeedbackGiver is a Responder that gives its own feedback under the
+// feedback protocol; responders without it give FeedbackFor's.
+type FeedbackGiver interface {
+	Feedback(v *PartyView) string
+}
+
 // MaxMediatedMoves bounds the moves RunMediated submits.
 const MaxMediatedMoves = 200_000
 
@@ -126,13 +135,13 @@ var ErrNoAccess = errors.New("session: this mediator needs the parties' profiles
 // after MaxMediatedMoves moves.
 func RunMediated(s *Session, med Mediator, parties map[string]Responder) error {
 	switch s.Config.Protocol {
-	case SingleText, Voting:
+	case SingleText, Voting, Feedback:
 		if med == nil {
 			return fmt.Errorf("session: protocol %s needs a mediator strategy", s.Config.Protocol)
 		}
 	case Blind:
 	default:
-		return fmt.Errorf("session: RunMediated drives %s, %s and %s sessions, not %s", SingleText, Voting, Blind, s.Config.Protocol)
+		return fmt.Errorf("session: RunMediated drives %s, %s, %s and %s sessions, not %s", SingleText, Voting, Feedback, Blind, s.Config.Protocol)
 	}
 	tables := map[string]*profile.Table{}
 	for _, id := range s.Config.Parties {
@@ -190,6 +199,13 @@ func RunMediated(s *Session, med Mediator, parties map[string]Responder) error {
 			m.Kind, m.Packages = KindBid, r.Bid(v)
 			if len(m.Packages) == 0 {
 				m.Kind = KindEnd
+			}
+		case s.Config.Protocol == Feedback:
+			m.Kind = KindFeedback
+			if fg, ok := r.(FeedbackGiver); ok {
+				m.Feedback = fg.Feedback(v)
+			} else {
+				m.Feedback = FeedbackFor(v, v.Proposal, v.Prior)
 			}
 		case s.State.VoteOpen:
 			yes := r.Vote(v)
@@ -250,12 +266,15 @@ func (s *Session) partyView(id string, t *profile.Table, events []Event) *PartyV
 		if st.VoteOpen {
 			v.Proposal = textPackage(st.Text)
 		}
-	case Voting:
+	case Voting, Feedback:
 		if st.Current != nil {
 			v.Proposal = st.Current.Package.Clone()
 		}
 		if st.Standing != nil {
 			v.Previous = st.Standing.Package.Clone()
+		}
+		if st.Prior != nil {
+			v.Prior = st.Prior.Package.Clone()
 		}
 	}
 	return v
@@ -648,7 +667,7 @@ func (h *HillClimbingMediator) flip(f *framework.Framework, p framework.Package,
 // Act implements Mediator.
 func (h *HillClimbingMediator) Act(v *MediatorView) (Move, error) {
 	switch v.Protocol {
-	case Voting:
+	case Voting, Feedback:
 		if v.Standing == nil {
 			if v.Version == 0 && h.Start != nil {
 				return Move{Kind: KindPropose, Package: h.Start.Clone()}, nil
@@ -977,7 +996,7 @@ func (z *ZoneMediator) Act(v *MediatorView) (Move, error) {
 	if v.Profiles == nil {
 		return Move{}, ErrNoAccess
 	}
-	if v.Protocol != SingleText && v.Protocol != Voting {
+	if v.Protocol != SingleText && v.Protocol != Voting && v.Protocol != Feedback {
 		return Move{}, fmt.Errorf("session: the zone mediator does not run %s sessions", v.Protocol)
 	}
 	if err := z.prepare(v); err != nil {
@@ -986,7 +1005,7 @@ func (z *ZoneMediator) Act(v *MediatorView) (Move, error) {
 	if len(z.ranked) == 0 {
 		return Move{Kind: KindEnd}, nil
 	}
-	if v.Protocol == Voting {
+	if v.Protocol == Voting || v.Protocol == Feedback {
 		if v.Standing != nil {
 			return Move{Kind: KindPropose, Package: v.Standing.Clone()}, nil
 		}

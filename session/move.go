@@ -19,6 +19,7 @@ const (
 	KindPropose  = "propose"   // a mediator's proposal in voting protocols: Package
 	KindBid      = "bid"       // blind bidding: secret acceptable Packages
 	KindRatify   = "ratify"    // a ratification step completes (Yes) or fails
+	KindFeedback = "feedback"  // better, same or worse than the previous proposal (Feedback)
 )
 
 // Stances of a per-point response to a draft.
@@ -51,6 +52,8 @@ type Move struct {
 	To        []string        `json:"to,omitempty"`
 	// Ref points at an earlier event (a relayed message, a ratification step).
 	Ref int `json:"ref,omitempty"`
+	// Feedback is a party's feedback on a proposal: better, same or worse.
+	Feedback string `json:"feedback,omitempty"`
 	// Packages are the secret acceptable packages of a blind bid.
 	Packages []framework.Package `json:"packages,omitempty"`
 }

@@ -94,6 +94,9 @@ type State struct {
 	// Standing is the last proposal every party accepted (vote protocol):
 	// it becomes the agreement at the deadline.
 	Standing *Offer `json:"standing,omitempty"`
+	// Prior is the proposal before Current (feedback protocol): parties
+	// give feedback on Current compared with it.
+	Prior *Offer `json:"prior,omitempty"`
 }
 
 // Done reports whether no more negotiation moves are possible.

@@ -38,12 +38,18 @@ type voting struct{}
 
 func (voting) Name() string { return Voting }
 
-func (voting) CheckConfig(sc *scenario.Scenario, cfg Config) error {
-	if err := checkMediated(Voting, sc, cfg); err != nil {
+func (v voting) CheckConfig(sc *scenario.Scenario, cfg Config) error {
+	return v.checkConfigFor(Voting, sc, cfg)
+}
+
+// checkConfigFor checks a mediated protocol whose outcome is the standing
+// proposal at the deadline (vote, feedback).
+func (voting) checkConfigFor(name string, sc *scenario.Scenario, cfg Config) error {
+	if err := checkMediated(name, sc, cfg); err != nil {
 		return err
 	}
 	if cfg.Rounds == 0 && cfg.Duration == 0 {
-		return fmt.Errorf("session: protocol %s needs a deadline (rounds or duration): its outcome is the last proposal every party accepted when the deadline passes", Voting)
+		return fmt.Errorf("session: protocol %s needs a deadline (rounds or duration): its outcome is the last proposal every party accepted when the deadline passes", name)
 	}
 	return nil
 }

@@ -1,0 +1,119 @@
+package session
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/scenario"
+)
+
+func TestFeedbackProtocol(t *testing.T) {
+	sc := testScenario()
+	if _, err := New(sc, Config{Protocol: Feedback, Mediator: "med"}, fakeClock()); err == nil {
+		t.Fatal("feedback without a deadline accepted")
+	}
+	s, err := New(sc, Config{Protocol: Feedback, Mediator: "med", Rounds: 2, Format: scenario.Proximity}, fakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(m Move) int {
+		t.Helper()
+		seq, err := s.Submit(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	p1, p2 := framework.Package{0, 0, 0}, framework.Package{1, 0, 1}
+	must(Move{Kind: KindPropose, Party: "med", Package: p1})
+	if _, err := s.Submit(Move{Kind: KindFeedback, Party: "a", Feedback: "fine"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad feedback value: %v", err)
+	}
+	if _, err := s.Submit(Move{Kind: KindPropose, Party: "med", Package: p2}); !errors.Is(err, ErrOutOfTurn) {
+		t.Fatalf("proposal while feedback is due: %v", err)
+	}
+	fa := must(Move{Kind: KindFeedback, Party: "a", Feedback: Same})
+	must(Move{Kind: KindFeedback, Party: "b", Feedback: Same})
+	must(Move{Kind: KindFeedback, Party: "c", Feedback: Better})
+	if s.State.Standing == nil || !slicesEqual(s.State.Standing.Package, p1) {
+		t.Fatalf("round without 'worse' not adopted: %+v", s.State.Standing)
+	}
+	// Round 2: one "worse" rejects; at the deadline the standing package is agreed.
+	must(Move{Kind: KindPropose, Party: "med", Package: p2})
+	must(Move{Kind: KindFeedback, Party: "a", Feedback: Better})
+	must(Move{Kind: KindFeedback, Party: "b", Feedback: Worse})
+	must(Move{Kind: KindFeedback, Party: "c", Feedback: Better})
+	if s.State.Status != StatusInForce || !slicesEqual(s.State.Agreement, p1) {
+		t.Fatalf("status %s, agreement %v; want p1 agreed at the deadline", s.State.Status, s.State.Agreement)
+	}
+	evs := s.Events()
+	if evs[fa-1].VisibleTo("b") || !evs[fa-1].VisibleTo("med") {
+		t.Errorf("feedback visible to %v", evs[fa-1].Visible)
+	}
+	for _, e := range evs {
+		if e.Note != nil && len(e.Note.Parties) > 0 && (e.Kind == "adopted" || e.Kind == "rejected") {
+			t.Errorf("the result names parties: %+v", e.Note)
+		}
+	}
+	r, err := Replay(sc, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalState(&r.State, &s.State) {
+		t.Fatal("replay differs")
+	}
+}
+
+// TestFeedbackHillClimbing: the hill-climbing mediator under feedback, with
+// parties answering from their profiles; whatever is agreed is acceptable to
+// every party, and the log replays.
+func TestFeedbackHillClimbing(t *testing.T) {
+	sc := testScenario()
+	for seed := uint64(1); seed <= 10; seed++ {
+		s, err := New(sc, Config{Protocol: Feedback, Mediator: "med", Rounds: 40}, fakeClock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		parties := map[string]Responder{}
+		for _, id := range s.Config.Parties {
+			parties[id] = ProfileResponder{Tolerance: 0.1}
+		}
+		if err := RunMediated(s, &HillClimbingMediator{Seed: seed}, parties); err != nil {
+			t.Fatal(err)
+		}
+		if s.State.Agreement != nil {
+			for _, id := range s.Config.Parties {
+				p := sc.Party(id).Profile
+				tb, _ := p.Compile(sc.Framework)
+				if tb.Utility(s.State.Agreement) < tb.Reservation || p.CrossesRedLine(s.State.Agreement) >= 0 {
+					t.Fatalf("seed %d: agreement %v unacceptable to %s", seed, s.State.Agreement, id)
+				}
+			}
+		}
+		var buf bytes.Buffer
+		if err := WriteLog(&buf, s.Events()); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := ReadLog(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Replay(sc, evs); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+	}
+}
+
+func slicesEqual(a, b framework.Package) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
