@@ -145,7 +145,7 @@ func (s *Session) blindOverlap() []framework.Package {
 	}
 	byKey := map[string]*entry{}
 	var all []*entry
-	for _, party := range s.Config.Parties {
+	for _, party := range s.atTable() {
 		for _, p := range s.State.Bids[party] {
 			k := packageKey(p)
 			e := byKey[k]

@@ -117,3 +117,52 @@ func slicesEqual(a, b framework.Package) bool {
 	}
 	return true
 }
+
+// TestMediatedLeave: a party leaves between rounds; later rounds and the
+// decision rule go on without it; a veto holder leaving ends the talks.
+func TestMediatedLeave(t *testing.T) {
+	sc := testScenario()
+	s, err := New(sc, Config{Protocol: Voting, Mediator: "med", Rounds: 3}, fakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	must := func(m Move) {
+		t.Helper()
+		if _, err := s.Submit(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := framework.Package{0, 0, 0}
+	must(Move{Kind: KindPropose, Party: "med", Package: p})
+	if _, err := s.Submit(Move{Kind: KindLeave, Party: "b"}); !errors.Is(err, ErrOutOfTurn) {
+		t.Fatalf("leaving while a reply is due: %v", err)
+	}
+	must(Move{Kind: KindVote, Party: "b", Yes: &yes})
+	must(Move{Kind: KindLeave, Party: "b"})
+	must(Move{Kind: KindVote, Party: "a", Yes: &yes})
+	must(Move{Kind: KindVote, Party: "c", Yes: &yes})
+	must(Move{Kind: KindPropose, Party: "med", Package: p})
+	if len(s.State.Waiting) != 2 {
+		t.Fatalf("round 2 waits for %v; b has left", s.State.Waiting)
+	}
+	must(Move{Kind: KindVote, Party: "a", Yes: &yes})
+	must(Move{Kind: KindVote, Party: "c", Yes: &yes})
+	if s.State.Standing == nil {
+		t.Fatal("the proposal a and c accepted after b left was not adopted")
+	}
+	must(Move{Kind: KindLeave, Party: "a"})
+	if s.State.Status != StatusNoAgreement {
+		t.Fatalf("with only c at the table: status %s", s.State.Status)
+	}
+	if _, err := Replay(sc, s.Events()); err != nil {
+		t.Fatal(err)
+	}
+	// The veto holder leaving ends the talks.
+	s2, _ := New(sc, Config{Protocol: SingleText, Mediator: "med", Rounds: 3}, fakeClock())
+	s = s2
+	must(Move{Kind: KindLeave, Party: "c"})
+	if s.State.Status != StatusNoAgreement {
+		t.Fatalf("veto holder left: status %s", s.State.Status)
+	}
+}

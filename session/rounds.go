@@ -88,7 +88,56 @@ func checkCommon(sc *scenario.Scenario, cfg Config) error {
 
 // openRound starts waiting for a reply from every negotiating party.
 func (s *Session) openRound() {
-	s.State.Waiting = slices.Clone(s.Config.Parties)
+	s.State.Waiting = s.atTable()
+}
+
+// atTable lists the negotiating parties that have not left, in turn order.
+func (s *Session) atTable() []string {
+	var out []string
+	for _, p := range s.Config.Parties {
+		if !s.State.Left[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// checkMediatedLeave: under the mediated protocols and blind bidding a
+// negotiating party may leave the table between its replies (not while the
+// round waits for it: it replies, or ends the talks).
+func (s *Session) checkMediatedLeave(m *Move) error {
+	if !slices.Contains(s.Config.Parties, m.Party) {
+		return fmt.Errorf("%w: only a negotiating party leaves the table (the mediator ends the talks)", ErrInvalid)
+	}
+	if s.State.Left[m.Party] {
+		return fmt.Errorf("%w: %s has already left", ErrInvalid, m.Party)
+	}
+	if slices.Contains(s.State.Waiting, m.Party) {
+		return fmt.Errorf("%w: the round waits for %s's reply; reply first, or end the talks", ErrOutOfTurn, m.Party)
+	}
+	return nil
+}
+
+// applyMediatedLeave takes a party away from the table: its bids are
+// dropped; a veto holder leaving, or fewer than two parties remaining,
+// ends the talks; otherwise later rounds go on without it and the decision
+// rule counts only the parties at the table.
+func (s *Session) applyMediatedLeave(m *Move) {
+	st := &s.State
+	if st.Left == nil {
+		st.Left = map[string]bool{}
+	}
+	st.Left[m.Party] = true
+	delete(st.Bids, m.Party)
+	s.Note("left", &Note{Parties: []string{m.Party}})
+	switch {
+	case slices.Contains(s.Scenario.Decision.Vetoes, m.Party):
+		st.Waiting, st.VoteOpen = nil, false
+		s.Finish("no-agreement", "no deal unless "+m.Party+" agrees, and "+m.Party+" left the table")
+	case len(s.atTable()) < 2:
+		st.Waiting, st.VoteOpen = nil, false
+		s.Finish("no-agreement", "fewer than two parties remain at the table")
+	}
 }
 
 // replied removes party from the parties the round waits for and reports

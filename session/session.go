@@ -285,6 +285,12 @@ func (s *Session) Submit(m Move) (int, error) {
 		err = s.checkRatify(&m)
 	case KindMessage, KindRelay:
 		err = s.checkMessage(&m)
+	case KindLeave:
+		if s.Config.Protocol == SAO {
+			err = s.proto.Check(s, &m)
+		} else {
+			err = s.checkMediatedLeave(&m)
+		}
 	default:
 		err = s.proto.Check(s, &m)
 	}
@@ -296,7 +302,7 @@ func (s *Session) Submit(m Move) (int, error) {
 	switch m.Kind {
 	case KindMessage, KindRelay:
 		visible = messageVisible(&m)
-	case KindRatify:
+	case KindRatify, KindLeave:
 	default:
 		visible = s.proto.Visible(s, &m)
 	}
@@ -306,6 +312,12 @@ func (s *Session) Submit(m Move) (int, error) {
 	case KindRatify:
 		s.applyRatify(&m)
 	case KindMessage, KindRelay:
+	case KindLeave:
+		if s.Config.Protocol == SAO {
+			s.proto.Apply(s, &m)
+		} else {
+			s.applyMediatedLeave(&m)
+		}
 	default:
 		s.proto.Apply(s, &m)
 	}

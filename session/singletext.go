@@ -303,7 +303,7 @@ func (s *Session) endDraftRound() {
 				continue
 			}
 			all := true
-			for _, p := range s.Config.Parties {
+			for _, p := range s.atTable() {
 				if !acceptsPoint(st.Replies[p], k) {
 					all = false
 					break
@@ -345,7 +345,7 @@ func (s *Session) endTextVote() {
 		return
 	}
 	yes, public := 0, true
-	for _, p := range s.Config.Parties {
+	for _, p := range s.atTable() {
 		if st.Votes[p] {
 			yes++
 		}
@@ -355,7 +355,7 @@ func (s *Session) endTextVote() {
 	}
 	reason := why
 	if !public {
-		reason = fmt.Sprintf("the decision rule is not met: %d of %d parties voted yes", yes, len(s.Config.Parties))
+		reason = fmt.Sprintf("the decision rule is not met: %d of %d parties voted yes", yes, len(s.atTable()))
 	}
 	s.Note("vote-failed", &Note{Version: st.Version, Reason: reason, Count: yes})
 	if !s.closeRound() {
