@@ -101,7 +101,7 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 	if flags&8 != 0 {
 		sc.Format.NoDirect = [][2]string{{"a", "b"}}
 	}
-	protocol := []string{SAO, SingleText, Voting, Blind, Feedback}[in.intn(5)]
+	protocol := []string{SAO, SingleText, Voting, Blind, Feedback, AMOP}[in.intn(6)]
 	cfg := Config{
 		Protocol:    protocol,
 		Mediator:    "med",
@@ -180,7 +180,7 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 			case 2:
 				m.Yes = yes(false)
 			}
-			m.Ref = in.intn(3)
+			m.Ref = in.intn(5)
 		case KindBid:
 			for range in.intn(5) {
 				m.Packages = append(m.Packages, in.pkg(f))

@@ -106,6 +106,9 @@ func (s *Session) atTable() []string {
 // negotiating party may leave the table between its replies (not while the
 // round waits for it: it replies, or ends the talks).
 func (s *Session) checkMediatedLeave(m *Move) error {
+	if s.Config.Protocol == AMOP {
+		return fmt.Errorf("%w: under %s a party ends the talks rather than leaving (every offer is voted on by all)", ErrInvalid, AMOP)
+	}
 	if !slices.Contains(s.Config.Parties, m.Party) {
 		return fmt.Errorf("%w: only a negotiating party leaves the table (the mediator ends the talks)", ErrInvalid)
 	}

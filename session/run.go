@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/profile"
 )
 
@@ -81,8 +82,8 @@ func (r *Runner) Table(id string) *profile.Table { return r.views[id].Table }
 // Run plays the session to its end (agreement, deadline or walk-out).
 func (r *Runner) Run() error {
 	s := r.S
-	if s.Config.Protocol != SAO {
-		return fmt.Errorf("session: the runner drives %s sessions, not %s", SAO, s.Config.Protocol)
+	if s.Config.Protocol != SAO && s.Config.Protocol != AMOP {
+		return fmt.Errorf("session: the runner drives %s and %s sessions, not %s", SAO, AMOP, s.Config.Protocol)
 	}
 	max := r.MaxTurns
 	if max <= 0 {
@@ -104,6 +105,13 @@ func (r *Runner) Run() error {
 		v.Current = nil
 		if c := s.State.Current; c != nil {
 			v.Current = &agent.Offer{By: r.index[c.By], Round: c.Round, Package: c.Package}
+		}
+		if s.Config.Protocol == AMOP {
+			if err := r.amopTurn(id, v); err != nil {
+				return err
+			}
+			r.emit(0, &seen)
+			continue
 		}
 		act := r.Agents[id].Act(v)
 		m := Move{Party: id}
@@ -138,4 +146,49 @@ func (r *Runner) emit(_ int, seen *int) {
 	for ; *seen < r.S.Len(); *seen++ {
 		r.OnEvent(&r.S.events[*seen])
 	}
+}
+
+// amopTurn plays one turn of an amop session: in the offer phase the
+// agent's offer (it is shown no offer to accept); in the vote phase a yes
+// when the offer is worth at least what the party itself offered this round
+// (the time-dependent acceptance rule) — or the agent's own vote when it is
+// also an agent.Voter.
+func (r *Runner) amopTurn(id string, v *agent.View) error {
+	s := r.S
+	st := &s.State
+	m := Move{Party: id}
+	if st.VoteOn == 0 {
+		v.Current = nil
+		act := r.Agents[id].Act(v)
+		switch act.Kind {
+		case agent.MakeOffer:
+			m.Kind, m.Package = KindOffer, act.Package
+		case agent.EndTalks:
+			m.Kind = KindEnd
+		default:
+			_, best := v.Table.Max()
+			m.Kind, m.Package = KindOffer, best
+		}
+	} else {
+		offer := st.Table[st.VoteOn-1]
+		var own framework.Package
+		for _, o := range st.Table {
+			if o.By == id {
+				own = o.Package
+			}
+		}
+		yes := offer.By == id || v.Table.Utility(offer.Package) >= v.Table.Utility(own)
+		if voter, ok := r.Agents[id].(agent.Voter); ok {
+			yes = voter.Vote(v, offer.Package, own)
+		}
+		m.Kind, m.Yes, m.Ref = KindVote, &yes, st.VoteOn
+	}
+	round := st.Round
+	if _, err := s.Submit(m); err != nil {
+		return fmt.Errorf("session: agent %s (%s): %w", r.Agents[id].Name(), id, err)
+	}
+	if m.Kind == KindOffer {
+		r.history = append(r.history, agent.Offer{By: r.index[id], Round: round, Package: slices.Clone(m.Package)})
+	}
+	return nil
 }

@@ -94,6 +94,10 @@ type State struct {
 	// Standing is the last proposal every party accepted (vote protocol):
 	// it becomes the agreement at the deadline.
 	Standing *Offer `json:"standing,omitempty"`
+	// Table holds the offers of the current round under amop, in turn
+	// order; VoteOn is the 1-based offer being voted on (0: offer phase).
+	Table  []Offer `json:"table,omitempty"`
+	VoteOn int     `json:"vote_on,omitempty"`
 	// Prior is the proposal before Current (feedback protocol): parties
 	// give feedback on Current compared with it.
 	Prior *Offer `json:"prior,omitempty"`
