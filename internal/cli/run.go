@@ -117,7 +117,8 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	printWarnings(e, sc)
 	cfg := session.Config{Protocol: fl.protocol, Parties: splitList(fl.parties), Rounds: fl.rounds,
 		Duration: fl.duration, Scoring: fl.scoring, Format: fl.format, Mediator: fl.mediator}
-	if fl.protocol != session.SAO {
+	mediated := fl.protocol != session.SAO && fl.protocol != session.AMOP
+	if mediated {
 		if cfg.Mediator == "" {
 			for _, p := range sc.Parties {
 				if p.Role == scenario.Mediator {
@@ -132,7 +133,7 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if fl.protocol != session.SAO {
+	if mediated {
 		return runMediated(e, sc, s, fl)
 	}
 	agents := map[string]agent.Negotiator{}
@@ -210,7 +211,7 @@ func runMediated(e *env, sc *scenario.Scenario, s *session.Session, fl *runFlags
 		return usagef("--mediator-strategy %q: want hill, nash or egalitarian", fl.strategy)
 	}
 	if len(fl.agents) > 0 {
-		return usagef("--agent applies to %s; under %s the parties respond from their profiles (--tolerance)", session.SAO, s.Config.Protocol)
+		return usagef("--agent applies to %s and %s; under %s the parties respond from their profiles (--tolerance)", session.SAO, session.AMOP, s.Config.Protocol)
 	}
 	parties := map[string]session.Responder{}
 	names := map[string]string{s.Config.Mediator: med.Name()}
