@@ -82,12 +82,7 @@ func (feedback) Apply(s *Session, m *Move) {
 	st := &s.State
 	switch m.Kind {
 	case KindPropose:
-		st.Version++
-		st.Prior = st.Current
-		st.Current = &Offer{By: m.Party, Package: m.Package.Clone(), Round: st.Round}
-		st.VoteOpen = true
-		st.Votes = nil
-		s.openRound()
+		s.openProposal(m)
 	case KindFeedback:
 		if st.Votes == nil {
 			st.Votes = map[string]bool{}
@@ -97,20 +92,11 @@ func (feedback) Apply(s *Session, m *Move) {
 		if !s.replied(m.Party) {
 			return
 		}
-		st.VoteOpen = false
 		adopted := true
 		for _, ok := range st.Votes {
 			adopted = adopted && ok
 		}
-		if adopted {
-			st.Standing = &Offer{By: st.Current.By, Package: st.Current.Package.Clone(), Round: st.Current.Round}
-			s.Note("adopted", &Note{Version: st.Version})
-		} else {
-			s.Note("rejected", &Note{Version: st.Version})
-		}
-		if !s.closeRound() {
-			voting{}.AtDeadline(s, fmt.Sprintf("the %d rounds are over", s.Config.Rounds))
-		}
+		s.closeProposal(adopted)
 	case KindEnd:
 		s.applyEnd(m)
 	}

@@ -91,11 +91,7 @@ func (voting) Apply(s *Session, m *Move) {
 	st := &s.State
 	switch m.Kind {
 	case KindPropose:
-		st.Version++
-		st.Current = &Offer{By: m.Party, Package: m.Package.Clone(), Round: st.Round}
-		st.VoteOpen = true
-		st.Votes = nil
-		s.openRound()
+		s.openProposal(m)
 	case KindVote:
 		if st.Votes == nil {
 			st.Votes = map[string]bool{}
@@ -104,18 +100,40 @@ func (voting) Apply(s *Session, m *Move) {
 		if !s.replied(m.Party) {
 			return
 		}
-		st.VoteOpen = false
-		if ok, _ := s.Decide(st.Votes); ok {
-			st.Standing = &Offer{By: st.Current.By, Package: st.Current.Package.Clone(), Round: st.Current.Round}
-			s.Note("adopted", &Note{Version: st.Version})
-		} else {
-			s.Note("rejected", &Note{Version: st.Version})
-		}
-		if !s.closeRound() {
-			voting{}.AtDeadline(s, fmt.Sprintf("the %d rounds are over", s.Config.Rounds))
-		}
+		ok, _ := s.Decide(st.Votes)
+		s.closeProposal(ok)
 	case KindEnd:
 		s.applyEnd(m)
+	}
+}
+
+// openProposal puts the mediator's proposal on the table and waits for
+// every party's reply (vote and feedback protocols).
+func (s *Session) openProposal(m *Move) {
+	st := &s.State
+	st.Version++
+	st.Prior = st.Current
+	st.Current = &Offer{By: m.Party, Package: m.Package.Clone(), Round: st.Round}
+	st.VoteOpen = true
+	st.Votes = nil
+	s.openRound()
+}
+
+// closeProposal records the round's result once every reply is in: an
+// adopted proposal becomes the standing one; the engine says only
+// "adopted" or "rejected"; past the last round the standing proposal is
+// agreed.
+func (s *Session) closeProposal(adopted bool) {
+	st := &s.State
+	st.VoteOpen = false
+	if adopted {
+		st.Standing = &Offer{By: st.Current.By, Package: st.Current.Package.Clone(), Round: st.Current.Round}
+		s.Note("adopted", &Note{Version: st.Version})
+	} else {
+		s.Note("rejected", &Note{Version: st.Version})
+	}
+	if !s.closeRound() {
+		voting{}.AtDeadline(s, fmt.Sprintf("the %d rounds are over", s.Config.Rounds))
 	}
 }
 
