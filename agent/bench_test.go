@@ -19,13 +19,14 @@ func benchSpace(b *testing.B, points, options int) (*framework.Framework, *profi
 }
 
 // BenchmarkBidSpaceNear: one "package closest to t" query on 20 points × 4
-// options (10^12 packages, knapsack search) and on 8 points × 6 options
-// (1.68·10^6 packages, GENIUS's sorted list).
+// and 20 points × 3 options (10^12 and 3.5·10^9 packages, knapsack search)
+// and on 8 points × 6 options (1.68·10^6 packages, GENIUS's sorted list),
+// at targets drawn uniformly over the utility range.
 func BenchmarkBidSpaceNear(b *testing.B) {
 	for _, c := range []struct {
 		name            string
 		points, options int
-	}{{"20x4", 20, 4}, {"8x6", 8, 6}} {
+	}{{"20x4", 20, 4}, {"20x3", 20, 3}, {"8x6", 8, 6}} {
 		b.Run(c.name, func(b *testing.B) {
 			_, _, tb, s := benchSpace(b, c.points, c.options)
 			lo, hi := tb.Min(), s.Best().Utility

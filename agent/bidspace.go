@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -36,6 +37,7 @@ type spaceConfig struct {
 	exactLimit int64
 	buckets    int
 	exclude    func(framework.Package) bool
+	lists      int // knapsack list size (tests); 0: knapsackListMax
 }
 
 // ExactLimit sets the largest number of outcomes enumerated and sorted
@@ -55,6 +57,10 @@ func Excluding(exclude func(framework.Package) bool) SpaceOption {
 	return func(c *spaceConfig) { c.exclude = exclude }
 }
 
+// listLimit bounds the knapsack's lists of combinations (tests use small
+// lists to exercise every part of the search on spaces they can enumerate).
+func listLimit(n int) SpaceOption { return func(c *spaceConfig) { c.lists = n } }
+
 // BidSpace answers "which package has a utility close to / at least t" for
 // one party's additive utility table without enumerating large spaces.
 //
@@ -72,13 +78,22 @@ func Excluding(exclude func(framework.Package) bool) SpaceOption {
 // branch-and-bound search (tracking exact partial sums, pruned by the
 // bitsets) and by changing one point at a time, within a fixed budget of
 // search nodes, so a query takes microseconds whatever the size of the
-// space. Utilities returned are always exact (computed from the table).
-// Near's package is never farther from t than the closest achievable
-// distance plus Tolerance (about points·range/Buckets; with Excluding, among
-// the packages examined). AtLeast, Around
-// and Within stop when their answer is within Tolerance of the ideal or
-// their node budget is spent; they are checked against brute force on
-// random domains but carry no proof for pathological ones.
+// space. Near instead pairs two lists of up to 65,536 combinations of
+// points each (the first points, the next ones), sorted by sum: for each of
+// up to 128 combinations of the second list it finds the combination of
+// the first whose sum completes it nearest t, with the points above the
+// lists taken from a package of the reachable total nearest t and from a
+// third list; it falls back on that package when the pairing does not beat
+// its bound, and on the branch and bound when the answer is still farther
+// than one grid step (few packages near t). Utilities returned are always
+// exact (computed from the table). Near's package is never farther from t
+// than the closest achievable distance plus Tolerance (about
+// points·range/Buckets; with Excluding, among the packages examined), and
+// in practice far closer (a median of 4·10⁻⁸ on 10^12 packages, Tolerance
+// 10⁻⁵). AtLeast, Around and Within stop when their answer is within
+// Tolerance of the ideal or their node budget is spent; they are checked
+// against brute force on random domains but carry no proof for
+// pathological ones.
 //
 // Utilities are Table.Utility values (not capped at 1, unlike GENIUS's
 // AdditiveUtilitySpace.getUtility; this matters only for profiles whose
@@ -135,7 +150,7 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 	if k < 64 {
 		k = 64
 	}
-	s.approx = newKnapsack(table, k)
+	s.approx = newKnapsack(table, k, cmp.Or(cfg.lists, knapsackListMax))
 	s.best = s.approxExtreme(true)
 	s.worst = s.approxExtreme(false)
 	return s, nil

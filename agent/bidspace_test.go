@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -295,15 +296,18 @@ func TestBidSpaceLarge(t *testing.T) {
 		t.Errorf("Worst %v, table min %v", w.Utility, tb.Min())
 	}
 	lo, hi := tb.Min(), maxU
+	var dists []float64
 	for range 300 {
 		x := lo + 0.02 + rng.Float64()*(hi-lo-0.04)
 		b := s.Near(x)
 		if b.Utility != tb.Utility(b.Package) {
 			t.Fatalf("utility %v reported, %v actual", b.Utility, tb.Utility(b.Package))
 		}
-		if d := math.Abs(b.Utility - x); d > s.Tolerance() {
+		d := math.Abs(b.Utility - x)
+		if d > s.Tolerance() {
 			t.Errorf("Near(%v) = %v, distance %v > tolerance %v", x, b.Utility, d, s.Tolerance())
 		}
+		dists = append(dists, d)
 		a, ok := s.AtLeast(x)
 		if !ok || a.Utility < x || a.Utility > x+s.Tolerance() {
 			t.Errorf("AtLeast(%v) = %v %v", x, a.Utility, ok)
@@ -319,6 +323,13 @@ func TestBidSpaceLarge(t *testing.T) {
 	}
 	if _, ok := s.AtLeast(maxU + 1e-9); ok {
 		t.Error("AtLeast above the maximum found a package")
+	}
+	// Near's scan pairs lists of 65,536 combinations: on 10^12 packages it
+	// typically lands far closer than the proven bound (median 4e-8 here,
+	// tolerance 1.1e-5).
+	slices.Sort(dists)
+	if med := dists[len(dists)/2]; med > s.Tolerance()/100 {
+		t.Errorf("Near's median distance %v, tolerance %v", med, s.Tolerance())
 	}
 }
 
@@ -359,4 +370,171 @@ func TestBidSpaceRealIntegerPoints(t *testing.T) {
 		s := newSpace(t, f, tb, opts...)
 		checkSpace(t, s, all, targetsFor(rng, all), nil)
 	}
+}
+
+// TestKnapLists: the lists Near's scan pairs hold every combination of
+// their points once, sorted by the sum of shifted contributions (added in
+// point order), decode to their levels, and their index brackets every
+// value.
+func TestKnapLists(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for trial := range 40 {
+		n := 1 + rng.IntN(7)
+		radix := make([]int, n)
+		for i := range radix {
+			radix[i] = 1 + rng.IntN(6)
+		}
+		if trial%8 == 7 {
+			radix[rng.IntN(n)] = 17 + rng.IntN(8) // sorted, not merged
+		}
+		f := testFramework(radix...)
+		tb := compile(t, f, randomProfile(rng, f, trial%2 == 0))
+		limit := []int{1, 4, 16, 100, knapsackListMax}[trial%5]
+		m := newKnapsack(tb, 256, limit)
+		if m.tail.from != 0 || m.mid.from != m.tail.to || m.top.from != m.mid.to {
+			t.Fatalf("lists [%d,%d) [%d,%d) [%d,%d)", m.tail.from, m.tail.to, m.mid.from, m.mid.to, m.top.from, m.top.to)
+		}
+		p := make(framework.Package, n)
+		for _, kl := range []*knapList{m.tail, m.mid, m.top} {
+			size := 1
+			for i := kl.from; i < kl.to; i++ {
+				size *= radix[i]
+			}
+			if len(kl.sum) != size || size > max(limit, 1) || (kl.to < n && size*radix[kl.to] <= limit) {
+				t.Fatalf("radix %v limit %d: list [%d,%d) has %d combinations", radix, limit, kl.from, kl.to, len(kl.sum))
+			}
+			seen := map[uint32]bool{}
+			for k, v := range kl.sum {
+				if k > 0 && v < kl.sum[k-1] {
+					t.Fatalf("list [%d,%d) not sorted at %d", kl.from, kl.to, k)
+				}
+				if seen[kl.code[k]] {
+					t.Fatalf("list [%d,%d): combination %x twice", kl.from, kl.to, kl.code[k])
+				}
+				seen[kl.code[k]] = true
+				kl.set(p, k)
+				sum := 0.0
+				for i := kl.from; i < kl.to; i++ {
+					if p[i] < 0 || p[i] >= radix[i] {
+						t.Fatalf("list [%d,%d) decodes level %d of point %d", kl.from, kl.to, p[i], i)
+					}
+					sum += m.sh[i][p[i]]
+				}
+				if sum != v {
+					t.Fatalf("list [%d,%d)[%d]: sum %v, levels %v sum to %v", kl.from, kl.to, k, v, p[kl.from:kl.to], sum)
+				}
+			}
+			lo, hi := kl.sum[0], kl.sum[len(kl.sum)-1]
+			for _, x := range append(slices.Clone(kl.sum), lo-1, hi+1, lo, hi, (lo+hi)/2, rng.Float64()*(hi-lo+0.2)+lo-0.1) {
+				lb := kl.lowerBound(x)
+				if (lb < len(kl.sum) && kl.sum[lb] < x) || (lb > 0 && kl.sum[lb-1] >= x) {
+					t.Fatalf("lowerBound(%v) = %d in %v", x, lb, kl.sum)
+				}
+				ub, _ := slices.BinarySearchFunc(kl.sum, x, func(v, x float64) int {
+					if v <= x {
+						return -1
+					}
+					return 1
+				})
+				if b, a := kl.below(x), kl.above(x); b > lb || a < ub {
+					t.Fatalf("below(%v) = %d > %d or above = %d < %d", x, b, lb, a, ub)
+				}
+			}
+		}
+	}
+}
+
+// TestBidSpaceBruteForceLists: Near with small lists, so that the tail,
+// middle and top lists and points above them all take part, against
+// enumeration, with and without exclusions, on coarse and fine grids. Only
+// Near is checked here: it is the query that uses the lists.
+func TestBidSpaceBruteForceLists(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	above, three := 0, 0 // spaces with points above the lists; with three lists covering all
+	for trial := 0; trial < 60; {
+		n := 3 + rng.IntN(6)
+		radix := make([]int, n)
+		size := 1
+		for i := range radix {
+			radix[i] = 2 + rng.IntN(3)
+			size *= radix[i]
+		}
+		if size > 20000 {
+			continue
+		}
+		trial++
+		f := testFramework(radix...)
+		tb := compile(t, f, randomProfile(rng, f, trial%2 == 0))
+		all := allBids(f, tb)
+		var exclude func(framework.Package) bool
+		if trial%3 == 0 {
+			pt, lv := rng.IntN(n), rng.IntN(2)
+			exclude = func(p framework.Package) bool { return p[pt] == lv && p[n-1] != lv }
+		}
+		limit := []int{2, 4, 9, 30}[trial%4]
+		for _, k := range []int{64 + rng.IntN(256), DefaultBuckets} {
+			opts := []SpaceOption{ExactLimit(0), Buckets(k), listLimit(limit)}
+			if exclude != nil {
+				opts = append(opts, Excluding(exclude))
+			}
+			s := newSpace(t, f, tb, opts...)
+			if m := s.approx; m.top.to < n {
+				above++
+			} else if m.top.from < n {
+				three++
+			}
+			for _, x := range targetsFor(rng, all) {
+				bestD := math.Inf(1)
+				for _, b := range all {
+					if exclude == nil || !exclude(b.Package) {
+						bestD = math.Min(bestD, math.Abs(b.Utility-x))
+					}
+				}
+				b := s.Near(x)
+				switch {
+				case b.Package == nil:
+					t.Fatalf("radix %v limit %d: Near(%v) found nothing", radix, limit, x)
+				case exclude != nil && exclude(b.Package):
+					t.Errorf("radix %v limit %d: Near(%v) = excluded %v", radix, limit, x, b.Package)
+				case b.Utility != tb.Utility(b.Package):
+					t.Errorf("radix %v limit %d: Near(%v) reports %v for a package of %v", radix, limit, x, b.Utility, tb.Utility(b.Package))
+				case math.Abs(b.Utility-x) > bestD+s.Tolerance()+1e-12:
+					t.Errorf("radix %v limit %d: Near(%v) at distance %v, brute force %v (tolerance %v)", radix, limit, x, math.Abs(b.Utility-x), bestD, s.Tolerance())
+				}
+			}
+		}
+	}
+	if above < 20 || three < 10 {
+		t.Errorf("%d spaces with points above the lists, %d with three lists", above, three)
+	}
+}
+
+// TestBidSpaceConcurrent: one knapsack space queried from several
+// goroutines (as a tournament sharing it does) answers as it does alone
+// (run with -race).
+func TestBidSpaceConcurrent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	f := testFramework(slices.Repeat([]int{3}, 20)...)
+	tb := compile(t, f, randomProfile(rng, f, true))
+	s := newSpace(t, f, tb)
+	xs := make([]float64, 200)
+	want := make([]Bid, len(xs))
+	for i := range xs {
+		xs[i] = tb.Min() + rng.Float64()*(s.Best().Utility-tb.Min())
+		want[i] = s.Near(xs[i])
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range xs {
+				i := (k + 50*g) % len(xs)
+				if b := s.Near(xs[i]); b.Utility != want[i].Utility || !slices.Equal(b.Package, want[i].Package) {
+					t.Errorf("Near(%v) = %v concurrently, %v alone", xs[i], b, want[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -33,6 +33,20 @@ type knapsack struct {
 	err    []float64  // err[i]: bound on |Σ_{j<i} shifted − delta·Σ q| (len n+1)
 	bits   int        // bits per layer
 	reach  [][]uint64 // len n+1
+	lv     [][]klevel // per point: its levels by q ascending, then level
+	marg   []float64  // marg[i] = err[i]/delta + 1e-6: search's prefix margin in buckets
+	// Near's scan: combinations of the first points (tail), of the next
+	// ones (mid) and of the next (top), each list sorted by sum.
+	tail, mid, top *knapList
+	fuzz           float64 // rounding allowance of sums of contributions
+	minStep        float64 // smallest non-zero change of one point's contribution
+}
+
+// klevel is one level of a point, as the search walks it.
+type klevel struct {
+	q       int     // quantised contribution
+	l       int     // level
+	sh, shq float64 // shifted contribution, and in buckets
 }
 
 type qgroup struct {
@@ -47,7 +61,7 @@ const (
 	knapsackMinBits  = 1 << 12
 )
 
-func newKnapsack(t *profile.Table, k int) *knapsack {
+func newKnapsack(t *profile.Table, k, lists int) *knapsack {
 	n := len(t.Contrib)
 	m := &knapsack{n: n, c: t.Contrib}
 	mins := make([]float64, n)
@@ -72,6 +86,19 @@ func newKnapsack(t *profile.Table, k int) *knapsack {
 		k /= 2
 	}
 	m.build()
+	m.fuzz = 4 * float64(m.n+1) * (math.Abs(m.base) + span) * 0x1p-52
+	m.minStep = math.Inf(1)
+	for _, c := range m.c {
+		c = slices.Sorted(slices.Values(c))
+		for l := 1; l < len(c); l++ {
+			if c[l] != c[l-1] {
+				m.minStep = math.Min(m.minStep, c[l]-c[l-1])
+			}
+		}
+	}
+	m.tail = newKnapList(m, 0, lists)
+	m.mid = newKnapList(m, m.tail.to, lists)
+	m.top = newKnapList(m, m.mid.to, lists)
 	return m
 }
 
@@ -111,6 +138,18 @@ func (m *knapsack) quantise(mins []float64, span float64, k int) {
 		}
 		slices.SortFunc(gs, func(a, b qgroup) int { return a.q - b.q })
 		m.groups[i] = gs
+	}
+	m.lv = make([][]klevel, m.n)
+	m.marg = make([]float64, m.n+1)
+	for i, gs := range m.groups {
+		for _, g := range gs {
+			for _, l := range g.levels {
+				m.lv[i] = append(m.lv[i], klevel{g.q, l, m.sh[i][l], m.shq[i][l]})
+			}
+		}
+	}
+	for i, e := range m.err {
+		m.marg[i] = e*m.inv + 1e-6
 	}
 }
 
@@ -243,46 +282,45 @@ func (m *knapsack) clampBucket(x float64) int {
 // no package inside w is ever missed, and dead ends can only occur within
 // that rounding margin. p is reused between visits.
 func (m *knapsack) search(w *window, budget *int, p framework.Package, visit func(framework.Package, float64) bool) bool {
-	var rec func(i, s int, S float64) bool
-	rec = func(i, s int, S float64) bool {
-		if *budget <= 0 {
+	return m.rec(w, budget, p, visit, m.n, 0, 0)
+}
+
+// rec expands search's node choosing point i-1 after the points above it
+// summed to s buckets (S exactly, shifted).
+func (m *knapsack) rec(w *window, budget *int, p framework.Package, visit func(framework.Package, float64) bool, i, s int, S float64) bool {
+	if *budget <= 0 {
+		return false
+	}
+	*budget--
+	if i == 0 {
+		u := m.utility(p)
+		if u < w.lo || u > w.hi {
+			return true
+		}
+		return visit(p, u)
+	}
+	// The window for the prefix, in buckets, before this point's share;
+	// the margin covers the rounding of these products (under 1e-9 of a
+	// bucket for a million buckets).
+	e := m.marg[i-1]
+	A := (w.lo-m.base-S)*m.inv - e
+	B := (w.hi-m.base-S)*m.inv + e
+	for _, lv := range m.lv[i-1] {
+		s2 := s + lv.q
+		if s2 > w.qb {
+			break
+		}
+		a := max(w.qa-s2, m.clampBucket(math.Ceil(A-lv.shq)))
+		b := min(w.qb-s2, m.clampBucket(math.Floor(B-lv.shq)))
+		if a > b || !anyIn(m.reach[i-1], a, b) {
+			continue
+		}
+		p[i-1] = lv.l
+		if !m.rec(w, budget, p, visit, i-1, s2, S+lv.sh) {
 			return false
 		}
-		*budget--
-		if i == 0 {
-			u := m.utility(p)
-			if u < w.lo || u > w.hi {
-				return true
-			}
-			return visit(p, u)
-		}
-		prev, sh, shq := m.reach[i-1], m.sh[i-1], m.shq[i-1]
-		// The window for the prefix, in buckets, before this point's share;
-		// the margin covers the rounding of these products (under 1e-9 of a
-		// bucket for a million buckets).
-		e := m.err[i-1]*m.inv + 1e-6
-		A := (w.lo-m.base-S)*m.inv - e
-		B := (w.hi-m.base-S)*m.inv + e
-		for _, g := range m.groups[i-1] {
-			s2 := s + g.q
-			if s2 > w.qb {
-				break
-			}
-			for _, l := range g.levels {
-				a := max(w.qa-s2, m.clampBucket(math.Ceil(A-shq[l])))
-				b := min(w.qb-s2, m.clampBucket(math.Floor(B-shq[l])))
-				if a > b || !anyIn(prev, a, b) {
-					continue
-				}
-				p[i-1] = l
-				if !rec(i-1, s2, S+sh[l]) {
-					return false
-				}
-			}
-		}
-		return true
 	}
-	return rec(m.n, 0, 0)
+	return true
 }
 
 // utility is the exact utility, summed as Table.Utility sums it.
@@ -357,43 +395,108 @@ func (s *BidSpace) approxNear(t float64) Bid {
 	// distances still order them.
 	t = math.Min(math.Max(t, m.base-1), m.base+float64(m.bits)*m.delta+1)
 	p := make(framework.Package, m.n)
-	var best Bid
-	bestD := math.Inf(1)
-	budget := m.firstBudget()
-	keep := func(p framework.Package, u float64) bool {
-		if s.excluded(p) {
-			return true
+	best := make(framework.Package, m.n)
+	bu, bd := 0.0, math.Inf(1)
+	all, lower := false, 0.0
+	if s.exclude != nil {
+		// The first package found from the reachable totals nearest t:
+		// its distance exceeds the best achievable by at most 2·err[n]
+		// (Tolerance) when nothing nearer is excluded.
+		budget := m.firstBudget()
+		found := false
+		keep := func(p framework.Package, u float64) bool {
+			if s.excluded(p) {
+				return true
+			}
+			copy(best, p)
+			bu, bd, found = u, math.Abs(u-t), true
+			return false
 		}
-		if d := math.Abs(u - t); closer(d, u, bestD, best.Utility) {
-			best, bestD = Bid{p.Clone(), u}, d
+		m.bucketsOutward(t-m.base, func(b int, dist float64) bool {
+			nb := min(m.perBucketBudget(), budget)
+			budget -= nb
+			m.search(&window{b, b, math.Inf(-1), math.Inf(1)}, &nb, p, keep)
+			budget += nb
+			return !found && budget > 0
+		})
+		if !found {
+			return Bid{}
 		}
-		return false
-	}
-	// A first package from the reachable total nearest t: its distance
-	// exceeds the best achievable by at most 2·err[n] (Tolerance).
-	m.bucketsOutward(t-m.base, func(b int, dist float64) bool {
-		nb := min(m.perBucketBudget(), budget)
-		budget -= nb
-		m.search(&window{b, b, math.Inf(-1), math.Inf(1)}, &nb, p, keep)
-		budget += nb
-		return best.Package == nil && budget > 0
-	})
-	if best.Package == nil {
-		return best
-	}
-	// Branch and bound for a closer one.
-	budget = m.improveBudget()
-	w := &window{0, m.bits, t - bestD, t + bestD}
-	m.search(w, &budget, p, func(p framework.Package, u float64) bool {
-		if !s.excluded(p) {
-			if d := math.Abs(u - t); closer(d, u, bestD, best.Utility) {
-				best, bestD = Bid{p.Clone(), u}, d
-				w.lo, w.hi = t-d, t+d
+		if bd > 0 {
+			bu, bd, _ = s.scanNear(t, p, best, bu, bd, bd)
+		}
+	} else {
+		// Q is the reachable total nearest t, δ·Q at dq from t. Every
+		// package is within err[n] of its total, so none is nearer t than
+		// dq − err[n], and those of total Q are within dq + err[n]: any
+		// package within bound = dq + err[n] of t is within Tolerance
+		// (2·err[n]) of the best achievable.
+		q, dq := -1, 0.0
+		m.bucketsOutward(t-m.base, func(b int, dist float64) bool {
+			q, dq = b, dist
+			return false
+		})
+		if q < 0 {
+			return Bid{} // no reachable total: cannot happen
+		}
+		bound := dq + m.err[m.n]
+		lower = dq - m.err[m.n] // no package is nearer
+		if m.top.to < m.n {
+			// The scan keeps the points above its lists: take them from a
+			// package of total Q.
+			m.walk(q, best)
+			bu = m.utility(best)
+			bd = math.Abs(bu - t)
+		}
+		bu, bd, all = s.scanNear(t, p, best, bu, bd, min(bd, bound))
+		if bd > bound {
+			m.walk(q, p)
+			if u := m.utility(p); closer(math.Abs(u-t), u, bd, bu) {
+				copy(best, p)
+				bu, bd = u, math.Abs(u-t)
 			}
 		}
-		return bestD > 0
-	})
-	return s.polish(best, func(u float64) (float64, bool) { return math.Abs(u - t), true })
+	}
+	if !all && bd > m.delta && bd > lower+m.fuzz {
+		// Few packages near t, or the scan missed them: branch and bound
+		// over all points for closer ones.
+		budget := m.improveBudget()
+		w := &window{0, m.bits, t - bd, t + bd}
+		m.search(w, &budget, p, func(p framework.Package, u float64) bool {
+			if !s.excluded(p) {
+				if d := math.Abs(u - t); closer(d, u, bd, bu) {
+					copy(best, p)
+					bu, bd = u, d
+					w.lo, w.hi = t-d, t+d
+				}
+			}
+			return bd > 0
+		})
+	}
+	if bd < (m.minStep-2*m.fuzz)/2 {
+		// No change of one point can come closer.
+		return Bid{best, bu}
+	}
+	return s.polish(Bid{best, bu}, func(u float64) (float64, bool) { return math.Abs(u - t), true })
+}
+
+// walk sets p to the first package that search finds with quantised total
+// q (reachable): from the last point down, the first level (by q, then
+// level) that leaves a reachable total for the points below.
+func (m *knapsack) walk(q int, p framework.Package) {
+	for i := m.n; i > 0; i-- {
+		prev := m.reach[i-1]
+		for _, lv := range m.lv[i-1] {
+			r := q - lv.q
+			if r < 0 {
+				break
+			}
+			if prev[r/64]&(1<<uint(r%64)) != 0 {
+				p[i-1], q = lv.l, r
+				break
+			}
+		}
+	}
 }
 
 // polish improves b by changing one point at a time while score (smaller is
