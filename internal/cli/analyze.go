@@ -286,26 +286,9 @@ func sci(v float64) string {
 
 // writePlots draws the utility space of two parties.
 func writePlots(sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl *analyzeFlags) error {
-	ids := splitList(fl.plotParties)
-	if len(ids) == 0 {
-		if s.N() < 2 {
-			return usagef("a plot needs two parties; this space has %d", s.N())
-		}
-		ids = s.Names[:2]
-	}
-	if len(ids) != 2 {
-		return usagef("--plot-parties takes two party ids, got %d", len(ids))
-	}
-	ax := [2]int{-1, -1}
-	for a, id := range ids {
-		for j, n := range s.Names {
-			if n == id {
-				ax[a] = j
-			}
-		}
-		if ax[a] < 0 {
-			return usagef("--plot-parties: %q is not one of the analysed parties (%s)", id, strings.Join(s.Names, ", "))
-		}
+	ids, ax, err := plotAxes(s, fl.plotParties)
+	if err != nil {
+		return err
 	}
 	pair, err := analysis.NewSpace(s.Framework, ids, []*profile.Profile{s.Profiles[ax[0]], s.Profiles[ax[1]]})
 	if err != nil {
@@ -367,4 +350,31 @@ func writePlots(sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl
 		}
 	}
 	return nil
+}
+
+// plotAxes resolves --plot-parties against the parties of a space: the two
+// ids on the axes (default: the first two) and their indices in the space.
+func plotAxes(s *analysis.Space, flag string) ([]string, [2]int, error) {
+	ax := [2]int{-1, -1}
+	ids := splitList(flag)
+	if len(ids) == 0 {
+		if s.N() < 2 {
+			return nil, ax, usagef("a plot needs two parties; this space has %d", s.N())
+		}
+		ids = s.Names[:2]
+	}
+	if len(ids) != 2 {
+		return nil, ax, usagef("--plot-parties takes two party ids, got %d", len(ids))
+	}
+	for a, id := range ids {
+		for j, n := range s.Names {
+			if n == id {
+				ax[a] = j
+			}
+		}
+		if ax[a] < 0 {
+			return nil, ax, usagef("--plot-parties: %q is not one of the parties (%s)", id, strings.Join(s.Names, ", "))
+		}
+	}
+	return ids, ax, nil
 }

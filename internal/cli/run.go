@@ -348,26 +348,9 @@ func printOutcome(w io.Writer, s *session.Session, space *analysis.Space, o *Out
 
 // writeDance plots each party's offers in the utility space of two parties.
 func writeDance(s *session.Session, space *analysis.Space, fl *runFlags) error {
-	ids := splitList(fl.plotPair)
-	if len(ids) == 0 {
-		if space.N() < 2 {
-			return usagef("a plot needs two parties")
-		}
-		ids = space.Names[:2]
-	}
-	if len(ids) != 2 {
-		return usagef("--plot-parties takes two party ids")
-	}
-	ax := [2]int{-1, -1}
-	for a, id := range ids {
-		for j, n := range space.Names {
-			if n == id {
-				ax[a] = j
-			}
-		}
-		if ax[a] < 0 {
-			return usagef("--plot-parties: %q is not negotiating", id)
-		}
+	ids, _, err := plotAxes(space, fl.plotPair)
+	if err != nil {
+		return err
 	}
 	pair, err := analysis.FromScenario(s.Scenario, ids...)
 	if err != nil {
