@@ -24,16 +24,9 @@ func (HillClimber) Name() string { return "hill-climber" }
 
 // Vote implements Voter.
 func (HillClimber) Vote(v *View, proposal, previous framework.Package) bool {
-	if crosses(v, proposal) {
+	u, prev, ok := voteBase(v, proposal, previous)
+	if !ok {
 		return false
-	}
-	u := v.Table.Utility(proposal)
-	if u < discounted(v, reservation(v)) {
-		return false
-	}
-	prev := 0.0
-	if previous != nil {
-		prev = v.Table.Utility(previous)
 	}
 	return u >= prev
 }
@@ -86,16 +79,9 @@ func (a *Annealer) Temperature(v *View) float64 {
 
 // Vote implements Voter.
 func (a *Annealer) Vote(v *View, proposal, previous framework.Package) bool {
-	if crosses(v, proposal) {
+	u, prev, ok := voteBase(v, proposal, previous)
+	if !ok {
 		return false
-	}
-	u := v.Table.Utility(proposal)
-	if u < discounted(v, reservation(v)) {
-		return false
-	}
-	prev := 0.0
-	if previous != nil {
-		prev = v.Table.Utility(previous)
 	}
 	if u >= prev {
 		return true
@@ -105,4 +91,22 @@ func (a *Annealer) Vote(v *View, proposal, previous framework.Package) bool {
 		return false
 	}
 	return math.Exp((u-prev)/t) > a.rng.Float64()
+}
+
+// voteBase is what every voter checks first: a proposal across one of the
+// party's red lines or below its (discounted) reservation value is refused
+// (ok false); otherwise it returns the proposal's utility and that of the
+// previous accepted proposal (0 when there is none).
+func voteBase(v *View, proposal, previous framework.Package) (u, prev float64, ok bool) {
+	if crosses(v, proposal) {
+		return 0, 0, false
+	}
+	u = v.Table.Utility(proposal)
+	if u < discounted(v, reservation(v)) {
+		return 0, 0, false
+	}
+	if previous != nil {
+		prev = v.Table.Utility(previous)
+	}
+	return u, prev, true
 }

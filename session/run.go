@@ -90,7 +90,7 @@ func (r *Runner) Run() error {
 		max = 1_000_000
 	}
 	seen := s.Len()
-	r.emit(0, &seen)
+	r.emit(&seen)
 	for turn := 0; !s.State.Done(); turn++ {
 		if turn >= max {
 			// The engine only draws consequences of moves and of the clock,
@@ -110,7 +110,7 @@ func (r *Runner) Run() error {
 			if err := r.amopTurn(id, v); err != nil {
 				return err
 			}
-			r.emit(0, &seen)
+			r.emit(&seen)
 			continue
 		}
 		act := r.Agents[id].Act(v)
@@ -132,13 +132,13 @@ func (r *Runner) Run() error {
 		if m.Kind == KindOffer {
 			r.history = append(r.history, agent.Offer{By: r.index[id], Round: round, Package: slices.Clone(m.Package)})
 		}
-		r.emit(0, &seen)
+		r.emit(&seen)
 	}
-	r.emit(0, &seen)
+	r.emit(&seen)
 	return nil
 }
 
-func (r *Runner) emit(_ int, seen *int) {
+func (r *Runner) emit(seen *int) {
 	if r.OnEvent == nil {
 		*seen = r.S.Len()
 		return
