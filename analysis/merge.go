@@ -49,18 +49,13 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 	live := livePoints(n, multi)
 
 	// restMax[k][j]: the most party j can still gain from points k..n-1.
+	best := bestAllowed(s, allowed)
 	restMax := make([][]float64, n+1)
 	restMax[n] = make([]float64, d)
 	for k := n - 1; k >= 0; k-- {
 		restMax[k] = slices.Clone(restMax[k+1])
-		for j, t := range s.Tables {
-			best := math.Inf(-1)
-			for l, c := range t.Contrib[k] {
-				if allowed[k][l] {
-					best = math.Max(best, c)
-				}
-			}
-			restMax[k][j] += best
+		for j := range s.Tables {
+			restMax[k][j] += best[k][j]
 		}
 	}
 
@@ -299,4 +294,22 @@ func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps
 	}
 	slices.Sort(out)
 	return out
+}
+
+// bestAllowed returns, per point and party, the party's highest
+// contribution among the point's allowed levels (-Inf if none is allowed).
+func bestAllowed(s *Space, allowed [][]bool) [][]float64 {
+	best := make([][]float64, len(allowed))
+	for k := range allowed {
+		best[k] = make([]float64, s.N())
+		for j, t := range s.Tables {
+			best[k][j] = math.Inf(-1)
+			for l, c := range t.Contrib[k] {
+				if allowed[k][l] {
+					best[k][j] = math.Max(best[k][j], c)
+				}
+			}
+		}
+	}
+	return best
 }

@@ -555,7 +555,7 @@ func newSearcher(s *Space, budget int) *searcher {
 	f := s.Framework
 	n, d := len(f.Points), s.N()
 	allowed, _ := compileRedLines(s, true)
-	se := &searcher{s: s, budget: budget, allowed: allowed, order: make([][]int, n), best: make([][]float64, n), restMax: make([][]float64, n+1)}
+	se := &searcher{s: s, budget: budget, allowed: allowed, order: make([][]int, n), restMax: make([][]float64, n+1)}
 	maxU := make([]float64, d)
 	for j, t := range s.Tables {
 		maxU[j], _ = t.Max()
@@ -563,16 +563,8 @@ func newSearcher(s *Space, budget int) *searcher {
 			maxU[j] = 1
 		}
 	}
+	se.best = bestAllowed(s, allowed)
 	for k := 0; k < n; k++ {
-		se.best[k] = make([]float64, d)
-		for j, t := range s.Tables {
-			se.best[k][j] = math.Inf(-1)
-			for l, c := range t.Contrib[k] {
-				if allowed[k][l] {
-					se.best[k][j] = math.Max(se.best[k][j], c)
-				}
-			}
-		}
 		var lv []int
 		score := make([]float64, f.Points[k].Levels())
 		for l := range score {
