@@ -233,6 +233,15 @@ func New(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
 // Protocol returns the session's protocol.
 func (s *Session) Protocol() Protocol { return s.proto }
 
+// SetClock replaces the session's clock, e.g. to carry on in real time
+// with a session Replay rebuilt from its log.
+func (s *Session) SetClock(c Clock) {
+	if c == nil {
+		c = time.Now
+	}
+	s.clock = c
+}
+
 // append adds an event with sequence, round, time and link filled in.
 func (s *Session) append(e Event) {
 	e.Seq = len(s.events) + 1

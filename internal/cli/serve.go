@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parley-negotiation/parley/room"
+	"github.com/parley-negotiation/parley/room/sqlstore"
+	"github.com/parley-negotiation/parley/scenario"
+	"github.com/parley-negotiation/parley/server"
+)
+
+type serveFlags struct {
+	addr     string
+	db       string
+	user     string
+	password string
+	demo     string
+	secure   bool
+}
+
+func newServe(e *env) *cobra.Command {
+	var fl serveFlags
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the negotiation room: the web UI and the JSON API",
+		Long: `Serve the negotiation room: a web UI for parties, mediators and instructors,
+and the JSON API (docs/api.md, docs/openapi.yaml) with realtime updates.
+
+Storage is an SQLite file by default (--db parley.db, created if missing);
+--db postgres://user:pass@host/db uses PostgreSQL with the same schema.
+Every move is stored before it is acknowledged: a restart loses nothing.
+
+On first start the mediator account is created (its password is
+--password, or $PARLEY_PASSWORD, or a random one printed once), and a
+negotiation of the --demo scenario (default miami-2025) is opened with one
+invitation link per party, printed once.`,
+		Example: `  parley serve
+  parley serve --addr :8080 --db /var/lib/parley/parley.db
+  parley serve --db postgres://parley:secret@localhost/parley`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runServe(cmd.Context(), e, &fl)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&fl.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&fl.db, "db", "parley.db", "SQLite file, or a postgres:// URL")
+	f.StringVar(&fl.user, "user", "mediator", "name of the mediator account created on first start")
+	f.StringVar(&fl.password, "password", "", "its password (default $PARLEY_PASSWORD, else random, printed once)")
+	f.StringVar(&fl.demo, "demo", "miami-2025", "built-in scenario opened on first start (\"\" for none)")
+	f.BoolVar(&fl.secure, "secure-cookies", false, "mark cookies Secure (when served over HTTPS)")
+	return c
+}
+
+func runServe(ctx context.Context, e *env, fl *serveFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := sqlstore.Open(ctx, fl.db)
+	if err != nil {
+		return fmt.Errorf("open store %s: %w", fl.db, err)
+	}
+	defer st.Close()
+	svc := room.New(st, nil)
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	ln, err := net.Listen("tcp", fl.addr)
+	if err != nil {
+		return usagef("listen on %s: %v", fl.addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	if err := bootstrap(ctx, e, svc, fl, base); err != nil {
+		ln.Close()
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Parley is serving on %s (storage: %s). Stop with Ctrl-C.\n", base, describeDB(fl.db))
+	srv := server.New(server.Config{Service: svc, Log: log, Secure: fl.secure})
+	return srv.Run(ctx, ln)
+}
+
+func describeDB(dsn string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return "PostgreSQL"
+	}
+	return "SQLite " + dsn
+}
+
+// bootstrap creates the mediator account and the demo negotiation on
+// first start and prints how to get in.
+func bootstrap(ctx context.Context, e *env, svc *room.Service, fl *serveFlags, base string) error {
+	pw := fl.password
+	if pw == "" {
+		pw = os.Getenv("PARLEY_PASSWORD")
+	}
+	generated := false
+	if pw == "" {
+		tok, _ := room.NewToken()
+		pw, generated = tok[:16], true
+	}
+	u, created, err := svc.EnsureUser(ctx, fl.user, pw)
+	if err != nil {
+		return fmt.Errorf("mediator account: %w", err)
+	}
+	if !created {
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Created the mediator account %q", u.Name)
+	if generated {
+		fmt.Fprintf(e.stdout, " with password %s (shown once; set --password or $PARLEY_PASSWORD to choose)", pw)
+	}
+	fmt.Fprintln(e.stdout, ".")
+	if fl.demo == "" {
+		return nil
+	}
+	sc, err := scenario.Builtin(fl.demo)
+	if err != nil {
+		return usagef("--demo: %v", err)
+	}
+	n, err := svc.CreateNegotiation(ctx, u.ID, "", sc, room.Settings{}, "")
+	if err != nil {
+		return fmt.Errorf("demo negotiation: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Opened %q: %s/n/%s (sign in as %s)\n", n.Title, base, n.ID, u.Name)
+	for _, p := range sc.Principals() {
+		tok, _, err := svc.Invite(ctx, u.ID, n.ID, p.ID, "", false, 30*24*time.Hour)
+		if err != nil {
+			return fmt.Errorf("demo invitation: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "  invitation for %-10s %s/join#%s\n", p.ID+":", base, tok)
+	}
+	return nil
+}

@@ -1,0 +1,14 @@
+// Package room is the negotiation room: negotiations people join through
+// invitations, their sessions kept as the session engine's event logs in a
+// Store, and what each participant may see of them.
+//
+// The package holds the domain types (User, Negotiation, Invite, Class),
+// the Store contract that storage adapters implement (package sqlstore for
+// SQLite and PostgreSQL), error codes that the HTTP shell maps to statuses,
+// and the Service that runs live sessions: it appends every move to the
+// store before acknowledging it, so a restart loses nothing acknowledged,
+// and it filters every view and update by who is looking.
+//
+// Lock ordering: Service.mu is taken before a negotiation's live.mu, never
+// the other way round; no lock is held while calling a subscriber.
+package room

@@ -1,0 +1,129 @@
+package room
+
+import (
+	"context"
+	"time"
+
+	"github.com/parley-negotiation/parley/session"
+)
+
+// User is a mediator or instructor account. Parties do not have accounts:
+// they hold an invitation.
+type User struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// PasswordHash is an argon2id hash in PHC string form; never sent out.
+	PasswordHash string    `json:"-"`
+	Created      time.Time `json:"created"`
+}
+
+// Negotiation is one room: a scenario, its settings and, once started, a
+// session whose log the store holds.
+type Negotiation struct {
+	ID    string `json:"id"`
+	Owner string `json:"owner"` // User.ID of the mediator
+	Title string `json:"title"`
+	// Scenario is the scenario in its file format (JSON), profiles
+	// included; it changes only while the negotiation is being set up.
+	Scenario []byte `json:"-"`
+	// Settings is the room's Settings as JSON.
+	Settings []byte `json:"-"`
+	// Class is the teaching class the room belongs to ("" for none).
+	Class   string    `json:"class,omitempty"`
+	Created time.Time `json:"created"`
+}
+
+// Invite gives one person access to one negotiation as one party (or as an
+// observer of it). Only the SHA-256 of its token is stored.
+type Invite struct {
+	Negotiation string `json:"negotiation"`
+	// Party is the scenario party the invite speaks for; for an observer,
+	// the party whose seat it watches ("" for the public view only).
+	Party    string    `json:"party"`
+	Person   string    `json:"person,omitempty"`
+	Observer bool      `json:"observer,omitempty"`
+	Token    string    `json:"-"` // hex SHA-256 of the secret token
+	Expires  time.Time `json:"expires"`
+	Created  time.Time `json:"created"`
+}
+
+// Login is a mediator's signed-in browser session. Only the SHA-256 of its
+// token is stored.
+type Login struct {
+	Token   string    `json:"-"` // hex SHA-256 of the cookie value
+	User    string    `json:"user"`
+	Expires time.Time `json:"expires"`
+}
+
+// Class is a teaching class: parallel rooms of one scenario.
+type Class struct {
+	ID       string    `json:"id"`
+	Owner    string    `json:"owner"`
+	Title    string    `json:"title"`
+	Deadline time.Time `json:"deadline,omitempty"`
+	Created  time.Time `json:"created"`
+}
+
+// Store keeps users, negotiations, invites, logins, classes and session
+// logs. Implementations must be safe for concurrent use, and a method that
+// returns nil must have made its change durable (committed), so that a
+// crash right after loses nothing.
+//
+// Error contract: a missing record is an error whose Code is ENOTFOUND; a
+// record that already exists (same ID, user name or token) is ECONFLICT.
+type Store interface {
+	// CreateUser adds u; ECONFLICT if the ID or name is taken.
+	CreateUser(ctx context.Context, u User) error
+	// UserByName returns the user with that name; ENOTFOUND if none.
+	UserByName(ctx context.Context, name string) (User, error)
+	// User returns the user with that ID; ENOTFOUND if none.
+	User(ctx context.Context, id string) (User, error)
+
+	// CreateLogin adds l; ECONFLICT if the token is taken.
+	CreateLogin(ctx context.Context, l Login) error
+	// LoginByToken returns the login with that token hash; ENOTFOUND if
+	// none (expiry is the caller's to check).
+	LoginByToken(ctx context.Context, token string) (Login, error)
+	// DeleteLogin removes the login; no error if it is not there.
+	DeleteLogin(ctx context.Context, token string) error
+
+	// CreateNegotiation adds n; ECONFLICT if the ID is taken.
+	CreateNegotiation(ctx context.Context, n Negotiation) error
+	// Negotiation returns the negotiation; ENOTFOUND if none.
+	Negotiation(ctx context.Context, id string) (Negotiation, error)
+	// Negotiations lists the negotiations of an owner (all when owner is
+	// ""), oldest first.
+	Negotiations(ctx context.Context, owner string) ([]Negotiation, error)
+	// NegotiationsOfClass lists a class's negotiations, oldest first.
+	NegotiationsOfClass(ctx context.Context, class string) ([]Negotiation, error)
+	// UpdateNegotiation replaces the scenario and settings of n.ID;
+	// ENOTFOUND if none.
+	UpdateNegotiation(ctx context.Context, id string, scenario, settings []byte) error
+
+	// CreateInvite adds inv; ECONFLICT if the token is taken.
+	CreateInvite(ctx context.Context, inv Invite) error
+	// InviteByToken returns the invite with that token hash; ENOTFOUND if
+	// none (expiry is the caller's to check).
+	InviteByToken(ctx context.Context, token string) (Invite, error)
+	// Invites lists a negotiation's invites, oldest first.
+	Invites(ctx context.Context, negotiation string) ([]Invite, error)
+
+	// CreateClass adds c; ECONFLICT if the ID is taken.
+	CreateClass(ctx context.Context, c Class) error
+	// Class returns the class; ENOTFOUND if none.
+	Class(ctx context.Context, id string) (Class, error)
+	// Classes lists an owner's classes, oldest first.
+	Classes(ctx context.Context, owner string) ([]Class, error)
+
+	// AppendEvents appends events to a negotiation's log in one
+	// transaction. The first event's Seq must be one more than the last
+	// stored (1 for an empty log) and the rest must follow on; otherwise
+	// nothing is stored and the error's Code is ECONFLICT. ENOTFOUND if
+	// the negotiation does not exist.
+	AppendEvents(ctx context.Context, negotiation string, events []session.Event) error
+	// Events returns a negotiation's log in order (empty if not started).
+	Events(ctx context.Context, negotiation string) ([]session.Event, error)
+
+	// Close releases the store.
+	Close() error
+}

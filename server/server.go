@@ -1,0 +1,280 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/parley-negotiation/parley/room"
+)
+
+// Limits of requests.
+const (
+	// MaxBody bounds a JSON request body.
+	MaxBody = 1 << 20
+	// MaxUpload bounds a body carrying a scenario or GENIUS files.
+	MaxUpload = 8 << 20
+)
+
+// Config is what a Server needs.
+type Config struct {
+	Service *room.Service
+	// Log receives request failures; nil discards.
+	Log *slog.Logger
+	// AuthRate and AuthBurst limit sign-in and invitation attempts per
+	// client address (default 1 per second, burst 10).
+	AuthRate  rate.Limit
+	AuthBurst int
+	// Secure marks cookies Secure (serve over HTTPS).
+	Secure bool
+}
+
+// Server serves the API and the web UI.
+type Server struct {
+	svc     *room.Service
+	log     *slog.Logger
+	secure  bool
+	limiter *limiter
+	routes  []Route
+	mux     *http.ServeMux
+	handler http.Handler
+	// done is closed when the server shuts down, ending event streams.
+	done     chan struct{}
+	doneOnce sync.Once
+}
+
+// Route is one API route: a method, a path pattern (net/http style) and
+// its handler. Routes lists them so that documentation can be checked.
+type Route struct {
+	Method  string
+	Pattern string
+	handler http.HandlerFunc
+}
+
+// New returns a server over cfg.Service.
+func New(cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.AuthRate == 0 {
+		cfg.AuthRate = 1
+	}
+	if cfg.AuthBurst == 0 {
+		cfg.AuthBurst = 10
+	}
+	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), done: make(chan struct{})}
+	s.routes = []Route{
+		{"GET", "/api/health", s.health},
+		{"POST", "/api/login", s.login},
+		{"POST", "/api/logout", s.logout},
+		{"GET", "/api/me", s.me},
+		{"POST", "/api/join", s.join},
+		{"GET", "/api/scenarios", s.scenarios},
+		{"GET", "/api/negotiations", s.listNegotiations},
+		{"POST", "/api/negotiations", s.createNegotiation},
+		{"GET", "/api/negotiations/{id}", s.view},
+		{"GET", "/api/negotiations/{id}/invites", s.listInvites},
+		{"POST", "/api/negotiations/{id}/invites", s.createInvite},
+		{"POST", "/api/negotiations/{id}/start", s.start},
+		{"POST", "/api/negotiations/{id}/moves", s.move},
+		{"GET", "/api/negotiations/{id}/events", s.events},
+		{"GET", "/api/negotiations/{id}/stream", s.stream},
+		{"GET", "/api/negotiations/{id}/profile", s.getProfile},
+		{"PUT", "/api/negotiations/{id}/profile", s.putProfile},
+		{"POST", "/api/negotiations/{id}/evaluate", s.evaluate},
+		{"GET", "/api/negotiations/{id}/analysis", s.analysis},
+		{"GET", "/api/negotiations/{id}/dance.svg", s.dance},
+		{"GET", "/api/classes", s.listClasses},
+		{"POST", "/api/classes", s.createClass},
+		{"POST", "/api/classes/{id}/start", s.startClass},
+		{"GET", "/api/classes/{id}/debrief", s.debrief},
+		{"GET", "/api/classes/{id}/debrief.csv", s.debriefCSV},
+		{"GET", "/api/classes/{id}/debrief.svg", s.debriefSVG},
+	}
+	for _, rt := range s.routes {
+		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.handler)
+	}
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, room.Errorf(room.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+	})
+	s.mountUI()
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, room.Errorf(room.EFORBIDDEN, "cross-origin request refused"))
+	}))
+	s.handler = cop.Handler(s.recoverer(s.mux))
+	return s
+}
+
+// Routes returns the API routes.
+func (s *Server) Routes() []Route { return s.routes }
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("X-Frame-Options", "DENY")
+	s.handler.ServeHTTP(w, r)
+}
+
+// recoverer turns a panic in a handler into a 500 and keeps serving.
+func (s *Server) recoverer(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// decode reads a JSON body of at most limit bytes into v: one object, no
+// unknown fields. Errors say where the JSON went wrong.
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return room.Errorf(room.EINVALID, "Content-Type %q: send application/json", ct)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return room.Errorf(room.ETOOLARGE, "request body over %d bytes", mbe.Limit)
+		case errors.Is(err, io.EOF):
+			return room.Errorf(room.EINVALID, "empty body: send a JSON object")
+		case errors.As(err, &se):
+			return room.Errorf(room.EINVALID, "malformed JSON at byte %d: %v", se.Offset, se)
+		case errors.As(err, &te):
+			return room.Errorf(room.EINVALID, "JSON field %q: got %s, want %s", te.Field, te.Value, te.Type)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return room.Errorf(room.EINVALID, "malformed JSON: the body ends early")
+		default:
+			return room.Errorf(room.EINVALID, "malformed JSON: %v", err)
+		}
+	}
+	if dec.More() {
+		return room.Errorf(room.EINVALID, "malformed JSON: more than one value in the body")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return room.Errorf(room.ETOOLARGE, "request body over %d bytes", mbe.Limit)
+		}
+		return room.Errorf(room.EINVALID, "malformed JSON: data after the object")
+	}
+	return nil
+}
+
+// limiter is a per-address token bucket for authentication attempts.
+type limiter struct {
+	mu    sync.Mutex
+	r     rate.Limit
+	burst int
+	m     map[string]*visitor
+	last  time.Time
+}
+
+type visitor struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newLimiter(r rate.Limit, burst int) *limiter {
+	return &limiter{r: r, burst: burst, m: map[string]*visitor{}}
+}
+
+// allow reports whether the client address may try once more, and counts
+// the try.
+func (l *limiter) allow(r *http.Request) bool {
+	return l.visitor(r).Allow()
+}
+
+// allowCredential reports whether the client address may present
+// credentials: valid ones are free, but failed ones (see failed) use up
+// its allowance. The credential itself is not used: limits are per address.
+func (l *limiter) allowCredential(r *http.Request, _ string) bool {
+	return l.visitor(r).Tokens() >= 1
+}
+
+// failed counts a failed credential.
+func (l *limiter) failed(r *http.Request, _ string) { l.visitor(r).Allow() }
+
+// visitor returns the bucket of the request's client address.
+func (l *limiter) visitor(r *http.Request) *rate.Limiter {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.last) > time.Minute {
+		for k, v := range l.m {
+			if now.Sub(v.seen) > 10*time.Minute {
+				delete(l.m, k)
+			}
+		}
+		l.last = now
+	}
+	v := l.m[host]
+	if v == nil {
+		v = &visitor{lim: rate.NewLimiter(l.r, l.burst)}
+		l.m[host] = v
+	}
+	v.seen = now
+	return v.lim
+}
+
+// Close ends the server's event streams (http.Server.Shutdown does not
+// wait for them otherwise).
+func (s *Server) Close() { s.doneOnce.Do(func() { close(s.done) }) }
+
+// Run serves on addr until ctx ends, then shuts down gracefully. It also
+// expires timed sessions every second.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := s.svc.Tick(ctx); err != nil {
+					s.log.Error("expiring sessions", slog.Any("err", err))
+				}
+			}
+		}
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		s.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+		return nil
+	}
+}
