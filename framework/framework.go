@@ -385,3 +385,24 @@ func FromIndex(radix []int, idx uint64, p Package) {
 		idx /= r
 	}
 }
+
+// MarshalText writes the kind's name, so that JSON says "options" rather
+// than a number.
+func (k Kind) MarshalText() ([]byte, error) {
+	switch k {
+	case Options, Integer, Real:
+		return []byte(k.String()), nil
+	}
+	return nil, fmt.Errorf("framework: unknown point kind %d", int(k))
+}
+
+// UnmarshalText reads a kind's name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for _, c := range []Kind{Options, Integer, Real} {
+		if string(b) == c.String() {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("framework: point kind %q (want options, integer or real)", b)
+}

@@ -50,8 +50,10 @@ type ValueFunc struct {
 	Offset float64 `json:"offset,omitempty"`
 	Origin float64 `json:"origin,omitempty"`
 	// Triangular: GENIUS evalTriangular(VariableTop).
-	Low, High, Top float64
-	TopValue       float64 `json:"top_value,omitempty"`
+	Low      float64 `json:"low,omitempty"`
+	High     float64 `json:"high,omitempty"`
+	Top      float64 `json:"top,omitempty"`
+	TopValue float64 `json:"top_value,omitempty"`
 	// Constant value.
 	Value float64 `json:"value,omitempty"`
 }
@@ -121,7 +123,10 @@ func (r *RedLine) Crossed(p framework.Package) bool {
 }
 
 // Interval is a closed range [Lo, Hi].
-type Interval struct{ Lo, Hi float64 }
+type Interval struct {
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
+}
 
 // Uncertainty gives intervals for an estimated profile; a nil entry means the
 // value is known.
@@ -410,4 +415,53 @@ func (p *Profile) Sample(f *framework.Framework, rnd func() float64) (*Table, er
 		}
 	}
 	return t, nil
+}
+
+// String returns the scale's name as used in scenario files.
+func (s Scale) String() string {
+	switch s {
+	case ScaleMax:
+		return "max"
+	case ScaleAbsolute:
+		return "absolute"
+	}
+	return fmt.Sprintf("scale(%d)", int(s))
+}
+
+// MarshalText writes the scale's name.
+func (s Scale) MarshalText() ([]byte, error) {
+	if s != ScaleMax && s != ScaleAbsolute {
+		return nil, fmt.Errorf("profile: unknown scale %d", int(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a scale's name.
+func (s *Scale) UnmarshalText(b []byte) error {
+	for _, c := range []Scale{ScaleMax, ScaleAbsolute} {
+		if string(b) == c.String() {
+			*s = c
+			return nil
+		}
+	}
+	return fmt.Errorf("profile: scale %q (want max or absolute)", b)
+}
+
+// MarshalText writes the function kind's name.
+func (k FuncKind) MarshalText() ([]byte, error) {
+	if k != Linear && k != Triangular && k != Constant {
+		return nil, fmt.Errorf("profile: unknown function kind %d", int(k))
+	}
+	return []byte(k.String()), nil
+}
+
+// UnmarshalText reads a function kind's name.
+func (k *FuncKind) UnmarshalText(b []byte) error {
+	for _, c := range []FuncKind{Linear, Triangular, Constant} {
+		if string(b) == c.String() {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("profile: function kind %q (want linear, triangular or constant)", b)
 }
