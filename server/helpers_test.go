@@ -19,7 +19,7 @@ import (
 
 // testServer is a server over a fresh SQLite store with one mediator.
 type testServer struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *server.Server
 	http  *httptest.Server
 	svc   *room.Service
@@ -28,7 +28,7 @@ type testServer struct {
 	user  string
 }
 
-func newTestServer(t *testing.T, cfg server.Config) *testServer {
+func newTestServer(t testing.TB, cfg server.Config) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "parley.db"))
@@ -56,7 +56,7 @@ func newTestServer(t *testing.T, cfg server.Config) *testServer {
 }
 
 // testWriter sends the server's log to the test's log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(b)))

@@ -1,0 +1,489 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/parley-negotiation/parley/room"
+	"github.com/parley-negotiation/parley/session"
+)
+
+// The queries use $1, $2, … placeholders: PostgreSQL's, which SQLite also
+// reads as numbered parameters.
+
+// CreateUser adds u; ECONFLICT if the ID or name is taken.
+func (s *Store) CreateUser(ctx context.Context, u room.User) error {
+	created, err := formatTime(u.Created)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx,
+		`INSERT INTO users (id, name, password_hash, created) VALUES ($1, $2, $3, $4)`,
+		u.ID, u.Name, u.PasswordHash, created)
+	if err != nil {
+		if violated(err) == uniqueViolation {
+			return coded(room.ECONFLICT, err, "a user with ID %q or name %q already exists", u.ID, u.Name)
+		}
+		return fmt.Errorf("sqlstore: create user %q: %w", u.ID, err)
+	}
+	return nil
+}
+
+const userColumns = `id, name, password_hash, created`
+
+func scanUser(row scanner) (room.User, error) {
+	var u room.User
+	var created string
+	if err := row.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
+		return room.User{}, err
+	}
+	var err error
+	u.Created, err = parseTime(created)
+	return u, err
+}
+
+// UserByName returns the user with that name; ENOTFOUND if none.
+func (s *Store) UserByName(ctx context.Context, name string) (room.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = $1`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return room.User{}, coded(room.ENOTFOUND, err, "no user named %q", name)
+	}
+	if err != nil {
+		return room.User{}, fmt.Errorf("sqlstore: user named %q: %w", name, err)
+	}
+	return u, nil
+}
+
+// User returns the user with that ID; ENOTFOUND if none.
+func (s *Store) User(ctx context.Context, id string) (room.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return room.User{}, coded(room.ENOTFOUND, err, "no user %q", id)
+	}
+	if err != nil {
+		return room.User{}, fmt.Errorf("sqlstore: user %q: %w", id, err)
+	}
+	return u, nil
+}
+
+// CreateLogin adds l; ECONFLICT if the token is taken, ENOTFOUND if its
+// user does not exist.
+func (s *Store) CreateLogin(ctx context.Context, l room.Login) error {
+	expires, err := formatTime(l.Expires)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx,
+		`INSERT INTO logins (token, user_id, expires) VALUES ($1, $2, $3)`,
+		l.Token, l.User, expires)
+	if err != nil {
+		switch violated(err) {
+		case uniqueViolation:
+			return coded(room.ECONFLICT, err, "a login with that token already exists")
+		case foreignKeyViolation:
+			return coded(room.ENOTFOUND, err, "no user %q", l.User)
+		}
+		return fmt.Errorf("sqlstore: create login for user %q: %w", l.User, err)
+	}
+	return nil
+}
+
+// LoginByToken returns the login with that token hash; ENOTFOUND if none.
+func (s *Store) LoginByToken(ctx context.Context, token string) (room.Login, error) {
+	var l room.Login
+	var expires string
+	err := s.db.QueryRowContext(ctx,
+		`SELECT token, user_id, expires FROM logins WHERE token = $1`, token).
+		Scan(&l.Token, &l.User, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return room.Login{}, coded(room.ENOTFOUND, err, "no login with that token")
+	}
+	if err == nil {
+		l.Expires, err = parseTime(expires)
+	}
+	if err != nil {
+		return room.Login{}, fmt.Errorf("sqlstore: login by token: %w", err)
+	}
+	return l, nil
+}
+
+// DeleteLogin removes the login; no error if it is not there.
+func (s *Store) DeleteLogin(ctx context.Context, token string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM logins WHERE token = $1`, token); err != nil {
+		return fmt.Errorf("sqlstore: delete login: %w", err)
+	}
+	return nil
+}
+
+// CreateNegotiation adds n; ECONFLICT if the ID is taken, ENOTFOUND if its
+// owner does not exist.
+func (s *Store) CreateNegotiation(ctx context.Context, n room.Negotiation) error {
+	created, err := formatTime(n.Created)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx,
+		`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		n.ID, n.Owner, n.Title, nonNil(n.Scenario), nonNil(n.Settings), n.Class, created)
+	if err != nil {
+		switch violated(err) {
+		case uniqueViolation:
+			return coded(room.ECONFLICT, err, "negotiation %q already exists", n.ID)
+		case foreignKeyViolation:
+			return coded(room.ENOTFOUND, err, "no user %q", n.Owner)
+		}
+		return fmt.Errorf("sqlstore: create negotiation %q: %w", n.ID, err)
+	}
+	return nil
+}
+
+const negotiationColumns = `id, owner, title, scenario, settings, class_id, created`
+
+func scanNegotiation(row scanner) (room.Negotiation, error) {
+	var n room.Negotiation
+	var created string
+	if err := row.Scan(&n.ID, &n.Owner, &n.Title, &n.Scenario, &n.Settings, &n.Class, &created); err != nil {
+		return room.Negotiation{}, err
+	}
+	var err error
+	n.Created, err = parseTime(created)
+	return n, err
+}
+
+// Negotiation returns the negotiation; ENOTFOUND if none.
+func (s *Store) Negotiation(ctx context.Context, id string) (room.Negotiation, error) {
+	n, err := scanNegotiation(s.db.QueryRowContext(ctx,
+		`SELECT `+negotiationColumns+` FROM negotiations WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return room.Negotiation{}, coded(room.ENOTFOUND, err, "no negotiation %q", id)
+	}
+	if err != nil {
+		return room.Negotiation{}, fmt.Errorf("sqlstore: negotiation %q: %w", id, err)
+	}
+	return n, nil
+}
+
+// Negotiations lists the negotiations of an owner (all when owner is ""),
+// oldest first.
+func (s *Store) Negotiations(ctx context.Context, owner string) ([]room.Negotiation, error) {
+	var rows *sql.Rows
+	var err error
+	if owner == "" {
+		rows, err = s.db.QueryContext(ctx,
+			`SELECT `+negotiationColumns+` FROM negotiations ORDER BY created, id`)
+	} else {
+		rows, err = s.db.QueryContext(ctx,
+			`SELECT `+negotiationColumns+` FROM negotiations WHERE owner = $1 ORDER BY created, id`, owner)
+	}
+	out, err := collectNegotiations(rows, err)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: negotiations of %q: %w", owner, err)
+	}
+	return out, nil
+}
+
+// NegotiationsOfClass lists a class's negotiations, oldest first.
+func (s *Store) NegotiationsOfClass(ctx context.Context, class string) ([]room.Negotiation, error) {
+	out, err := collectNegotiations(s.db.QueryContext(ctx,
+		`SELECT `+negotiationColumns+` FROM negotiations WHERE class_id = $1 ORDER BY created, id`, class))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: negotiations of class %q: %w", class, err)
+	}
+	return out, nil
+}
+
+func collectNegotiations(rows *sql.Rows, err error) ([]room.Negotiation, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []room.Negotiation
+	for rows.Next() {
+		n, err := scanNegotiation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// UpdateNegotiation replaces the scenario and settings of negotiation id;
+// ENOTFOUND if none.
+func (s *Store) UpdateNegotiation(ctx context.Context, id string, scenario, settings []byte) error {
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE negotiations SET scenario = $1, settings = $2 WHERE id = $3`,
+		nonNil(scenario), nonNil(settings), id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update negotiation %q: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: update negotiation %q: %w", id, err)
+	}
+	if n == 0 {
+		return room.Errorf(room.ENOTFOUND, "no negotiation %q", id)
+	}
+	return nil
+}
+
+// CreateInvite adds inv; ECONFLICT if the token is taken, ENOTFOUND if its
+// negotiation does not exist.
+func (s *Store) CreateInvite(ctx context.Context, inv room.Invite) error {
+	ts, err := formatTimes(inv.Expires, inv.Created)
+	if err != nil {
+		return err
+	}
+	observer := 0
+	if inv.Observer {
+		observer = 1
+	}
+	_, err = s.db.ExecContext(ctx,
+		`INSERT INTO invites (token, negotiation, party, person, observer, expires, created)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		inv.Token, inv.Negotiation, inv.Party, inv.Person, observer, ts[0], ts[1])
+	if err != nil {
+		switch violated(err) {
+		case uniqueViolation:
+			return coded(room.ECONFLICT, err, "an invite with that token already exists")
+		case foreignKeyViolation:
+			return coded(room.ENOTFOUND, err, "no negotiation %q", inv.Negotiation)
+		}
+		return fmt.Errorf("sqlstore: create invite to %q: %w", inv.Negotiation, err)
+	}
+	return nil
+}
+
+const inviteColumns = `token, negotiation, party, person, observer, expires, created`
+
+func scanInvite(row scanner) (room.Invite, error) {
+	var inv room.Invite
+	var observer int64
+	var expires, created string
+	if err := row.Scan(&inv.Token, &inv.Negotiation, &inv.Party, &inv.Person, &observer, &expires, &created); err != nil {
+		return room.Invite{}, err
+	}
+	inv.Observer = observer != 0
+	var err error
+	if inv.Expires, err = parseTime(expires); err != nil {
+		return room.Invite{}, err
+	}
+	if inv.Created, err = parseTime(created); err != nil {
+		return room.Invite{}, err
+	}
+	return inv, nil
+}
+
+// InviteByToken returns the invite with that token hash; ENOTFOUND if none.
+func (s *Store) InviteByToken(ctx context.Context, token string) (room.Invite, error) {
+	inv, err := scanInvite(s.db.QueryRowContext(ctx,
+		`SELECT `+inviteColumns+` FROM invites WHERE token = $1`, token))
+	if errors.Is(err, sql.ErrNoRows) {
+		return room.Invite{}, coded(room.ENOTFOUND, err, "no invite with that token")
+	}
+	if err != nil {
+		return room.Invite{}, fmt.Errorf("sqlstore: invite by token: %w", err)
+	}
+	return inv, nil
+}
+
+// Invites lists a negotiation's invites, oldest first.
+func (s *Store) Invites(ctx context.Context, negotiation string) ([]room.Invite, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT `+inviteColumns+` FROM invites WHERE negotiation = $1 ORDER BY created, token`, negotiation)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: invites to %q: %w", negotiation, err)
+	}
+	defer rows.Close()
+	var out []room.Invite
+	for rows.Next() {
+		inv, err := scanInvite(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: invites to %q: %w", negotiation, err)
+		}
+		out = append(out, inv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: invites to %q: %w", negotiation, err)
+	}
+	return out, nil
+}
+
+// CreateClass adds c; ECONFLICT if the ID is taken, ENOTFOUND if its owner
+// does not exist.
+func (s *Store) CreateClass(ctx context.Context, c room.Class) error {
+	ts, err := formatTimes(c.Deadline, c.Created)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx,
+		`INSERT INTO classes (id, owner, title, deadline, created) VALUES ($1, $2, $3, $4, $5)`,
+		c.ID, c.Owner, c.Title, ts[0], ts[1])
+	if err != nil {
+		switch violated(err) {
+		case uniqueViolation:
+			return coded(room.ECONFLICT, err, "class %q already exists", c.ID)
+		case foreignKeyViolation:
+			return coded(room.ENOTFOUND, err, "no user %q", c.Owner)
+		}
+		return fmt.Errorf("sqlstore: create class %q: %w", c.ID, err)
+	}
+	return nil
+}
+
+const classColumns = `id, owner, title, deadline, created`
+
+func scanClass(row scanner) (room.Class, error) {
+	var c room.Class
+	var deadline, created string
+	if err := row.Scan(&c.ID, &c.Owner, &c.Title, &deadline, &created); err != nil {
+		return room.Class{}, err
+	}
+	var err error
+	if c.Deadline, err = parseTime(deadline); err != nil {
+		return room.Class{}, err
+	}
+	if c.Created, err = parseTime(created); err != nil {
+		return room.Class{}, err
+	}
+	return c, nil
+}
+
+// Class returns the class; ENOTFOUND if none.
+func (s *Store) Class(ctx context.Context, id string) (room.Class, error) {
+	c, err := scanClass(s.db.QueryRowContext(ctx, `SELECT `+classColumns+` FROM classes WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return room.Class{}, coded(room.ENOTFOUND, err, "no class %q", id)
+	}
+	if err != nil {
+		return room.Class{}, fmt.Errorf("sqlstore: class %q: %w", id, err)
+	}
+	return c, nil
+}
+
+// Classes lists an owner's classes, oldest first.
+func (s *Store) Classes(ctx context.Context, owner string) ([]room.Class, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT `+classColumns+` FROM classes WHERE owner = $1 ORDER BY created, id`, owner)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: classes of %q: %w", owner, err)
+	}
+	defer rows.Close()
+	var out []room.Class
+	for rows.Next() {
+		c, err := scanClass(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: classes of %q: %w", owner, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: classes of %q: %w", owner, err)
+	}
+	return out, nil
+}
+
+// AppendEvents appends events to a negotiation's log in one transaction.
+// The first event's Seq must be one more than the last stored and the rest
+// must follow on; otherwise nothing is stored and the error is ECONFLICT.
+// ENOTFOUND if the negotiation does not exist.
+//
+// Two appends racing for the same sequence number cannot both succeed: on
+// SQLite the transactions are IMMEDIATE, so the second reads the log only
+// after the first has committed; on PostgreSQL the second's insert waits
+// for the first and then breaks the (negotiation, seq) primary key. Either
+// way the loser gets ECONFLICT.
+func (s *Store) AppendEvents(ctx context.Context, negotiation string, events []session.Event) error {
+	data := make([]string, len(events))
+	for i := range events {
+		b, err := json.Marshal(&events[i])
+		if err != nil {
+			return fmt.Errorf("sqlstore: append to %q: encode event %d: %w", negotiation, events[i].Seq, err)
+		}
+		data[i] = string(b)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: append to %q: begin: %w", negotiation, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+
+	var one int
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM negotiations WHERE id = $1`, negotiation).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return coded(room.ENOTFOUND, err, "no negotiation %q", negotiation)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: append to %q: %w", negotiation, err)
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	var last int64
+	err = tx.QueryRowContext(ctx,
+		`SELECT COALESCE(MAX(seq), 0) FROM events WHERE negotiation = $1`, negotiation).Scan(&last)
+	if err != nil {
+		return fmt.Errorf("sqlstore: append to %q: last sequence number: %w", negotiation, err)
+	}
+	want := last + 1
+	for i := range events {
+		if int64(events[i].Seq) != want {
+			return room.Errorf(room.ECONFLICT,
+				"the log of negotiation %q holds %d events; event %d of the append has sequence number %d, want %d",
+				negotiation, last, i+1, events[i].Seq, want)
+		}
+		want++
+	}
+	for i := range events {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO events (negotiation, seq, data) VALUES ($1, $2, $3)`,
+			negotiation, int64(events[i].Seq), data[i])
+		if err != nil {
+			if violated(err) == uniqueViolation {
+				return coded(room.ECONFLICT, err, "event %d of negotiation %q is already stored", events[i].Seq, negotiation)
+			}
+			return fmt.Errorf("sqlstore: append event %d to %q: %w", events[i].Seq, negotiation, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		if violated(err) == uniqueViolation {
+			return coded(room.ECONFLICT, err, "the log of negotiation %q moved on", negotiation)
+		}
+		return fmt.Errorf("sqlstore: append to %q: commit: %w", negotiation, err)
+	}
+	return nil
+}
+
+// Events returns a negotiation's log in order (empty if not started).
+func (s *Store) Events(ctx context.Context, negotiation string) ([]session.Event, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT seq, data FROM events WHERE negotiation = $1 ORDER BY seq`, negotiation)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: events of %q: %w", negotiation, err)
+	}
+	defer rows.Close()
+	var out []session.Event
+	for rows.Next() {
+		var seq int64
+		var data string
+		if err := rows.Scan(&seq, &data); err != nil {
+			return nil, fmt.Errorf("sqlstore: events of %q: %w", negotiation, err)
+		}
+		var e session.Event
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
+			return nil, fmt.Errorf("sqlstore: events of %q: decode event %d: %w", negotiation, seq, err)
+		}
+		if int64(e.Seq) != seq {
+			return nil, fmt.Errorf("sqlstore: events of %q: row %d holds event %d", negotiation, seq, e.Seq)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: events of %q: %w", negotiation, err)
+	}
+	return out, nil
+}
