@@ -125,6 +125,10 @@ func crashTest(t *testing.T, dsn string) {
 	var out syncBuffer
 	proc := startServe(t, dsn, addr, &out)
 	defer func() { proc.kill() }()
+	// The output arrives through a pipe: wait for the whole banner.
+	for i := 0; i < 500 && !strings.Contains(out.String(), "Parley is serving"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
 	m := openedRe.FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no demo negotiation in the output:\n%s", out.String())

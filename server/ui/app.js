@@ -1,1 +1,126 @@
-document.getElementById("app").textContent = "Parley";
+// Parley web UI: a single page application over the JSON API. Screens:
+//   /               the mediator's home (sign-in, negotiations, classes)
+//   /join#TOKEN     a party's invitation link: joins, then opens the room
+//   /n/{id}         the room: mediator console, party screen or observer view
+//   /classes/{id}   the debrief of a teaching class
+
+import { h, api, replace, showError, clearError, link, navigate } from "./lib.js";
+import { renderHome } from "./home.js";
+import { openRoom } from "./room.js";
+import { renderClass } from "./class.js";
+
+const root = document.getElementById("app");
+let cleanup = null;
+let me = null;
+
+function setUserBar() {
+  const bar = document.getElementById("topbar-user");
+  if (!bar) return;
+  if (me && me.user) {
+    replace(bar, h("span", { id: "signed-in-as" }, me.user.name), " ",
+      h("button", { type: "button", id: "logout", class: "topbar-button", onclick: async () => {
+        try {
+          await api("POST", "/api/logout");
+        } catch (e) {
+          showError(e);
+        }
+        me = { viewer: {} };
+        navigate("/");
+      } }, "Sign out"));
+  } else if (me && me.viewer && me.viewer.party) {
+    replace(bar, h("span", { id: "signed-in-as" }, `Seat: ${me.viewer.party}${me.viewer.observer ? " (observer)" : ""}`));
+  } else {
+    replace(bar);
+  }
+}
+
+function setContext(text) {
+  replace(document.getElementById("topbar-context"), text || "");
+}
+
+async function loadMe() {
+  try {
+    me = await api("GET", "/api/me");
+  } catch (e) {
+    // Stale cookies: the server refuses them; treat as signed out.
+    me = { viewer: {} };
+    if (e.status !== 401 && e.status !== 404) showError(e);
+  }
+  setUserBar();
+}
+
+async function join() {
+  const token = decodeURIComponent(location.hash.replace(/^#/, ""));
+  // Keep the secret out of the address bar and the history.
+  history.replaceState(null, "", "/join");
+  if (!token) {
+    replace(root, h("section", { class: "card narrow", id: "join" }, h("h1", {}, "Invitation"),
+      h("p", {}, "This invitation link is incomplete: open the full link you received (it ends with #…)."), h("p", {}, link("/", "Start page"))));
+    return;
+  }
+  replace(root, h("section", { class: "card narrow", id: "join" }, h("h1", {}, "Joining…"), h("p", { class: "muted" }, "Checking your invitation.")));
+  try {
+    const v = await api("POST", "/api/join", { token });
+    history.replaceState(null, "", `/n/${v.negotiation}`);
+    await route();
+  } catch (e) {
+    replace(root, h("section", { class: "card narrow", id: "join" }, h("h1", {}, "This invitation cannot be used"),
+      h("p", { id: "join-error" }, e.message), h("p", { class: "muted" }, "Ask the mediator for a new link.")));
+    showError(e);
+  }
+}
+
+async function route() {
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  clearError();
+  setContext("");
+  const path = location.pathname;
+  document.body.dataset.screen = "";
+  try {
+    if (path === "/join") {
+      document.body.dataset.screen = "join";
+      return await join();
+    }
+    await loadMe();
+    let m;
+    if ((m = path.match(/^\/n\/([^/]+)$/))) {
+      document.body.dataset.screen = "room";
+      cleanup = await openRoom(root, decodeURIComponent(m[1]), (v) => {
+        setContext(v.title);
+        document.title = `${v.title} — Parley`;
+      });
+      return;
+    }
+    if ((m = path.match(/^\/classes\/([^/]+)$/))) {
+      document.body.dataset.screen = "class";
+      if (!me.user) return renderHome(root, me, setMe);
+      return await renderClass(root, decodeURIComponent(m[1]), setContext);
+    }
+    document.body.dataset.screen = "home";
+    document.title = "Parley";
+    await renderHome(root, me, setMe);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+function setMe(m) {
+  me = m;
+  setUserBar();
+}
+
+document.getElementById("error-dismiss").addEventListener("click", clearError);
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a[data-link]");
+  if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin) return;
+  e.preventDefault();
+  navigate(url.pathname + url.search);
+});
+window.addEventListener("popstate", route);
+window.addEventListener("parley:navigate", route);
+route();
