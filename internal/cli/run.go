@@ -12,8 +12,8 @@ import (
 
 	"github.com/parley-negotiation/parley/agent"
 	"github.com/parley-negotiation/parley/analysis"
-	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/plot"
+	"github.com/parley-negotiation/parley/room"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
 )
@@ -346,48 +346,17 @@ func printOutcome(w io.Writer, s *session.Session, space *analysis.Space, o *Out
 	}
 }
 
-// writeDance plots each party's offers in the utility space of two parties.
+// writeDance plots each party's packages in the utility space of two parties.
 func writeDance(s *session.Session, space *analysis.Space, fl *runFlags) error {
 	ids, _, err := plotAxes(space, fl.plotPair)
 	if err != nil {
 		return err
 	}
-	pair, err := analysis.FromScenario(s.Scenario, ids...)
+	u, err := room.Dance(s.Scenario, s.Events(), ids[0], ids[1])
 	if err != nil {
 		return err
 	}
-	fr, err := analysis.FrontierAdditive(pair, analysis.FrontierOptions{})
-	if err != nil {
-		return err
-	}
-	u := &plot.UtilitySpace{Title: fmt.Sprintf("%s: negotiation dance (%s)", s.Scenario.Name, s.Config.Protocol),
-		XName: ids[0], YName: ids[1], Reservation: &[2]float64{pair.Reservation[0], pair.Reservation[1]}}
-	for _, p := range fr.Points {
-		u.Frontier = append(u.Frontier, [2]float64{p.U[0], p.U[1]})
-	}
-	traces := map[string]*plot.Trace{}
-	var order []string
-	for _, ev := range s.Events() {
-		if ev.Move == nil || ev.Move.Package == nil {
-			continue
-		}
-		t, ok := traces[ev.Party]
-		if !ok {
-			t = &plot.Trace{Name: "offers of " + ev.Party}
-			traces[ev.Party] = t
-			order = append(order, ev.Party)
-		}
-		t.Points = append(t.Points, project(pair, ev.Move.Package))
-	}
-	for _, id := range order {
-		u.Trace = append(u.Trace, *traces[id])
-	}
-	if s.State.Agreement != nil {
-		u.Markers = append(u.Markers, plot.Marker{Name: "agreement", At: project(pair, s.State.Agreement)})
-	}
-	if nash, ok := analysis.NashPoint(fr, pair.Reservation); ok {
-		u.Markers = append(u.Markers, plot.Marker{Name: "nash", At: [2]float64{nash.Point.U[0], nash.Point.U[1]}})
-	}
+	u.Title = fmt.Sprintf("%s: negotiation dance (%s)", s.Scenario.Name, s.Config.Protocol)
 	for _, path := range []string{fl.svg, fl.png} {
 		if path != "" {
 			if err := plot.WriteFile(path, u); err != nil {
@@ -396,11 +365,6 @@ func writeDance(s *session.Session, space *analysis.Space, fl *runFlags) error {
 		}
 	}
 	return nil
-}
-
-func project(pair *analysis.Space, p framework.Package) [2]float64 {
-	u := pair.Utilities(p)
-	return [2]float64{u[0], u[1]}
 }
 
 func newReplay(e *env) *cobra.Command {
