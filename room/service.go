@@ -90,6 +90,19 @@ func (l *live) access(v Viewer) (role, party string, err error) {
 	return "", "", Errorf(ENOTFOUND, "no negotiation %q", l.neg.ID)
 }
 
+// access loads negotiation id and resolves v's role and seat in it.
+func (s *Service) access(ctx context.Context, v Viewer, id string) (*live, string, string, error) {
+	l, err := s.load(ctx, id)
+	if err != nil {
+		return nil, "", "", err
+	}
+	role, party, err := l.access(v)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return l, role, party, nil
+}
+
 // load returns the live negotiation id, reading it from the store (and
 // replaying its log) the first time.
 func (s *Service) load(ctx context.Context, id string) (*live, error) {
@@ -398,11 +411,7 @@ func (s *Service) Start(ctx context.Context, user, id string) error {
 // seat. It returns the move's sequence number once the move and its
 // consequences are stored.
 func (s *Service) Submit(ctx context.Context, v Viewer, id string, m session.Move) (int, error) {
-	l, err := s.load(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	role, party, err := l.access(v)
+	l, role, party, err := s.access(ctx, v, id)
 	if err != nil {
 		return 0, err
 	}

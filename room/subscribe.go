@@ -24,11 +24,7 @@ type Subscription struct {
 // Subscribe starts delivering v's events of negotiation id that come after
 // seq; events already stored after seq are delivered first.
 func (s *Service) Subscribe(ctx context.Context, v Viewer, id string, after int) (*Subscription, error) {
-	l, err := s.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	role, party, err := l.access(v)
+	l, role, party, err := s.access(ctx, v, id)
 	if err != nil {
 		return nil, err
 	}

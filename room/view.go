@@ -98,11 +98,7 @@ type View struct {
 
 // View returns what v may see of negotiation id.
 func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) {
-	l, err := s.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	role, party, err := l.access(v)
+	l, role, party, err := s.access(ctx, v, id)
 	if err != nil {
 		return nil, err
 	}
@@ -144,11 +140,7 @@ func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) 
 
 // Events returns the events after seq that v may see.
 func (s *Service) Events(ctx context.Context, v Viewer, id string, after int) ([]session.Event, error) {
-	l, err := s.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	role, party, err := l.access(v)
+	l, role, party, err := s.access(ctx, v, id)
 	if err != nil {
 		return nil, err
 	}
@@ -313,11 +305,7 @@ func (s *Service) Evaluate(ctx context.Context, v Viewer, id string, pkg framewo
 // ownProfile returns the viewer's own profile (parties and observers of a
 // seat only).
 func (s *Service) ownProfile(ctx context.Context, v Viewer, id string) (*profile.Profile, *scenario.Scenario, error) {
-	l, err := s.load(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	role, party, err := l.access(v)
+	l, role, party, err := s.access(ctx, v, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -336,11 +324,7 @@ func (s *Service) ownProfile(ctx context.Context, v Viewer, id string) (*profile
 // SetProfile replaces the viewer's own profile. Profiles are fixed once
 // the negotiation starts.
 func (s *Service) SetProfile(ctx context.Context, v Viewer, id string, p *profile.Profile) error {
-	l, err := s.load(ctx, id)
-	if err != nil {
-		return err
-	}
-	role, party, err := l.access(v)
+	l, role, party, err := s.access(ctx, v, id)
 	if err != nil {
 		return err
 	}

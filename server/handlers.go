@@ -36,7 +36,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req loginRequest
-	if err := decode(w, r, MaxBody, &req); err != nil {
+	if err := decode(r, MaxBody, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -86,7 +86,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req joinRequest
-	if err := decode(w, r, MaxBody, &req); err != nil {
+	if err := decode(r, MaxBody, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -209,61 +209,6 @@ type NegotiationRequest struct {
 	Settings room.Settings  `json:"settings"`
 }
 
-func (s *Server) createNegotiation(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req NegotiationRequest
-	if err := decode(w, r, MaxUpload, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	sc, err := req.Scenario.load()
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	n, err := s.svc.CreateNegotiation(r.Context(), user, req.Title, sc, req.Settings, "")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, n)
-}
-
-func (s *Server) listNegotiations(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ns, err := s.svc.Negotiations(r.Context(), user)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if ns == nil {
-		ns = []room.Negotiation{}
-	}
-	writeJSON(w, http.StatusOK, ns)
-}
-
-func (s *Server) view(w http.ResponseWriter, r *http.Request) {
-	v, err := s.mustViewer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out, err := s.svc.View(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
 // InviteRequest invites a person to a seat.
 type InviteRequest struct {
 	Party    string  `json:"party"`
@@ -280,216 +225,14 @@ type InviteResponse struct {
 	Link string `json:"link"`
 }
 
-func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req InviteRequest
-	if err := decode(w, r, MaxBody, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ttl := 7 * 24 * time.Hour
-	if req.Hours != 0 {
-		if req.Hours < 0 || req.Hours > room.MaxInviteTTL.Hours() {
-			s.writeError(w, r, room.Errorf(room.EINVALID, "hours %v: want more than 0 and at most %v", req.Hours, room.MaxInviteTTL.Hours()))
-			return
-		}
-		ttl = time.Duration(req.Hours * float64(time.Hour))
-	}
-	tok, inv, err := s.svc.Invite(r.Context(), user, r.PathValue("id"), req.Party, req.Person, req.Observer, ttl)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, InviteResponse{Invite: inv, Token: tok, Link: "/join#" + tok})
-}
-
-func (s *Server) listInvites(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	inv, err := s.svc.Invites(r.Context(), user, r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if inv == nil {
-		inv = []room.Invite{}
-	}
-	writeJSON(w, http.StatusOK, inv)
-}
-
-func (s *Server) start(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.svc.Start(r.Context(), user, r.PathValue("id")); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]bool{"started": true})
-}
-
 // MoveResponse acknowledges a stored move.
 type MoveResponse struct {
 	Seq int `json:"seq"`
 }
 
-func (s *Server) move(w http.ResponseWriter, r *http.Request) {
-	v, err := s.mustViewer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var m session.Move
-	if err := decode(w, r, MaxBody, &m); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	seq, err := s.svc.Submit(r.Context(), v, r.PathValue("id"), m)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, MoveResponse{Seq: seq})
-}
-
-// after reads the "after" query parameter (a sequence number).
-func after(r *http.Request) (int, error) {
-	a := r.URL.Query().Get("after")
-	if a == "" {
-		a = r.Header.Get("Last-Event-ID")
-	}
-	if a == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(a)
-	if err != nil || n < 0 {
-		return 0, room.Errorf(room.EINVALID, "after %q: want a sequence number", a)
-	}
-	return n, nil
-}
-
-func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	v, err := s.mustViewer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	n, err := after(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ev, err := s.svc.Events(r.Context(), v, r.PathValue("id"), n)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ev)
-}
-
-func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) {
-	v, err := s.mustViewer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out, err := s.svc.View(r.Context(), v, r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if out.Profile == nil {
-		s.writeError(w, r, room.Errorf(room.EFORBIDDEN, "only a party has a profile of its own here"))
-		return
-	}
-	writeJSON(w, http.StatusOK, out.Profile)
-}
-
-func (s *Server) putProfile(w http.ResponseWriter, r *http.Request) {
-	v, err := s.mustViewer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var p profile.Profile
-	if err := decode(w, r, MaxBody, &p); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.svc.SetProfile(r.Context(), v, r.PathValue("id"), &p); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
-}
-
 // EvaluateRequest asks for a package's utility under one's own profile.
 type EvaluateRequest struct {
 	Package framework.Package `json:"package"`
-}
-
-func (s *Server) evaluate(w http.ResponseWriter, r *http.Request) {
-	v, err := s.mustViewer(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req EvaluateRequest
-	if err := decode(w, r, MaxBody, &req); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ev, err := s.svc.Evaluate(r.Context(), v, r.PathValue("id"), req.Package)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, ev)
-}
-
-func (s *Server) analysis(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	a, err := s.svc.Analysis(r.Context(), user, r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, a)
-}
-
-func writeSVG(w http.ResponseWriter, b []byte) {
-	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	_, _ = w.Write(b)
-}
-
-func (s *Server) dance(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	b, err := s.svc.DancePlot(r.Context(), user, r.PathValue("id"), q.Get("x"), q.Get("y"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeSVG(w, b)
 }
 
 // ClassRequest creates a teaching class.
@@ -508,104 +251,161 @@ type ClassResponse struct {
 	Seats []room.IssuedSeat `json:"seats"`
 }
 
-func (s *Server) createClass(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var req ClassRequest
-	if err := decode(w, r, MaxUpload, &req); err != nil {
-		s.writeError(w, r, err)
-		return
+func (s *Server) createNegotiation(r *http.Request, user string) (any, error) {
+	var req NegotiationRequest
+	if err := decode(r, MaxUpload, &req); err != nil {
+		return nil, err
 	}
 	sc, err := req.Scenario.load()
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
+	}
+	return s.svc.CreateNegotiation(r.Context(), user, req.Title, sc, req.Settings, "")
+}
+
+func (s *Server) listNegotiations(r *http.Request, user string) (any, error) {
+	ns, err := s.svc.Negotiations(r.Context(), user)
+	return orEmpty(ns), err
+}
+
+func (s *Server) view(r *http.Request, v room.Viewer) (any, error) {
+	return s.svc.View(r.Context(), v, r.PathValue("id"))
+}
+
+func (s *Server) createInvite(r *http.Request, user string) (any, error) {
+	var req InviteRequest
+	if err := decode(r, MaxBody, &req); err != nil {
+		return nil, err
+	}
+	ttl := 7 * 24 * time.Hour
+	if req.Hours != 0 {
+		if req.Hours < 0 || req.Hours > room.MaxInviteTTL.Hours() {
+			return nil, room.Errorf(room.EINVALID, "hours %v: want more than 0 and at most %v", req.Hours, room.MaxInviteTTL.Hours())
+		}
+		ttl = time.Duration(req.Hours * float64(time.Hour))
+	}
+	tok, inv, err := s.svc.Invite(r.Context(), user, r.PathValue("id"), req.Party, req.Person, req.Observer, ttl)
+	if err != nil {
+		return nil, err
+	}
+	return InviteResponse{Invite: inv, Token: tok, Link: "/join#" + tok}, nil
+}
+
+func (s *Server) listInvites(r *http.Request, user string) (any, error) {
+	inv, err := s.svc.Invites(r.Context(), user, r.PathValue("id"))
+	return orEmpty(inv), err
+}
+
+func (s *Server) start(r *http.Request, user string) (any, error) {
+	return map[string]bool{"started": true}, s.svc.Start(r.Context(), user, r.PathValue("id"))
+}
+
+func (s *Server) move(r *http.Request, v room.Viewer) (any, error) {
+	var m session.Move
+	if err := decode(r, MaxBody, &m); err != nil {
+		return nil, err
+	}
+	seq, err := s.svc.Submit(r.Context(), v, r.PathValue("id"), m)
+	return MoveResponse{Seq: seq}, err
+}
+
+// after reads the "after" query parameter (or Last-Event-ID): a sequence number.
+func after(r *http.Request) (int, error) {
+	a := r.URL.Query().Get("after")
+	if a == "" {
+		a = r.Header.Get("Last-Event-ID")
+	}
+	if a == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(a)
+	if err != nil || n < 0 {
+		return 0, room.Errorf(room.EINVALID, "after %q: want a sequence number", a)
+	}
+	return n, nil
+}
+
+func (s *Server) events(r *http.Request, v room.Viewer) (any, error) {
+	n, err := after(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Events(r.Context(), v, r.PathValue("id"), n)
+}
+
+func (s *Server) getProfile(r *http.Request, v room.Viewer) (any, error) {
+	out, err := s.svc.View(r.Context(), v, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	if out.Profile == nil {
+		return nil, room.Errorf(room.EFORBIDDEN, "only a party has a profile of its own here")
+	}
+	return out.Profile, nil
+}
+
+func (s *Server) putProfile(r *http.Request, v room.Viewer) (any, error) {
+	var p profile.Profile
+	if err := decode(r, MaxBody, &p); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"ok": true}, s.svc.SetProfile(r.Context(), v, r.PathValue("id"), &p)
+}
+
+func (s *Server) evaluate(r *http.Request, v room.Viewer) (any, error) {
+	var req EvaluateRequest
+	if err := decode(r, MaxBody, &req); err != nil {
+		return nil, err
+	}
+	return s.svc.Evaluate(r.Context(), v, r.PathValue("id"), req.Package)
+}
+
+func (s *Server) analysis(r *http.Request, user string) (any, error) {
+	return s.svc.Analysis(r.Context(), user, r.PathValue("id"))
+}
+
+func (s *Server) dance(r *http.Request, user string) (any, error) {
+	q := r.URL.Query()
+	b, err := s.svc.DancePlot(r.Context(), user, r.PathValue("id"), q.Get("x"), q.Get("y"))
+	return svgFile(b), err
+}
+
+func (s *Server) createClass(r *http.Request, user string) (any, error) {
+	var req ClassRequest
+	if err := decode(r, MaxUpload, &req); err != nil {
+		return nil, err
+	}
+	sc, err := req.Scenario.load()
+	if err != nil {
+		return nil, err
 	}
 	c, seats, err := s.svc.CreateClass(r.Context(), user, sc, room.ClassSetup{Title: req.Title, Rooms: req.Rooms, Settings: req.Settings, Deadline: req.Deadline, Seats: req.Seats})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if seats == nil {
-		seats = []room.IssuedSeat{}
-	}
-	writeJSON(w, http.StatusCreated, ClassResponse{Class: c, Seats: seats})
+	return ClassResponse{Class: c, Seats: orEmpty(seats)}, err
 }
 
-func (s *Server) listClasses(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) listClasses(r *http.Request, user string) (any, error) {
 	cs, err := s.svc.Classes(r.Context(), user)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if cs == nil {
-		cs = []room.Class{}
-	}
-	writeJSON(w, http.StatusOK, cs)
+	return orEmpty(cs), err
 }
 
-func (s *Server) startClass(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if err := s.svc.StartClass(r.Context(), user, r.PathValue("id")); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]bool{"started": true})
+func (s *Server) startClass(r *http.Request, user string) (any, error) {
+	return map[string]bool{"started": true}, s.svc.StartClass(r.Context(), user, r.PathValue("id"))
 }
 
-func (s *Server) debrief(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) debrief(r *http.Request, user string) (any, error) {
+	return s.svc.Debrief(r.Context(), user, r.PathValue("id"))
+}
+
+func (s *Server) debriefCSV(r *http.Request, user string) (any, error) {
 	d, err := s.svc.Debrief(r.Context(), user, r.PathValue("id"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, d)
+	return file{contentType: "text/csv; charset=utf-8", name: "debrief-" + d.Class.ID + ".csv", body: d.CSV()}, nil
 }
 
-func (s *Server) debriefCSV(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	d, err := s.svc.Debrief(r.Context(), user, r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="debrief-`+d.Class.ID+`.csv"`)
-	_, _ = w.Write(d.CSV())
-}
-
-func (s *Server) debriefSVG(w http.ResponseWriter, r *http.Request) {
-	user, err := s.mustUser(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
+func (s *Server) debriefSVG(r *http.Request, user string) (any, error) {
 	q := r.URL.Query()
 	b, err := s.svc.DebriefPlot(r.Context(), user, r.PathValue("id"), q.Get("x"), q.Get("y"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeSVG(w, b)
+	return svgFile(b), err
 }

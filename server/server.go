@@ -73,6 +73,7 @@ func New(cfg Config) *Server {
 		cfg.AuthBurst = 10
 	}
 	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), done: make(chan struct{})}
+	const ok, created = http.StatusOK, http.StatusCreated
 	s.routes = []Route{
 		{"GET", "/api/health", s.health},
 		{"POST", "/api/login", s.login},
@@ -80,26 +81,26 @@ func New(cfg Config) *Server {
 		{"GET", "/api/me", s.me},
 		{"POST", "/api/join", s.join},
 		{"GET", "/api/scenarios", s.scenarios},
-		{"GET", "/api/negotiations", s.listNegotiations},
-		{"POST", "/api/negotiations", s.createNegotiation},
-		{"GET", "/api/negotiations/{id}", s.view},
-		{"GET", "/api/negotiations/{id}/invites", s.listInvites},
-		{"POST", "/api/negotiations/{id}/invites", s.createInvite},
-		{"POST", "/api/negotiations/{id}/start", s.start},
-		{"POST", "/api/negotiations/{id}/moves", s.move},
-		{"GET", "/api/negotiations/{id}/events", s.events},
+		{"GET", "/api/negotiations", s.asUser(ok, s.listNegotiations)},
+		{"POST", "/api/negotiations", s.asUser(created, s.createNegotiation)},
+		{"GET", "/api/negotiations/{id}", s.asViewer(s.view)},
+		{"GET", "/api/negotiations/{id}/invites", s.asUser(ok, s.listInvites)},
+		{"POST", "/api/negotiations/{id}/invites", s.asUser(created, s.createInvite)},
+		{"POST", "/api/negotiations/{id}/start", s.asUser(ok, s.start)},
+		{"POST", "/api/negotiations/{id}/moves", s.asViewer(s.move)},
+		{"GET", "/api/negotiations/{id}/events", s.asViewer(s.events)},
 		{"GET", "/api/negotiations/{id}/stream", s.stream},
-		{"GET", "/api/negotiations/{id}/profile", s.getProfile},
-		{"PUT", "/api/negotiations/{id}/profile", s.putProfile},
-		{"POST", "/api/negotiations/{id}/evaluate", s.evaluate},
-		{"GET", "/api/negotiations/{id}/analysis", s.analysis},
-		{"GET", "/api/negotiations/{id}/dance.svg", s.dance},
-		{"GET", "/api/classes", s.listClasses},
-		{"POST", "/api/classes", s.createClass},
-		{"POST", "/api/classes/{id}/start", s.startClass},
-		{"GET", "/api/classes/{id}/debrief", s.debrief},
-		{"GET", "/api/classes/{id}/debrief.csv", s.debriefCSV},
-		{"GET", "/api/classes/{id}/debrief.svg", s.debriefSVG},
+		{"GET", "/api/negotiations/{id}/profile", s.asViewer(s.getProfile)},
+		{"PUT", "/api/negotiations/{id}/profile", s.asViewer(s.putProfile)},
+		{"POST", "/api/negotiations/{id}/evaluate", s.asViewer(s.evaluate)},
+		{"GET", "/api/negotiations/{id}/analysis", s.asUser(ok, s.analysis)},
+		{"GET", "/api/negotiations/{id}/dance.svg", s.asUser(ok, s.dance)},
+		{"GET", "/api/classes", s.asUser(ok, s.listClasses)},
+		{"POST", "/api/classes", s.asUser(created, s.createClass)},
+		{"POST", "/api/classes/{id}/start", s.asUser(ok, s.startClass)},
+		{"GET", "/api/classes/{id}/debrief", s.asUser(ok, s.debrief)},
+		{"GET", "/api/classes/{id}/debrief.csv", s.asUser(ok, s.debriefCSV)},
+		{"GET", "/api/classes/{id}/debrief.svg", s.asUser(ok, s.debriefSVG)},
 	}
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.handler)
@@ -144,11 +145,11 @@ func (s *Server) recoverer(h http.Handler) http.Handler {
 
 // decode reads a JSON body of at most limit bytes into v: one object, no
 // unknown fields. Errors say where the JSON went wrong.
-func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+func decode(r *http.Request, limit int64, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return room.Errorf(room.EINVALID, "Content-Type %q: send application/json", ct)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	r.Body = http.MaxBytesReader(nil, r.Body, limit)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
