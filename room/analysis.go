@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/parley-negotiation/parley/analysis"
@@ -124,7 +125,7 @@ func (s *Service) Analysis(ctx context.Context, user, id string) (*MediatorAnaly
 	full := l.settings.MediatorSees == MediatorFull
 	f := a.sc.Framework
 	z := a.report.Zone
-	out := &MediatorAnalysis{Access: l.settings.MediatorSees, Outcomes: z.Outcomes, ZoneSize: z.Size, ZoneFraction: z.Fraction, ZoneExact: z.Exact}
+	out := &MediatorAnalysis{Access: l.settings.MediatorSees, Outcomes: z.Outcomes, ZoneSize: z.Size, ZoneFraction: finite(z.Fraction), ZoneExact: z.Exact}
 	if full {
 		out.Parties = slices.Clone(a.space.Names)
 	}
@@ -135,6 +136,9 @@ func (s *Service) Analysis(ctx context.Context, user, id string) (*MediatorAnaly
 			ho := HeatOption{Option: pt.LevelID(lv), Label: pt.LevelName(lv)}
 			if i < len(z.Overlap) && lv < len(z.Overlap[i].Options) {
 				ho.Possible, ho.Share = z.Overlap[i].Options[lv].Possible, z.Overlap[i].Options[lv].Share
+				if math.IsNaN(ho.Share) { // an empty zone: no share
+					ho.Share = 0
+				}
 			}
 			if full {
 				for _, t := range a.space.Tables {
@@ -168,6 +172,14 @@ func (s *Service) Analysis(ctx context.Context, user, id string) (*MediatorAnaly
 		out.Suggestions = append(out.Suggestions, sug)
 	}
 	return out, nil
+}
+
+// finite maps NaN and infinities to 0 (JSON has no such numbers).
+func finite(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return v
 }
 
 // DancePlot draws the negotiation dance of negotiation id in the utility

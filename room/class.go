@@ -172,6 +172,45 @@ func (s *Service) class(ctx context.Context, user, id string) (Class, []Negotiat
 	return c, rooms, nil
 }
 
+// RoomStatus is one room of a class at a glance.
+type RoomStatus struct {
+	Negotiation string `json:"negotiation"`
+	Title       string `json:"title"`
+	Started     bool   `json:"started"`
+	Status      string `json:"status"`
+	Round       int    `json:"round"`
+}
+
+// ClassInfo is a class and the state of its rooms.
+type ClassInfo struct {
+	Class Class        `json:"class"`
+	Rooms []RoomStatus `json:"rooms"`
+}
+
+// Class returns the class and where each of its rooms stands (no
+// analysis: cheap enough to poll).
+func (s *Service) Class(ctx context.Context, user, id string) (*ClassInfo, error) {
+	c, rooms, err := s.class(ctx, user, id)
+	if err != nil {
+		return nil, err
+	}
+	info := &ClassInfo{Class: c, Rooms: []RoomStatus{}}
+	for _, n := range rooms {
+		l, err := s.load(ctx, n.ID)
+		if err != nil {
+			return nil, err
+		}
+		rs := RoomStatus{Negotiation: n.ID, Title: n.Title, Status: "not started"}
+		l.mu.Lock()
+		if l.sess != nil {
+			rs.Started, rs.Status, rs.Round = true, l.sess.State.Status, l.sess.State.Round
+		}
+		l.mu.Unlock()
+		info.Rooms = append(info.Rooms, rs)
+	}
+	return info, nil
+}
+
 // Classes lists the user's classes.
 func (s *Service) Classes(ctx context.Context, user string) ([]Class, error) {
 	if user == "" {

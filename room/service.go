@@ -443,7 +443,6 @@ func (s *Service) Submit(ctx context.Context, v Viewer, id string, m session.Mov
 		}
 		return 0, fmt.Errorf("room: store the move: %w", err)
 	}
-	l.analysis = nil
 	l.publish(events)
 	return seq, nil
 }

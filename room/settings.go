@@ -108,6 +108,9 @@ func mediated(protocol string) bool {
 	return true
 }
 
+// turnBased reports whether parties move in turn (alternating offers).
+func turnBased(protocol string) bool { return protocol == session.SAO || protocol == session.AMOP }
+
 // mediatorOf returns the scenario's first party with role mediator.
 func mediatorOf(sc *scenario.Scenario) string {
 	for _, p := range sc.Parties {

@@ -192,7 +192,7 @@ func stateView(sess *session.Session, role, party string) *StateView {
 		}
 	}
 	slices.Sort(v.Left)
-	if !mediated(sess.Config.Protocol) && st.Status == session.StatusOpen && len(sess.Config.Parties) > 0 {
+	if turnBased(sess.Config.Protocol) && st.Status == session.StatusOpen && len(sess.Config.Parties) > 0 {
 		v.Turn = sess.TurnParty()
 	}
 	seesAll := role == roleOwner && party != ""

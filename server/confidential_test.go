@@ -234,6 +234,8 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{n + "/dance.svg", ""}}
 	case "POST /api/classes":
 		return []apiRequest{{rt.Pattern, `{"scenario":{"builtin":"tiny-2p"},"rooms":1,"settings":{"protocol":"sao"}}`}}
+	case "GET /api/classes/{id}":
+		return []apiRequest{{c, ""}}
 	case "POST /api/classes/{id}/start":
 		return []apiRequest{{c + "/start", ""}}
 	case "GET /api/classes/{id}/debrief":

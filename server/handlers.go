@@ -311,9 +311,11 @@ func (s *Server) move(r *http.Request, v room.Viewer) (any, error) {
 
 // after reads the "after" query parameter (or Last-Event-ID): a sequence number.
 func after(r *http.Request) (int, error) {
-	a := r.URL.Query().Get("after")
+	// A reconnecting event stream sends Last-Event-ID: it is later than
+	// the position the stream was first opened at.
+	a := r.Header.Get("Last-Event-ID")
 	if a == "" {
-		a = r.Header.Get("Last-Event-ID")
+		a = r.URL.Query().Get("after")
 	}
 	if a == "" {
 		return 0, nil
@@ -386,6 +388,10 @@ func (s *Server) createClass(r *http.Request, user string) (any, error) {
 func (s *Server) listClasses(r *http.Request, user string) (any, error) {
 	cs, err := s.svc.Classes(r.Context(), user)
 	return orEmpty(cs), err
+}
+
+func (s *Server) getClass(r *http.Request, user string) (any, error) {
+	return s.svc.Class(r.Context(), user, r.PathValue("id"))
 }
 
 func (s *Server) startClass(r *http.Request, user string) (any, error) {

@@ -97,6 +97,7 @@ func New(cfg Config) *Server {
 		{"GET", "/api/negotiations/{id}/dance.svg", s.asUser(ok, s.dance)},
 		{"GET", "/api/classes", s.asUser(ok, s.listClasses)},
 		{"POST", "/api/classes", s.asUser(created, s.createClass)},
+		{"GET", "/api/classes/{id}", s.asUser(ok, s.getClass)},
 		{"POST", "/api/classes/{id}/start", s.asUser(ok, s.startClass)},
 		{"GET", "/api/classes/{id}/debrief", s.asUser(ok, s.debrief)},
 		{"GET", "/api/classes/{id}/debrief.csv", s.asUser(ok, s.debriefCSV)},

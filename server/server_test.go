@@ -210,3 +210,16 @@ func TestStreamDeliversMoves(t *testing.T) {
 		t.Fatalf("event ids %v: want the start batch then the message", ids)
 	}
 }
+
+// TestAnalysisOfAnEmptyZone: tiny-2p has no agreement zone (shares are
+// undefined); the analysis is still valid JSON.
+func TestAnalysisOfAnEmptyZone(t *testing.T) {
+	ts := newTestServer(t, server.Config{})
+	var n room.Negotiation
+	ts.mustDo("POST", "/api/negotiations", ts.mediator(), `{"scenario":{"builtin":"tiny-2p"},"settings":{"protocol":"sao","mediator_sees":"full"}}`, 201, &n)
+	var a room.MediatorAnalysis
+	ts.mustDo("GET", "/api/negotiations/"+n.ID+"/analysis", ts.mediator(), "", 200, &a)
+	if a.ZoneSize != 0 || len(a.Points) != 3 {
+		t.Fatalf("analysis %+v", a)
+	}
+}

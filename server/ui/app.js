@@ -102,6 +102,10 @@ async function route() {
     document.body.dataset.screen = "home";
     document.title = "Parley";
     await renderHome(root, me, setMe);
+    if (path === "/new") {
+      const form = document.getElementById("new-negotiation");
+      if (form) form.scrollIntoView({ block: "start" });
+    }
   } catch (e) {
     showError(e);
   }

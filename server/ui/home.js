@@ -1,0 +1,176 @@
+// The mediator's home: sign-in, the list of negotiations and classes, and
+// the forms that create a negotiation or a teaching class.
+
+import { h, api, guard, fmt, link, navigate, replace, copyText, notice, clearError } from "./lib.js";
+
+const PROTOCOLS = [
+  ["single-text", "Single negotiating text (mediator drafts)"],
+  ["sao", "Stacked alternating offers"],
+  ["amop", "Alternating multiple offers with votes"],
+  ["vote", "Mediator proposals with votes"],
+  ["feedback", "Mediator proposals with feedback"],
+  ["blind", "Blind bidding"],
+];
+const FORMATS = [["", "The scenario's default"], ["plenary", "Plenary"], ["bilateral", "Bilateral"], ["trilateral", "Trilateral"], ["proximity", "Proximity talks"]];
+
+export async function renderHome(root, me, setUser) {
+  if (!me.user) return renderSignIn(root, me, setUser);
+  replace(root, h("p", { class: "loading" }, "Loading…"));
+  const [negs, classes, scenarios] = await Promise.all([
+    api("GET", "/api/negotiations"),
+    api("GET", "/api/classes"),
+    api("GET", "/api/scenarios"),
+  ]);
+  const classTitle = Object.fromEntries(classes.map((c) => [c.id, c.title]));
+  const state = { src: "builtin", issued: null };
+
+  const negTable = negs.length
+    ? h("table", { class: "list", id: "negotiations-list" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Negotiation"), h("th", {}, "Class"), h("th", {}, "Created"))),
+      h("tbody", {}, negs.slice().reverse().map((n) => h("tr", { "data-testid": `negotiation-${n.id}` },
+        h("td", {}, link(`/n/${n.id}`, n.title, { class: "negotiation-link", "data-id": n.id })),
+        h("td", {}, n.class ? link(`/classes/${n.class}`, classTitle[n.class] || "class") : h("span", { class: "muted" }, "—")),
+        h("td", { class: "muted" }, fmt.time(n.created))))))
+    : h("p", { class: "muted", id: "negotiations-empty" }, "No negotiation yet. Create one below.");
+
+  const classList = classes.length
+    ? h("ul", { class: "class-list", id: "classes-list" }, classes.slice().reverse().map((c) => h("li", {}, link(`/classes/${c.id}`, c.title, { "data-id": c.id }), h("span", { class: "muted small" }, ` · ${fmt.time(c.created)}`))))
+    : h("p", { class: "muted", id: "classes-empty" }, "No class yet.");
+
+  const scenarioSelect = (id) => h("select", { id }, scenarios.map((s) => h("option", { value: s.name }, `${s.title} — ${s.points} points, ${s.parties} parties`)));
+  const protocolSelect = (id) => h("select", { id }, PROTOCOLS.map(([v, t]) => h("option", { value: v }, t)));
+  const seesSelect = (id) => h("select", { id }, h("option", { value: "overlap" }, "Aggregates only (overlap)"), h("option", { value: "full" }, "The parties' profiles (trusted mediator)"));
+
+  const settingsOf = (prefix) => {
+    const v = (id) => document.getElementById(prefix + id).value;
+    const set = { protocol: v("-protocol"), mediator_sees: v("-sees") };
+    const fm = document.getElementById(prefix + "-format");
+    if (fm && fm.value) set.format = fm.value;
+    const r = Number(v("-rounds") || 0);
+    if (r) set.rounds = r;
+    const m = document.getElementById(prefix + "-minutes");
+    if (m && Number(m.value)) set.minutes = Number(m.value);
+    return set;
+  };
+
+  const createNeg = (btn) => guard(async () => {
+    const src = document.getElementById("src-file").checked ? "file" : "builtin";
+    const scenario = src === "builtin" ? { builtin: document.getElementById("neg-scenario").value } : { file: document.getElementById("neg-yaml").value, file_name: document.getElementById("neg-filename").value || "scenario.yaml" };
+    if (src === "file" && !scenario.file.trim()) throw new Error("Paste a scenario file, or choose a built-in scenario.");
+    const n = await api("POST", "/api/negotiations", { title: document.getElementById("neg-title").value.trim(), scenario, settings: settingsOf("neg") });
+    navigate(`/n/${n.id}`);
+  }, btn);
+
+  const createClass = (btn) => guard(async () => {
+    const seats = [];
+    const lines = document.getElementById("class-seats").value.split("\n").map((l) => l.trim()).filter(Boolean);
+    lines.forEach((line, k) => {
+      const [room, party, ...person] = line.split(",").map((x) => x.trim());
+      if (!Number(room) || !party) throw new Error(`Seat line ${k + 1}: write "room, party, person", e.g. "1, north, Ann".`);
+      seats.push({ room: Number(room), party, person: person.join(", ") });
+    });
+    const body = { title: document.getElementById("class-title").value.trim(), scenario: { builtin: document.getElementById("class-scenario").value }, rooms: Number(document.getElementById("class-rooms").value), settings: settingsOf("class"), seats };
+    const dl = document.getElementById("class-deadline").value;
+    if (dl) body.deadline = new Date(dl).toISOString();
+    const r = await api("POST", "/api/classes", body);
+    notice("The class is created.");
+    showIssued(r);
+  }, btn);
+
+  const issuedBox = h("div", { id: "class-issued" });
+  const showIssued = (r) => {
+    replace(issuedBox, h("div", { class: "new-link" },
+      h("p", {}, h("strong", {}, `Class “${r.class.title}” created. `), link(`/classes/${r.class.id}`, "Open its debrief", { id: "class-open" })),
+      r.seats.length ? [h("p", { class: "muted small" }, "Invitation links — shown once; send each privately:"),
+        h("table", { class: "list", id: "class-seats-issued" }, h("tbody", {}, r.seats.map((st, k) => {
+          const url = `${location.origin}/join#${st.token}`;
+          return h("tr", {}, h("td", {}, `Room ${st.room}`), h("td", {}, st.party), h("td", {}, st.person || ""),
+            h("td", {}, h("input", { type: "text", readonly: true, value: url, id: `class-seat-link-${k}`, class: "link-field" })),
+            h("td", {}, h("button", { type: "button", onclick: () => copyText(url, document.getElementById(`class-seat-link-${k}`)) }, "Copy")));
+        })))] : h("p", { class: "muted small" }, "No seats were assigned: invite people from each room's console.")));
+  };
+
+  replace(root,
+    h("div", { class: "home", id: "home" },
+      h("div", { class: "page-head" }, h("h1", {}, "Negotiations"), h("p", { class: "muted" }, `Signed in as ${me.user.name}.`)),
+      h("div", { class: "columns" },
+        h("div", { class: "col-main" },
+          h("section", { class: "card" }, h("h2", {}, "Your negotiations"), negTable),
+          h("section", { class: "card", id: "new-negotiation" },
+            h("h2", {}, "New negotiation"),
+            h("form", { class: "stacked", onsubmit: (e) => { e.preventDefault(); createNeg(e.submitter); } },
+              h("label", { for: "neg-title" }, "Title"),
+              h("input", { type: "text", id: "neg-title", placeholder: "Defaults to the scenario's title", maxlength: 200 }),
+              h("fieldset", { class: "choice" }, h("legend", {}, "Scenario"),
+                h("label", { class: "radio" }, h("input", { type: "radio", name: "src", id: "src-builtin", checked: true, onchange: () => toggleSrc("builtin") }), " Built-in"),
+                h("label", { class: "radio" }, h("input", { type: "radio", name: "src", id: "src-file", onchange: () => toggleSrc("file") }), " Scenario file (YAML or JSON)")),
+              h("div", { id: "src-builtin-box" }, scenarioSelect("neg-scenario")),
+              h("div", { id: "src-file-box", hidden: true },
+                h("textarea", { id: "neg-yaml", rows: 10, class: "mono", placeholder: "parley: 1\nname: my-scenario\npoints:\n  - id: ..." }),
+                h("div", { class: "inline-form" },
+                  h("label", { for: "neg-filename" }, "File name"), h("input", { type: "text", id: "neg-filename", value: "scenario.yaml" }),
+                  h("label", { for: "neg-upload" }, "or load a file"), h("input", { type: "file", id: "neg-upload", accept: ".yaml,.yml,.json", onchange: (e) => {
+                    const file = e.target.files[0];
+                    if (!file) return;
+                    file.text().then((t) => {
+                      document.getElementById("neg-yaml").value = t;
+                      document.getElementById("neg-filename").value = file.name;
+                    });
+                  } }))),
+              h("div", { class: "grid-2" },
+                h("div", {}, h("label", { for: "neg-protocol" }, "Protocol"), protocolSelect("neg-protocol")),
+                h("div", {}, h("label", { for: "neg-format" }, "Format"), h("select", { id: "neg-format" }, FORMATS.map(([v, t]) => h("option", { value: v }, t)))),
+                h("div", {}, h("label", { for: "neg-sees" }, "The mediator sees"), seesSelect("neg-sees")),
+                h("div", { class: "grid-2 tight" },
+                  h("div", {}, h("label", { for: "neg-rounds" }, "Rounds (0: none)"), h("input", { type: "number", id: "neg-rounds", min: 0, max: 10000, value: 0 })),
+                  h("div", {}, h("label", { for: "neg-minutes" }, "Minutes (0: none)"), h("input", { type: "number", id: "neg-minutes", min: 0, step: "any", value: 0 })))),
+              h("div", { class: "form-foot" }, h("span"), h("button", { type: "submit", id: "neg-create", class: "primary" }, "Create the negotiation"))))),
+        h("aside", { class: "col-side" },
+          h("section", { class: "card" }, h("h2", {}, "Teaching classes"), classList),
+          h("section", { class: "card", id: "new-class" },
+            h("h2", {}, "New class"),
+            h("p", { class: "muted small" }, "Parallel rooms of one scenario, with confidential roles and a debrief."),
+            h("form", { class: "stacked", onsubmit: (e) => { e.preventDefault(); createClass(e.submitter); } },
+              h("label", { for: "class-title" }, "Title"), h("input", { type: "text", id: "class-title", placeholder: "e.g. Seminar, week 3", maxlength: 200 }),
+              h("label", { for: "class-scenario" }, "Scenario"), scenarioSelect("class-scenario"),
+              h("div", { class: "grid-2 tight" },
+                h("div", {}, h("label", { for: "class-rooms" }, "Rooms"), h("input", { type: "number", id: "class-rooms", min: 1, max: 200, value: 2 })),
+                h("div", {}, h("label", { for: "class-rounds" }, "Rounds (0: none)"), h("input", { type: "number", id: "class-rounds", min: 0, value: 0 }))),
+              h("label", { for: "class-protocol" }, "Protocol"), protocolSelect("class-protocol"),
+              h("label", { for: "class-sees" }, "The instructor sees"), seesSelect("class-sees"),
+              h("label", { for: "class-deadline" }, "Deadline (optional)"), h("input", { type: "datetime-local", id: "class-deadline" }),
+              h("label", { for: "class-seats" }, "Seats (optional): room, party, person — one per line"),
+              h("textarea", { id: "class-seats", rows: 3, class: "mono", placeholder: "1, north, Ann\n1, south, Ben" }),
+              h("div", { class: "form-foot" }, h("span"), h("button", { type: "submit", id: "class-create", class: "primary" }, "Create the class"))),
+            issuedBox)))));
+
+  function toggleSrc(src) {
+    state.src = src;
+    document.getElementById("src-builtin-box").hidden = src !== "builtin";
+    document.getElementById("src-file-box").hidden = src !== "file";
+  }
+}
+
+function renderSignIn(root, me, setUser) {
+  const invited = me.viewer && me.viewer.negotiation;
+  replace(root, h("div", { class: "signin-wrap" },
+    h("section", { class: "card narrow", id: "signin" },
+      h("h1", {}, "Sign in"),
+      h("p", { class: "muted" }, "Mediators and instructors sign in here. Parties open the invitation link they received."),
+      invited ? h("p", { class: "note", id: "continue-invite" }, "You hold an invitation: ", link(`/n/${me.viewer.negotiation}`, "continue to your negotiation"), ".") : null,
+      h("form", { class: "stacked", id: "login-form", onsubmit: (e) => {
+        e.preventDefault();
+        guard(async () => {
+          await api("POST", "/api/login", { name: document.getElementById("login-name").value.trim(), password: document.getElementById("login-password").value });
+          const me2 = await api("GET", "/api/me");
+          clearError();
+          setUser(me2);
+          renderHome(root, me2, setUser);
+        }, e.submitter);
+      } },
+        h("label", { for: "login-name" }, "Name"), h("input", { type: "text", id: "login-name", autocomplete: "username", required: true, value: "" }),
+        h("label", { for: "login-password" }, "Password"), h("input", { type: "password", id: "login-password", autocomplete: "current-password", required: true }),
+        h("div", { class: "form-foot" }, h("span"), h("button", { type: "submit", id: "login-submit", class: "primary" }, "Sign in"))))));
+  const n = document.getElementById("login-name");
+  if (n) n.focus();
+}
