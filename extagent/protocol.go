@@ -1,0 +1,266 @@
+package extagent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
+)
+
+// Version names this protocol. It is sent in every /init and returned by the
+// agent's GET / handshake; an agent answering another version is refused.
+const Version = "parley-agent/1"
+
+// Paths of the protocol, relative to the agent's base URL.
+const (
+	PathHello = "/"     // GET: the handshake
+	PathInit  = "/init" // POST: a negotiation starts
+	PathAct   = "/act"  // POST: the agent's turn
+	PathEnd   = "/end"  // POST: the negotiation is over
+)
+
+// Actions an agent may answer /act with.
+const (
+	ActionOffer  = "offer"
+	ActionAccept = "accept"
+	ActionEnd    = "end"
+)
+
+// Hello is the agent's answer to GET /.
+type Hello struct {
+	// Name identifies the agent's strategy, e.g. "py-timedep(e=0.2)".
+	Name string `json:"name"`
+	// Version is the protocol version the agent speaks (Version).
+	Version string `json:"version"`
+}
+
+// Deadline of a negotiation: in rounds, in wall time, or neither (0: none).
+// With a round deadline R, round r is at time r/(R+1) (GENIUS's
+// DiscreteTimeline); with a wall-time deadline, time is the fraction elapsed.
+type Deadline struct {
+	Rounds  int     `json:"rounds"`
+	Seconds float64 `json:"seconds"`
+}
+
+// Table is the party's own profile compiled against the framework:
+// Contrib[i][l] is the weighted evaluation of level l of point i, so a
+// package's utility is Σ_i Contrib[i][package[i]]. It is derived from the
+// profile sent alongside and given so that agents need not re-implement the
+// evaluation of numeric points (and can check their own).
+type Table struct {
+	Contrib [][]float64 `json:"contrib"`
+	// Reservation is the effective reservation value: the larger of the
+	// declared reservation and the fallback's utility; 0 when neither.
+	Reservation    float64 `json:"reservation"`
+	HasReservation bool    `json:"has_reservation"`
+	// Min and Max are the lowest and highest utility a package can reach.
+	Min float64 `json:"min"`
+	Max float64 `json:"max"`
+}
+
+// InitRequest is the body of POST /init: everything a party may know when a
+// negotiation starts. Profile is this party's own profile, never another's.
+type InitRequest struct {
+	Version     string `json:"version"`
+	Negotiation string `json:"negotiation"`
+	// Self is the party's index in turn order (0-based), Parties how many
+	// negotiate.
+	Self    int `json:"self"`
+	Parties int `json:"parties"`
+	// Protocol is the session protocol: "sao" (stacked alternating offers)
+	// or "amop" (alternating multiple offers).
+	Protocol  string               `json:"protocol"`
+	Framework *framework.Framework `json:"framework"`
+	// Levels is the number of levels of every point (options, integers, or
+	// real steps), in framework order: a package's entries range over them.
+	Levels   []int            `json:"levels"`
+	Profile  *profile.Profile `json:"profile"`
+	Table    *Table           `json:"table"`
+	Deadline Deadline         `json:"deadline"`
+}
+
+// Offer is one offer of the public history.
+type Offer struct {
+	// By is the index of the party who made it, Round the round it was made in.
+	By      int               `json:"by"`
+	Round   int               `json:"round"`
+	Package framework.Package `json:"package"`
+}
+
+// ActRequest is the body of POST /act, sent at each of the party's turns.
+type ActRequest struct {
+	Negotiation string `json:"negotiation"`
+	// Time is normalised time in [0,1] (see Deadline); Round is 1-based.
+	Time  float64 `json:"time"`
+	Round int     `json:"round"`
+	// Current is the offer on the table, null when none (the first turn, or
+	// the offer phase of amop).
+	Current *Offer `json:"current"`
+	// CanAccept tells whether "accept" is a valid answer now (an offer is on
+	// the table).
+	CanAccept bool `json:"can_accept"`
+	// History holds the offers made since the party's previous /act of this
+	// negotiation (at the first /act, every offer so far), oldest first,
+	// including the party's own. HistoryStart is the index of History[0] in
+	// the full public history, so that the agent can check it missed nothing:
+	// it equals the number of offers the agent has already been sent.
+	History      []Offer `json:"history"`
+	HistoryStart int     `json:"history_start"`
+}
+
+// Answer is the agent's reply to /act.
+type Answer struct {
+	// Action is "offer", "accept" or "end".
+	Action string `json:"action"`
+	// Package is the complete package offered (one level per point), for
+	// "offer". With "accept" it may be given and must then be the offer on
+	// the table.
+	Package framework.Package `json:"package,omitempty"`
+}
+
+// EndRequest is the body of POST /end: the negotiation's outcome.
+type EndRequest struct {
+	Negotiation string `json:"negotiation"`
+	// Status is the session's status: "in-force" or "pending-ratification"
+	// with an agreement, "no-agreement", "failed" (ratification refused) or
+	// "abandoned" (the session stopped without reporting an outcome).
+	Status string `json:"status"`
+	// Agreement is the agreed package, null without agreement.
+	Agreement framework.Package `json:"agreement"`
+	Reason    string            `json:"reason,omitempty"`
+	Round     int               `json:"round"`
+	Time      float64           `json:"time"`
+	// Utility is the party's own (undiscounted) utility of the agreement,
+	// null without agreement.
+	Utility *float64 `json:"utility"`
+}
+
+// Ack is the reply to /init and /end.
+type Ack struct {
+	OK bool `json:"ok"`
+}
+
+// ErrorReply is the body of a non-200 answer.
+type ErrorReply struct {
+	Error string `json:"error"`
+}
+
+// Errors recorded by a Remote (test them with errors.Is).
+var (
+	// ErrTimeout: the agent did not answer within the per-call timeout.
+	ErrTimeout = errors.New("extagent: agent did not answer in time")
+	// ErrBudget: the agent used up its time budget for the negotiation.
+	ErrBudget = errors.New("extagent: agent exceeded its time budget")
+	// ErrTransport: the agent could not be reached or the connection broke.
+	ErrTransport = errors.New("extagent: cannot reach agent")
+	// ErrStatus: the agent answered with an HTTP status other than 200.
+	ErrStatus = errors.New("extagent: agent answered with an error status")
+	// ErrTooLarge: the answer exceeded the response size limit.
+	ErrTooLarge = errors.New("extagent: agent's answer is too large")
+	// ErrMalformed: the answer is not the JSON the protocol asks for.
+	ErrMalformed = errors.New("extagent: malformed answer")
+	// ErrInvalid: a well-formed answer that is not a valid move now (package
+	// of the wrong length or with a level out of range, accept with nothing
+	// on the table, unknown action).
+	ErrInvalid = errors.New("extagent: invalid answer")
+	// ErrVersion: the agent speaks another protocol version.
+	ErrVersion = errors.New("extagent: protocol version mismatch")
+)
+
+// decodeStrict decodes exactly one JSON value from body into v: trailing
+// data other than white space is an error. Unknown fields are ignored, so
+// that later versions may add some.
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}
+
+// ParseAnswer reads and validates an agent's reply to /act. levels gives
+// the number of levels of every point (Framework.Radix); current is the
+// package on the table (nil when none, and then "accept" is invalid). For
+// "accept" the action's package is a copy of current.
+func ParseAnswer(body []byte, levels []int, current framework.Package) (agent.Action, error) {
+	var raw struct {
+		Action  *string         `json:"action"`
+		Package json.RawMessage `json:"package"`
+	}
+	if !isObject(body) {
+		return agent.Action{}, fmt.Errorf("%w: want a JSON object, got %s", ErrMalformed, quote(body))
+	}
+	if err := decodeStrict(body, &raw); err != nil {
+		return agent.Action{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if raw.Action == nil {
+		return agent.Action{}, fmt.Errorf("%w: no \"action\"", ErrMalformed)
+	}
+	var pkg framework.Package
+	hasPkg := len(raw.Package) > 0 && string(raw.Package) != "null"
+	if hasPkg {
+		if err := json.Unmarshal(raw.Package, &pkg); err != nil {
+			return agent.Action{}, fmt.Errorf("%w: \"package\" is not an array of integers: %v", ErrMalformed, err)
+		}
+	}
+	switch *raw.Action {
+	case ActionOffer:
+		if !hasPkg {
+			return agent.Action{}, fmt.Errorf("%w: an offer needs a \"package\"", ErrInvalid)
+		}
+		if err := CheckPackage(pkg, levels); err != nil {
+			return agent.Action{}, err
+		}
+		return agent.Action{Kind: agent.MakeOffer, Package: pkg}, nil
+	case ActionAccept:
+		if current == nil {
+			return agent.Action{}, fmt.Errorf("%w: accept with no offer on the table", ErrInvalid)
+		}
+		if hasPkg && !slices.Equal(pkg, current) {
+			return agent.Action{}, fmt.Errorf("%w: accept of %v, but the offer on the table is %v", ErrInvalid, pkg, current)
+		}
+		return agent.Action{Kind: agent.Accept, Package: current.Clone()}, nil
+	case ActionEnd:
+		return agent.Action{Kind: agent.EndTalks}, nil
+	}
+	return agent.Action{}, fmt.Errorf("%w: action %s (want %q, %q or %q)", ErrInvalid, quote([]byte(*raw.Action)), ActionOffer, ActionAccept, ActionEnd)
+}
+
+// CheckPackage verifies that pkg is a complete package: one level per point,
+// each in [0, levels[i]).
+func CheckPackage(pkg framework.Package, levels []int) error {
+	if len(pkg) != len(levels) {
+		return fmt.Errorf("%w: package has %d entries, the framework %d points", ErrInvalid, len(pkg), len(levels))
+	}
+	for i, l := range pkg {
+		if l < 0 || l >= levels[i] {
+			return fmt.Errorf("%w: package entry %d is %d, outside 0..%d", ErrInvalid, i, l, levels[i]-1)
+		}
+	}
+	return nil
+}
+
+// isObject reports whether the first non-space byte of b opens an object.
+func isObject(b []byte) bool {
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
+}
+
+// quote returns a short, printable excerpt of b for error messages.
+func quote(b []byte) string {
+	const max = 120
+	s := string(b)
+	if len(b) > max {
+		s = string(b[:max]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
