@@ -9,6 +9,7 @@
 // store before acknowledging it, so a restart loses nothing acknowledged,
 // and it filters every view and update by who is looking.
 //
-// Lock ordering: Service.mu is taken before a negotiation's live.mu, never
-// the other way round; no lock is held while calling a subscriber.
+// Lock ordering: Service.mu is never held while a negotiation's live.mu is
+// taken (it may be taken while holding one); no lock is held while a
+// subscriber consumes its channel.
 package room

@@ -438,13 +438,27 @@ func (s *Service) Submit(ctx context.Context, v Viewer, id string, m session.Mov
 	events := l.sess.Events()[before:]
 	if err := s.store.AppendEvents(ctx, id, events); err != nil {
 		// The move is not acknowledged: go back to what is stored.
-		if rerr := s.reload(ctx, l); rerr != nil {
+		// Reload even when the request's context is gone: memory must
+		// not keep a move the store does not hold.
+		if rerr := s.reload(context.WithoutCancel(ctx), l); rerr != nil {
+			l.sess = nil
+			s.forget(l)
 			return 0, fmt.Errorf("room: store failed (%v) and reload failed: %w", err, rerr)
 		}
 		return 0, fmt.Errorf("room: store the move: %w", err)
 	}
 	l.publish(events)
 	return seq, nil
+}
+
+// forget drops a live negotiation whose memory cannot be trusted; the next
+// access reloads it from the store.
+func (s *Service) forget(l *live) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.live[l.neg.ID] == l {
+		delete(s.live, l.neg.ID)
+	}
 }
 
 // reload replaces l's session with the one its stored log replays to.

@@ -68,7 +68,7 @@ const validateFailed = "the scenario fails Validate: "
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 var (
-	topKeys      = []string{"parley", "name", "title", "description", "source", "notice", "points", "parties", "decision", "format"}
+	topKeys      = []string{"parley", "name", "title", "description", "source", "notice", "points", "parties", "decision", "format", "implementation"}
 	pointKeys    = []string{"id", "title", "description", "options", "integer", "real"}
 	optionKeys   = []string{"id", "label", "clause"}
 	partyKeys    = []string{"id", "name", "role", "profile"}
@@ -137,6 +137,9 @@ func (d *decoder) scenario(n ast.Node) *Scenario {
 	s.Format = Format{Default: Plenary}
 	if top.has("format") {
 		d.format(top.val("format"), &s.Format, parties)
+	}
+	if top.has("implementation") {
+		s.Plan = d.implementation(top.val("implementation"), fw, pts, parties)
 	}
 	return s
 }

@@ -194,6 +194,13 @@ func toTree(s *Scenario) (*omap, error) {
 		f.set("no_direct", pairs)
 	}
 	t.set("format", f)
+	if s.Plan != nil {
+		it, err := implementationTree(s.Plan)
+		if err != nil {
+			return nil, fmt.Errorf("implementation: %w", err)
+		}
+		t.set("implementation", it)
+	}
 	return t, nil
 }
 
@@ -446,7 +453,7 @@ func interval(iv *profile.Interval) []any { return []any{fnum(iv.Lo), fnum(iv.Hi
 // writeYAMLMap writes the entries of m as a block mapping at the indentation.
 func writeYAMLMap(b *bytes.Buffer, m *omap, indent int) {
 	for i, k := range m.keys {
-		if indent == 0 && i > 0 && (k == "points" || k == "parties" || k == "decision" || k == "format") {
+		if indent == 0 && i > 0 && (k == "points" || k == "parties" || k == "decision" || k == "format" || k == "implementation") {
 			b.WriteByte('\n') // a blank line between the sections of the file
 		}
 		if i > 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/plan"
 	"github.com/parley-negotiation/parley/profile"
 )
 
@@ -100,6 +101,9 @@ type Scenario struct {
 	Parties     []Party              `json:"parties"`
 	Decision    Decision             `json:"decision"`
 	Format      Format               `json:"format"`
+	// Plan is the implementation plan of an agreement (the file's
+	// implementation section); nil when there is none.
+	Plan *plan.Plan `json:"implementation,omitempty"`
 	// Warnings collects non-fatal findings of the loader (e.g. GENIUS quirks).
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -173,6 +177,15 @@ func (s *Scenario) Validate() error {
 			if !ids[id] {
 				return fmt.Errorf("scenario %q: format: %q is not a party", s.Name, id)
 			}
+		}
+	}
+	if s.Plan != nil {
+		parties := make([]string, len(s.Parties))
+		for i, p := range s.Parties {
+			parties[i] = p.ID
+		}
+		if err := s.Plan.Validate(s.Framework, parties); err != nil {
+			return fmt.Errorf("scenario %q: %w", s.Name, err)
 		}
 	}
 	return nil

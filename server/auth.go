@@ -45,7 +45,7 @@ func (s *Server) viewer(r *http.Request) (room.Viewer, error) {
 	if login != "" {
 		u, err := s.svc.UserByLogin(r.Context(), login)
 		if err != nil {
-			s.limiter.failed(r, login+"\x00"+invite)
+			s.countFailure(r, err)
 			return v, err
 		}
 		v.User = u.ID
@@ -53,12 +53,20 @@ func (s *Server) viewer(r *http.Request) (room.Viewer, error) {
 	if invite != "" {
 		iv, err := s.svc.Join(r.Context(), invite)
 		if err != nil {
-			s.limiter.failed(r, login+"\x00"+invite)
+			s.countFailure(r, err)
 			return v, err
 		}
 		v.Negotiation, v.Party, v.Observer = iv.Negotiation, iv.Party, iv.Observer
 	}
 	return v, nil
+}
+
+// countFailure counts err against the client's allowance when it is a
+// credential that does not hold; a failing store is not the client's fault.
+func (s *Server) countFailure(r *http.Request, err error) {
+	if room.ErrorCode(err) == room.EUNAUTHORIZED {
+		s.limiter.failed(r, "")
+	}
 }
 
 // mustViewer is viewer that also requires some credentials.

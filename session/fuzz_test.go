@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/plan"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -81,7 +82,8 @@ func (in *fuzzInput) pkg(f *framework.Framework) framework.Package {
 }
 
 var fuzzKinds = []string{KindOffer, KindAccept, KindReject, KindEnd, KindLeave, KindMessage, KindRelay,
-	KindDraft, KindRespond, KindCritique, KindCallVote, KindVote, KindPropose, KindBid, KindRatify, KindFeedback, "", "bogus"}
+	KindDraft, KindRespond, KindCritique, KindCallVote, KindVote, KindPropose, KindBid, KindRatify, KindFeedback, "", "bogus",
+	KindReport, KindResponse}
 
 // fuzzSession decodes a configuration and a sequence of moves (and clock
 // ticks) from data and plays them; refused moves must change nothing.
@@ -100,6 +102,9 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 	}
 	if flags&8 != 0 {
 		sc.Format.NoDirect = [][2]string{{"a", "b"}}
+	}
+	if flags&64 != 0 {
+		sc.Plan = fuzzPlan()
 	}
 	protocol := []string{SAO, SingleText, Voting, Blind, Feedback, AMOP}[in.intn(6)]
 	cfg := Config{
@@ -125,7 +130,7 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 		t.Fatalf("config %+v: %v", cfg, err)
 	}
 	f := sc.Framework
-	parties := []string{"a", "b", "c", "med", "zz", ""}
+	parties := []string{"a", "b", "c", "med", "zz", "", "v", "w"}
 	for steps := 0; in.more() && steps < 400; steps++ {
 		op := in.byte()
 		if op >= 250 {
@@ -185,6 +190,28 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 			for range in.intn(5) {
 				m.Packages = append(m.Packages, in.pkg(f))
 			}
+		case KindReport:
+			r := &plan.Report{
+				Commitment: []string{"cf", "ex", "ref", "snap", "zz"}[in.intn(5)],
+				Finding:    []plan.Finding{plan.FindingCompliance, plan.FindingFulfilled, plan.FindingViolation, "x"}[in.intn(4)],
+				Party:      []string{"", "a", "b", "c", "med"}[in.intn(5)],
+				Severity:   []plan.Severity{"", plan.Minor, plan.Major, plan.Grave, "bad"}[in.intn(5)],
+			}
+			switch in.intn(4) {
+			case 0: // no time
+			case 1:
+				r.When = now.Add(time.Hour) // in the future
+			default:
+				r.When = now.Add(-time.Duration(in.intn(40)) * time.Second)
+			}
+			for range in.intn(3) {
+				r.Evidence = append(r.Evidence, []string{"https://e.example/1", "http://e.example/2", "ftp://e.example/3", "https://a b"}[in.intn(4)])
+			}
+			r.Text = in.text()
+			r.Replaces = in.intn(s.Len() + 2)
+			m.Report = r
+		case KindResponse:
+			m.Response = &plan.Response{Report: in.intn(s.Len() + 2), Answer: []plan.Answer{plan.Accept, plan.Dispute, "x"}[in.intn(3)], Text: in.text()}
 		case KindMessage, KindRelay, KindEnd:
 			m.Message = in.text()
 			for range in.intn(3) {
@@ -318,6 +345,19 @@ func fuzzSeeds() [][]byte {
 		[]byte{kind(KindBid), a, 1}, pkg(1, 1, 1),
 		[]byte{kind(KindBid), b, 2}, pkg(0, 1, 1), pkg(1, 1, 1),
 	))
+	// An agreement in force, then its implementation: a major violation
+	// that triggers the snap-back, a dispute, a review withdrawing it, a
+	// fulfilment.
+	const v, w = 6, 7
+	seeds = append(seeds, cat(
+		[]byte{64, 0, 0, 0, 0},
+		[]byte{kind(KindOffer), a}, pkg(0, 0, 0),
+		[]byte{kind(KindAccept), b}, []byte{kind(KindAccept), c},
+		[]byte{kind(KindReport), v, 0, 2, 1, 2, 2, 0, 1, 0, 5, 0},
+		[]byte{kind(KindResponse), a, 6, 1, 5},
+		[]byte{kind(KindReport), v, 0, 0, 0, 0, 2, 0, 0, 5, 6},
+		[]byte{kind(KindReport), w, 1, 1, 0, 0, 2, 1, 0, 5, 0},
+	))
 	// Alternating offers with a wall-clock deadline and messages.
 	seeds = append(seeds, cat(
 		[]byte{16, 0, 3, 1, 0, 20},
@@ -327,4 +367,21 @@ func fuzzSeeds() [][]byte {
 		[]byte{kind(KindMessage), a, 5, 0, 0},
 	))
 	return seeds
+}
+
+// fuzzPlan is an implementation plan for testScenario: a ceasefire whose
+// major violations trigger a snap-back, an exchange due 10 s after entry
+// into force, a vote after 20 s of ceasefire.
+func fuzzPlan() *plan.Plan {
+	return &plan.Plan{
+		Verifiers: []plan.Verifier{{ID: "v"}, {ID: "w"}},
+		Commitments: []plan.Commitment{
+			{ID: "cf", Point: "p1", Options: []string{"a", "b"}, Owners: []string{"a", "b"}, Kind: plan.Continuous, From: plan.FromAgreement, Verifier: "v",
+				OnViolation: []plan.Consequence{{Trigger: "snap", Severity: plan.Major}}},
+			{ID: "ex", Point: "p2", Owners: []string{"c"}, Kind: plan.Once, Deadline: &plan.Deadline{Within: 10 * plan.Duration(time.Second)}, Verifier: "w"},
+			{ID: "ref", Point: "p3", Owners: []string{"a"}, Kind: plan.Once, From: plan.FromAgreement,
+				After: []plan.Precondition{{Commitment: "cf", Held: 20 * plan.Duration(time.Second)}}, Deadline: &plan.Deadline{Within: 30 * plan.Duration(time.Second)}, Verifier: "w"},
+			{ID: "snap", Point: "p1", Owners: []string{"med"}, Kind: plan.Once, From: plan.FromTriggered, Deadline: &plan.Deadline{Within: 5 * plan.Duration(time.Second)}, Verifier: "w"},
+		},
+	}
 }

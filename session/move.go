@@ -1,6 +1,11 @@
 package session
 
-import "github.com/parley-negotiation/parley/framework"
+import (
+	"time"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/plan"
+)
 
 // Move kinds a party can make. Which are valid depends on the protocol.
 const (
@@ -56,6 +61,10 @@ type Move struct {
 	Feedback string `json:"feedback,omitempty"`
 	// Packages are the secret acceptable packages of a blind bid.
 	Packages []framework.Package `json:"packages,omitempty"`
+	// Report is a verifier's report on a commitment of the plan (KindReport).
+	Report *plan.Report `json:"report,omitempty"`
+	// Response is a party's response to a report (KindResponse).
+	Response *plan.Response `json:"response,omitempty"`
 }
 
 // Note is the payload of an event the engine draws.
@@ -82,4 +91,8 @@ type Note struct {
 	// Packages are packages a note reveals (e.g. a blind overlap, when the
 	// session reveals it).
 	Packages []framework.Package `json:"packages,omitempty"`
+	// Commitment is the plan's commitment a note concerns (a trigger) and
+	// Due its deadline.
+	Commitment string     `json:"commitment,omitempty"`
+	Due        *time.Time `json:"due,omitempty"`
 }

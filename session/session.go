@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/plan"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -50,6 +51,9 @@ type Config struct {
 	// MediatorAccess says what of the parties' profiles the mediator may use:
 	// AccessNone (default) or AccessProfiles.
 	MediatorAccess string `json:"mediator_access,omitempty"`
+	// Verifiers are the plan's verifiers that file reports once there is
+	// an agreement (default: all of the scenario's plan).
+	Verifiers []string `json:"verifiers,omitempty"`
 	// Start is the wall time the session opened.
 	Start time.Time `json:"start"`
 }
@@ -171,7 +175,8 @@ func Digest(sc *scenario.Scenario) string {
 		P []scenario.Party
 		D scenario.Decision
 		M scenario.Format
-	}{sc.Framework, sc.Parties, sc.Decision, sc.Format})
+		I *plan.Plan `json:",omitempty"` // absent without a plan: digests of older scenarios stay
+	}{sc.Framework, sc.Parties, sc.Decision, sc.Format, sc.Plan})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:16])
 }
@@ -210,6 +215,9 @@ func New(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
 	}
 	if cfg.Format == "" {
 		cfg.Format = sc.Format.Default
+	}
+	if err := configureVerifiers(sc, &cfg); err != nil {
+		return nil, err
 	}
 	cfg.Scenario, cfg.Digest = sc.Name, Digest(sc)
 	if cfg.Start.IsZero() {
@@ -283,10 +291,10 @@ func (s *Session) Len() int { return len(s.events) }
 func (s *Session) Submit(m Move) (int, error) {
 	s.now = s.clock()
 	s.expire()
-	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay {
+	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay && !implementationMove(m.Kind) {
 		return 0, fmt.Errorf("%w: %s", ErrClosed, s.State.Status)
 	}
-	if !s.isMember(m.Party) {
+	if !s.isMember(m.Party) && !s.verifierMove(&m) {
 		return 0, fmt.Errorf("%w: %q", ErrNotParty, m.Party)
 	}
 	if err := checkUTF8(&m); err != nil {
@@ -296,6 +304,8 @@ func (s *Session) Submit(m Move) (int, error) {
 	switch m.Kind {
 	case KindRatify:
 		err = s.checkRatify(&m)
+	case KindReport, KindResponse:
+		err = s.checkImplementation(&m)
 	case KindMessage, KindRelay:
 		err = s.checkMessage(&m)
 	case KindLeave:
@@ -315,7 +325,7 @@ func (s *Session) Submit(m Move) (int, error) {
 	switch m.Kind {
 	case KindMessage, KindRelay:
 		visible = messageVisible(&m)
-	case KindRatify, KindLeave:
+	case KindRatify, KindLeave, KindReport, KindResponse:
 	default:
 		visible = s.proto.Visible(s, &m)
 	}
@@ -324,6 +334,8 @@ func (s *Session) Submit(m Move) (int, error) {
 	switch m.Kind {
 	case KindRatify:
 		s.applyRatify(&m)
+	case KindReport, KindResponse:
+		s.applyImplementation(&m)
 	case KindMessage, KindRelay:
 	case KindLeave:
 		if s.Config.Protocol == SAO {

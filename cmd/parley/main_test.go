@@ -33,6 +33,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// mkimpl FILE: write the scripted Miami implementation log (plan_test.go).
+			"mkimpl": mkimpl,
 			// replace FILE OLD NEW: replace the first occurrence of OLD in FILE.
 			"replace": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {

@@ -65,7 +65,8 @@ or built-in names (try: parley scenarios).`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newAnalyze(e), newValidate(e), newScenarios(e), newConvert(e), newRun(e), newReplay(e), newServe(e), newLoadtest(e))
+	root.AddCommand(newAnalyze(e), newValidate(e), newScenarios(e), newConvert(e), newRun(e), newReplay(e), newServe(e), newLoadtest(e), newTournament(e), newAgreement(e))
+	root.AddCommand(newVerify(e), newPlan(e))
 	return root
 }
 

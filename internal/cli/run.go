@@ -379,23 +379,7 @@ recorded events. A tampered log is reported with the first bad event.
 SCENARIO defaults to the built-in scenario named in the log.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := os.Open(args[0])
-			if err != nil {
-				return usageError{err}
-			}
-			defer f.Close()
-			events, err := session.ReadLog(f)
-			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			if len(events) == 0 || events[0].Note == nil || events[0].Note.Config == nil {
-				return fmt.Errorf("%s: not a session log (no start event)", args[0])
-			}
-			name := events[0].Note.Config.Scenario
-			if len(args) == 2 {
-				name = args[1]
-			}
-			sc, err := loadScenario(name, splitList(profiles))
+			sc, events, err := loadLog(args, profiles)
 			if err != nil {
 				return err
 			}

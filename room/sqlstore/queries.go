@@ -406,6 +406,10 @@ func (s *Store) AppendEvents(ctx context.Context, negotiation string, events []s
 		}
 		data[i] = string(b)
 	}
+	if s.writes != nil {
+		s.writes.Lock()
+		defer s.writes.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: append to %q: begin: %w", negotiation, err)

@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,7 +50,20 @@ const sqliteOptions = "_pragma=busy_timeout(10000)" +
 // Store is a room.Store over a SQL database. It is safe for concurrent use.
 type Store struct {
 	db *sql.DB
+	// writes serialises the log appends of this process on SQLite, which
+	// has one writer at a time: waiting on a Go mutex is fair and cheap,
+	// where SQLite's busy handler sleeps and retries (and, under load,
+	// times out with "database is locked"). nil on PostgreSQL.
+	writes *sync.Mutex
 }
+
+// Connection pool sizes: enough for the concurrency of a server, bounded
+// so that load cannot exhaust file descriptors or PostgreSQL's
+// max_connections, and kept idle so requests do not reopen connections.
+const (
+	sqlitePool   = 16
+	postgresPool = 32
+)
 
 var _ room.Store = (*Store)(nil)
 
@@ -96,7 +110,9 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: SQLite %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	db.SetMaxOpenConns(sqlitePool)
+	db.SetMaxIdleConns(sqlitePool)
+	return &Store{db: db, writes: new(sync.Mutex)}, nil
 }
 
 // retry calls f until it succeeds, fails with an error again does not
@@ -139,6 +155,8 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: PostgreSQL: %w", err)
 	}
+	db.SetMaxOpenConns(postgresPool)
+	db.SetMaxIdleConns(postgresPool)
 	return &Store{db: db}, nil
 }
 

@@ -1,0 +1,246 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parley-negotiation/parley/tournament"
+)
+
+type tournamentFlags struct {
+	out      string
+	workers  int
+	json     bool
+	progress bool
+	quiet    bool
+	seed     uint64
+}
+
+const tournamentExample = `  parley tournament examples/tournaments/builtins.yaml --out results/builtins
+  parley tournament examples/tournaments/genius-linear.yaml --workers 2 --seed 7
+
+A config (YAML; paths are relative to the config file):
+
+  name: time-based agents on tiny-2p
+  agents:
+    - boulware                     # a built-in strategy, named after it
+    - conceder
+    - hard-headed
+    - name: patient                # a built-in strategy with parameters
+      strategy: timedep
+      params: {e: 0.5, floor: true}
+    # - name: mine                 # an external agent (needs an extagent build)
+    #   url: http://127.0.0.1:8080/agent
+  scenarios:
+    - tiny-2p                      # a built-in scenario
+    - file: my-scenario.yaml       # a scenario file
+    - genius: ../shared/data/genius/domains/Laptop
+      profiles: [laptop_buyer_utility.xml, laptop_seller_utility.xml]
+    - genius: ../shared/data/genius/domains/*   # every folder that matches
+      exclude: [NonLinear10issues]
+      max_parties: 3               # the first 3 linear profiles by file name
+  protocol: sao                    # sao or amop
+  deadline: {rounds: 1000}         # or {time: 3s}
+  scoring: zero                    # no agreement scores 0 (ANAC), or reservation
+  repetitions: 3
+  self_play: false                 # true: an agent may play several roles at once
+  time_budget: 10s                 # longest one call of an agent may take
+  seed: 1
+  ranking: utility                 # or discounted_utility`
+
+func newTournament(e *env) *cobra.Command {
+	var fl tournamentFlags
+	c := &cobra.Command{
+		Use:   "tournament CONFIG",
+		Short: "Run an ANAC-style tournament of agents over scenarios and rank the agents",
+		Long: `Run every negotiation of a tournament: agents × scenarios × role assignments ×
+repetitions. A scenario with n negotiating parties gets every ordered
+selection of n distinct agents (k agents: k!/(k−n)! assignments), so every
+agent plays every profile against every combination of opponents, as ANAC
+rotates profiles.
+
+Negotiations run on --workers goroutines (default: all cores). Each result
+is appended to OUT/results.jsonl as it finishes; rerunning the same command
+skips the negotiations already there, so an interrupted tournament resumes.
+An agent whose call takes longer than the config's time_budget is abandoned:
+that negotiation ends without agreement and its result names the agent.
+
+Outputs in OUT: results.jsonl (one negotiation a line), summary.csv (per
+agent: mean and 95% Student-t interval of individual utility with and
+without discount, social welfare, agreement rate, distance to the Pareto
+frontier and to the Nash point, rounds to agreement) and report.html (the
+ranking, score distributions, and every scenario's outcomes against its
+Pareto frontier). The ranking is printed (--json: the summary as JSON).
+Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+
+See docs/tournaments.md.`,
+		Example: tournamentExample,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTournament(cmd.Context(), e, args[0], cmd.Flags().Changed("seed"), &fl)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&fl.out, "out", "", "output folder (default: the config's name without extension, + \".out\")")
+	f.IntVar(&fl.workers, "workers", 0, "negotiations run at once (default: GOMAXPROCS)")
+	f.BoolVar(&fl.json, "json", false, "print the summary as JSON")
+	f.BoolVar(&fl.progress, "progress", false, "draw the progress bar even when stderr is not a terminal")
+	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress or timing on stderr")
+	f.Uint64Var(&fl.seed, "seed", 1, "seed of the tournament (overrides the config's)")
+	return c
+}
+
+func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *tournamentFlags) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if fl.workers < 0 {
+		return usagef("--workers %d: want 0 (all cores) or more", fl.workers)
+	}
+	cfg, err := tournament.LoadConfig(path)
+	if err != nil {
+		return usageError{err}
+	}
+	if os.Getenv("GOGC") == "" {
+		// Negotiations allocate fast (about 1 KB an offer) over a small
+		// live heap, so the default GOGC=100 collects dozens of times a
+		// second; doubling the heap goal saves about 10% of the time of a
+		// tournament for about twice the memory (docs/tournaments.md).
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
+	}
+	if seedSet {
+		cfg.Seed = fl.seed
+	}
+	jobs := tournament.Jobs(cfg)
+	out := fl.out
+	if out == "" {
+		out = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + ".out"
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	eng := &tournament.Engine{}
+	workers := fl.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	r := &tournament.Runner{Engine: eng, Workers: workers, Results: filepath.Join(out, "results.jsonl")}
+	switch {
+	case fl.quiet:
+	case fl.progress || isTerminal(e.stderr):
+		r.Progress = tournament.ProgressBar(e.stderr)
+	default:
+		r.Progress = tournament.ProgressLog(e.stderr, 10*time.Second)
+	}
+	batch, runErr := r.Run(ctx, jobs)
+	if batch == nil {
+		if errors.Is(runErr, tournament.ErrNoExternal) {
+			return usageError{runErr}
+		}
+		return runErr
+	}
+	var names []string
+	for _, a := range cfg.Agents {
+		names = append(names, a.Name)
+	}
+	name := cfg.Name
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	sum := tournament.Summarize(name, names, batch.Results, cfg.RankBy)
+	if err := writeTournamentFiles(out, cfg, eng, sum, batch.Results); err != nil {
+		return err
+	}
+	if !fl.quiet && batch.New > 0 {
+		fmt.Fprintf(e.stderr, "tournament: %d negotiations in %s on %s (%.0f/s)\n", batch.New, batch.Elapsed.Round(time.Millisecond), plural(workers, "worker"), float64(batch.New)/batch.Elapsed.Seconds())
+	}
+	if batch.Truncated > 0 {
+		fmt.Fprintf(e.stderr, "tournament: dropped a half-written last line (%d bytes) of %s\n", batch.Truncated, r.Results)
+	}
+	if batch.Foreign > 0 {
+		fmt.Fprintf(e.stderr, "tournament: %s holds %d results of other negotiations (another config or seed); they are left out\n", r.Results, batch.Foreign)
+	}
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return fmt.Errorf("interrupted after %d of %d negotiations; run the same command again to resume", len(batch.Results), len(jobs))
+		}
+		return runErr
+	}
+	if fl.json {
+		return writeJSON(e.stdout, sum)
+	}
+	printTournament(e.stdout, cfg, len(jobs), batch, sum, out)
+	return nil
+}
+
+func writeTournamentFiles(out string, cfg *tournament.Config, eng *tournament.Engine, sum *tournament.Summary, results []tournament.Result) error {
+	write := func(name string, fn func(w io.Writer) error) error {
+		path := filepath.Join(out, name)
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return f.Close()
+	}
+	if err := write("summary.csv", func(w io.Writer) error { return tournament.WriteCSV(w, sum) }); err != nil {
+		return err
+	}
+	rep, err := tournament.NewReport(cfg, eng, sum, results)
+	if err != nil {
+		return err
+	}
+	return write("report.html", rep.WriteHTML)
+}
+
+func printTournament(w io.Writer, cfg *tournament.Config, jobs int, b *tournament.Batch, sum *tournament.Summary, out string) {
+	fmt.Fprintf(w, "Tournament %s: %s, %s, %s, %s, %s: %s\n", sum.Name, plural(len(cfg.Agents), "agent"),
+		plural(len(cfg.Scenarios), "scenario"), cfg.Protocol, cfg.Deadline(), plural(cfg.Repetitions, "repetition"), plural(jobs, "negotiation"))
+	fmt.Fprintf(w, "Run now: %d; already done: %d. Agreements: %d of %d; timeouts: %d; not run: %d\n",
+		b.New, b.Skipped, sum.Agreements, sum.Negotiations, sum.Timeouts, sum.Errors)
+	fmt.Fprintf(w, "Outputs: %s\n\n", strings.Join([]string{filepath.Join(out, "results.jsonl"), filepath.Join(out, "summary.csv"), filepath.Join(out, "report.html")}, ", "))
+	width := len("agent")
+	for _, a := range sum.Agents {
+		width = max(width, len(a.Agent))
+	}
+	ci := func(s tournament.Stat) string { return fmt.Sprintf("%.3f [%.3f, %.3f]", s.Mean, s.Low, s.High) }
+	fmt.Fprintf(w, "rank  %-*s  %-22s  %-22s  %7s  %6s  %8s  %7s  %7s\n", width, "agent", "utility (95% CI)", "discounted (95% CI)", "welfare", "agreed", "d.Pareto", "d.Nash", "rounds")
+	for i, a := range sum.Agents {
+		tie := " "
+		if sum.TiedWithNeighbour(i) {
+			tie = "~"
+		}
+		fmt.Fprintf(w, "%3d%s  %-*s  %-22s  %-22s  %7.3f  %6.3f  %8.3f  %7.3f  %7.1f\n", a.Rank, tie, width, a.Agent,
+			ci(a.Utility), ci(a.Discounted), a.Welfare.Mean, a.Agreement.Mean, a.DistancePareto.Mean, a.DistanceNash.Mean, a.Rounds.Mean)
+	}
+	fmt.Fprintf(w, "\nRanked by mean %s. ~: the interval overlaps a neighbour's; the ranking does not separate them.\n", strings.ReplaceAll(sum.RankBy, "_", " "))
+	for _, a := range sum.Agents {
+		if a.Timeouts > 0 || a.Failures > 0 {
+			fmt.Fprintf(w, "%s: %d timeouts, %d failures\n", a.Agent, a.Timeouts, a.Failures)
+		}
+	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

@@ -1,0 +1,518 @@
+package tournament
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/analysis"
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/genius"
+	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/scenario"
+	"github.com/parley-negotiation/parley/session"
+)
+
+// Statuses of a Result.
+const (
+	StatusAgreement   = "agreement"    // the parties agreed
+	StatusNoAgreement = "no-agreement" // deadline, or a party ended the talks
+	StatusTimeout     = "timeout"      // an agent's call exceeded the time budget
+	StatusAgentError  = "agent-error"  // an agent panicked or made an invalid move
+	StatusError       = "error"        // the job could not run (scenario, config)
+)
+
+// Result is the outcome of one job, as a line of results.jsonl.
+//
+// Utilities are per role in turn order: the agreement's utility for each
+// party, or for a negotiation without agreement (including timeouts and
+// agent errors) 0 under ScoreZero and the party's reservation value under
+// ScoreReservation. Discounted applies each party's discount factor d at the
+// normalised time t the negotiation ended: u·dᵗ (GENIUS). Welfare is the sum
+// of Utilities; DistancePareto and DistanceNash are the Euclidean distances
+// of Utilities to the nearest Pareto-frontier point and to the Nash point of
+// the negotiating parties (absent when the scenario has no Nash point).
+type Result struct {
+	ID       string   `json:"id"`
+	Scenario string   `json:"scenario"`
+	Rep      int      `json:"rep"`
+	Parties  []string `json:"parties"`
+	Agents   []string `json:"agents"`
+	Status   string   `json:"status"`
+	Reason   string   `json:"reason,omitempty"`
+	// Fault names the agent that timed out or failed.
+	Fault          string            `json:"fault,omitempty"`
+	Agreement      framework.Package `json:"agreement,omitempty"`
+	Utilities      []float64         `json:"utilities,omitempty"`
+	Discounted     []float64         `json:"discounted,omitempty"`
+	Welfare        float64           `json:"welfare"`
+	DistancePareto *float64          `json:"distance_pareto,omitempty"`
+	DistanceNash   *float64          `json:"distance_nash,omitempty"`
+	// Rounds is the round the negotiation ended in; Time the normalised
+	// time then; Offers the number of offers made.
+	Rounds int     `json:"rounds"`
+	Time   float64 `json:"time"`
+	Offers int     `json:"offers"`
+	// Elapsed is the wall time the job took, in seconds.
+	Elapsed float64 `json:"elapsed_s"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// Scored reports whether the result counts in the scores: every status but
+// StatusError (a timeout or agent error scores as no agreement).
+func (r *Result) Scored() bool { return r.Status != StatusError && len(r.Utilities) > 0 }
+
+// Engine runs jobs. It caches, per scenario, everything sessions share:
+// the loaded scenario, compiled profiles, bid spaces and the Pareto frontier
+// with its Nash point, so a job costs only its negotiation. An Engine is
+// safe for concurrent use; its cache is never emptied (a process runs the
+// scenarios of a few tournaments).
+type Engine struct {
+	// External builds the negotiator of an external agent (an AgentSpec
+	// with URL); nil means external agents are not available and such jobs
+	// end with StatusError wrapping ErrNoExternal.
+	External func(name, url string) (agent.Negotiator, error)
+
+	mu    sync.Mutex
+	cache map[string]*cacheEntry
+}
+
+type cacheEntry struct {
+	once sync.Once
+	p    *prepared
+	err  error
+}
+
+// prepared is what every session of one scenario shares.
+type prepared struct {
+	sc       *scenario.Scenario
+	parties  []string
+	tables   map[string]*profile.Table
+	spaces   map[string]*agent.BidSpace
+	space    *analysis.Space
+	frontier *analysis.Frontier
+	nash     []float64
+}
+
+var defaultEngine = &Engine{}
+
+// Run runs job on a shared Engine without external agents (see Engine.Run).
+func Run(job Job) Result { return defaultEngine.Run(job) }
+
+// Run runs one job and returns its result; it never panics and always
+// returns a Result (problems are in Status and Error). It is a function of
+// the job alone (and of the time budget: an agent that is slower on a
+// loaded machine may time out).
+func (e *Engine) Run(job Job) Result {
+	r, _ := e.RunContext(context.Background(), job)
+	return r
+}
+
+// RunContext is Run that gives up when ctx is done: it then returns ctx's
+// error and a Result that must not be recorded.
+//
+// The negotiation runs in its own goroutine while the caller watches the
+// agents' calls: a call (Init or Act, or building an external agent) that
+// has been running for longer than job.Budget is abandoned — RunContext
+// returns at once with StatusTimeout, Fault naming the agent, and the
+// negotiation scored as without agreement at the round it reached. The
+// abandoned goroutine ends the session at its next turn; a call that never
+// returns keeps its goroutine (Go cannot stop it), so agents that may hang
+// belong in another process (external agents). Calls are checked every
+// Budget/8 (at least 1 ms): a call is abandoned after between Budget and
+// 9/8 Budget, never before Budget.
+func (e *Engine) RunContext(ctx context.Context, job Job) (Result, error) {
+	start := time.Now()
+	base := Result{ID: job.ID, Scenario: job.Scenario.Name, Rep: job.Rep, Agents: job.Agents()}
+	for _, r := range job.Roles {
+		base.Parties = append(base.Parties, r.Party)
+	}
+	fail := func(err error) (Result, error) {
+		base.Status, base.Error = StatusError, err.Error()
+		base.Elapsed = time.Since(start).Seconds()
+		return base, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return base, err
+	}
+	p, err := e.prepare(job.Scenario)
+	if err != nil {
+		return fail(err)
+	}
+	if err := p.check(job); err != nil {
+		return fail(err)
+	}
+	for _, r := range job.Roles {
+		if r.Agent.URL != "" && e.External == nil {
+			return fail(fmt.Errorf("agent %q (%s): %w", r.Agent.Name, r.Agent.URL, ErrNoExternal))
+		}
+	}
+	g := &guard{}
+	done := make(chan Result, 1)
+	go func() { done <- e.play(p, job, base, g) }()
+	var tick <-chan time.Time
+	period := max(job.Budget/8, time.Millisecond)
+	if job.Budget > 0 {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		tick = t.C
+	}
+	var seen uint64
+	var seenAt time.Time
+	for {
+		select {
+		case r := <-done:
+			r.Elapsed = time.Since(start).Seconds()
+			return r, nil
+		case <-ctx.Done():
+			g.stop.Store(true)
+			return base, ctx.Err()
+		case now := <-tick:
+			st := g.state.Load()
+			if st&1 == 0 {
+				seen = 0
+				continue
+			}
+			if st != seen {
+				seen, seenAt = st, now
+				continue
+			}
+			if now.Sub(seenAt) < job.Budget {
+				continue
+			}
+			g.stop.Store(true)
+			role := int(g.role.Load())
+			r := p.disagreement(job, base, math.Float64frombits(g.time.Load()))
+			r.Status, r.Fault = StatusTimeout, job.Roles[role].Agent.Name
+			r.Reason = fmt.Sprintf("%s (%s) took longer than the time budget of %v", r.Fault, job.Roles[role].Party, job.Budget)
+			r.Rounds = int(g.round.Load())
+			r.Elapsed = time.Since(start).Seconds()
+			return r, nil
+		}
+	}
+}
+
+// play runs the negotiation; it runs in its own goroutine.
+func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) {
+	defer func() {
+		if v := recover(); v != nil {
+			res = p.disagreement(job, base, math.Float64frombits(g.time.Load()))
+			res.Rounds = int(g.round.Load())
+			if g.state.Load()&1 == 1 {
+				role := int(g.role.Load())
+				res.Status, res.Fault = StatusAgentError, job.Roles[role].Agent.Name
+				res.Reason = fmt.Sprintf("%s (%s) panicked: %v", res.Fault, job.Roles[role].Party, v)
+				return
+			}
+			res = base
+			res.Status, res.Error = StatusError, fmt.Sprintf("panic: %v\n%s", v, debug.Stack())
+		}
+	}()
+	clock := fixedClock
+	if job.Duration > 0 {
+		clock = time.Now
+	}
+	parties := make([]string, len(job.Roles))
+	for i, r := range job.Roles {
+		parties[i] = r.Party
+	}
+	s, err := session.New(p.sc, session.Config{Protocol: job.Protocol, Parties: parties, Rounds: job.Rounds,
+		Duration: job.Duration, Scoring: job.Scoring}, clock)
+	if err != nil {
+		res = base
+		res.Status, res.Error = StatusError, err.Error()
+		return res
+	}
+	agents := make(map[string]agent.Negotiator, len(job.Roles))
+	for i, r := range job.Roles {
+		var a agent.Negotiator
+		if r.Agent.URL != "" {
+			g.begin(i, 0, 0)
+			a, err = e.External(r.Agent.Name, r.Agent.URL)
+			g.end()
+			if err == nil && g.stop.Load() {
+				return base // abandoned: the caller has returned already
+			}
+		} else {
+			a, err = builtin(r.Agent.Strategy, mix(job.Seed, uint64(i)), p.spaces[r.Party])
+		}
+		if err != nil {
+			res = base
+			res.Status, res.Error = StatusError, fmt.Sprintf("agent %q: %v", r.Agent.Name, err)
+			return res
+		}
+		agents[r.Party] = g.wrap(i, a)
+	}
+	runner, err := session.NewRunner(s, agents, session.WithTables(p.tables))
+	if err != nil {
+		res = base
+		res.Status, res.Error = StatusError, err.Error()
+		return res
+	}
+	if err := runner.Run(); err != nil {
+		res = p.disagreement(job, base, s.Time())
+		res.Rounds, res.Offers = s.State.Round, g.offers
+		res.Status, res.Fault = StatusAgentError, job.Roles[g.last].Agent.Name
+		res.Reason = strings.TrimPrefix(err.Error(), "session: ")
+		return res
+	}
+	return p.score(job, base, s, g.offers)
+}
+
+var epoch = time.Unix(0, 0).UTC()
+
+// fixedClock is the clock of round-deadline sessions: their course does not
+// depend on wall time, and reading it costs time.
+func fixedClock() time.Time { return epoch }
+
+// score computes the result of a finished session.
+func (p *prepared) score(job Job, base Result, s *session.Session, offers int) Result {
+	t := s.Time()
+	if s.State.Agreement == nil {
+		r := p.disagreement(job, base, t)
+		r.Reason, r.Rounds, r.Offers = s.State.Reason, s.State.Round, offers
+		return r
+	}
+	r := base
+	r.Status, r.Agreement = StatusAgreement, s.State.Agreement.Clone()
+	r.Utilities = p.space.Utilities(s.State.Agreement)
+	r.Discounted = make([]float64, len(r.Utilities))
+	for i, u := range r.Utilities {
+		r.Discounted[i] = p.space.Profiles[i].Discounted(u, t)
+	}
+	p.measure(&r)
+	r.Rounds, r.Time, r.Offers = s.State.Round, t, offers
+	return r
+}
+
+// disagreement scores a negotiation without agreement that ended at time t.
+func (p *prepared) disagreement(job Job, base Result, t float64) Result {
+	r := base
+	r.Status, r.Time = StatusNoAgreement, t
+	n := len(p.parties)
+	r.Utilities, r.Discounted = make([]float64, n), make([]float64, n)
+	if job.Scoring == ScoreReservation {
+		for i := range r.Utilities {
+			r.Utilities[i] = p.space.Reservation[i]
+			r.Discounted[i] = p.space.Profiles[i].Discounted(p.space.Reservation[i], t)
+		}
+	}
+	p.measure(&r)
+	return r
+}
+
+func (p *prepared) measure(r *Result) {
+	r.Welfare = analysis.Welfare(r.Utilities)
+	if d := analysis.DistanceToFrontier(r.Utilities, p.frontier); !math.IsInf(d, 0) {
+		r.DistancePareto = &d
+	}
+	if p.nash != nil {
+		d := analysis.Distance(r.Utilities, p.nash)
+		r.DistanceNash = &d
+	}
+}
+
+// check verifies that the job's roles are the scenario's negotiating parties
+// in turn order and that its rules are ones the engine runs.
+func (p *prepared) check(job Job) error {
+	if len(job.Roles) != len(p.parties) {
+		return fmt.Errorf("scenario %s has %d negotiating parties, the job %d roles", job.Scenario.Name, len(p.parties), len(job.Roles))
+	}
+	for i, r := range job.Roles {
+		if r.Party != p.parties[i] {
+			return fmt.Errorf("role %d is party %q; scenario %s's party %d is %q", i+1, r.Party, job.Scenario.Name, i+1, p.parties[i])
+		}
+		if (r.Agent.URL == "") == (r.Agent.Strategy == "") {
+			return fmt.Errorf("agent %q: give a strategy or a url", r.Agent.Name)
+		}
+	}
+	if job.Protocol != session.SAO && job.Protocol != session.AMOP {
+		return fmt.Errorf("protocol %q: tournaments run %s or %s", job.Protocol, session.SAO, session.AMOP)
+	}
+	if job.Rounds <= 0 && job.Duration <= 0 {
+		return fmt.Errorf("the job has no deadline")
+	}
+	return nil
+}
+
+// prepare returns the cached preparation of a scenario, building it once.
+func (e *Engine) prepare(ref ScenarioRef) (*prepared, error) {
+	key := ref.Kind + "\x00" + ref.Source + "\x00" + strings.Join(ref.Profiles, "\x00") + "\x00" + ref.Digest
+	e.mu.Lock()
+	if e.cache == nil {
+		e.cache = map[string]*cacheEntry{}
+	}
+	ce := e.cache[key]
+	if ce == nil {
+		ce = &cacheEntry{}
+		e.cache[key] = ce
+	}
+	e.mu.Unlock()
+	ce.once.Do(func() { ce.p, ce.err = newPrepared(ref) })
+	return ce.p, ce.err
+}
+
+// LoadScenario loads the scenario a reference names and checks its digest.
+func LoadScenario(ref ScenarioRef) (*scenario.Scenario, error) {
+	var sc *scenario.Scenario
+	var err error
+	switch ref.Kind {
+	case KindBuiltin:
+		sc, err = scenario.Builtin(ref.Source)
+	case KindFile:
+		sc, err = scenario.Load(ref.Source)
+	case KindGenius:
+		sc, err = genius.LoadDir(ref.Source, ref.Profiles)
+	default:
+		err = fmt.Errorf("unknown scenario kind %q (want %s, %s or %s)", ref.Kind, KindBuiltin, KindFile, KindGenius)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", ref.Name, err)
+	}
+	if ref.Digest != "" {
+		if d := session.Digest(sc); d != ref.Digest {
+			return nil, fmt.Errorf("scenario %s (%s) has changed since the tournament was configured (digest %s, job %s)", ref.Name, ref.Source, d, ref.Digest)
+		}
+	}
+	return sc, nil
+}
+
+func newPrepared(ref ScenarioRef) (*prepared, error) {
+	sc, err := LoadScenario(ref)
+	if err != nil {
+		return nil, err
+	}
+	p := &prepared{sc: sc, tables: map[string]*profile.Table{}, spaces: map[string]*agent.BidSpace{}}
+	for _, pt := range sc.Principals() {
+		p.parties = append(p.parties, pt.ID)
+	}
+	if p.space, err = analysis.FromScenario(sc, p.parties...); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", ref.Name, err)
+	}
+	for i, id := range p.parties {
+		t := p.space.Tables[i]
+		p.tables[id] = t
+		pr := p.space.Profiles[i]
+		var opts []agent.SpaceOption
+		if len(pr.RedLines) > 0 {
+			// As the negotiators build their own: without the packages
+			// across the owner's red lines.
+			opts = append(opts, agent.Excluding(func(pk framework.Package) bool { return pr.CrossesRedLine(pk) >= 0 }))
+		}
+		bs, err := agent.NewBidSpace(sc.Framework, t, opts...)
+		if err != nil {
+			// The negotiators find the same problem and walk away.
+			continue
+		}
+		p.spaces[id] = bs
+	}
+	if p.frontier, err = analysis.FrontierAdditive(p.space, analysis.FrontierOptions{}); err != nil {
+		return nil, fmt.Errorf("scenario %s: frontier: %w", ref.Name, err)
+	}
+	// The textbook Nash point (individually rational); GENIUS's variant
+	// where no package is individually rational (as parley run).
+	nash, ok := analysis.NashPoint(p.frontier, p.space.Reservation)
+	if !ok {
+		nash, ok = analysis.NashPointGENIUS(p.frontier, p.space.Reservation)
+	}
+	if ok {
+		p.nash = nash.Point.U
+	}
+	return p, nil
+}
+
+// Analysis returns, for reports, the utility space of a scenario's
+// negotiating parties, its Pareto frontier and its Nash point (nil when
+// none), from the engine's cache.
+func (e *Engine) Analysis(ref ScenarioRef) (*analysis.Space, *analysis.Frontier, []float64, error) {
+	p, err := e.prepare(ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p.space, p.frontier, p.nash, nil
+}
+
+// guard watches the calls of one session's agents. Only the session's
+// goroutine writes state, role, round and time; the watching goroutine
+// reads them.
+type guard struct {
+	// state is seq<<1 | busy: busy while an agent's call runs, seq counts calls.
+	state  atomic.Uint64
+	role   atomic.Int32
+	round  atomic.Int64
+	time   atomic.Uint64 // float64 bits of the normalised time
+	stop   atomic.Bool   // the watcher gave up: end the session
+	last   int           // role of the last call (session goroutine only)
+	offers int           // offers made (session goroutine only)
+}
+
+func (g *guard) begin(role, round int, t float64) {
+	g.role.Store(int32(role))
+	g.round.Store(int64(round))
+	g.time.Store(math.Float64bits(t))
+	g.state.Store((g.state.Load()>>1+1)<<1 | 1)
+	g.last = role
+}
+
+func (g *guard) end() { g.state.Store(g.state.Load() &^ 1) }
+
+// wrap returns a negotiator that reports a's calls to g (and votes with a
+// when a is a Voter).
+func (g *guard) wrap(role int, a agent.Negotiator) agent.Negotiator {
+	t := &timed{inner: a, g: g, role: role}
+	if v, ok := a.(agent.Voter); ok {
+		return &timedVoter{timed: t, voter: v}
+	}
+	return t
+}
+
+type timed struct {
+	inner agent.Negotiator
+	g     *guard
+	role  int
+}
+
+func (t *timed) Name() string { return t.inner.Name() }
+
+func (t *timed) Init(v *agent.View) {
+	if t.g.stop.Load() {
+		return
+	}
+	t.g.begin(t.role, v.Round, v.Time)
+	t.inner.Init(v)
+	t.g.end()
+}
+
+func (t *timed) Act(v *agent.View) agent.Action {
+	if t.g.stop.Load() {
+		return agent.Action{Kind: agent.EndTalks}
+	}
+	t.g.begin(t.role, v.Round, v.Time)
+	a := t.inner.Act(v)
+	t.g.end()
+	if a.Kind == agent.MakeOffer {
+		t.g.offers++
+	}
+	return a
+}
+
+type timedVoter struct {
+	*timed
+	voter agent.Voter
+}
+
+func (t *timedVoter) Vote(v *agent.View, proposal, previous framework.Package) bool {
+	if t.g.stop.Load() {
+		return false
+	}
+	t.g.begin(t.role, v.Round, v.Time)
+	yes := t.voter.Vote(v, proposal, previous)
+	t.g.end()
+	return yes
+}

@@ -1,0 +1,136 @@
+package tournament
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// ScenarioRef says how to load a scenario, anywhere the same files exist.
+type ScenarioRef struct {
+	// Name is the scenario's name in the tournament (unique there).
+	Name string `json:"name"`
+	// Kind is KindBuiltin, KindFile or KindGenius; Source the built-in name,
+	// the file's path or the folder's path (absolute).
+	Kind   string `json:"kind"`
+	Source string `json:"source"`
+	// Profiles are a GENIUS folder's profile files in party order.
+	Profiles []string `json:"profiles,omitempty"`
+	// Digest is session.Digest of the scenario's content; a runner refuses
+	// to run a job on a scenario whose content has changed.
+	Digest string `json:"digest"`
+}
+
+// Role is one negotiating party of a job and the agent that plays it.
+type Role struct {
+	Party string    `json:"party"`
+	Agent AgentSpec `json:"agent"`
+}
+
+// Job is one negotiation of a tournament: a plain value (it marshals to
+// JSON and back unchanged) that holds everything needed to run it, so that
+// a remote worker can run it with Engine.Run.
+type Job struct {
+	// ID is the hash of everything below except Scenario.Source (a path
+	// locates the scenario; its Digest identifies it): jobs with the same
+	// ID are the same negotiation.
+	ID       string      `json:"id"`
+	Scenario ScenarioRef `json:"scenario"`
+	// Roles are the negotiating parties in turn order with their agents.
+	Roles    []Role `json:"roles"`
+	Protocol string `json:"protocol"`
+	// Rounds or Duration is the deadline.
+	Rounds   int           `json:"rounds,omitempty"`
+	Duration time.Duration `json:"duration_ns,omitempty"`
+	Scoring  string        `json:"scoring"`
+	// Budget is the longest one call of an agent may take (0: unlimited).
+	Budget time.Duration `json:"budget_ns,omitempty"`
+	// Rep is the repetition (0-based); Seed seeds randomised agents.
+	Rep  int    `json:"rep"`
+	Seed uint64 `json:"seed"`
+}
+
+// ComputeID returns the job's identity (see Job.ID): the first 24 hex
+// digits of the SHA-256 of its JSON with ID and Scenario.Source empty.
+func (j Job) ComputeID() string {
+	j.ID, j.Scenario.Source = "", ""
+	b, _ := json.Marshal(j)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:12])
+}
+
+// Agents returns the agent names of the job's roles, in turn order.
+func (j Job) Agents() []string {
+	out := make([]string, len(j.Roles))
+	for i, r := range j.Roles {
+		out[i] = r.Agent.Name
+	}
+	return out
+}
+
+// Assignments returns the role assignments of n parties among k agents, as
+// agent indices per party, in lexicographic order: every ordered selection
+// of n distinct agents (k!/(k−n)! of them), or with selfPlay every n-tuple
+// (kⁿ). Each agent thus plays every profile against every combination of
+// opponents, as ANAC rotates profiles.
+func Assignments(n, k int, selfPlay bool) [][]int {
+	var out [][]int
+	cur := make([]int, n)
+	used := make([]bool, k)
+	var rec func(i int)
+	rec = func(i int) {
+		if i == n {
+			out = append(out, append([]int(nil), cur...))
+			return
+		}
+		for a := 0; a < k; a++ {
+			if !selfPlay && used[a] {
+				continue
+			}
+			cur[i], used[a] = a, true
+			rec(i + 1)
+			used[a] = false
+		}
+	}
+	if n > 0 && k > 0 {
+		rec(0)
+	}
+	return out
+}
+
+// Jobs enumerates the negotiations of a resolved config (LoadConfig or
+// Resolve), deterministically: for each scenario in order, each role
+// assignment (Assignments over its parties in turn order), each
+// repetition. The count is Σ over scenarios of assignments × Repetitions.
+func Jobs(cfg *Config) []Job {
+	var out []Job
+	for _, sc := range cfg.Scenarios {
+		for _, as := range Assignments(len(sc.Parties), len(cfg.Agents), cfg.SelfPlay) {
+			roles := make([]Role, len(as))
+			for i, a := range as {
+				spec := cfg.Agents[a]
+				roles[i] = Role{Party: sc.Parties[i], Agent: AgentSpec{Name: spec.Name, Strategy: spec.Strategy, URL: spec.URL}}
+			}
+			for rep := 0; rep < cfg.Repetitions; rep++ {
+				j := Job{Scenario: sc.Ref, Roles: roles, Protocol: cfg.Protocol, Rounds: cfg.Rounds,
+					Duration: cfg.Duration, Scoring: cfg.Scoring, Budget: cfg.Budget, Rep: rep,
+					Seed: mix(cfg.Seed, uint64(rep))}
+				if j.Duration > 0 {
+					j.Rounds = 0
+				}
+				j.ID = j.ComputeID()
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
+// mix derives a seed from two numbers (SplitMix64's finaliser).
+func mix(a, b uint64) uint64 {
+	z := a*0x9e3779b97f4a7c15 + b + 0x632be59bd9b4e019
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
