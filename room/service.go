@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -33,6 +34,8 @@ type Service struct {
 	mu      sync.Mutex
 	live    map[string]*live
 	reports map[string]*mediatorAnalysis // by scenario digest
+
+	subscribers atomic.Int64
 }
 
 // live is a negotiation in memory: its parsed scenario and, once started,
