@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/extagent"
 	"io"
 	"os"
 	"os/signal"
@@ -133,7 +135,10 @@ func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *t
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	eng := &tournament.Engine{}
+	// Agents with a url: speak parley-agent/1 (docs/agent-protocol.md).
+	eng := &tournament.Engine{External: func(name, url string) (agent.Negotiator, error) {
+		return extagent.New(name, url)
+	}}
 	workers := fl.workers
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
