@@ -230,6 +230,7 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 		return res
 	}
 	agents := make(map[string]agent.Negotiator, len(job.Roles))
+	raw := make([]agent.Negotiator, len(job.Roles))
 	for i, r := range job.Roles {
 		var a agent.Negotiator
 		if r.Agent.URL != "" {
@@ -247,6 +248,7 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 			res.Status, res.Error = StatusError, fmt.Sprintf("agent %q: %v", r.Agent.Name, err)
 			return res
 		}
+		raw[i] = a
 		agents[r.Party] = g.wrap(i, a)
 	}
 	runner, err := session.NewRunner(s, agents, session.WithTables(p.tables))
@@ -262,7 +264,17 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 		res.Reason = strings.TrimPrefix(err.Error(), "session: ")
 		return res
 	}
-	return p.score(job, base, s, g.offers)
+	res = p.score(job, base, s, g.offers)
+	// An external agent that broke the protocol ended the talks: that is
+	// its fault, not an ordinary walk-out.
+	for i, a := range raw {
+		if f, ok := a.(interface{ Err() error }); ok && f.Err() != nil {
+			res.Status, res.Fault = StatusAgentError, job.Roles[i].Agent.Name
+			res.Reason = f.Err().Error()
+			break
+		}
+	}
+	return res
 }
 
 var epoch = time.Unix(0, 0).UTC()

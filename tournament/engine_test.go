@@ -365,3 +365,27 @@ func TestWallTimeAndAMOP(t *testing.T) {
 		}
 	}
 }
+
+// broken is an external agent that broke the protocol: it ends the talks
+// and says why through Err, as extagent's negotiators do.
+type broken struct{ agent.Negotiator }
+
+func (broken) Act(*agent.View) agent.Action { return agent.Action{Kind: agent.EndTalks} }
+func (broken) Err() error                   { return errors.New("extagent: /act: malformed answer") }
+
+func TestExternalProtocolFaultIsTheAgents(t *testing.T) {
+	e := &Engine{External: func(name, url string) (agent.Negotiator, error) { return broken{agent.Linear()}, nil }}
+	cfg, err := ParseConfig("t.yaml", []byte("agents: [boulware, {name: ext, url: 'http://x'}]\nscenarios: [tiny-2p]\ndeadline: {rounds: 20}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range Jobs(cfg) {
+		r := e.Run(j)
+		if r.Status != StatusAgentError || r.Fault != "ext" || !strings.Contains(r.Reason, "malformed answer") {
+			t.Fatalf("%+v: want agent-error by ext", r)
+		}
+	}
+}
