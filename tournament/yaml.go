@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/parley-negotiation/parley/scenario"
 	"math"
 	"sort"
 	"strconv"
@@ -29,53 +30,19 @@ const (
 	// of [ and { (a config needs a handful of levels).
 	maxIndent = 256
 	maxFlow   = 32
-	// maxErrors bounds the problems reported for one file.
-	maxErrors = 50
+	// maxErrors bounds the problems reported for one file, as for scenarios.
+	maxErrors = scenario.MaxErrors
 )
 
-// Error is one problem found in a tournament config. Line and Col are
-// 1-based; both are 0 when the problem concerns the file as a whole.
-type Error struct {
-	File string
-	Line int
-	Col  int
-	Msg  string
-}
-
-// Error formats the problem as "FILE:LINE:COL: MSG", or "FILE: MSG" without
-// a position.
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-	}
-	return e.File + ": " + e.Msg
-}
+// Error is one problem found in a tournament config: the same type as a
+// scenario file's problems ("FILE:LINE:COL: MSG", or "FILE: MSG" without a
+// position), so that tools handle both alike.
+type Error = scenario.Error
 
 // ErrorList is every problem found in one config file, sorted by position.
 // ParseConfig and LoadConfig return a non-empty ErrorList whenever a file
 // is rejected for its content.
-type ErrorList []*Error
-
-// Error joins the problems with newlines.
-func (l ErrorList) Error() string {
-	var b strings.Builder
-	for i, e := range l {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the individual problems.
-func (l ErrorList) Unwrap() []error {
-	out := make([]error, len(l))
-	for i, e := range l {
-		out[i] = e
-	}
-	return out
-}
+type ErrorList = scenario.ErrorList
 
 // decoder turns a YAML AST into a Config, collecting positioned problems.
 type decoder struct {
