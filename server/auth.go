@@ -39,7 +39,7 @@ func (s *Server) viewer(r *http.Request) (room.Viewer, error) {
 	if login == "" && invite == "" {
 		return v, nil
 	}
-	if !s.limiter.allowCredential(r, login+"\x00"+invite) {
+	if !s.limiter.allowCredential(r) {
 		return v, room.Errorf(room.ETOOMANY, "too many attempts with invalid credentials; wait a little")
 	}
 	if login != "" {
@@ -65,7 +65,7 @@ func (s *Server) viewer(r *http.Request) (room.Viewer, error) {
 // credential that does not hold; a failing store is not the client's fault.
 func (s *Server) countFailure(r *http.Request, err error) {
 	if room.ErrorCode(err) == room.EUNAUTHORIZED {
-		s.limiter.failed(r, "")
+		s.limiter.failed(r)
 	}
 }
 

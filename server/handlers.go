@@ -81,7 +81,7 @@ type joinRequest struct {
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
-	if !s.limiter.allowCredential(r, "") {
+	if !s.limiter.allowCredential(r) {
 		s.writeError(w, r, room.Errorf(room.ETOOMANY, "too many attempts with invalid invitations; wait a little"))
 		return
 	}
@@ -92,7 +92,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := s.svc.Join(r.Context(), req.Token)
 	if err != nil {
-		s.limiter.failed(r, "")
+		s.countFailure(r, err)
 		s.writeError(w, r, err)
 		return
 	}

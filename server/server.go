@@ -211,13 +211,13 @@ func (l *limiter) allow(r *http.Request) bool {
 
 // allowCredential reports whether the client address may present
 // credentials: valid ones are free, but failed ones (see failed) use up
-// its allowance. The credential itself is not used: limits are per address.
-func (l *limiter) allowCredential(r *http.Request, _ string) bool {
+// its allowance. Limits are per address.
+func (l *limiter) allowCredential(r *http.Request) bool {
 	return l.visitor(r).Tokens() >= 1
 }
 
 // failed counts a failed credential.
-func (l *limiter) failed(r *http.Request, _ string) { l.visitor(r).Allow() }
+func (l *limiter) failed(r *http.Request) { l.visitor(r).Allow() }
 
 // visitor returns the bucket of the request's client address.
 func (l *limiter) visitor(r *http.Request) *rate.Limiter {
