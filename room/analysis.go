@@ -73,42 +73,35 @@ type mediatorAnalysis struct {
 	space  *analysis.Space
 }
 
-// report returns the (cached) analysis of l's scenario. The computation
-// runs without l.mu held; the scenario is immutable once parsed.
+// report returns the analysis of l's scenario, cached by the scenario's
+// digest (so the rooms of a class share one). The computation runs without
+// any lock held; a parsed scenario is immutable.
 func (s *Service) report(l *live) (*mediatorAnalysis, error) {
 	l.mu.Lock()
-	a, sc := l.analysis, l.sc
+	sc := l.sc
 	l.mu.Unlock()
-	if a != nil && a.sc == sc {
-		return a, nil
-	}
 	digest := session.Digest(sc)
 	s.mu.Lock()
-	a = s.reports[digest]
+	a := s.reports[digest]
 	s.mu.Unlock()
-	if a == nil {
-		space, err := analysis.FromScenario(sc)
-		if err != nil {
-			return nil, Errorf(EINVALID, "analysis: %v", err)
-		}
-		rep, err := analysis.Analyze(space, analysis.Options{Seed: 1, RobustnessSamples: 1000})
-		if err != nil {
-			return nil, fmt.Errorf("room: analysis: %w", err)
-		}
-		a = &mediatorAnalysis{sc: sc, report: rep, space: space}
-		s.mu.Lock()
-		if len(s.reports) >= maxReports {
-			clear(s.reports)
-		}
-		s.reports[digest] = a
-		s.mu.Unlock()
+	if a != nil {
+		return a, nil
 	}
-	a = &mediatorAnalysis{sc: sc, report: a.report, space: a.space}
-	l.mu.Lock()
-	if l.sc == sc {
-		l.analysis = a
+	space, err := analysis.FromScenario(sc)
+	if err != nil {
+		return nil, Errorf(EINVALID, "analysis: %v", err)
 	}
-	l.mu.Unlock()
+	rep, err := analysis.Analyze(space, analysis.Options{Seed: 1, RobustnessSamples: 1000})
+	if err != nil {
+		return nil, fmt.Errorf("room: analysis: %w", err)
+	}
+	a = &mediatorAnalysis{sc: sc, report: rep, space: space}
+	s.mu.Lock()
+	if len(s.reports) >= maxReports {
+		clear(s.reports)
+	}
+	s.reports[digest] = a
+	s.mu.Unlock()
 	return a, nil
 }
 

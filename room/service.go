@@ -47,7 +47,6 @@ type live struct {
 	settings Settings
 	sess     *session.Session // nil until started
 	subs     map[*Subscription]struct{}
-	analysis *mediatorAnalysis
 }
 
 // New returns a service over st. clock may be nil (wall time).

@@ -385,6 +385,5 @@ func (s *Service) SetProfile(ctx context.Context, v Viewer, id string, p *profil
 	}
 	l.neg.Scenario = data
 	l.sc = stored
-	l.analysis = nil
 	return nil
 }
