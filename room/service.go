@@ -64,10 +64,11 @@ func (s *Service) Store() Store { return s.store }
 // holder of an invitation to one negotiation.
 type Viewer struct {
 	User string `json:"user,omitempty"`
-	// Negotiation, Party and Observer come from an invitation.
+	// Negotiation, Party, Observer and Verifier come from an invitation.
 	Negotiation string `json:"negotiation,omitempty"`
 	Party       string `json:"party,omitempty"`
 	Observer    bool   `json:"observer,omitempty"`
+	Verifier    string `json:"verifier,omitempty"`
 }
 
 // role of a viewer in a negotiation.
@@ -75,15 +76,24 @@ const (
 	roleOwner    = "mediator"
 	roleParty    = "party"
 	roleObserver = "observer"
+	// roleVerifier is a seat of one of the plan's verifiers: it sees the
+	// public record of the implementation and files reports.
+	roleVerifier = "verifier"
 )
 
-// access resolves what v is to negotiation l: its role and the party whose
-// seat it takes (the scenario's mediator party for the owner). Anyone else
-// gets ENOTFOUND, so that ids of other negotiations are not confirmed.
+// access resolves what v is to negotiation l: its role and the seat it
+// takes (the scenario's mediator party for the owner, the verifier's id
+// for a verifier). Anyone else gets ENOTFOUND, so that ids of other
+// negotiations are not confirmed.
 func (l *live) access(v Viewer) (role, party string, err error) {
 	switch {
 	case v.User != "" && v.User == l.neg.Owner:
 		return roleOwner, mediatorOf(l.sc), nil
+	case v.Negotiation == l.neg.ID && v.Verifier != "":
+		if l.sc.Plan == nil || l.sc.Plan.Verifier(v.Verifier) == nil {
+			return "", "", Errorf(ENOTFOUND, "no negotiation %q", l.neg.ID)
+		}
+		return roleVerifier, v.Verifier, nil
 	case v.Negotiation == l.neg.ID && v.Observer:
 		return roleObserver, v.Party, nil
 	case v.Negotiation == l.neg.ID && v.Party != "":
@@ -241,12 +251,6 @@ func (s *Service) Invite(ctx context.Context, user, id, party, person string, ob
 	if err != nil {
 		return "", Invite{}, err
 	}
-	if len(person) > MaxName {
-		return "", Invite{}, Errorf(EINVALID, "person: %d bytes, at most %d", len(person), MaxName)
-	}
-	if ttl <= 0 || ttl > MaxInviteTTL {
-		return "", Invite{}, Errorf(EINVALID, "invitation lifetime %v: want more than 0 and at most %v", ttl, MaxInviteTTL)
-	}
 	if party != "" || !observer {
 		p := l.sc.Party(party)
 		if p == nil {
@@ -256,9 +260,37 @@ func (s *Service) Invite(ctx context.Context, user, id, party, person string, ob
 			return "", Invite{}, Errorf(EINVALID, "party %q is the mediator: the negotiation's owner takes that seat", party)
 		}
 	}
+	return s.issue(ctx, Invite{Negotiation: id, Party: party, Person: person, Observer: observer}, ttl)
+}
+
+// InviteVerifier creates an invitation to negotiation id for one of the
+// scenario's plan's verifiers and returns its secret token. The holder
+// files that verifier's reports once there is an agreement.
+func (s *Service) InviteVerifier(ctx context.Context, user, id, verifier, person string, ttl time.Duration) (string, Invite, error) {
+	l, err := s.owned(ctx, user, id)
+	if err != nil {
+		return "", Invite{}, err
+	}
+	if l.sc.Plan == nil {
+		return "", Invite{}, Errorf(EINVALID, "scenario %q has no implementation plan, so no verifiers", l.sc.Name)
+	}
+	if l.sc.Plan.Verifier(verifier) == nil {
+		return "", Invite{}, Errorf(EINVALID, "the plan has no verifier %q (verifiers: %s)", verifier, strings.Join(l.sc.Plan.VerifierIDs(), ", "))
+	}
+	return s.issue(ctx, Invite{Negotiation: id, Verifier: verifier, Person: person}, ttl)
+}
+
+// issue stores inv with a fresh token and returns the token.
+func (s *Service) issue(ctx context.Context, inv Invite, ttl time.Duration) (string, Invite, error) {
+	if len(inv.Person) > MaxName {
+		return "", Invite{}, Errorf(EINVALID, "person: %d bytes, at most %d", len(inv.Person), MaxName)
+	}
+	if ttl <= 0 || ttl > MaxInviteTTL {
+		return "", Invite{}, Errorf(EINVALID, "invitation lifetime %v: want more than 0 and at most %v", ttl, MaxInviteTTL)
+	}
 	token, hash := NewToken()
 	now := s.clock().UTC()
-	inv := Invite{Negotiation: id, Party: party, Person: strings.TrimSpace(person), Observer: observer, Token: hash, Expires: now.Add(ttl), Created: now}
+	inv.Person, inv.Token, inv.Expires, inv.Created = strings.TrimSpace(inv.Person), hash, now.Add(ttl), now
 	if err := s.store.CreateInvite(ctx, inv); err != nil {
 		return "", Invite{}, fmt.Errorf("room: invite: %w", err)
 	}
@@ -288,7 +320,7 @@ func (s *Service) Join(ctx context.Context, token string) (Viewer, error) {
 	if !s.clock().Before(inv.Expires) {
 		return Viewer{}, Errorf(EUNAUTHORIZED, "this invitation expired on %s", inv.Expires.Format(time.RFC3339))
 	}
-	return Viewer{Negotiation: inv.Negotiation, Party: inv.Party, Observer: inv.Observer}, nil
+	return Viewer{Negotiation: inv.Negotiation, Party: inv.Party, Observer: inv.Observer, Verifier: inv.Verifier}, nil
 }
 
 // EnsureUser creates the user with a password unless one by that name
@@ -419,6 +451,12 @@ func (s *Service) Submit(ctx context.Context, v Viewer, id string, m session.Mov
 	}
 	if role == roleObserver {
 		return 0, Errorf(EFORBIDDEN, "observers cannot make moves")
+	}
+	if role == roleVerifier && m.Kind != session.KindReport {
+		return 0, Errorf(EFORBIDDEN, "a verifier files reports only (kind %q), not %q", session.KindReport, m.Kind)
+	}
+	if role != roleVerifier && m.Kind == session.KindReport {
+		return 0, Errorf(EFORBIDDEN, "reports come from the seats of the plan's verifiers, not from %q: a party answers a report with a response", party)
 	}
 	if party == "" {
 		return 0, Errorf(EINVALID, "the scenario has no mediator seat for you to move from")

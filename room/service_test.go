@@ -39,9 +39,15 @@ func openStore(t *testing.T, path string) room.Store {
 // newMiami opens a Miami room with the three principals invited.
 func newMiami(t *testing.T, set room.Settings) *fixture {
 	t.Helper()
+	return newMiamiOn(t, set, nil)
+}
+
+// newMiamiOn is newMiami with the service on a clock (nil: wall time).
+func newMiamiOn(t *testing.T, set room.Settings, clock func() time.Time) *fixture {
+	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), path: filepath.Join(t.TempDir(), "room.db"), parties: map[string]room.Viewer{}}
 	f.st = openStore(t, f.path)
-	f.svc = room.New(f.st, nil)
+	f.svc = room.New(f.st, clock)
 	u, err := f.svc.CreateUser(f.ctx, "mediator", "correct horse")
 	if err != nil {
 		t.Fatal(err)

@@ -33,15 +33,20 @@ type Negotiation struct {
 	Created time.Time `json:"created"`
 }
 
-// Invite gives one person access to one negotiation as one party (or as an
-// observer of it). Only the SHA-256 of its token is stored.
+// Invite gives one person access to one negotiation as one party, as an
+// observer of it, or as one of its implementation plan's verifiers. Only
+// the SHA-256 of its token is stored.
 type Invite struct {
 	Negotiation string `json:"negotiation"`
 	// Party is the scenario party the invite speaks for; for an observer,
-	// the party whose seat it watches ("" for the public view only).
-	Party    string    `json:"party"`
-	Person   string    `json:"person,omitempty"`
-	Observer bool      `json:"observer,omitempty"`
+	// the party whose seat it watches ("" for the public view only); ""
+	// for a verifier.
+	Party    string `json:"party"`
+	Person   string `json:"person,omitempty"`
+	Observer bool   `json:"observer,omitempty"`
+	// Verifier is the plan's verifier the invite speaks for ("" for a
+	// party or an observer).
+	Verifier string    `json:"verifier,omitempty"`
 	Token    string    `json:"-"` // hex SHA-256 of the secret token
 	Expires  time.Time `json:"expires"`
 	Created  time.Time `json:"created"`

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/plan"
 	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
@@ -65,11 +66,13 @@ type View struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	Class string `json:"class,omitempty"`
-	// Role is the viewer's role: mediator, party or observer.
+	// Role is the viewer's role: mediator, party, observer or verifier.
 	Role string `json:"role"`
 	// Party is the viewer's seat (the scenario's mediator party for the
-	// mediator; the watched party for an observer).
-	Party       string               `json:"party,omitempty"`
+	// mediator; the watched party for an observer; "" for a verifier).
+	Party string `json:"party,omitempty"`
+	// Verifier is a verifier's seat: the id of the plan's verifier.
+	Verifier    string               `json:"verifier,omitempty"`
 	Scenario    string               `json:"scenario"`
 	Description string               `json:"description,omitempty"`
 	Notice      string               `json:"notice,omitempty"`
@@ -78,6 +81,10 @@ type View struct {
 	Decision    scenario.Decision    `json:"decision"`
 	Format      scenario.Format      `json:"format"`
 	Settings    Settings             `json:"settings"`
+	// Verifiers are the monitoring bodies of the scenario's implementation
+	// plan (none without a plan); Plan tells whether there is one.
+	Verifiers []plan.Verifier `json:"verifiers,omitempty"`
+	Plan      bool            `json:"plan"`
 	// Mediator is the scenario's mediator party ("" for none).
 	Mediator string `json:"mediator,omitempty"`
 	// Negotiators are the parties of the session, in turn order.
@@ -114,7 +121,13 @@ func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) 
 	for _, p := range sc.Parties {
 		out.Parties = append(out.Parties, PartyInfo{ID: p.ID, Name: p.Name, Role: p.Role, HasProfile: p.Profile != nil})
 	}
-	if role != roleOwner && party != "" {
+	if sc.Plan != nil {
+		out.Plan, out.Verifiers = true, sc.Plan.Verifiers
+	}
+	if role == roleVerifier {
+		out.Party, out.Verifier = "", party
+	}
+	if (role == roleParty || role == roleObserver) && party != "" {
 		if p := sc.Party(party); p != nil && p.Profile != nil {
 			out.Profile = p.Profile
 			if t, err := p.Profile.Compile(sc.Framework); err == nil && t.HasReservation {
@@ -154,15 +167,33 @@ func (s *Service) Events(ctx context.Context, v Viewer, id string, after int) ([
 
 // visibleEvents filters events after seq by visibility. The owner sees
 // what the mediator's seat sees; without a mediator seat, public events.
+// A verifier sees the public record of the implementation only
+// (verifierSees), not the talks.
 func visibleEvents(all []session.Event, after int, role, party string) []session.Event {
 	out := []session.Event{}
 	for i := after; i < len(all); i++ {
 		e := &all[i]
+		if role == roleVerifier {
+			if len(e.Visible) == 0 && verifierSees[e.Kind] {
+				out = append(out, *e)
+			}
+			continue
+		}
 		if len(e.Visible) == 0 || (party != "" && e.VisibleTo(party)) {
 			out = append(out, redact(*e, role))
 		}
 	}
 	return out
+}
+
+// verifierSees are the kinds of event a verifier sees (when public): the
+// session's opening, the agreement and its ratification, and the reports,
+// responses and triggers of the implementation. Offers, drafts, replies,
+// votes and messages — the talks themselves — are not a monitoring body's
+// to see, even when they are public to the table.
+var verifierSees = map[string]bool{
+	"start": true, "agreement": true, session.KindRatify: true, "ratification-failed": true, "in-force": true,
+	session.KindReport: true, session.KindResponse: true, session.KindTrigger: true, session.KindTriggerCancelled: true,
 }
 
 // redact removes from an event what the viewer must not see even when the
@@ -177,9 +208,17 @@ func redact(e session.Event, role string) session.Event {
 	return e
 }
 
-// stateView derives the viewer's part of the state.
+// stateView derives the viewer's part of the state. A verifier gets the
+// outcome only: the status, the agreement and its ratification.
 func stateView(sess *session.Session, role, party string) *StateView {
 	st := &sess.State
+	if role == roleVerifier {
+		v := &StateView{Status: st.Status, Round: st.Round, Agreement: st.Agreement, Ratified: st.Ratified}
+		if st.Agreement != nil {
+			v.Reason = st.Reason
+		}
+		return v
+	}
 	v := &StateView{
 		Status: st.Status, Round: st.Round, Current: st.Current, Accepted: st.Accepted,
 		Agreement: st.Agreement, Reason: st.Reason, Ratified: st.Ratified, Text: st.Text,
@@ -309,7 +348,7 @@ func (s *Service) ownProfile(ctx context.Context, v Viewer, id string) (*profile
 	if err != nil {
 		return nil, nil, err
 	}
-	if role == roleOwner || party == "" {
+	if (role != roleParty && role != roleObserver) || party == "" {
 		return nil, nil, Errorf(EFORBIDDEN, "only a party has a profile of its own here")
 	}
 	l.mu.Lock()

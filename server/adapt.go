@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/parley-negotiation/parley/room"
 )
@@ -14,6 +15,14 @@ type file struct {
 }
 
 func svgFile(b []byte) file { return file{contentType: "image/svg+xml", body: b} }
+
+// htmlFile is a self-contained page (inline styles, no script), shown inline.
+func htmlFile(b []byte) file { return file{contentType: "text/html; charset=utf-8", body: b} }
+
+// markdownFile is a Markdown document, downloaded as name.
+func markdownFile(name string, b []byte) file {
+	return file{contentType: "text/markdown; charset=utf-8", name: name, body: b}
+}
 
 // orEmpty makes a nil list encode as [] rather than null.
 func orEmpty[T any](list []T) []T {
@@ -33,7 +42,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, status int, out 
 	if f, ok := out.(file); ok {
 		w.Header().Set("Content-Type", f.contentType)
 		w.Header().Set("Cache-Control", "no-store")
-		if f.contentType == "image/svg+xml" {
+		if f.contentType == "image/svg+xml" || strings.HasPrefix(f.contentType, "text/html") {
+			// Images and documents from the server run no script and load nothing.
 			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 		}
 		if f.name != "" {

@@ -56,7 +56,7 @@ func (s *Server) viewer(r *http.Request) (room.Viewer, error) {
 			s.countFailure(r, err)
 			return v, err
 		}
-		v.Negotiation, v.Party, v.Observer = iv.Negotiation, iv.Party, iv.Observer
+		v.Negotiation, v.Party, v.Observer, v.Verifier = iv.Negotiation, iv.Party, iv.Observer, iv.Verifier
 	}
 	return v, nil
 }

@@ -36,10 +36,13 @@ func allow(vs ...string) map[string]bool {
 // TestConfidentiality plants canaries in every party's private data
 // (profile weights, reservation value, red-line reasons, private messages,
 // objections, blind bids) and calls every API route and the event stream
-// as every party, an observer, the mediator (who may see aggregates only),
-// another mediator and nobody: no canary reaches anyone not allowed to see
-// it. Positive controls check that the detector does find each canary
-// where it is allowed, so the test fails if a route leaks.
+// as every party, an observer, a verifier, the mediator (who may see
+// aggregates only), another mediator and nobody: no canary reaches anyone
+// not allowed to see it. A third negotiation reaches an agreement and
+// carries reports and responses (public to the table, never to outsiders)
+// and messages after the agreement (never to a verifier). Positive
+// controls check that the detector does find each canary where it is
+// allowed, so the test fails if a route leaks.
 func TestConfidentiality(t *testing.T) {
 	ts := newTestServer(t, server.Config{AuthBurst: 100000, AuthRate: 1000})
 	ctx := context.Background()
@@ -54,6 +57,7 @@ func TestConfidentiality(t *testing.T) {
 	var obs server.InviteResponse
 	ts.mustDo("POST", "/api/negotiations/"+id+"/invites", ts.mediator(), `{"party":"","observer":true,"person":"public gallery"}`, 201, &obs)
 	creds["observer"] = "invite:" + obs.Token
+	creds["verifier"] = "invite:" + ts.inviteVerifier(id, "monitoring-mission")
 	if _, err := ts.svc.CreateUser(ctx, "other", "another password"); err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +121,7 @@ func TestConfidentiality(t *testing.T) {
 	}
 	ts.mustDo("POST", "/api/negotiations/"+blind.ID+"/invites", ts.mediator(), `{"party":"","observer":true}`, 201, &obs)
 	blindCreds["observer"] = "invite:" + obs.Token
+	blindCreds["verifier"] = "invite:" + ts.inviteVerifier(blind.ID, "peace-council")
 	ts.mustDo("POST", "/api/negotiations/"+blind.ID+"/start", ts.mediator(), "", 200, nil)
 	// Two parties bid (so the round stays open and nothing is revealed).
 	for k, p := range principals[:2] {
@@ -126,11 +131,56 @@ func TestConfidentiality(t *testing.T) {
 		ts.mustDo("POST", "/api/negotiations/"+blind.ID+"/moves", blindCreds[p], `{"kind":"bid","packages":`+string(pb)+`}`, 200, nil)
 	}
 
+	// Negotiation 3: the single text to an agreement under proximity talks,
+	// then the implementation: reports, responses, messages.
+	impl, implTok := ts.miami(`{"protocol":"single-text","mediator_sees":"overlap"}`)
+	implCreds := map[string]string{"mediator": ts.mediator(), "anon": "", "stranger": creds["stranger"]}
+	for _, p := range principals {
+		implCreds[p] = "invite:" + implTok[p]
+	}
+	ts.mustDo("POST", "/api/negotiations/"+impl+"/invites", ts.mediator(), `{"party":"","observer":true}`, 201, &obs)
+	implCreds["observer"] = "invite:" + obs.Token
+	implCreds["verifier"] = "invite:" + ts.inviteVerifier(impl, "monitoring-mission")
+	for k, p := range principals {
+		var pr profile.Profile
+		ts.mustDo("GET", "/api/negotiations/"+impl+"/profile", implCreds[p], "", 200, &pr)
+		for i := range pr.Weights {
+			pr.Weights[i] += 3e-7*float64(i+1) + 7e-9*float64(k+1)
+			canaries = append(canaries, canary{strconv.FormatFloat(pr.Weights[i], 'g', -1, 64), allow(p), p + " weight (negotiation 3)"})
+		}
+		r := 0.0314159265 + 1e-10*float64(k)
+		pr.Reservation = &r
+		pr.Fallback = nil
+		canaries = append(canaries, canary{strconv.FormatFloat(r, 'g', -1, 64), allow(p), p + " reservation (negotiation 3)"})
+		b, _ := json.Marshal(&pr)
+		ts.mustDo("PUT", "/api/negotiations/"+impl+"/profile", implCreds[p], string(b), 200, nil)
+	}
+	ts.mustDo("POST", "/api/negotiations/"+impl+"/start", ts.mediator(), "", 200, nil)
+	ts.agreeMiami(impl, implCreds)
+	implMove := func(who, m string) int {
+		t.Helper()
+		var ack server.MoveResponse
+		ts.mustDo("POST", "/api/negotiations/"+impl+"/moves", implCreds[who], m, 200, &ack)
+		return ack.Seq
+	}
+	implMove("ukraine", `{"kind":"message","message":"CANARY-N3-ukraine-TO-MEDIATOR","to":["us"]}`)
+	implMove("mediator", `{"kind":"message","message":"CANARY-N3-TO-THE-TABLE","to":["russia","ukraine","europe"]}`)
+	when := time.Now().UTC().Format(time.RFC3339Nano)
+	rep := implMove("verifier", `{"kind":"report","report":{"commitment":"ceasefire","finding":"violation","party":"russia","severity":"major","when":"`+when+`","place":"CANARY-N3-PLACE","text":"CANARY-N3-REPORT"}}`)
+	implMove("russia", fmt.Sprintf(`{"kind":"response","response":{"report":%d,"answer":"dispute","text":"CANARY-N3-RESPONSE"}}`, rep))
+	table := allow("russia", "ukraine", "europe", "mediator", "observer", "verifier")
+	canaries = append(canaries,
+		canary{"CANARY-N3-ukraine-TO-MEDIATOR", allow("ukraine", "mediator"), "ukraine's message to the mediator after the agreement"},
+		canary{"CANARY-N3-TO-THE-TABLE", allow("russia", "ukraine", "europe", "mediator"), "the mediator's message to the parties after the agreement"},
+		canary{"CANARY-N3-PLACE", table, "the place of a report"},
+		canary{"CANARY-N3-REPORT", table, "the text of a report"},
+		canary{"CANARY-N3-RESPONSE", table, "the text of a response"})
+
 	// A class, so that the class routes have an id.
 	var cls server.ClassResponse
 	ts.mustDo("POST", "/api/classes", ts.mediator(), `{"scenario":{"builtin":"tiny-2p"},"rooms":1,"settings":{"protocol":"sao"},"seats":[{"room":1,"party":"north","person":"n"}]}`, 201, &cls)
 
-	viewers := []string{"russia", "ukraine", "europe", "mediator", "observer", "anon", "stranger"}
+	viewers := []string{"russia", "ukraine", "europe", "mediator", "observer", "verifier", "anon", "stranger"}
 	seen := map[string]map[string]bool{} // canary value → viewers who saw it
 	check := func(viewer, where string, body []byte) {
 		s := string(body)
@@ -149,10 +199,13 @@ func TestConfidentiality(t *testing.T) {
 	}
 
 	covered := map[string]bool{}
-	for _, negID := range []string{id, blind.ID} {
+	for _, negID := range []string{id, blind.ID, impl} {
 		cr := creds
-		if negID == blind.ID {
+		switch negID {
+		case blind.ID:
 			cr = blindCreds
+		case impl:
+			cr = implCreds
 		}
 		for _, rt := range ts.srv.Routes() {
 			reqs := requestsFor(rt, negID, cls.Class.ID)
@@ -217,6 +270,8 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 			{n + "/moves", `{"kind":"vote"}`},
 			{n + "/moves", `{"kind":"respond","responses":[{"point":99,"stance":"accept"}]}`},
 			{n + "/moves", `{"kind":"bid","packages":[` + pkg + `]}`},
+			{n + "/moves", `{"kind":"report","report":{"commitment":"no-such-commitment","finding":"compliance","when":"2026-01-01T00:00:00Z"}}`},
+			{n + "/moves", `{"kind":"response","response":{"report":1,"answer":"dispute"}}`},
 		}
 	case "GET /api/negotiations/{id}/events":
 		return []apiRequest{{n + "/events", ""}, {n + "/events?after=3", ""}}
@@ -232,6 +287,22 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{n + "/analysis", ""}}
 	case "GET /api/negotiations/{id}/dance.svg":
 		return []apiRequest{{n + "/dance.svg", ""}}
+	case "GET /api/negotiations/{id}/plan":
+		return []apiRequest{{n + "/plan", ""}, {n + "/plan?at=2020-01-01T00:00:00Z", ""}, {n + "/plan?at=2999-01-01T00:00:00Z", ""}}
+	case "GET /api/negotiations/{id}/agreement":
+		return []apiRequest{{n + "/agreement", ""}, {n + "/agreement?version=1", ""}}
+	case "GET /api/negotiations/{id}/agreement.md":
+		return []apiRequest{{n + "/agreement.md", ""}}
+	case "GET /api/negotiations/{id}/agreement.html":
+		return []apiRequest{{n + "/agreement.html", ""}, {n + "/agreement.html?print=1", ""}}
+	case "GET /api/negotiations/{id}/versions":
+		return []apiRequest{{n + "/versions", ""}}
+	case "GET /api/negotiations/{id}/diff":
+		return []apiRequest{{n + "/diff", ""}, {n + "/diff?from=1&to=2", ""}}
+	case "GET /api/negotiations/{id}/diff.md":
+		return []apiRequest{{n + "/diff.md", ""}}
+	case "GET /api/negotiations/{id}/diff.html":
+		return []apiRequest{{n + "/diff.html", ""}}
 	case "POST /api/classes":
 		return []apiRequest{{rt.Pattern, `{"scenario":{"builtin":"tiny-2p"},"rooms":1,"settings":{"protocol":"sao"}}`}}
 	case "GET /api/classes/{id}":

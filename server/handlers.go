@@ -209,11 +209,13 @@ type NegotiationRequest struct {
 	Settings room.Settings  `json:"settings"`
 }
 
-// InviteRequest invites a person to a seat.
+// InviteRequest invites a person to a seat: a party's, an observer's, or
+// (Verifier set, Party empty) one of the plan's verifiers'.
 type InviteRequest struct {
 	Party    string  `json:"party"`
 	Person   string  `json:"person"`
 	Observer bool    `json:"observer,omitempty"`
+	Verifier string  `json:"verifier,omitempty"`
 	Hours    float64 `json:"hours,omitempty"` // lifetime (default 7 days)
 }
 
@@ -284,7 +286,17 @@ func (s *Server) createInvite(r *http.Request, user string) (any, error) {
 		}
 		ttl = time.Duration(req.Hours * float64(time.Hour))
 	}
-	tok, inv, err := s.svc.Invite(r.Context(), user, r.PathValue("id"), req.Party, req.Person, req.Observer, ttl)
+	var tok string
+	var inv room.Invite
+	var err error
+	switch {
+	case req.Verifier != "" && (req.Party != "" || req.Observer):
+		return nil, room.Errorf(room.EINVALID, "an invitation is for a party, an observer or a verifier: give party or verifier, not both")
+	case req.Verifier != "":
+		tok, inv, err = s.svc.InviteVerifier(r.Context(), user, r.PathValue("id"), req.Verifier, req.Person, ttl)
+	default:
+		tok, inv, err = s.svc.Invite(r.Context(), user, r.PathValue("id"), req.Party, req.Person, req.Observer, ttl)
+	}
 	if err != nil {
 		return nil, err
 	}

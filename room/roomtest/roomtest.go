@@ -93,7 +93,7 @@ func sameNegotiation(a, b room.Negotiation) bool {
 
 func sameInvite(a, b room.Invite) bool {
 	return a.Negotiation == b.Negotiation && a.Party == b.Party && a.Person == b.Person &&
-		a.Observer == b.Observer && a.Token == b.Token &&
+		a.Observer == b.Observer && a.Verifier == b.Verifier && a.Token == b.Token &&
 		a.Expires.Equal(b.Expires) && a.Created.Equal(b.Created)
 }
 
@@ -359,10 +359,11 @@ func testInvites(t *testing.T, s room.Store) {
 	south := room.Invite{Negotiation: "n1", Party: "south", Token: strings.Repeat("2", 64), Expires: at(86400), Created: at(10)}
 	watcher := room.Invite{Negotiation: "n1", Party: "", Observer: true, Person: "Press", Token: strings.Repeat("3", 64), Expires: at(3600), Created: at(20)}
 	elsewhere := room.Invite{Negotiation: "n2", Party: "north", Token: strings.Repeat("4", 64), Expires: at(86400), Created: at(5)}
-	for _, inv := range []room.Invite{north, south, watcher, elsewhere} {
+	monitor := room.Invite{Negotiation: "n1", Verifier: "monitors", Person: "Head of mission", Token: strings.Repeat("6", 64), Expires: at(86400), Created: at(40)}
+	for _, inv := range []room.Invite{north, south, watcher, elsewhere, monitor} {
 		must(t, s.CreateInvite(ctx, inv), "CreateInvite")
 	}
-	for _, inv := range []room.Invite{north, south, watcher, elsewhere} {
+	for _, inv := range []room.Invite{north, south, watcher, elsewhere, monitor} {
 		got, err := s.InviteByToken(ctx, inv.Token)
 		must(t, err, "InviteByToken")
 		if !sameInvite(got, inv) {
@@ -381,7 +382,7 @@ func testInvites(t *testing.T, s room.Store) {
 
 	got, err := s.Invites(ctx, "n1")
 	must(t, err, "Invites")
-	sameList(t, "Invites(n1)", got, []room.Invite{south, watcher, north}, sameInvite)
+	sameList(t, "Invites(n1)", got, []room.Invite{south, watcher, north, monitor}, sameInvite)
 	got, err = s.Invites(ctx, "n2")
 	must(t, err, "Invites")
 	sameList(t, "Invites(n2)", got, []room.Invite{elsewhere}, sameInvite)

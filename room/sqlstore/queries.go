@@ -243,9 +243,9 @@ func (s *Store) CreateInvite(ctx context.Context, inv room.Invite) error {
 		observer = 1
 	}
 	_, err = s.db.ExecContext(ctx,
-		`INSERT INTO invites (token, negotiation, party, person, observer, expires, created)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		inv.Token, inv.Negotiation, inv.Party, inv.Person, observer, ts[0], ts[1])
+		`INSERT INTO invites (token, negotiation, party, person, observer, verifier, expires, created)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		inv.Token, inv.Negotiation, inv.Party, inv.Person, observer, inv.Verifier, ts[0], ts[1])
 	if err != nil {
 		switch violated(err) {
 		case uniqueViolation:
@@ -258,13 +258,13 @@ func (s *Store) CreateInvite(ctx context.Context, inv room.Invite) error {
 	return nil
 }
 
-const inviteColumns = `token, negotiation, party, person, observer, expires, created`
+const inviteColumns = `token, negotiation, party, person, observer, verifier, expires, created`
 
 func scanInvite(row scanner) (room.Invite, error) {
 	var inv room.Invite
 	var observer int64
 	var expires, created string
-	if err := row.Scan(&inv.Token, &inv.Negotiation, &inv.Party, &inv.Person, &observer, &expires, &created); err != nil {
+	if err := row.Scan(&inv.Token, &inv.Negotiation, &inv.Party, &inv.Person, &observer, &inv.Verifier, &expires, &created); err != nil {
 		return room.Invite{}, err
 	}
 	inv.Observer = observer != 0

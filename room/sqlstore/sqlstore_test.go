@@ -200,8 +200,8 @@ func TestSQLiteReopen(t *testing.T) {
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0`).Scan(&versions); err != nil {
 		t.Fatal(err)
 	}
-	if versions != 1 {
-		t.Errorf("goose_db_version records %d applied migrations, want 1", versions)
+	if want := 2; versions != want {
+		t.Errorf("goose_db_version records %d applied migrations, want %d", versions, want)
 	}
 }
 
