@@ -23,7 +23,7 @@ func (s *Server) mountUI() {
 		w.Header().Set("Cache-Control", "no-store")
 		http.ServeFileFS(w, r, sub, "index.html")
 	}
-	for _, p := range []string{"GET /{$}", "GET /join", "GET /login", "GET /n/{id}", "GET /classes/{id}", "GET /new"} {
+	for _, p := range []string{"GET /{$}", "GET /join", "GET /login", "GET /n/{id}", "GET /n/{id}/compliance", "GET /classes/{id}", "GET /new"} {
 		s.mux.HandleFunc(p, page)
 	}
 }

@@ -71,7 +71,8 @@ type harness struct {
 	shots string // screenshot folder ("" for none)
 }
 
-func newHarness(t *testing.T) (*harness, context.Context) {
+// newHarness starts the server (on clock; nil for wall time) and the browser.
+func newHarness(t *testing.T, clock func() time.Time) (*harness, context.Context) {
 	chrome := findChrome()
 	if chrome == "" {
 		t.Skip("no Chromium found (set PARLEY_CHROME, or apt-get install -y chromium): skipping the browser test")
@@ -84,7 +85,7 @@ func newHarness(t *testing.T) (*harness, context.Context) {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := room.New(st, nil)
+	svc := room.New(st, clock)
 	owner, err := svc.CreateUser(ctx, "mediator", "secret123")
 	if err != nil {
 		t.Fatalf("create mediator: %v", err)
@@ -341,7 +342,7 @@ func click(elem string) chromedp.Action[chromedp.Void] {
 // four browsers, through the UI only.
 func TestMiamiSingleText(t *testing.T) {
 	start := time.Now()
-	h, bctx := newHarness(t)
+	h, bctx := newHarness(t, nil)
 	med := h.newUser(bctx, "mediator")
 
 	// The mediator signs in.

@@ -2,6 +2,8 @@
 //   /               the mediator's home (sign-in, negotiations, classes)
 //   /join#TOKEN     a party's invitation link: joins, then opens the room
 //   /n/{id}         the room: mediator console, party screen or observer view
+//                   (a verifier's seat: the compliance dashboard)
+//   /n/{id}/compliance  the compliance dashboard of the agreement's implementation
 //   /classes/{id}   the debrief of a teaching class
 
 import { h, api, replace, showError, clearError, link, navigate } from "./lib.js";
@@ -29,6 +31,8 @@ function setUserBar() {
       } }, "Sign out"));
   } else if (me && me.viewer && me.viewer.party) {
     replace(bar, h("span", { id: "signed-in-as" }, `Seat: ${me.viewer.party}${me.viewer.observer ? " (observer)" : ""}`));
+  } else if (me && me.viewer && me.viewer.verifier) {
+    replace(bar, h("span", { id: "signed-in-as" }, `Verifier: ${me.viewer.verifier}`));
   } else {
     replace(bar);
   }
@@ -86,12 +90,12 @@ async function route() {
     }
     await loadMe();
     let m;
-    if ((m = path.match(/^\/n\/([^/]+)$/))) {
-      document.body.dataset.screen = "room";
+    if ((m = path.match(/^\/n\/([^/]+)(\/compliance)?$/))) {
+      document.body.dataset.screen = m[2] ? "compliance" : "room";
       cleanup = await openRoom(root, decodeURIComponent(m[1]), (v) => {
         setContext(v.title);
         document.title = `${v.title} — Parley`;
-      });
+      }, m[2] ? "compliance" : "");
       return;
     }
     if ((m = path.match(/^\/classes\/([^/]+)$/))) {

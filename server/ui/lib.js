@@ -272,6 +272,12 @@ export function partyName(view, id) {
   return p && p.name ? p.name : id;
 }
 
+// verifierName is the name of one of the plan's verifiers (a monitoring body).
+export function verifierName(view, id) {
+  const v = (view.verifiers || []).find((x) => x.id === id);
+  return v && v.name ? v.name : id;
+}
+
 // reading renders the options open on one point of a single text: one
 // option is the settled reading, several are [A / B] brackets.
 export function reading(pt, alts) {

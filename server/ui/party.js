@@ -8,6 +8,7 @@ import { h, api, guard, fmt, notice, reading, packagePicker, pointTitle, optionL
 import { roomHeader, statusBanner, versionsSection, messagesList, messageComposer, decisionSection, ratificationSection, agreementSection, frameworkSection, utilityChart, submitMove } from "./common.js";
 import { elicitation, profileSummary } from "./elicit.js";
 import { compile, utility, bestPackage } from "./profile.js";
+import { implementationCard } from "./compliance.js";
 
 export function renderParty(st, rerender, refresh) {
   const view = st.view, ui = st.ui;
@@ -31,7 +32,9 @@ export function renderParty(st, rerender, refresh) {
   const agreed = view.started && view.state && view.state.agreement;
   const onRatify = readonly || status !== "pending-ratification" ? null : (ref, yes, btn) => move({ kind: "ratify", ref, yes }, btn);
   if (agreed) {
-    // After the agreement: ratification first, then the agreed text.
+    // After the agreement: the way to its implementation, ratification,
+    // then the agreed text.
+    main.push(implementationCard(view));
     main.push(ratificationSection(view, onRatify));
     main.push(agreementSection(view));
   }

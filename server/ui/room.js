@@ -4,9 +4,12 @@
 import { h, api, replace, showError, link } from "./lib.js";
 import { renderParty } from "./party.js";
 import { renderMediator } from "./mediator.js";
+import { renderCompliance } from "./compliance.js";
 
 // openRoom renders negotiation id into root and returns a cleanup function.
-export async function openRoom(root, id, setContext) {
+// screen "compliance" opens the compliance dashboard instead of the talks
+// (a verifier's seat always gets the dashboard).
+export async function openRoom(root, id, setContext, screen) {
   const st = {
     id,
     view: null,
@@ -22,7 +25,9 @@ export async function openRoom(root, id, setContext) {
     // Keep the focus and caret across the rebuild (ids are stable).
     const a = document.activeElement;
     const focus = a && a.id && a !== document.body ? { id: a.id, start: a.selectionStart, end: a.selectionEnd } : null;
-    const content = st.view.role === "mediator" ? renderMediator(st, render, refresh) : renderParty(st, render, refresh);
+    const role = st.view.role;
+    const content = role === "verifier" || screen === "compliance" ? renderCompliance(st, render, refresh)
+      : role === "mediator" ? renderMediator(st, render, refresh) : renderParty(st, render, refresh);
     replace(root, content);
     if (focus) {
       const el = document.getElementById(focus.id);
@@ -124,6 +129,7 @@ export async function openRoom(root, id, setContext) {
 
   return () => {
     st.closed = true;
+    clearTimeout(st.ui.planTimer);
     clearInterval(poll);
     clearTimeout(timer);
     if (st.es) st.es.close();
