@@ -92,8 +92,13 @@ func newHarness(t *testing.T, clock func() time.Time) (*harness, context.Context
 	}
 	srv := server.New(server.Config{Service: svc})
 	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	t.Cleanup(srv.Close) // ends the event streams first, so that ts.Close does not wait for them
+	t.Cleanup(func() {
+		// End the event streams first, and any connection the browser
+		// left behind, so that ts.Close does not wait for them.
+		srv.Close()
+		ts.CloseClientConnections()
+		ts.Close()
+	})
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chrome),
