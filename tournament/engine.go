@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-negotiation/parley/agent"
 	"github.com/parley-negotiation/parley/analysis"
+	"github.com/parley-negotiation/parley/extagent"
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/genius"
 	"github.com/parley-negotiation/parley/profile"
@@ -78,6 +79,12 @@ type Engine struct {
 	// with URL); nil means external agents are not available and such jobs
 	// end with StatusError wrapping ErrNoExternal.
 	External func(name, url string) (agent.Negotiator, error)
+	// Load loads the scenario a job names (nil: LoadScenario, from the
+	// built-ins and the files on this machine). A remote worker loads
+	// scenarios by digest from where the coordinator published them
+	// (package cluster). Whatever loads it, a scenario whose
+	// session.Digest differs from the job's is refused.
+	Load func(ScenarioRef) (*scenario.Scenario, error)
 
 	mu    sync.Mutex
 	cache map[string]*cacheEntry
@@ -231,6 +238,7 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 	}
 	agents := make(map[string]agent.Negotiator, len(job.Roles))
 	raw := make([]agent.Negotiator, len(job.Roles))
+	external := map[string]agent.Negotiator{}
 	for i, r := range job.Roles {
 		var a agent.Negotiator
 		if r.Agent.URL != "" {
@@ -250,6 +258,9 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 		}
 		raw[i] = a
 		agents[r.Party] = g.wrap(i, a)
+		if r.Agent.URL != "" {
+			external[r.Party] = a
+		}
 	}
 	runner, err := session.NewRunner(s, agents, session.WithTables(p.tables))
 	if err != nil {
@@ -257,7 +268,18 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 		res.Status, res.Error = StatusError, err.Error()
 		return res
 	}
-	if err := runner.Run(); err != nil {
+	err = runner.Run()
+	// External agents hear the outcome (POST /end) and free their state,
+	// after the result is known: End has its own timeout, and an agent
+	// that fails to take the outcome has not changed it.
+	if len(external) > 0 {
+		defer func() {
+			if !g.stop.Load() {
+				extagent.Finish(s, external)
+			}
+		}()
+	}
+	if err != nil {
 		res = p.disagreement(job, base, s.Time())
 		res.Rounds, res.Offers = s.State.Round, g.offers
 		res.Status, res.Fault = StatusAgentError, job.Roles[g.last].Agent.Name
@@ -268,9 +290,9 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 	// An external agent that broke the protocol ended the talks: that is
 	// its fault, not an ordinary walk-out.
 	for i, a := range raw {
-		if f, ok := a.(interface{ Err() error }); ok && f.Err() != nil {
+		if err := extagent.Err(a); err != nil {
 			res.Status, res.Fault = StatusAgentError, job.Roles[i].Agent.Name
-			res.Reason = f.Err().Error()
+			res.Reason = err.Error()
 			break
 		}
 	}
@@ -366,7 +388,7 @@ func (e *Engine) prepare(ref ScenarioRef) (*prepared, error) {
 		e.cache[key] = ce
 	}
 	e.mu.Unlock()
-	ce.once.Do(func() { ce.p, ce.err = newPrepared(ref) })
+	ce.once.Do(func() { ce.p, ce.err = e.newPrepared(ref) })
 	return ce.p, ce.err
 }
 
@@ -395,10 +417,19 @@ func LoadScenario(ref ScenarioRef) (*scenario.Scenario, error) {
 	return sc, nil
 }
 
-func newPrepared(ref ScenarioRef) (*prepared, error) {
-	sc, err := LoadScenario(ref)
+func (e *Engine) newPrepared(ref ScenarioRef) (*prepared, error) {
+	load := e.Load
+	if load == nil {
+		load = LoadScenario
+	}
+	sc, err := load(ref)
 	if err != nil {
 		return nil, err
+	}
+	if e.Load != nil && ref.Digest != "" {
+		if d := session.Digest(sc); d != ref.Digest {
+			return nil, fmt.Errorf("scenario %s: the loaded content has digest %s, the job %s", ref.Name, d, ref.Digest)
+		}
 	}
 	p := &prepared{sc: sc, tables: map[string]*profile.Table{}, spaces: map[string]*agent.BidSpace{}}
 	for _, pt := range sc.Principals() {

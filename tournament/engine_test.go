@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/extagent"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
 )
@@ -38,7 +39,7 @@ func TestBuiltinMatchesByName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := newPrepared(ScenarioRef{Name: "tiny-2p", Kind: KindBuiltin, Source: "tiny-2p", Digest: session.Digest(sc)})
+	p, err := (&Engine{}).newPrepared(ScenarioRef{Name: "tiny-2p", Kind: KindBuiltin, Source: "tiny-2p", Digest: session.Digest(sc)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,5 +388,61 @@ func TestExternalProtocolFaultIsTheAgents(t *testing.T) {
 		if r.Status != StatusAgentError || r.Fault != "ext" || !strings.Contains(r.Reason, "malformed answer") {
 			t.Fatalf("%+v: want agent-error by ext", r)
 		}
+	}
+}
+
+// ender is an external agent that records the outcomes it is told.
+type ender struct {
+	agent.Negotiator
+	mu   *sync.Mutex
+	seen *[]extagent.Outcome
+}
+
+func (e ender) End(o extagent.Outcome) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	*e.seen = append(*e.seen, o)
+}
+
+// TestExternalAgentsHearTheOutcome: every negotiation with an external
+// agent ends with one End call (POST /end for a Remote) carrying the
+// outcome the result records.
+func TestExternalAgentsHearTheOutcome(t *testing.T) {
+	var mu sync.Mutex
+	var seen []extagent.Outcome
+	e := &Engine{External: func(name, url string) (agent.Negotiator, error) {
+		return ender{Negotiator: agent.Conceder(), mu: &mu, seen: &seen}, nil
+	}}
+	cfg, err := ParseConfig("t.yaml", []byte("agents: [boulware, hard-headed, {name: ext, url: 'http://x'}]\nscenarios: [tiny-2p]\ndeadline: {rounds: 30}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	withExt := 0
+	for _, j := range Jobs(cfg) {
+		r := e.Run(j)
+		for _, a := range r.Agents {
+			if a == "ext" {
+				withExt++
+				want[r.Status]++
+			}
+		}
+	}
+	if len(seen) != withExt || withExt == 0 {
+		t.Fatalf("%d End calls for %d negotiations with the external agent", len(seen), withExt)
+	}
+	got := map[string]int{}
+	for _, o := range seen {
+		if o.Agreement != nil {
+			got[StatusAgreement]++
+		} else {
+			got[StatusNoAgreement]++
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("outcomes told %v, results %v", got, want)
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"sync"
 	"time"
 )
 
@@ -20,8 +18,9 @@ const (
 	DefaultSyncInterval = time.Second
 )
 
-// Runner runs a batch of jobs on local worker goroutines and appends each
-// result to a JSON-lines file as it finishes. A batch interrupted in any way
+// Runner runs a batch of jobs through a Dispatcher (by default on local
+// worker goroutines) and appends each result to a JSON-lines file as it
+// finishes. A batch interrupted in any way
 // (cancelled context, killed process, power cut) resumes where it stopped:
 // Run first reads the file, skips the jobs whose id it holds, and drops a
 // last line left half-written.
@@ -30,6 +29,11 @@ type Runner struct {
 	Engine *Engine
 	// Workers is the number of jobs run at once (default GOMAXPROCS).
 	Workers int
+	// Dispatcher runs the jobs (nil: Local{Engine, Workers}). Whatever
+	// runs them, the Runner writes each job's result once: a result
+	// delivered again (a redelivered job) is counted in
+	// Batch.Duplicates and dropped.
+	Dispatcher Dispatcher
 	// Results is the path of the results file (JSON lines, one Result per
 	// line, in the order the jobs finished).
 	Results string
@@ -66,6 +70,9 @@ type Batch struct {
 	// Foreign counts results in the file whose id is no job of the batch
 	// (another config or seed wrote them); they stay in the file.
 	Foreign int
+	// Duplicates counts results delivered again for a job that had one
+	// (dropped: each job counts once).
+	Duplicates int
 	// Truncated is the number of bytes of a half-written last line dropped.
 	Truncated int64
 	Elapsed   time.Duration
@@ -83,7 +90,11 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 	if eng == nil {
 		eng = &Engine{}
 	}
-	if eng.External == nil {
+	disp := r.Dispatcher
+	if disp == nil {
+		disp = Local{Engine: eng, Workers: r.Workers}
+	}
+	if r.Dispatcher == nil && eng.External == nil {
 		for _, j := range jobs {
 			for _, ro := range j.Roles {
 				if ro.Agent.URL != "" {
@@ -139,11 +150,6 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 	}
 	total := len(todo) + b.Skipped
 
-	workers := r.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, len(todo)))
 	syncEvery, syncInterval := r.SyncEvery, r.SyncInterval
 	if syncEvery <= 0 {
 		syncEvery = DefaultSyncEvery
@@ -167,38 +173,20 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	feed := make(chan Job)
-	out := make(chan Result, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range feed {
-				res, err := eng.RunContext(ctx, j)
-				if err != nil {
-					continue
-				}
-				out <- res
-			}
-		}()
-	}
+	out := make(chan Delivery, 64)
+	var dispErr error
 	go func() {
-		defer close(feed)
-		for _, j := range todo {
-			select {
-			case feed <- j:
-			case <-ctx.Done():
-				return
-			}
+		if len(todo) > 0 {
+			dispErr = disp.Dispatch(ctx, todo, out)
 		}
+		close(out)
 	}()
-	go func() { wg.Wait(); close(out) }()
 
 	tick := time.NewTicker(syncInterval)
 	defer tick.Stop()
 	unsynced, lastSync := 0, time.Now()
 	var writeErr error
+	var stored []func() // to call once the file is synced
 	flush := func() {
 		if unsynced > 0 && writeErr == nil {
 			if err := f.Sync(); err != nil {
@@ -206,6 +194,12 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 			}
 			unsynced, lastSync = 0, time.Now()
 		}
+		if writeErr == nil {
+			for _, fn := range stored {
+				fn()
+			}
+		}
+		stored = stored[:0]
 	}
 	var line bytes.Buffer
 	enc := json.NewEncoder(&line)
@@ -213,12 +207,20 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 loop:
 	for {
 		select {
-		case res, ok := <-out:
+		case d, ok := <-out:
 			if !ok {
 				break loop
 			}
 			if writeErr != nil {
 				continue // drain; the error is returned below
+			}
+			res := d.Result
+			if d.Stored != nil {
+				stored = append(stored, d.Stored)
+			}
+			if _, dup := byID[res.ID]; dup || !inBatch[res.ID] {
+				b.Duplicates++
+				continue
 			}
 			line.Reset()
 			if err := enc.Encode(&res); err != nil {
@@ -234,7 +236,7 @@ loop:
 			byID[res.ID] = res
 			b.New++
 			unsynced++
-			if unsynced >= syncEvery || time.Since(lastSync) >= syncInterval {
+			if unsynced >= syncEvery || time.Since(lastSync) >= syncInterval || b.New == len(todo) {
 				flush()
 			}
 			progress(false)
@@ -243,6 +245,7 @@ loop:
 		}
 	}
 	flush()
+
 	b.Elapsed = time.Since(start)
 	for _, j := range jobs {
 		if res, ok := byID[j.ID]; ok {
@@ -257,7 +260,13 @@ loop:
 	if err := f.Close(); err != nil {
 		return b, fmt.Errorf("tournament: writing %s: %w", r.Results, err)
 	}
-	return b, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return b, err
+	}
+	if dispErr != nil {
+		return b, fmt.Errorf("tournament: %w", dispErr)
+	}
+	return b, nil
 }
 
 // ReadResults reads a results file: every complete line, and the offset

@@ -1,0 +1,419 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parley-negotiation/parley/scenario"
+	"github.com/parley-negotiation/parley/tournament"
+)
+
+// DefaultWindow is how many jobs a coordinator keeps queued ahead of their
+// results.
+const DefaultWindow = 4096
+
+// Coordinator is a tournament.Dispatcher that runs jobs on workers through
+// the queue (see the package documentation).
+type Coordinator struct {
+	// JS is the coordinator's JetStream context; Setup must have run.
+	JS jetstream.JetStream
+	// Batch names the batch (BatchID of all its jobs, so that a rerun of
+	// the same tournament finds its results): its jobs and results travel
+	// on parley.jobs.BATCH and parley.results.BATCH.
+	Batch string
+	// Window bounds the jobs queued without a result (default
+	// DefaultWindow): the queue holds a window, not the whole batch.
+	Window int
+	// Load loads a job's scenario to publish it for the workers
+	// (default tournament.LoadScenario).
+	Load func(tournament.ScenarioRef) (*scenario.Scenario, error)
+	// Requeue: when no new result has arrived for this long while jobs
+	// are outstanding, they are published again (default 5 minutes; a
+	// lost stream or a queue purged by someone else). Jobs still queued
+	// are not doubled within JetStream's duplicate window, and a job run
+	// twice counts once.
+	Requeue time.Duration
+	// Logf, when set, receives what the coordinator has to say.
+	Logf func(format string, args ...any)
+}
+
+func newRunID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// BatchID returns the batch name of a tournament's jobs: 16 hex digits of
+// the SHA-256 of their ids in order.
+func BatchID(jobs []tournament.Job) string {
+	h := sha256.New()
+	for _, j := range jobs {
+		h.Write([]byte(j.ID))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+func (c *Coordinator) logf(format string, args ...any) {
+	if c.Logf != nil {
+		c.Logf(format, args...)
+	}
+}
+
+// Dispatch implements tournament.Dispatcher: it publishes the scenarios of
+// todo, queues its jobs a window at a time and delivers every result that
+// arrives on the batch's subject, including results of an earlier run of
+// the batch still in the stream, and second results of redelivered jobs
+// (the Runner keeps the first). Each delivery's Stored acknowledges its
+// message.
+func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out chan<- tournament.Delivery) error {
+	if c.JS == nil || c.Batch == "" {
+		return errors.New("cluster: coordinator: JS and Batch are required")
+	}
+	window := c.Window
+	if window <= 0 {
+		window = DefaultWindow
+	}
+	requeue := c.Requeue
+	if requeue <= 0 {
+		requeue = 5 * time.Minute
+	}
+	if err := c.publishScenarios(ctx, todo); err != nil {
+		return err
+	}
+	var cons jetstream.Consumer
+	if err := retry(ctx, time.Minute, func(ctx context.Context) error {
+		var err error
+		cons, err = c.JS.CreateOrUpdateConsumer(ctx, ResultsStream, jetstream.ConsumerConfig{
+			Durable:           "coordinator-" + c.Batch,
+			Description:       "the coordinator of batch " + c.Batch,
+			AckPolicy:         jetstream.AckExplicitPolicy,
+			AckWait:           30 * time.Second,
+			MaxDeliver:        -1,
+			MaxAckPending:     -1,
+			FilterSubject:     resultsPrefix + c.Batch,
+			InactiveThreshold: 24 * time.Hour,
+		})
+		if err != nil {
+			return fmt.Errorf("consumer of batch %s: %w", c.Batch, err)
+		}
+		// Jobs a previous run left in the queue are queued again below.
+		st, err := c.JS.Stream(ctx, JobsStream)
+		if err != nil {
+			return err
+		}
+		return st.Purge(ctx, jetstream.WithPurgeSubject(jobsPrefix+c.Batch))
+	}); err != nil {
+		return err
+	}
+
+	// Message ids de-duplicate the retries of this run's publications; a
+	// job queued again by a later run (after the purge above) is new.
+	t := &tracker{run: newRunID(), want: map[string]int{}, done: make([]bool, len(todo)), slots: make(chan struct{}, window), progress: make(chan struct{}, 1)}
+	for i, j := range todo {
+		t.want[j.ID] = i
+	}
+	t.left = len(todo)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	finished := make(chan struct{})
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		readErr = c.readResults(ctx, cons, t, out, finished)
+	}()
+
+	// Queue the jobs a window at a time; after a long silence, queue what
+	// is outstanding again.
+	err := c.publish(ctx, todo, t, false)
+	for err == nil {
+		select {
+		case <-finished:
+		case <-ctx.Done():
+			err = ctx.Err()
+			continue
+		case <-time.After(requeue):
+			select {
+			case <-t.progress:
+				continue // results are arriving
+			default:
+			}
+			n := t.outstanding()
+			c.logf("coordinator: no result for %v with %d jobs outstanding; queueing them again", requeue, n)
+			err = c.publish(ctx, todo, t, true)
+			continue
+		}
+		break
+	}
+	cancel()
+	wg.Wait()
+	if t.remaining() == 0 {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return readErr
+}
+
+// tracker follows which jobs of todo have a result.
+type tracker struct {
+	run      string
+	mu       sync.Mutex
+	want     map[string]int // job id → index in todo
+	done     []bool
+	left     int
+	slots    chan struct{} // one per job queued without a result
+	held     []bool        // the job holds a slot
+	progress chan struct{}
+}
+
+// result marks id done and reports whether it was new.
+func (t *tracker) result(id string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i, ok := t.want[id]
+	if !ok || t.done[i] {
+		return false
+	}
+	t.done[i] = true
+	t.left--
+	if t.held != nil && t.held[i] {
+		t.held[i] = false
+		<-t.slots
+	}
+	select {
+	case t.progress <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (t *tracker) remaining() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.left
+}
+
+func (t *tracker) outstanding() int { return t.remaining() }
+
+func (t *tracker) isDone(i int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.done[i]
+}
+
+// publish queues every job of todo without a result (all of them the
+// first time, waiting for window slots; again, with again set, without
+// waiting for slots, which are held already).
+func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tracker, again bool) error {
+	t.mu.Lock()
+	if t.held == nil {
+		t.held = make([]bool, len(todo))
+	}
+	t.mu.Unlock()
+	const chunk = 256
+	var data [][]byte
+	var idx []int
+	flush := func() error {
+		if len(idx) == 0 {
+			return nil
+		}
+		err := retry(ctx, 10*time.Minute, func(ctx context.Context) error {
+			futures := make([]jetstream.PubAckFuture, len(idx))
+			for k, i := range idx {
+				f, err := c.JS.PublishAsync(jobsPrefix+c.Batch, data[k], jetstream.WithMsgID(c.Batch+"/"+t.run+"/"+todo[i].ID))
+				if err != nil {
+					return err
+				}
+				futures[k] = f
+			}
+			var failed []int
+			var firstErr error
+			for k, f := range futures {
+				select {
+				case <-f.Ok():
+				case err := <-f.Err():
+					failed = append(failed, k)
+					if firstErr == nil {
+						firstErr = err
+					}
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			if len(failed) == 0 {
+				return nil
+			}
+			// Publish only what failed next time (the rest is stored).
+			nd, ni := make([][]byte, len(failed)), make([]int, len(failed))
+			for n, k := range failed {
+				nd[n], ni[n] = data[k], idx[k]
+			}
+			data, idx = nd, ni
+			return fmt.Errorf("queueing %d jobs: %w", len(failed), firstErr)
+		})
+		data, idx = data[:0], idx[:0]
+		return err
+	}
+	for i, j := range todo {
+		if t.isDone(i) {
+			continue
+		}
+		if !again {
+			select {
+			case t.slots <- struct{}{}:
+			default:
+				// The window is full: queue what is gathered, then wait.
+				if err := flush(); err != nil {
+					return err
+				}
+				select {
+				case t.slots <- struct{}{}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			t.mu.Lock()
+			if t.done[i] { // its result came meanwhile (an earlier run's)
+				<-t.slots
+				t.mu.Unlock()
+				continue
+			}
+			t.held[i] = true
+			t.mu.Unlock()
+		}
+		b, err := json.Marshal(&j)
+		if err != nil {
+			return fmt.Errorf("cluster: encoding job %s: %w", j.ID, err)
+		}
+		data, idx = append(data, b), append(idx, i)
+		if len(idx) == chunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// readResults delivers the batch's results until every job of t has one
+// (closing finished) or ctx is done.
+func (c *Coordinator) readResults(ctx context.Context, cons jetstream.Consumer, t *tracker, out chan<- tournament.Delivery, finished chan<- struct{}) error {
+	defer close(finished)
+	if t.remaining() == 0 {
+		return nil
+	}
+	for ctx.Err() == nil {
+		it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+		if err != nil {
+			c.logf("coordinator: reading results: %v; retrying", err)
+			sleep(ctx, 500*time.Millisecond)
+			continue
+		}
+		stop := context.AfterFunc(ctx, it.Stop)
+		for {
+			msg, err := it.Next()
+			if err != nil {
+				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) && ctx.Err() == nil {
+					c.logf("coordinator: reading results: %v; retrying", err)
+				}
+				break
+			}
+			var res tournament.Result
+			if err := json.Unmarshal(msg.Data(), &res); err != nil || res.ID == "" {
+				c.logf("coordinator: dropping a message on %s that is not a result: %v", msg.Subject(), err)
+				_ = msg.Term()
+				continue
+			}
+			last := t.result(res.ID) && t.remaining() == 0
+			d := tournament.Delivery{Result: res, Stored: func() { _ = msg.Ack() }}
+			select {
+			case out <- d:
+			case <-ctx.Done():
+				it.Stop()
+				stop()
+				return ctx.Err()
+			}
+			if last {
+				it.Stop()
+				stop()
+				return nil
+			}
+		}
+		stop()
+		it.Stop()
+		sleep(ctx, 200*time.Millisecond)
+	}
+	return ctx.Err()
+}
+
+// publishScenarios puts every scenario of todo into the bucket, by digest,
+// unless it is there already.
+func (c *Coordinator) publishScenarios(ctx context.Context, todo []tournament.Job) error {
+	load := c.Load
+	if load == nil {
+		load = tournament.LoadScenario
+	}
+	var kv jetstream.KeyValue
+	if err := retry(ctx, time.Minute, func(ctx context.Context) error {
+		var err error
+		kv, err = c.JS.KeyValue(ctx, ScenarioBucket)
+		return err
+	}); err != nil {
+		return fmt.Errorf("cluster: the scenario bucket: %w (has Setup run?)", err)
+	}
+	seen := map[string]bool{}
+	for _, j := range todo {
+		ref := j.Scenario
+		if seen[ref.Digest] {
+			continue
+		}
+		seen[ref.Digest] = true
+		if ref.Digest == "" {
+			return fmt.Errorf("cluster: job %s: scenario %s has no digest", j.ID, ref.Name)
+		}
+		var have bool
+		if err := retry(ctx, time.Minute, func(ctx context.Context) error {
+			_, err := kv.Get(ctx, ref.Digest)
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				have = false
+				return nil
+			}
+			have = err == nil
+			return err
+		}); err != nil {
+			return fmt.Errorf("cluster: scenario %s: %w", ref.Name, err)
+		}
+		if have {
+			continue
+		}
+		sc, err := load(ref)
+		if err != nil {
+			return fmt.Errorf("cluster: %w", err)
+		}
+		b, err := json.Marshal(sc)
+		if err != nil {
+			return fmt.Errorf("cluster: scenario %s: %w", ref.Name, err)
+		}
+		if err := retry(ctx, time.Minute, func(ctx context.Context) error {
+			_, err := kv.Put(ctx, ref.Digest, b)
+			return err
+		}); err != nil {
+			return fmt.Errorf("cluster: publishing scenario %s: %w", ref.Name, err)
+		}
+	}
+	return nil
+}
