@@ -279,6 +279,40 @@ func TestRatificationOutcomes(t *testing.T) {
 	}
 }
 
+// TestRatificationVoteTime: a ratification that says when its body voted
+// shows both times in the record.
+func TestRatificationVoteTime(t *testing.T) {
+	sc := builtin(t, "miami-2025")
+	s := miamiSession(t, sc)
+	last := s.Events()[s.Len()-1].Time
+	voted, yes := last.Add(10*time.Minute), true
+	s.SetClock(func() time.Time { return last.Add(3 * time.Hour) })
+	if _, err := s.Submit(session.Move{Kind: session.KindRatify, Party: "russia", Ref: 1, Yes: &yes, When: &voted}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Text(sc, s.Events())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := d.Ratification[0]; !st.Voted.Equal(voted) || st.At == nil || st.At.Time.Equal(voted) {
+		t.Fatalf("step 1: voted %v at %+v", st.Voted, st.At)
+	}
+	var md, page bytes.Buffer
+	if err := Markdown(&md, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := HTML(&page, d); err != nil {
+		t.Fatal(err)
+	}
+	want := "completed: voted " + fmtTime(voted) + ", recorded " + fmtTime(last.Add(3*time.Hour))
+	if !strings.Contains(md.String(), want) {
+		t.Errorf("markdown lacks %q", want)
+	}
+	if !strings.Contains(page.String(), "voted "+fmtTime(voted)) || !strings.Contains(page.String(), "recorded "+fmtTime(last.Add(3*time.Hour))) {
+		t.Errorf("HTML lacks the vote and record times")
+	}
+}
+
 func TestMiamiDraft(t *testing.T) {
 	sc, events := miamiLog(t)
 	vs := Versions(sc, events)

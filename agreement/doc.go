@@ -206,8 +206,10 @@ type Step struct {
 	Kind      string `json:"kind"`
 	Condition string `json:"condition,omitempty"`
 	Status    string `json:"status"`
-	// At is the ratify event that completed or failed the step.
-	At *Moment `json:"at,omitempty"`
+	// At is the ratify event that completed or failed the step; Voted is
+	// when the body voted, when the move says so (engine version 2).
+	At    *Moment   `json:"at,omitempty"`
+	Voted time.Time `json:"voted,omitzero"`
 }
 
 // PartyName returns the name of a party of the document, or its id.

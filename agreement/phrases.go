@@ -96,11 +96,15 @@ func momentPhrase(m *Moment) string {
 }
 
 func stepPhrase(s Step) string {
+	voted := " "
+	if !s.Voted.IsZero() {
+		voted = ": voted " + fmtTime(s.Voted) + ", recorded "
+	}
 	switch s.Status {
 	case StepCompleted:
-		return "completed " + fmtTime(s.At.Time) + fmt.Sprintf(" (event %d)", s.At.Seq)
+		return "completed" + voted + fmtTime(s.At.Time) + fmt.Sprintf(" (event %d)", s.At.Seq)
 	case StepFailed:
-		return "failed " + fmtTime(s.At.Time) + fmt.Sprintf(" (event %d)", s.At.Seq)
+		return "failed" + voted + fmtTime(s.At.Time) + fmt.Sprintf(" (event %d)", s.At.Seq)
 	case StepNotReached:
 		return "not reached"
 	}

@@ -2,6 +2,7 @@ package agreement
 
 import (
 	"slices"
+	"time"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/scenario"
@@ -33,8 +34,9 @@ func (a assent) visibleTo(viewer string) bool {
 }
 
 type ratified struct {
-	yes bool
-	at  Moment
+	yes   bool
+	at    Moment
+	voted time.Time // when the body voted, if the move says so
 }
 
 func moment(e *session.Event) *Moment { return &Moment{Seq: e.Seq, Round: e.Round, Time: e.Time} }
@@ -147,7 +149,11 @@ func scan(cfg session.Config, events []session.Event) *record {
 			if m == nil || m.Yes == nil {
 				continue
 			}
-			r.ratify[m.Ref] = ratified{yes: *m.Yes, at: *moment(e)}
+			rt := ratified{yes: *m.Yes, at: *moment(e)}
+			if m.When != nil {
+				rt.voted = *m.When
+			}
+			r.ratify[m.Ref] = rt
 		case "in-force":
 			r.inForce = moment(e)
 		case "ratification-failed":
@@ -174,7 +180,7 @@ func (r *record) steps(sc *scenario.Scenario, d *Document) []Step {
 			Condition: oneLine(s.Condition), Status: StepPending}
 		if rt, ok := r.ratify[i+1]; ok {
 			at := rt.at
-			st.At = &at
+			st.At, st.Voted = &at, rt.voted
 			st.Status = StepCompleted
 			if !rt.yes {
 				st.Status, failed = StepFailed, true

@@ -86,7 +86,7 @@ func (amop) Apply(s *Session, m *Move) {
 		if ok, _ := s.Decide(st.Votes); ok {
 			o := st.Table[st.VoteOn-1]
 			st.Current = &o
-			s.Agree(o.Package)
+			s.agree(o.Package, st.Votes, 0, true)
 			return
 		}
 		st.Votes = nil

@@ -113,6 +113,12 @@ func (blind) Apply(s *Session, m *Move) {
 func (s *Session) endBidRound() {
 	st := &s.State
 	overlap := s.blindOverlap()
+	yes := map[string]bool{}
+	if len(overlap) > 0 {
+		for _, p := range s.atTable() {
+			yes[p] = slices.ContainsFunc(st.Bids[p], func(b framework.Package) bool { return slices.Equal(b, overlap[0]) })
+		}
+	}
 	st.Bids = nil
 	n := &Note{Count: len(overlap), Reason: "the bids do not overlap"}
 	if len(overlap) > 0 {
@@ -126,7 +132,7 @@ func (s *Session) endBidRound() {
 	}
 	s.Note("overlap", n)
 	if len(overlap) > 0 {
-		s.Agree(overlap[0])
+		s.agree(overlap[0], yes, 0, false)
 		return
 	}
 	if !s.closeRound() {

@@ -65,11 +65,17 @@ type Move struct {
 	Report *plan.Report `json:"report,omitempty"`
 	// Response is a party's response to a report (KindResponse).
 	Response *plan.Response `json:"response,omitempty"`
+	// When is, for a ratification, when the ratifying body voted (at or
+	// before the move, not before the agreement); nil: when it is recorded.
+	// The plan's milestones count from the record, what the log knew then.
+	When *time.Time `json:"when,omitempty"`
 }
 
 // Note is the payload of an event the engine draws.
 type Note struct {
-	// Package is the agreement (kind "agreement").
+	// Package is the agreement (kind "agreement"); from engine version 2
+	// the agreement note also gives the Version agreed and the Parties that
+	// assented (or their Count; see Session.agree).
 	Package framework.Package `json:"package,omitempty"`
 	Reason  string            `json:"reason,omitempty"`
 	// Config is the session's configuration (kind "start").

@@ -74,7 +74,7 @@ func (sao) Apply(s *Session, m *Move) {
 				yes[p] = true
 			}
 			if ok, why := s.Decide(yes); ok {
-				s.Agree(st.Current.Package)
+				s.agree(st.Current.Package, yes, 0, true)
 			} else {
 				s.Finish("no-agreement", why)
 			}

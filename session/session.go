@@ -56,7 +56,18 @@ type Config struct {
 	Verifiers []string `json:"verifiers,omitempty"`
 	// Start is the wall time the session opened.
 	Start time.Time `json:"start"`
+	// Engine is the version of the engine's rules the log is written
+	// under: EngineVersion for new sessions, 0 for logs written before
+	// version 2 (their agreement notes carry neither the version agreed
+	// nor the assents). Replay follows the log's version.
+	Engine int `json:"engine,omitempty"`
 }
+
+// EngineVersion is the version of the engine's rules of new sessions.
+// Version 2: the agreement note names the version agreed and the parties
+// that assented (or, under a quorum with private votes, counts them), and
+// a ratification may say when its body voted.
+const EngineVersion = 2
 
 // Offer is the package on the table and who put it there.
 type Offer struct {
@@ -105,6 +116,10 @@ type State struct {
 	// Prior is the proposal before Current (feedback protocol): parties
 	// give feedback on Current compared with it.
 	Prior *Offer `json:"prior,omitempty"`
+	// standingVersion and standingYes are the proposal number of Standing
+	// and who accepted it (private: the agreement note's record).
+	standingVersion int
+	standingYes     map[string]bool
 }
 
 // Done reports whether no more negotiation moves are possible.
@@ -181,9 +196,20 @@ func Digest(sc *scenario.Scenario) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// New opens a session of sc under cfg (Scenario, Digest and Start are filled
-// in) and appends the "start" event.
+// New opens a session of sc under cfg (Scenario, Digest, Start and Engine
+// are filled in) and appends the "start" event.
 func New(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
+	if cfg.Engine == 0 {
+		cfg.Engine = EngineVersion
+	}
+	return open(sc, cfg, clock)
+}
+
+// open is New for a configuration taken as it is (Replay's, from a log).
+func open(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
+	if cfg.Engine > EngineVersion {
+		return nil, fmt.Errorf("session: the log was written under engine version %d; this engine knows versions up to %d", cfg.Engine, EngineVersion)
+	}
 	if clock == nil {
 		clock = time.Now
 	}
@@ -297,6 +323,9 @@ func (s *Session) Submit(m Move) (int, error) {
 	if !s.isMember(m.Party) && !s.verifierMove(&m) {
 		return 0, fmt.Errorf("%w: %q", ErrNotParty, m.Party)
 	}
+	if m.When != nil && m.Kind != KindRatify {
+		return 0, fmt.Errorf("%w: only a ratification says when (its body's vote); a %s does not", ErrInvalid, m.Kind)
+	}
 	if err := checkUTF8(&m); err != nil {
 		return 0, err
 	}
@@ -383,8 +412,31 @@ func (s *Session) Finish(kind, reason string) {
 
 // Agree records an agreement on p: the decision rule has been met. With
 // ratification steps in the scenario the agreement is pending until they
-// complete.
-func (s *Session) Agree(p framework.Package) {
+// complete. The note names no assents (protocols of this package record
+// them through agree).
+func (s *Session) Agree(p framework.Package) { s.agree(p, nil, 0, false) }
+
+// agree records the agreement on p, decided by the principals in yes on
+// the text version or proposal version (0: none). From engine version 2
+// the note carries the version and the principals that assented, in turn
+// order — unless the rule is a quorum and the assents were not public to
+// the table, when it gives their number only (as a failed vote does).
+func (s *Session) agree(p framework.Package, yes map[string]bool, version int, public bool) {
+	n := &Note{Package: p.Clone()}
+	if s.Config.Engine >= 2 {
+		n.Version = version
+		var assent []string
+		for _, id := range s.Config.Parties {
+			if q := s.Scenario.Party(id); q != nil && q.Role == scenario.Principal && !s.State.Left[id] && yes[id] {
+				assent = append(assent, id)
+			}
+		}
+		if public || s.Scenario.Decision.Rule != scenario.Quorum {
+			n.Parties = assent
+		} else {
+			n.Count = len(assent)
+		}
+	}
 	s.State.Agreement = p.Clone()
 	steps := s.Scenario.Decision.Ratification
 	status := StatusInForce
@@ -393,7 +445,8 @@ func (s *Session) Agree(p framework.Package) {
 		s.State.Ratified = make([]bool, len(steps))
 	}
 	s.State.Status = status
-	s.Note("agreement", &Note{Package: p.Clone(), Status: status})
+	n.Status = status
+	s.Note("agreement", n)
 }
 
 func (s *Session) isMember(id string) bool {
@@ -424,6 +477,19 @@ func (s *Session) checkRatify(m *Move) error {
 	}
 	if m.Yes == nil {
 		return fmt.Errorf("%w: a ratification says yes or no", ErrInvalid)
+	}
+	if m.When != nil {
+		if s.Config.Engine < 2 {
+			return fmt.Errorf("%w: this log's engine version %d records no time of a body's vote", ErrInvalid, s.Config.Engine)
+		}
+		w := m.When.UTC()
+		if w.After(s.now) {
+			return fmt.Errorf("%w: the vote's time %s is after its record (%s)", ErrInvalid, w.Format(time.RFC3339), s.now.UTC().Format(time.RFC3339))
+		}
+		if a := PlanMilestones(s.events).Agreement; w.Before(a) {
+			return fmt.Errorf("%w: the vote's time %s is before the agreement (%s)", ErrInvalid, w.Format(time.RFC3339), a.UTC().Format(time.RFC3339))
+		}
+		m.When = &w
 	}
 	return nil
 }
@@ -539,7 +605,7 @@ func Replay(sc *scenario.Scenario, events []Event) (*Session, error) {
 	var at time.Time
 	clock := func() time.Time { return at }
 	at = cfg.Start
-	s, err := New(sc, cfg, clock)
+	s, err := open(sc, cfg, clock)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}

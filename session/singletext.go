@@ -340,10 +340,6 @@ func (s *Session) endTextVote() {
 	st := &s.State
 	st.VoteOpen = false
 	ok, why := s.Decide(st.Votes)
-	if ok {
-		s.Agree(textPackage(st.Text))
-		return
-	}
 	yes, public := 0, true
 	for _, p := range s.atTable() {
 		if st.Votes[p] {
@@ -352,6 +348,10 @@ func (s *Session) endTextVote() {
 		if s.replyVisible(p) != nil {
 			public = false
 		}
+	}
+	if ok {
+		s.agree(textPackage(st.Text), st.Votes, st.Version, public)
+		return
 	}
 	reason := why
 	if !public {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/parley-negotiation/parley/scenario"
 )
@@ -128,6 +129,7 @@ func (s *Session) closeProposal(adopted bool) {
 	st.VoteOpen = false
 	if adopted {
 		st.Standing = &Offer{By: st.Current.By, Package: st.Current.Package.Clone(), Round: st.Current.Round}
+		st.standingVersion, st.standingYes = st.Version, maps.Clone(st.Votes)
 		s.Note("adopted", &Note{Version: st.Version})
 	} else {
 		s.Note("rejected", &Note{Version: st.Version})
@@ -147,5 +149,5 @@ func (voting) AtDeadline(s *Session, reason string) {
 		return
 	}
 	s.Note("deadline", &Note{Reason: reason + "; the last proposal every party accepted is the agreement", Version: st.Version})
-	s.Agree(st.Standing.Package)
+	s.agree(st.Standing.Package, st.standingYes, st.standingVersion, false)
 }
