@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -51,32 +52,33 @@ func (s *Server) agreementJSON(r *http.Request, v room.Viewer) (any, error) {
 	return s.document(r, v)
 }
 
+// renderWith returns a function that renders what a handler built (or
+// passes on its error) with one of package agreement's renderers.
+func renderWith[T any](write func(io.Writer, T) error) func(T, error) ([]byte, error) {
+	return func(v T, err error) ([]byte, error) {
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		if err := write(&b, v); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
+	}
+}
+
 func (s *Server) agreementMarkdown(r *http.Request, v room.Viewer) (any, error) {
-	d, err := s.document(r, v)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	if err := agreement.Markdown(&b, d); err != nil {
-		return nil, err
-	}
-	return markdownFile("agreement-"+r.PathValue("id")+".md", b.Bytes()), nil
+	b, err := renderWith(agreement.Markdown)(s.document(r, v))
+	return markdownFile("agreement-"+r.PathValue("id")+".md", b), err
 }
 
 func (s *Server) agreementHTML(r *http.Request, v room.Viewer) (any, error) {
-	d, err := s.document(r, v)
-	if err != nil {
-		return nil, err
-	}
-	render := agreement.HTML
+	write := agreement.HTML
 	if p := r.URL.Query().Get("print"); p == "1" || p == "true" {
-		render = agreement.PrintHTML
+		write = agreement.PrintHTML
 	}
-	var b bytes.Buffer
-	if err := render(&b, d); err != nil {
-		return nil, err
-	}
-	return htmlFile(b.Bytes()), nil
+	b, err := renderWith(write)(s.document(r, v))
+	return htmlFile(b), err
 }
 
 func (s *Server) textVersions(r *http.Request, v room.Viewer) (any, error) {
@@ -101,25 +103,11 @@ func (s *Server) diffJSON(r *http.Request, v room.Viewer) (any, error) {
 }
 
 func (s *Server) diffMarkdown(r *http.Request, v room.Viewer) (any, error) {
-	c, err := s.comparison(r, v)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	if err := agreement.DiffMarkdown(&b, c); err != nil {
-		return nil, err
-	}
-	return markdownFile("diff-"+r.PathValue("id")+".md", b.Bytes()), nil
+	b, err := renderWith(agreement.DiffMarkdown)(s.comparison(r, v))
+	return markdownFile("diff-"+r.PathValue("id")+".md", b), err
 }
 
 func (s *Server) diffHTML(r *http.Request, v room.Viewer) (any, error) {
-	c, err := s.comparison(r, v)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	if err := agreement.DiffHTML(&b, c); err != nil {
-		return nil, err
-	}
-	return htmlFile(b.Bytes()), nil
+	b, err := renderWith(agreement.DiffHTML)(s.comparison(r, v))
+	return htmlFile(b), err
 }

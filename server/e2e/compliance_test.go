@@ -153,12 +153,7 @@ func TestMiamiCompliance(t *testing.T) {
 	// The mediator invites the monitoring mission from the console.
 	med := h.newUser(bctx, "mediator")
 	h.do(med, "sign in and open the console",
-		chromedp.Navigate(h.base+"/"),
-		chromedp.WaitVisible(id("login-name")),
-		chromedp.SendKeys(id("login-name"), "mediator"),
-		chromedp.SendKeys(id("login-password"), "secret123"),
-		click("login-submit"),
-		chromedp.WaitVisible(id("new-negotiation")),
+		h.signIn(),
 		chromedp.Navigate(h.base+"/n/"+n.ID),
 		chromedp.WaitVisible(css(`#status-banner[data-status="in-force"]`)),
 		chromedp.WaitVisible(id("open-compliance")),

@@ -330,6 +330,18 @@ func (h *harness) playTiny(nid string) {
 	}
 }
 
+// signIn signs the mediator in on the start page.
+func (h *harness) signIn() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(h.base+"/"),
+		chromedp.WaitVisible(id("login-name")),
+		chromedp.SendKeys(id("login-name"), "mediator"),
+		chromedp.SendKeys(id("login-password"), "secret123"),
+		click("login-submit"),
+		chromedp.WaitVisible(id("new-negotiation")),
+	)
+}
+
 func id(s string) chromedp.ID   { return chromedp.ID(s) }
 func css(s string) chromedp.CSS { return chromedp.CSS(s) }
 
@@ -351,14 +363,7 @@ func TestMiamiSingleText(t *testing.T) {
 	med := h.newUser(bctx, "mediator")
 
 	// The mediator signs in.
-	h.do(med, "sign in",
-		chromedp.Navigate(h.base+"/"),
-		chromedp.WaitVisible(id("login-name")),
-		chromedp.SendKeys(id("login-name"), "mediator"),
-		chromedp.SendKeys(id("login-password"), "secret123"),
-		click("login-submit"),
-		chromedp.WaitVisible(id("new-negotiation")),
-	)
+	h.do(med, "sign in", h.signIn())
 
 	// ... creates the negotiation from the built-in scenario, letting the
 	// mediator see the profiles (heat-map and dance plot).
