@@ -3,12 +3,15 @@ package sqlstore
 import (
 	"database/sql"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pressly/goose/v3"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/room"
@@ -327,5 +330,53 @@ func benchmarkAppendEvent(b *testing.B, s *Store) {
 		if err := s.AppendEvents(ctx, "n1", []session.Event{e}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestMigrationToVerifierSeats: a database at schema version 1 holding an
+// invitation opens at version 2, and the invitation reads back as it was,
+// for a party and no verifier.
+func TestMigrationToVerifierSeats(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	at, _ := formatTime(time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC))
+	for _, q := range []string{
+		`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '` + at + `')`,
+		`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', x'7b7d', x'7b7d', '', '` + at + `')`,
+		`INSERT INTO invites (token, negotiation, party, person, observer, expires, created) VALUES ('` + strings.Repeat("a", 64) + `', 'n1', 'north', 'Ana', 0, '` + at + `', '` + at + `')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	inv, err := s.InviteByToken(ctx, strings.Repeat("a", 64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Party != "north" || inv.Person != "Ana" || inv.Verifier != "" || inv.Observer {
+		t.Errorf("invitation after the migration: %+v", inv)
 	}
 }
