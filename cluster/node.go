@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // NodeConfig configures an embedded NATS server.
@@ -181,6 +182,9 @@ func splitHostPort(addr string) (string, int, error) {
 	if host == "" {
 		host = "0.0.0.0"
 	}
+	if port == 0 {
+		port = server.RANDOM_PORT // NATS reads 0 as its default port
+	}
 	return host, port, nil
 }
 
@@ -193,3 +197,15 @@ func (l logger) Fatalf(format string, v ...any)  { l.logf("nats: fatal: "+format
 func (l logger) Errorf(format string, v ...any)  { l.logf("nats: error: "+format, v...) }
 func (l logger) Debugf(string, ...any)           {}
 func (l logger) Tracef(string, ...any)           {}
+
+// NewJetStream returns a JetStream context on nc with this package's
+// settings: asynchronous publications fail after 10 s without an answer
+// (a server lost mid-flight), so that they are retried rather than
+// awaited for ever.
+func NewJetStream(nc *nats.Conn) (jetstream.JetStream, error) {
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(10*time.Second), jetstream.WithPublishAsyncMaxPending(4096))
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	return js, nil
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/parley-negotiation/parley/agent"
-	"github.com/parley-negotiation/parley/extagent"
 	"io"
 	"os"
 	"os/signal"
@@ -28,6 +26,11 @@ type tournamentFlags struct {
 	progress bool
 	quiet    bool
 	seed     uint64
+	// Scale-out over NATS JetStream (package cluster).
+	nats, listen string
+	replicas     int
+	ackWait      time.Duration
+	workersGiven bool
 }
 
 const tournamentExample = `  parley tournament examples/tournaments/builtins.yaml --out results/builtins
@@ -87,10 +90,19 @@ ranking, score distributions, and every scenario's outcomes against its
 Pareto frontier). The ranking is printed (--json: the summary as JSON).
 Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 
+Scale-out: with --listen ADDR the negotiations go through a NATS JetStream
+work queue on an embedded server (nothing to install) that workers on other
+machines join with parley worker --nats nats://ADDR; with --nats URL through
+an existing NATS system (such as three parley broker processes and
+--replicas 3). --workers then counts the workers in this process (0: none,
+only remote ones). A worker killed mid-batch loses nothing, and each
+negotiation is counted once; rerunning the command resumes as above.
+
 See docs/tournaments.md.`,
 		Example: tournamentExample,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			fl.workersGiven = cmd.Flags().Changed("workers")
 			return runTournament(cmd.Context(), e, args[0], cmd.Flags().Changed("seed"), &fl)
 		},
 	}
@@ -101,6 +113,10 @@ See docs/tournaments.md.`,
 	f.BoolVar(&fl.progress, "progress", false, "draw the progress bar even when stderr is not a terminal")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress or timing on stderr")
 	f.Uint64Var(&fl.seed, "seed", 1, "seed of the tournament (overrides the config's)")
+	f.StringVar(&fl.nats, "nats", "", "run the negotiations on workers through this NATS system (addresses, comma-separated)")
+	f.StringVar(&fl.listen, "listen", "", "run the negotiations on workers through an embedded NATS server listening here (host:port)")
+	f.IntVar(&fl.replicas, "replicas", 1, "with --nats: copies of the queue's streams (3 on a 3-node cluster)")
+	f.DurationVar(&fl.ackWait, "ack-wait", 0, "with --nats/--listen: how long a worker may be silent before its negotiations go to another (default 30s)")
 	return c
 }
 
@@ -112,6 +128,12 @@ func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *t
 	defer stop()
 	if fl.workers < 0 {
 		return usagef("--workers %d: want 0 (all cores) or more", fl.workers)
+	}
+	if fl.nats != "" && fl.listen != "" {
+		return usagef("--nats and --listen: give one (an existing NATS system, or an embedded server)")
+	}
+	if fl.replicas < 1 || fl.replicas > 5 {
+		return usagef("--replicas %d: want 1 to 5", fl.replicas)
 	}
 	cfg, err := tournament.LoadConfig(path)
 	if err != nil {
@@ -136,14 +158,20 @@ func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *t
 		return err
 	}
 	// Agents with a url: speak parley-agent/1 (docs/agent-protocol.md).
-	eng := &tournament.Engine{External: func(name, url string) (agent.Negotiator, error) {
-		return extagent.New(name, url)
-	}}
+	eng := &tournament.Engine{External: externalAgent}
 	workers := fl.workers
-	if workers == 0 {
+	if workers == 0 && !(fl.workersGiven && (fl.nats != "" || fl.listen != "")) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	r := &tournament.Runner{Engine: eng, Workers: workers, Results: filepath.Join(out, "results.jsonl")}
+	if fl.nats != "" || fl.listen != "" {
+		d, stop, err := distributed(ctx, e, fl, out, jobs, workers)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		r.Dispatcher = d
+	}
 	switch {
 	case fl.quiet:
 	case fl.progress || isTerminal(e.stderr):
@@ -171,10 +199,17 @@ func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *t
 		return err
 	}
 	if !fl.quiet && batch.New > 0 {
-		fmt.Fprintf(e.stderr, "tournament: %d negotiations in %s on %s (%.0f/s)\n", batch.New, batch.Elapsed.Round(time.Millisecond), plural(workers, "worker"), float64(batch.New)/batch.Elapsed.Seconds())
+		where := plural(workers, "worker")
+		if r.Dispatcher != nil {
+			where = fmt.Sprintf("%s here and the workers over NATS", where)
+		}
+		fmt.Fprintf(e.stderr, "tournament: %d negotiations in %s on %s (%.0f/s)\n", batch.New, batch.Elapsed.Round(time.Millisecond), where, float64(batch.New)/batch.Elapsed.Seconds())
 	}
 	if batch.Truncated > 0 {
 		fmt.Fprintf(e.stderr, "tournament: dropped a half-written last line (%d bytes) of %s\n", batch.Truncated, r.Results)
+	}
+	if batch.Duplicates > 0 && !fl.quiet {
+		fmt.Fprintf(e.stderr, "tournament: %d negotiations were run twice (redelivered after a worker fell silent); each counts once\n", batch.Duplicates)
 	}
 	if batch.Foreign > 0 {
 		fmt.Fprintf(e.stderr, "tournament: %s holds %d results of other negotiations (another config or seed); they are left out\n", r.Results, batch.Foreign)

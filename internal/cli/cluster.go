@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/spf13/cobra"
+
+	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/cluster"
+	"github.com/parley-negotiation/parley/extagent"
+	"github.com/parley-negotiation/parley/tournament"
+)
+
+// externalAgent builds the agents with a url: (parley-agent/1).
+func externalAgent(name, url string) (agent.Negotiator, error) { return extagent.New(name, url) }
+
+// distributed is a tournament's dispatch over NATS: it connects to
+// fl.nats or starts an embedded node on fl.listen, sets up the queue,
+// starts the local workers and returns the coordinator; stop ends the
+// workers and the connections.
+func distributed(ctx context.Context, e *env, fl *tournamentFlags, out string, jobs []tournament.Job, workers int) (d tournament.Dispatcher, stop func(), err error) {
+	logf := func(format string, args ...any) { fmt.Fprintf(e.stderr, format+"\n", args...) }
+	if fl.quiet {
+		logf = func(string, ...any) {}
+	}
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
+	var connect func(name string) (*nats.Conn, error)
+	if fl.listen != "" {
+		node, err := cluster.StartNode(cluster.NodeConfig{Name: "parley-tournament", Listen: fl.listen, StoreDir: filepath.Join(out, "nats")})
+		if err != nil {
+			return nil, stop, usageError{err}
+		}
+		stops = append(stops, node.Shutdown)
+		connect = node.Connect
+		logf("tournament: NATS JetStream on %s (store %s); more workers: parley worker --nats %s", node.ClientURL(), filepath.Join(out, "nats"), node.ClientURL())
+	} else {
+		connect = func(name string) (*nats.Conn, error) { return cluster.Connect(fl.nats, name) }
+	}
+	nc, err := connect("parley-tournament")
+	if err != nil {
+		return nil, stop, err
+	}
+	stops = append(stops, func() { _ = nc.Drain(); waitClosed(nc) })
+	js, err := cluster.NewJetStream(nc)
+	if err != nil {
+		return nil, stop, err
+	}
+	if err := cluster.Setup(ctx, js, cluster.QueueConfig{Replicas: fl.replicas, AckWait: fl.ackWait}); err != nil {
+		return nil, stop, err
+	}
+	wctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	stops = append(stops, func() { cancel(); wg.Wait() })
+	if workers > 0 {
+		wnc, err := connect("parley-tournament-workers")
+		if err != nil {
+			return nil, stop, err
+		}
+		stops = append(stops, func() { wnc.Close() })
+		wjs, err := cluster.NewJetStream(wnc)
+		if err != nil {
+			return nil, stop, err
+		}
+		w := &cluster.Worker{JS: wjs, Concurrency: workers, External: externalAgent, Logf: logf}
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = w.Run(wctx) }()
+	}
+	return &cluster.Coordinator{JS: js, Batch: cluster.BatchID(jobs), Logf: logf}, stop, nil
+}
+
+// waitClosed waits (up to 5 s) for a draining connection to close, so
+// that its last acknowledgements reach the server.
+func waitClosed(nc *nats.Conn) {
+	for range 500 {
+		if nc.IsClosed() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	nc.Close()
+}
+
+type workerFlags struct {
+	nats          string
+	workers       int
+	maxDeliveries int
+	statsEvery    time.Duration
+}
+
+func newWorker(e *env) *cobra.Command {
+	var fl workerFlags
+	c := &cobra.Command{
+		Use:   "worker --nats URL",
+		Short: "Run tournament negotiations for a coordinator over NATS JetStream",
+		Long: `Take negotiations from the tournament queue on a NATS system, run them and
+send back their results, until stopped (Ctrl-C, SIGTERM). Any number of
+workers on any number of machines may serve one coordinator (parley
+tournament --listen ADDR or --nats URL); they need none of its files: the
+scenarios come through NATS.
+
+A worker acknowledges a negotiation only once its result is stored in
+JetStream, and sends progress while it runs; a worker that dies leaves its
+negotiations to be given to another after the queue's ack wait. A stopped
+worker gives its running negotiations back at once. A negotiation handed
+out more than --max-deliveries times is recorded as an error instead of run
+again.
+
+See docs/tournaments.md (Scale-out).`,
+		Example: `  parley worker --nats nats://10.0.0.5:4222
+  parley worker --nats nats://a:4222,nats://b:4222,nats://c:4222 --workers 8`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runWorker(cmd.Context(), e, &fl)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&fl.nats, "nats", "", "NATS server addresses, comma-separated (required)")
+	f.IntVar(&fl.workers, "workers", 0, "negotiations run at once (default: GOMAXPROCS)")
+	f.IntVar(&fl.maxDeliveries, "max-deliveries", cluster.DefaultMaxDeliveries, "record a negotiation as an error after this many deliveries")
+	f.DurationVar(&fl.statsEvery, "stats", 10*time.Second, "write a line of counts this often (0: never)")
+	return c
+}
+
+func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
+	if fl.nats == "" {
+		return usagef("--nats: give the NATS server addresses (e.g. nats://127.0.0.1:4222)")
+	}
+	if fl.workers < 0 || fl.maxDeliveries < 1 {
+		return usagef("--workers wants 0 (all cores) or more, --max-deliveries 1 or more")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	conc := fl.workers
+	if conc == 0 {
+		conc = runtime.GOMAXPROCS(0)
+	}
+	host, _ := os.Hostname()
+	name := fmt.Sprintf("parley-worker %s/%d", host, os.Getpid())
+	nc, err := cluster.Connect(fl.nats, name)
+	if err != nil {
+		return err
+	}
+	defer waitClosed(nc)
+	defer func() { _ = nc.Drain() }()
+	js, err := cluster.NewJetStream(nc)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	w := &cluster.Worker{JS: js, Concurrency: conc, External: externalAgent, MaxDeliveries: fl.maxDeliveries,
+		Logf: func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }}
+	log.Info("worker started", "nats", fl.nats, "concurrency", conc)
+	if fl.statsEvery > 0 {
+		go func() {
+			t := time.NewTicker(fl.statsEvery)
+			defer t.Stop()
+			var last int64
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					s := w.Stats()
+					log.Info("worker", "results", s.Done, "per_s", fmt.Sprintf("%.1f", float64(s.Done-last)/fl.statsEvery.Seconds()), "given_up", s.GaveUp, "failed", s.Failed)
+					last = s.Done
+				}
+			}
+		}()
+	}
+	err = w.Run(ctx)
+	s := w.Stats()
+	log.Info("worker stopped", "results", s.Done, "given_up", s.GaveUp, "failed", s.Failed)
+	return err
+}
+
+type brokerFlags struct {
+	name, listen, store               string
+	clusterName, clusterListen, route string
+}
+
+func newBroker(e *env) *cobra.Command {
+	var fl brokerFlags
+	c := &cobra.Command{
+		Use:   "broker --store DIR",
+		Short: "Run a NATS JetStream server (embedded nats-server) for tournament workers",
+		Long: `Run a NATS server with JetStream, the same one parley tournament --listen
+embeds, as a process of its own: nothing to install. Three brokers with
+--cluster make a cluster whose queue (with parley tournament --replicas 3)
+survives the loss of any one of them.
+
+The broker serves until stopped (Ctrl-C, SIGTERM); JetStream's files stay
+in --store and a broker restarted on them carries on.`,
+		Example: `  parley broker --store /var/lib/parley/nats --listen 0.0.0.0:4222
+  # a 3-node cluster on one machine
+  parley broker --name n1 --store n1 --listen 127.0.0.1:4222 --cluster parley --cluster-listen 127.0.0.1:6222 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224
+  parley broker --name n2 --store n2 --listen 127.0.0.1:4223 --cluster parley --cluster-listen 127.0.0.1:6223 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224
+  parley broker --name n3 --store n3 --listen 127.0.0.1:4224 --cluster parley --cluster-listen 127.0.0.1:6224 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBroker(cmd.Context(), e, &fl)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&fl.name, "name", "", "server name (unique in a cluster; required with --cluster)")
+	f.StringVar(&fl.listen, "listen", "127.0.0.1:4222", "address for clients (host:port)")
+	f.StringVar(&fl.store, "store", "", "folder for JetStream's files (required)")
+	f.StringVar(&fl.clusterName, "cluster", "", "cluster name (with --cluster-listen and --routes)")
+	f.StringVar(&fl.clusterListen, "cluster-listen", "", "address for the other cluster members (host:port)")
+	f.StringVar(&fl.route, "routes", "", "the members' cluster addresses, comma-separated")
+	return c
+}
+
+func runBroker(ctx context.Context, e *env, fl *brokerFlags) error {
+	if fl.store == "" {
+		return usagef("--store: give a folder for JetStream's files")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var routes []string
+	for _, r := range strings.Split(fl.route, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			routes = append(routes, r)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	node, err := cluster.StartNode(cluster.NodeConfig{Name: fl.name, Listen: fl.listen, StoreDir: fl.store,
+		Cluster: fl.clusterName, ClusterListen: fl.clusterListen, Routes: routes,
+		Logf: func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }})
+	if err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintf(e.stdout, "parley broker %s ready on %s\n", fl.name, node.ClientURL())
+	<-ctx.Done()
+	node.Shutdown()
+	return nil
+}
