@@ -7,6 +7,7 @@ import (
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/scenario"
 )
 
 // benchSpace builds a bid space on points × options with fine utilities.
@@ -136,5 +137,44 @@ func BenchmarkAct(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkBidSpaceRedLines: Near and AtLeast on the built-in miami-2025
+// scenario's Ukraine profile (20 points, 10^12 packages; a forbidden option
+// and a forbidden combination: two boxes), its red lines searched around
+// (ExcludingRedLines, as the negotiators build their spaces) and rejected
+// (Excluding, as the tournament engine builds shared ones), at targets
+// uniform over [0, 1].
+func BenchmarkBidSpaceRedLines(b *testing.B) {
+	sc, err := scenario.Builtin("miami-2025")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pr := sc.Party("ukraine").Profile
+	tb := compile(b, sc.Framework, pr)
+	rng := rand.New(rand.NewPCG(3, 4))
+	targets := make([]float64, 1024)
+	for i := range targets {
+		targets[i] = rng.Float64()
+	}
+	for _, c := range []struct {
+		name string
+		opt  SpaceOption
+	}{
+		{"boxes", ExcludingRedLines(pr.RedLines)},
+		{"rejected", Excluding(func(p framework.Package) bool { return pr.CrossesRedLine(p) >= 0 })},
+	} {
+		s := newSpace(b, sc.Framework, tb, c.opt)
+		b.Run(c.name+"/Near", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				s.Near(targets[i%len(targets)])
+			}
+		})
+		b.Run(c.name+"/AtLeast", func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				s.AtLeast(targets[i%len(targets)])
+			}
+		})
 	}
 }

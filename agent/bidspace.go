@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/profile"
@@ -27,7 +28,10 @@ const DefaultExactLimit = 1 << 21 // 2,097,152 outcomes
 // discretises the utility range into.
 const DefaultBuckets = 1 << 20
 
-// ErrNoBids is returned when no package is left once exclusions are applied.
+// ErrNoBids is returned by NewBidSpace when no package is left once
+// exclusions are applied: every package crosses a red line (ExcludingRedLines
+// and exactly enumerated spaces: known exactly), or a knapsack space's
+// search found no package that Excluding keeps.
 var ErrNoBids = errors.New("agent: no package is left to bid")
 
 // SpaceOption configures NewBidSpace.
@@ -37,7 +41,9 @@ type spaceConfig struct {
 	exactLimit int64
 	buckets    int
 	exclude    func(framework.Package) bool
+	lines      []profile.RedLine
 	lists      int // knapsack list size (tests); 0: knapsackListMax
+	parts      int // most boxes (tests); 0: maxParts
 }
 
 // ExactLimit sets the largest number of outcomes enumerated and sorted
@@ -50,16 +56,37 @@ func ExactLimit(n int64) SpaceOption { return func(c *spaceConfig) { c.exactLimi
 // Tolerance and cost memory: (points+1)·buckets/8 bytes.
 func Buckets(k int) SpaceOption { return func(c *spaceConfig) { c.buckets = k } }
 
-// Excluding removes every package for which exclude returns true (typically
-// the owner's red lines) from every answer. exclude must be pure: it is
-// called with a package it must not keep.
+// Excluding removes every package for which exclude returns true from every
+// answer. exclude must be pure: it is called with a package it must not
+// keep. For red lines prefer ExcludingRedLines: a knapsack space can only
+// reject the packages exclude refuses one by one, so it answers from the
+// packages its searches examine (see BidSpace), whereas it searches the
+// packages within red lines directly.
 func Excluding(exclude func(framework.Package) bool) SpaceOption {
 	return func(c *spaceConfig) { c.exclude = exclude }
+}
+
+// ExcludingRedLines removes every package that crosses one of lines
+// (profile.RedLine.Crossed: forbidden options and forbidden combinations)
+// from every answer. Exactly enumerated spaces drop them from the sorted
+// list, as Excluding does; knapsack spaces split the packages within the
+// lines into a few boxes of allowed levels (see BidSpace), so that every
+// query searches only allowed packages and NewBidSpace knows exactly
+// whether any is left (ErrNoBids). It may be combined with Excluding; the
+// lines are read when the space is built.
+func ExcludingRedLines(lines []profile.RedLine) SpaceOption {
+	lines = slices.Clone(lines)
+	return func(c *spaceConfig) { c.lines = append(c.lines, lines...) }
 }
 
 // listLimit bounds the knapsack's lists of combinations (tests use small
 // lists to exercise every part of the search on spaces they can enumerate).
 func listLimit(n int) SpaceOption { return func(c *spaceConfig) { c.lists = n } }
+
+// partLimit bounds the number of boxes red lines split a knapsack space
+// into (tests: 1 leaves every combination to be checked package by
+// package).
+func partLimit(n int) SpaceOption { return func(c *spaceConfig) { c.parts = n } }
 
 // BidSpace answers "which package has a utility close to / at least t" for
 // one party's additive utility table without enumerating large spaces.
@@ -85,7 +112,9 @@ func listLimit(n int) SpaceOption { return func(c *spaceConfig) { c.lists = n } 
 // lists taken from a package of the reachable total nearest t and from a
 // third list; it falls back on that package when the pairing does not beat
 // its bound, and on the branch and bound when the answer is still farther
-// than one grid step (few packages near t). Utilities returned are always
+// than one grid step (few packages near t). AtLeast starts from a package
+// of the lowest reachable total all of whose packages reach t and pairs
+// the same lists for lower ones. Utilities returned are always
 // exact (computed from the table). Near's package is never farther from t
 // than the closest achievable distance plus Tolerance (about
 // points·range/Buckets; with Excluding, among the packages examined), and
@@ -95,6 +124,17 @@ func listLimit(n int) SpaceOption { return func(c *spaceConfig) { c.lists = n } 
 // against brute force on random domains but carry no proof for
 // pathological ones.
 //
+// Red lines given with ExcludingRedLines are searched around, not
+// rejected: the allowed packages are split into at most eight disjoint
+// boxes (products of per-point sets of levels), each searched as its own
+// knapsack with nothing excluded, and every query answers from the best
+// of the boxes; the bounds above hold over the allowed packages.
+// Exclusions given with Excluding (and combinations beyond eight boxes)
+// are rejected package by package: queries then answer from the allowed
+// packages they examine (the search repairs a rejected package by changing
+// one or two points, and falls back on Best and Worst), never with an
+// excluded or empty package.
+//
 // Utilities are Table.Utility values (not capped at 1, unlike GENIUS's
 // AdditiveUtilitySpace.getUtility; this matters only for profiles whose
 // weights sum above 1). A BidSpace is immutable after construction and safe
@@ -103,17 +143,16 @@ type BidSpace struct {
 	f       *framework.Framework
 	table   *profile.Table
 	radix   []int
-	exclude func(framework.Package) bool
+	exclude func(framework.Package) bool // Excluding and red lines together
 	best    Bid
 	worst   Bid
 	exact   *sortedSpace
-	approx  *knapsack
+	parts   []*kspace // knapsack search: disjoint parts, every allowed package in one
 }
 
 // NewBidSpace builds the search structure for table over f. It fails when
-// the table does not fit the framework, or with ErrNoBids when every package
-// is excluded (known only for exactly enumerated spaces; for large ones
-// queries then return empty bids).
+// the table does not fit the framework, or with ErrNoBids when no package
+// is left to bid (see ErrNoBids).
 func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOption) (*BidSpace, error) {
 	cfg := spaceConfig{exactLimit: DefaultExactLimit, buckets: DefaultBuckets}
 	for _, o := range opts {
@@ -136,9 +175,20 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 			}
 		}
 	}
+	lines := compileLines(radix, cfg.lines)
 	s := &BidSpace{f: f, table: table, radix: radix, exclude: cfg.exclude}
+	if len(lines) > 0 {
+		s.exclude = func(p framework.Package) bool {
+			for i := range lines {
+				if lines[i].crossed(p) {
+					return true
+				}
+			}
+			return cfg.exclude != nil && cfg.exclude(p)
+		}
+	}
 	if size, ok := f.SizeInt(); ok && size <= cfg.exactLimit && size <= math.MaxUint32 {
-		s.exact = newSortedSpace(f, table, radix, cfg.exclude)
+		s.exact = newSortedSpace(f, table, radix, s.exclude)
 		if len(s.exact.utils) == 0 {
 			return nil, ErrNoBids
 		}
@@ -150,9 +200,38 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 	if k < 64 {
 		k = 64
 	}
-	s.approx = newKnapsack(table, k, cmp.Or(cfg.lists, knapsackListMax))
-	s.best = s.approxExtreme(true)
-	s.worst = s.approxExtreme(false)
+	boxes, rest := decompose(radix, lines, cmp.Or(cfg.parts, maxParts))
+	for _, b := range boxes {
+		part := &kspace{bb: cfg.exclude}
+		t := table
+		if !b.full(radix) {
+			part.levels = b
+			t = boxTable(table, b)
+		}
+		for i := range rest {
+			if b.meets(&rest[i]) {
+				part.lines = append(part.lines, rest[i].within(b))
+			}
+		}
+		part.hasExcl = part.bb != nil || len(part.lines) > 0
+		// Every part gets its share of the memory budget.
+		part.m = newKnapsack(t, k, cmp.Or(cfg.lists, knapsackListMax), knapsackMaxBytes/len(boxes))
+		if part.init() {
+			s.parts = append(s.parts, part)
+		}
+	}
+	if len(s.parts) == 0 {
+		return nil, ErrNoBids
+	}
+	for i, part := range s.parts {
+		b, w := part.export(part.best.clone()), part.export(part.worst.clone())
+		if i == 0 || b.Utility > s.best.Utility {
+			s.best = b
+		}
+		if i == 0 || w.Utility < s.worst.Utility {
+			s.worst = w
+		}
+	}
 	return s, nil
 }
 
@@ -168,7 +247,11 @@ func (s *BidSpace) Tolerance() float64 {
 	if s.exact != nil {
 		return 0
 	}
-	return 2 * s.approx.err[s.approx.n]
+	tol := 0.0
+	for _, p := range s.parts {
+		tol = math.Max(tol, p.tol())
+	}
+	return tol
 }
 
 // Size returns the number of packages in the framework (exclusions included).
@@ -199,8 +282,7 @@ func (s *BidSpace) Utility(p framework.Package) float64 { return s.table.Utility
 // distances go to the higher utility). For knapsack spaces the distance is
 // within Tolerance of the smallest achievable, equal distances going to the
 // higher utility among the candidates examined (a NaN target gives Best).
-// Near returns a zero Bid (nil Package) only when every package is
-// excluded.
+// The package is always a complete one that no exclusion removes.
 func (s *BidSpace) Near(t float64) Bid {
 	if s.exact != nil {
 		return s.exact.bid(s.exact.nearIndex(t))
@@ -208,7 +290,18 @@ func (s *BidSpace) Near(t float64) Bid {
 	if math.IsNaN(t) {
 		return s.Best()
 	}
-	return s.approxNear(t)
+	if len(s.parts) == 1 {
+		return s.parts[0].export(s.parts[0].approxNear(t))
+	}
+	var best Bid
+	bd := math.Inf(1)
+	for _, p := range s.parts {
+		b := p.approxNear(t)
+		if d := math.Abs(b.Utility - t); b.Package != nil && (best.Package == nil || closer(d, b.Utility, bd, best.Utility)) {
+			best, bd = p.export(b), d
+		}
+	}
+	return best
 }
 
 // AtLeast returns a package of lowest utility not below t, and false when no
@@ -226,11 +319,16 @@ func (s *BidSpace) AtLeast(t float64) (Bid, bool) {
 	if t > s.best.Utility {
 		return s.Best(), false
 	}
-	b, ok := s.approxAtLeast(t)
-	if !ok {
+	var best Bid
+	for _, p := range s.parts {
+		if b, ok := p.approxAtLeast(t); ok && (best.Package == nil || b.Utility < best.Utility) {
+			best = p.export(b)
+		}
+	}
+	if best.Package == nil {
 		return s.Best(), false
 	}
-	return b, true
+	return best, true
 }
 
 // Around returns up to k distinct packages whose utilities are closest to t,
@@ -244,7 +342,24 @@ func (s *BidSpace) Around(t float64, k int, dst []Bid) []Bid {
 	if s.exact != nil {
 		return s.exact.around(t, k, dst)
 	}
-	return s.approxAround(t, k, dst)
+	if len(s.parts) == 1 && s.parts[0].levels == nil {
+		return s.parts[0].approxAround(t, k, dst)
+	}
+	var all []Bid
+	for _, p := range s.parts {
+		n := len(all)
+		all = p.approxAround(t, k, all)
+		for i := n; i < len(all); i++ {
+			all[i] = p.export(all[i])
+		}
+	}
+	if math.IsNaN(t) {
+		t = math.Inf(1)
+	}
+	// Beyond the range, distances order packages as the parts' do.
+	t = math.Min(math.Max(t, s.worst.Utility-1), s.best.Utility+1)
+	sortByDistance(all, t) // parts are disjoint: no package twice
+	return append(dst, all[:min(k, len(all))]...)
 }
 
 // Within returns up to k distinct packages with lo ≤ utility ≤ hi, lowest
@@ -258,12 +373,19 @@ func (s *BidSpace) Within(lo, hi float64, k int, dst []Bid) []Bid {
 	if s.exact != nil {
 		return s.exact.within(lo, hi, k, dst)
 	}
-	return s.approxWithin(lo, hi, k, dst)
+	if len(s.parts) == 1 && s.parts[0].levels == nil {
+		return s.parts[0].approxWithin(lo, hi, k, dst)
+	}
+	var all []Bid
+	for _, p := range s.parts {
+		n := len(all)
+		all = p.approxWithin(lo, hi, k, all)
+		for i := n; i < len(all); i++ {
+			all[i] = p.export(all[i])
+		}
+	}
+	slices.SortStableFunc(all, func(a, b Bid) int { return cmp.Compare(a.Utility, b.Utility) })
+	return append(dst, all[:min(k, len(all))]...)
 }
 
 func (b Bid) clone() Bid { return Bid{Package: b.Package.Clone(), Utility: b.Utility} }
-
-// excluded reports whether p is excluded from answers.
-func (s *BidSpace) excluded(p framework.Package) bool {
-	return s.exclude != nil && s.exclude(p)
-}

@@ -390,7 +390,7 @@ func TestKnapLists(t *testing.T) {
 		f := testFramework(radix...)
 		tb := compile(t, f, randomProfile(rng, f, trial%2 == 0))
 		limit := []int{1, 4, 16, 100, knapsackListMax}[trial%5]
-		m := newKnapsack(tb, 256, limit)
+		m := newKnapsack(tb, 256, limit, knapsackMaxBytes)
 		if m.tail.from != 0 || m.mid.from != m.tail.to || m.top.from != m.mid.to {
 			t.Fatalf("lists [%d,%d) [%d,%d) [%d,%d)", m.tail.from, m.tail.to, m.mid.from, m.mid.to, m.top.from, m.top.to)
 		}
@@ -444,10 +444,12 @@ func TestKnapLists(t *testing.T) {
 	}
 }
 
-// TestBidSpaceBruteForceLists: Near with small lists, so that the tail,
-// middle and top lists and points above them all take part, against
-// enumeration, with and without exclusions, on coarse and fine grids. Only
-// Near is checked here: it is the query that uses the lists.
+// TestBidSpaceBruteForceLists: Near and AtLeast with small lists, so that
+// the tail, middle and top lists and points above them all take part,
+// against enumeration, with and without exclusions, on coarse and fine
+// grids (the queries that use the lists). Targets include utilities of
+// packages, where ties whose sums round just below the target used to make
+// AtLeast miss on 2 of these 120 spaces.
 func TestBidSpaceBruteForceLists(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 13))
 	above, three := 0, 0 // spaces with points above the lists; with three lists covering all
@@ -478,17 +480,29 @@ func TestBidSpaceBruteForceLists(t *testing.T) {
 				opts = append(opts, Excluding(exclude))
 			}
 			s := newSpace(t, f, tb, opts...)
-			if m := s.approx; m.top.to < n {
+			if m := s.parts[0].m; m.top.to < n {
 				above++
 			} else if m.top.from < n {
 				three++
 			}
 			for _, x := range targetsFor(rng, all) {
-				bestD := math.Inf(1)
+				bestD, above := math.Inf(1), math.Inf(1)
 				for _, b := range all {
 					if exclude == nil || !exclude(b.Package) {
 						bestD = math.Min(bestD, math.Abs(b.Utility-x))
+						if b.Utility >= x {
+							above = math.Min(above, b.Utility)
+						}
 					}
+				}
+				a, ok := s.AtLeast(x)
+				switch {
+				case ok != !math.IsInf(above, 1):
+					t.Errorf("radix %v limit %d: AtLeast(%v) found %v, brute force lowest above %v", radix, limit, x, ok, above)
+				case a.Package == nil || (exclude != nil && exclude(a.Package)) || a.Utility != tb.Utility(a.Package):
+					t.Errorf("radix %v limit %d: AtLeast(%v) = %v", radix, limit, x, a)
+				case ok && (a.Utility < x || a.Utility > above+s.Tolerance()+1e-12):
+					t.Errorf("radix %v limit %d: AtLeast(%v) = %v, brute force %v (tolerance %v)", radix, limit, x, a.Utility, above, s.Tolerance())
 				}
 				b := s.Near(x)
 				switch {

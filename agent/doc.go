@@ -20,7 +20,10 @@
 // BidSpace answers "which package is closest to / at least utility t":
 // exactly and in GENIUS's order for spaces up to DefaultExactLimit packages,
 // and as a multiple-choice knapsack over discretised utilities, in
-// microseconds and within a stated Tolerance, for larger ones.
+// microseconds and within a stated Tolerance, for larger ones. A party's red
+// lines (ExcludingRedLines, as every negotiator here uses) split a large
+// space into a few boxes of allowed levels, each searched with nothing to
+// reject, so every answer is a complete package inside the red lines.
 //
 // ByName and VoterByName build strategies from command-line names such as
 // "boulware", "timedep:e=0.5,floor" or "annealer:t0=0.2".

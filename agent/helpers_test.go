@@ -23,6 +23,15 @@ func testFramework(radix ...int) *framework.Framework {
 	return f
 }
 
+// randomRadix draws 1 to points points of 1 to levels levels.
+func randomRadix(rng *rand.Rand, points, levels int) []int {
+	radix := make([]int, 1+rng.IntN(points))
+	for i := range radix {
+		radix[i] = 1 + rng.IntN(levels)
+	}
+	return radix
+}
+
 // randomProfile draws a GENIUS-style profile: weights summing to 1, integer
 // evaluations 1..levels (so utilities tie often, as in GENIUS domains) or,
 // with fine set, real-valued evaluations.

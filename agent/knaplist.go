@@ -261,50 +261,30 @@ const nearScanWidth = 128
 // keeps the closest package that is not excluded (equal distances: the
 // higher utility), and returns its utility and distance, and whether no
 // package within r of t was left unexamined. p is scratch.
-func (s *BidSpace) scanNear(t float64, p, best framework.Package, bu, bd, r float64) (float64, float64, bool) {
-	m := s.approx
+func (s *kspace) scanNear(t float64, p, best framework.Package, bu, bd, r float64) (float64, float64, bool) {
+	m := s.m
 	tail, mid, top := m.tail, m.mid, m.top
 	copy(p, best)
-	x := t - m.base
-	for i := m.n - 1; i >= top.to; i-- {
-		x -= m.sh[i][p[i]]
-	}
+	x := m.listsSum(t, p)
 	// x: what top, mid and tail must sum to. The scan can only be
 	// exhaustive (all) when the tail and middle lists cover every point.
 	all := top.to == m.n && top.to == top.from
 	if top.to > top.from {
-		a := top.mean
-		if v := top.vr + mid.vr + tail.vr; v > 0 {
-			a += (x - top.mean - mid.mean - tail.mean) * top.vr / v
-		}
-		k := top.lowerBound(a)
-		if k == len(top.sum) || (k > 0 && a-top.sum[k-1] <= top.sum[k]-a) {
-			k--
-		}
+		k := m.topFor(x)
 		top.set(p, k)
 		x -= top.sum[k]
 	}
 	ts, ms := tail.sum, mid.sum
 	// The middle combinations with a partner within r, and a few more.
-	ia := mid.below(x - ts[len(ts)-1] - r)
-	ib := mid.above(x - ts[0] + r)
-	if ib-ia > nearScanWidth {
-		a := mid.mean
-		if v := mid.vr + tail.vr; v > 0 {
-			a += (x - mid.mean - tail.mean) * mid.vr / v
-		}
-		c := mid.below(a)
-		ia = min(max(c-nearScanWidth/2, ia), ib-nearScanWidth)
-		ib = ia + nearScanWidth
-		all = false
-	}
+	ia, ib, whole := m.midWindow(x, r, r)
+	all = all && whole
 	if ia >= ib {
 		return bu, bd, all
 	}
 	// Approximate distances (sums of the lists' shifted sums) are within
 	// slack of the exact ones.
 	slack := m.fuzz + 8*math.Abs(t)*0x1p-52
-	sc := scan{s: s, t: t, p: p, best: best, bu: bu, bd: bd, lim: bd + slack, slack: slack, lazy: s.exclude == nil, pi: -1}
+	sc := scan{s: s, t: t, p: p, best: best, bu: bu, bd: bd, lim: bd + slack, slack: slack, lazy: !s.hasExcl, pi: -1}
 	// Two independent walks, [ia, ic) and [ic, ib), interleaved (their
 	// memory accesses overlap). j is the first tail combination at or above
 	// i's ideal partner y, found by stepping down from the last one or from
@@ -347,6 +327,151 @@ func (s *BidSpace) scanNear(t float64, p, best framework.Package, bu, bd, r floa
 	return sc.bu, sc.bd, all || sc.bd == 0
 }
 
+// listsSum returns what the lists' shifted sums must add up to for a
+// package of utility t that keeps p's points above the lists.
+func (m *knapsack) listsSum(t float64, p framework.Package) float64 {
+	x := t - m.base
+	for i := m.n - 1; i >= m.top.to; i-- {
+		x -= m.sh[i][p[i]]
+	}
+	return x
+}
+
+// topFor returns the top combination that leaves for the middle and tail
+// lists the sum where most of their pairs lie, when the three lists must
+// sum to x: each list off its mean in proportion to its variance.
+func (m *knapsack) topFor(x float64) int {
+	tail, mid, top := m.tail, m.mid, m.top
+	a := top.mean
+	if v := top.vr + mid.vr + tail.vr; v > 0 {
+		a += (x - top.mean - mid.mean - tail.mean) * top.vr / v
+	}
+	k := top.lowerBound(a)
+	if k == len(top.sum) || (k > 0 && a-top.sum[k-1] <= top.sum[k]-a) {
+		k--
+	}
+	return k
+}
+
+// midWindow returns the middle combinations [ia, ib) that some tail
+// combination completes to within [x − below, x + above] when the middle
+// and tail lists must sum to x, and whole true; or, when there are more
+// than nearScanWidth, the nearScanWidth around where most pairs sum to x,
+// and whole false.
+func (m *knapsack) midWindow(x, below, above float64) (ia, ib int, whole bool) {
+	tail, mid := m.tail, m.mid
+	ts := tail.sum
+	ia = mid.below(x - ts[len(ts)-1] - below)
+	ib = mid.above(x - ts[0] + above)
+	if ib-ia <= nearScanWidth {
+		return ia, ib, true
+	}
+	a := mid.mean
+	if v := mid.vr + tail.vr; v > 0 {
+		a += (x - mid.mean - tail.mean) * mid.vr / v
+	}
+	c := mid.below(a)
+	ia = min(max(c-nearScanWidth/2, ia), ib-nearScanWidth)
+	return ia, ia + nearScanWidth, false
+}
+
+// scanAtLeast improves on best (utility bu ≥ t, in the buffer best) among
+// the packages that keep from's points from top.to on, looking for lower
+// utilities still ≥ t. For a top combination (first the one scanNear
+// would choose) and every middle combination of the window (those with a
+// partner that completes them to [t, bu], or the nearScanWidth around
+// where most pairs reach t) it walks the tail combinations up from the
+// first whose approximate sum reaches t, evaluating exactly only those
+// that would improve on bu, and stops at the first that reaches t (sums
+// rounded just below t, as packages tied at t can be, and excluded ones
+// move it on to the next, within the bounds below). While the
+// answer is above good it goes on with the top combinations next to the
+// first, up to atLeastTops of them. It returns the new utility, and whether every
+// package of [t, bu] that keeps from's points above the lists was
+// examined. p is scratch.
+func (s *kspace) scanAtLeast(t, good float64, from, p, best framework.Package, bu float64) (float64, bool) {
+	m := s.m
+	tail, mid, top := m.tail, m.mid, m.top
+	copy(p, from)
+	x := m.listsSum(t, p) // what top, mid and tail must sum to
+	ts, ms := tail.sum, mid.sum
+	n := len(ts)
+	slack := m.fuzz + 8*math.Abs(t)*0x1p-52
+	// scanMid scans the middle and tail lists for the sum x (p's top
+	// points set), and reports whether it was exhaustive.
+	passed := atLeastPassed
+	scanMid := func(x float64) bool {
+		ia, ib, all := m.midWindow(x, slack, bu-t+slack)
+		// Packages passed over (rounded below t, or excluded) per middle
+		// combination, and in all.
+		most := max(atLeastMisses, atLeastPassed/(ib-ia))
+		j := n
+		for i := ia; i < ib && bu > t; i++ {
+			y := x - ms[i] - slack // tails from y on may complete i to t
+			j = min(j, tail.above(y))
+			for j > 0 && ts[j-1] >= y {
+				j--
+			}
+			for k, miss := j, 0; k < n && ts[k]+ms[i]-x < bu-t+slack; k++ {
+				if miss == most || passed == 0 {
+					all = false
+					break
+				}
+				mid.set(p, i)
+				tail.set(p, k)
+				if u := m.utility(p); u >= t && !s.excluded(p) {
+					if u < bu {
+						copy(best, p)
+						bu = u
+					}
+					break
+				}
+				miss++
+				passed--
+			}
+		}
+		return all
+	}
+	if top.to == top.from {
+		all := scanMid(x)
+		return bu, (all && top.to == m.n) || bu == t
+	}
+	k0 := m.topFor(x)
+	// k0, then alternately the combinations above and below it.
+	all := top.to == m.n
+	lo, hi := k0, k0+1
+	for tried := 0; bu > t; tried++ {
+		if tried > 0 && (bu <= good || tried == atLeastTops || passed == 0) {
+			all = false
+			break
+		}
+		var k int
+		switch {
+		case lo < 0 && hi >= len(top.sum):
+			return bu, all || bu == t
+		case lo < 0 || (hi < len(top.sum) && tried%2 == 1):
+			k, hi = hi, hi+1
+		default:
+			k, lo = lo, lo-1
+		}
+		copy(p, from)
+		top.set(p, k)
+		if !scanMid(x - top.sum[k]) {
+			all = false
+		}
+	}
+	return bu, all || bu == t
+}
+
+// atLeastTops bounds the top combinations scanAtLeast pairs, and
+// atLeastPassed the packages it passes over (rounded below t or excluded),
+// at least atLeastMisses of them per middle combination.
+const (
+	atLeastTops   = 16
+	atLeastPassed = 1 << 12
+	atLeastMisses = 8
+)
+
 // scan is the state of scanNear: the best package so far (in best, at
 // exact distance bd), and the screening limit on the approximate distances
 // (within slack of the exact ones) of the pairs the walks visit. Without
@@ -357,7 +482,7 @@ func (s *BidSpace) scanNear(t float64, p, best framework.Package, bu, bd, r floa
 // that of evaluating every pair under the limit, which is what happens
 // with exclusions.
 type scan struct {
-	s                  *BidSpace
+	s                  *kspace
 	t                  float64
 	p, best            framework.Package
 	bu, bd, lim, slack float64
@@ -404,7 +529,7 @@ func (sc *scan) flush() {
 
 // try evaluates middle combination i with tail combination j exactly.
 func (sc *scan) try(i, j int) {
-	m := sc.s.approx
+	m := sc.s.m
 	m.mid.set(sc.p, i)
 	m.tail.set(sc.p, j)
 	if sc.s.excluded(sc.p) {

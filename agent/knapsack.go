@@ -3,6 +3,7 @@ package agent
 import (
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -61,7 +62,7 @@ const (
 	knapsackMinBits  = 1 << 12
 )
 
-func newKnapsack(t *profile.Table, k, lists int) *knapsack {
+func newKnapsack(t *profile.Table, k, lists, maxBytes int) *knapsack {
 	n := len(t.Contrib)
 	m := &knapsack{n: n, c: t.Contrib}
 	mins := make([]float64, n)
@@ -75,7 +76,7 @@ func newKnapsack(t *profile.Table, k, lists int) *knapsack {
 	if k < 2*n+64 {
 		k = 2*n + 64
 	}
-	if maxBits := knapsackMaxBytes * 8 / (n + 1); k > maxBits {
+	if maxBits := maxBytes * 8 / (n + 1); k > maxBits {
 		k = max(maxBits, knapsackMinBits)
 	}
 	for {
@@ -389,8 +390,8 @@ func (m *knapsack) bucketsOutward(tp float64, fn func(b int, dist float64) bool)
 // higher utility.
 func closer(d, u, bd, bu float64) bool { return d < bd || (d == bd && u > bu) }
 
-func (s *BidSpace) approxNear(t float64) Bid {
-	m := s.approx
+func (s *kspace) approxNear(t float64) Bid {
+	m := s.m
 	// Beyond the range every package is as far as infinity: clamp so that
 	// distances still order them.
 	t = math.Min(math.Max(t, m.base-1), m.base+float64(m.bits)*m.delta+1)
@@ -398,14 +399,21 @@ func (s *BidSpace) approxNear(t float64) Bid {
 	best := make(framework.Package, m.n)
 	bu, bd := 0.0, math.Inf(1)
 	all, lower := false, 0.0
-	if s.exclude != nil {
+	if s.hasExcl {
 		// The first package found from the reachable totals nearest t:
 		// its distance exceeds the best achievable by at most 2·err[n]
-		// (Tolerance) when nothing nearer is excluded.
+		// (Tolerance) when nothing nearer is excluded. The nearest
+		// excluded package met on the way is kept to be repaired: the
+		// search may spend its budget on excluded packages only.
 		budget := m.firstBudget()
 		found := false
+		var rej framework.Package
+		ru, rd := 0.0, math.Inf(1)
 		keep := func(p framework.Package, u float64) bool {
 			if s.excluded(p) {
+				if d := math.Abs(u - t); closer(d, u, rd, ru) {
+					rej, ru, rd = append(rej[:0], p...), u, d
+				}
 				return true
 			}
 			copy(best, p)
@@ -419,8 +427,21 @@ func (s *BidSpace) approxNear(t float64) Bid {
 			budget += nb
 			return !found && budget > 0
 		})
+		score := func(u float64) (float64, bool) { return math.Abs(u - t), true }
+		if rej != nil && rd < bd {
+			if r, ok := s.repair(rej, score, !found); ok && closer(math.Abs(r.Utility-t), r.Utility, bd, bu) {
+				copy(best, r.Package)
+				bu, bd, found = r.Utility, math.Abs(r.Utility-t), true
+			}
+		}
+		for _, w := range [2]Bid{s.best, s.worst} {
+			if d := math.Abs(w.Utility - t); w.Package != nil && closer(d, w.Utility, bd, bu) {
+				copy(best, w.Package)
+				bu, bd, found = w.Utility, d, true
+			}
+		}
 		if !found {
-			return Bid{}
+			return Bid{} // only while the part is built (no Best yet)
 		}
 		if bd > 0 {
 			bu, bd, _ = s.scanNear(t, p, best, bu, bd, bd)
@@ -501,8 +522,8 @@ func (m *knapsack) walk(q int, p framework.Package) {
 
 // polish improves b by changing one point at a time while score (smaller is
 // better; ok false rejects) improves.
-func (s *BidSpace) polish(b Bid, score func(u float64) (float64, bool)) Bid {
-	m := s.approx
+func (s *kspace) polish(b Bid, score func(u float64) (float64, bool)) Bid {
+	m := s.m
 	bs, _ := score(b.Utility)
 	p := b.Package.Clone()
 	for round := 0; round < m.n; round++ {
@@ -534,42 +555,277 @@ func (s *BidSpace) polish(b Bid, score func(u float64) (float64, bool)) Bid {
 	return b
 }
 
-func (s *BidSpace) approxAtLeast(t float64) (Bid, bool) {
-	m := s.approx
+func (s *kspace) approxAtLeast(t float64) (Bid, bool) {
+	m := s.m
 	t = math.Max(t, m.base-1) // every package qualifies; keep scores finite
 	p := make(framework.Package, m.n)
+	best := make(framework.Package, m.n)
+	bu := math.Inf(1)
+	found := false
+	// Every package of a reachable total q with δ·q ≥ t − base + err[n]
+	// (and rounding) has utility ≥ t: walk to one of the lowest such
+	// total. (A search from the totals nearest t meets their packages
+	// below t first, and a cluster of packages tied at t whose sums round
+	// just below it can use up its budget.)
+	x := (t - m.base + m.err[m.n] + m.fuzz) / m.delta
+	if x <= float64(m.bits) {
+		if q := nextSet(m.reach[m.n], int(math.Ceil(math.Max(x, 0)))); q >= 0 {
+			m.walk(q, best)
+			if u := m.utility(best); u >= t && !s.excluded(best) {
+				bu, found = u, true
+			}
+		}
+	}
+	if !found {
+		// A first package from the reachable totals nearest t + err[n];
+		// as in approxNear, the lowest excluded package met is kept to
+		// be repaired.
+		var rej framework.Package
+		ru := math.Inf(1)
+		budget := m.firstBudget()
+		first := func(p framework.Package, u float64) bool {
+			if s.excluded(p) {
+				if u < ru {
+					rej, ru = append(rej[:0], p...), u
+				}
+				return true
+			}
+			copy(best, p)
+			bu, found = u, true
+			return false
+		}
+		m.bucketsOutward(t-m.base+m.err[m.n], func(b int, dist float64) bool {
+			nb := min(m.perBucketBudget(), budget)
+			budget -= nb
+			m.search(&window{b, b, t, math.Inf(1)}, &nb, p, first)
+			budget += nb
+			return !found && budget > 0
+		})
+		if rej != nil && ru < bu {
+			if r, ok := s.repair(rej, func(u float64) (float64, bool) { return u - t, u >= t }, !found); ok && r.Utility < bu {
+				copy(best, r.Package)
+				bu, found = r.Utility, true
+			}
+		}
+		if w := s.best; w.Package != nil && w.Utility >= t && w.Utility < bu {
+			copy(best, w.Package)
+			bu, found = w.Utility, true
+		}
+		if !found {
+			return Bid{}, false
+		}
+	}
+	// No package ≥ t lies below a total that cannot reach t: the lowest
+	// is at least lower, and any package within Tolerance of lower is
+	// within Tolerance of it.
+	lower := t
+	if q := nextSet(m.reach[m.n], m.clampBucket(math.Ceil((t-m.base-m.err[m.n]-m.fuzz)/m.delta))); q >= 0 {
+		lower = math.Max(t, m.base+float64(q)*m.delta-m.err[m.n]-m.fuzz)
+	}
+	tol := s.tol()
+	all := bu == t
+	if !all && bu-lower > tol {
+		from := slices.Clone(best)
+		bu, all = s.scanAtLeast(t, lower+tol, from, p, best, bu)
+		if bu-lower > tol && m.top.to < m.n {
+			// The points above the lists came from a package of a total
+			// where every package reaches t. Packages of the totals
+			// below it may reach t too (those of a cluster tied at t
+			// do): take the points above from them as well.
+			q := nextSet(m.reach[m.n], m.clampBucket(math.Ceil((t-m.base-m.err[m.n]-m.fuzz)/m.delta)))
+			for tries := 0; q >= 0 && tries < atLeastTotals && bu-lower > tol; tries++ {
+				if float64(q)*m.delta+m.base-m.err[m.n] > bu {
+					break
+				}
+				m.walk(q, from)
+				bu, _ = s.scanAtLeast(t, lower+tol, from, p, best, bu)
+				q = nextSet(m.reach[m.n], q+1)
+			}
+		}
+	}
+	if !all && bu-lower > tol {
+		// Farther (few packages near t, or ties at t): branch and bound
+		// over all points for lower ones.
+		budget := m.firstBudget()
+		w := &window{0, m.bits, t, bu}
+		m.search(w, &budget, p, func(p framework.Package, u float64) bool {
+			if u < bu && !s.excluded(p) {
+				copy(best, p)
+				bu = u
+				w.hi = u
+			}
+			return bu > t
+		})
+	}
+	if bu-t < m.minStep-2*m.fuzz {
+		// A change of one point moves the utility by minStep at least:
+		// none lands in [t, bu).
+		return Bid{best, bu}, true
+	}
+	return s.polish(Bid{best, bu}, func(u float64) (float64, bool) { return u - t, u >= t }), true
+}
+
+// atLeastTotals bounds the reachable totals below the first whose packages
+// approxAtLeast takes the points above the lists from.
+const atLeastTotals = 8
+
+// repair looks for packages that are not excluded among those that differ
+// from p (excluded) in one point, and, when none is and deep is set, in
+// two; it returns the one of smallest score (ok false rejects; equal
+// scores: higher utility). Rejected packages are what a search meets when
+// it spends its budget in a corner of the space that exclusions fill (a
+// forbidden option at a point it fixed first); changing the points that
+// cross the exclusion leaves that corner.
+func (s *kspace) repair(p framework.Package, score func(u float64) (float64, bool), deep bool) (Bid, bool) {
+	m := s.m
+	q := slices.Clone(p)
 	var best Bid
-	budget := m.firstBudget()
-	first := func(p framework.Package, u float64) bool {
+	bs := math.Inf(1)
+	try := func() {
+		u := m.utility(q)
+		if sc, ok := score(u); ok && (best.Package == nil || closer(sc, u, bs, best.Utility)) && !s.excluded(q) {
+			best, bs = Bid{slices.Clone(q), u}, sc
+		}
+	}
+	for i := range q {
+		for l := range m.c[i] {
+			if l != p[i] {
+				q[i] = l
+				try()
+			}
+		}
+		q[i] = p[i]
+	}
+	if best.Package != nil || !deep {
+		return best, best.Package != nil
+	}
+	budget := repairBudget
+	for i := 0; i < len(q) && budget > 0; i++ {
+		for j := i + 1; j < len(q) && budget > 0; j++ {
+			for li := range m.c[i] {
+				if li == p[i] {
+					continue
+				}
+				q[i] = li
+				for lj := range m.c[j] {
+					if lj != p[j] {
+						q[j] = lj
+						try()
+						budget--
+					}
+				}
+				q[j] = p[j]
+			}
+			q[i] = p[i]
+		}
+	}
+	return best, best.Package != nil
+}
+
+// repairBudget bounds the packages repair examines two points away.
+const repairBudget = 1 << 15
+
+// kspace is one part of a knapsack-mode BidSpace: the packages of a box
+// (per point, a set of levels; see redlines.go), searched as a knapsack
+// over the box's levels (its own level numbers: levels maps them to the
+// framework's), minus what is left to reject package by package.
+type kspace struct {
+	m       *knapsack
+	levels  box                          // part level → framework level per point; nil: every level, same numbers
+	lines   []lineSet                    // red lines left to check, over the part's levels
+	bb      func(framework.Package) bool // Excluding's function, over framework levels
+	hasExcl bool                         // lines or bb
+	// A package of highest and one of lowest utility found, not
+	// excluded, in part levels (the fallback of every query).
+	best, worst Bid
+}
+
+// excluded reports whether p (part levels) is excluded.
+func (s *kspace) excluded(p framework.Package) bool { return s.hasExcl && s.rejects(p) }
+
+// rejects is excluded for parts with something to exclude.
+func (s *kspace) rejects(p framework.Package) bool {
+	for i := range s.lines {
+		if s.lines[i].crossed(p) {
+			return true
+		}
+	}
+	if s.bb == nil {
+		return false
+	}
+	if s.levels == nil {
+		return s.bb(p)
+	}
+	q := slices.Clone(p)
+	for i, l := range p {
+		q[i] = s.levels[i][l]
+	}
+	return s.bb(q)
+}
+
+// export converts b's package from part levels to framework levels, in
+// place (packages that queries return are their own).
+func (s *kspace) export(b Bid) Bid {
+	if s.levels != nil {
+		for i, l := range b.Package {
+			b.Package[i] = s.levels[i][l]
+		}
+	}
+	return b
+}
+
+// tol is the part's Tolerance.
+func (s *kspace) tol() float64 { return 2 * s.m.err[s.m.n] }
+
+// init finds the part's best and worst packages, and reports whether it
+// has any package that is not excluded (found by search; certain when
+// nothing is left to reject).
+func (s *kspace) init() bool {
+	s.best = s.approxExtreme(true)
+	if s.best.Package == nil {
+		w, ok := s.anyPackage()
+		if !ok {
+			return false
+		}
+		s.best = w
+		s.best = s.approxExtreme(true) // at worst w
+	}
+	s.worst = s.approxExtreme(false) // at worst best
+	return true
+}
+
+// anyPackage searches for a package that is not excluded when the searches
+// from the extremes found none: packages drawn at random (a fixed seed),
+// then a depth-first search with a large budget.
+func (s *kspace) anyPackage() (Bid, bool) {
+	m := s.m
+	rng := rand.New(rand.NewPCG(0x5eed, uint64(m.n)))
+	p := make(framework.Package, m.n)
+	for range anyDraws {
+		for i, c := range m.c {
+			p[i] = rng.IntN(len(c))
+		}
+		if !s.excluded(p) {
+			return Bid{p, m.utility(p)}, true
+		}
+	}
+	var b Bid
+	budget := anyBudget
+	m.search(&window{0, m.bits, math.Inf(-1), math.Inf(1)}, &budget, p, func(p framework.Package, u float64) bool {
 		if s.excluded(p) {
 			return true
 		}
-		best = Bid{p.Clone(), u}
+		b = Bid{slices.Clone(p), u}
 		return false
-	}
-	// A first package from the reachable totals nearest t + err[n], where
-	// every package has utility ≥ t.
-	m.bucketsOutward(t-m.base+m.err[m.n], func(b int, dist float64) bool {
-		nb := min(m.perBucketBudget(), budget)
-		budget -= nb
-		m.search(&window{b, b, t, math.Inf(1)}, &nb, p, first)
-		budget += nb
-		return best.Package == nil && budget > 0
 	})
-	if best.Package == nil {
-		return best, false
-	}
-	budget = m.improveBudget()
-	w := &window{0, m.bits, t, best.Utility}
-	m.search(w, &budget, p, func(p framework.Package, u float64) bool {
-		if u < best.Utility && !s.excluded(p) {
-			best = Bid{p.Clone(), u}
-			w.hi = u
-		}
-		return best.Utility > t
-	})
-	return s.polish(best, func(u float64) (float64, bool) { return u - t, u >= t }), true
+	return b, b.Package != nil
 }
+
+// How hard anyPackage looks before a part counts as empty.
+const (
+	anyDraws  = 1 << 14
+	anyBudget = 1 << 20
+)
 
 // kbest returns the (up to) k packages of smallest key(u) inside windows
 // of growing width (as built by at(width), which reports whether the
@@ -577,10 +833,10 @@ func (s *BidSpace) approxAtLeast(t float64) (Bid, bool) {
 // shrinks the window to the k-th key, and the search stops when that key
 // is within Tolerance of ideal (good enough: see BidSpace) or the node
 // budget is spent. Packages come out in key order, ties in search order.
-func (s *BidSpace) kbest(k int, first float64, at func(width float64) (window, bool), key func(u float64) float64, narrow func(w *window, kth float64), ideal float64) []Bid {
-	m := s.approx
+func (s *kspace) kbest(k int, first float64, at func(width float64) (window, bool), key func(u float64) float64, narrow func(w *window, kth float64), ideal float64) []Bid {
+	m := s.m
 	p := make(framework.Package, m.n)
-	tol := s.Tolerance()
+	tol := s.tol()
 	budget := m.firstBudget() + 64*k
 	var best []Bid
 	for width := first; budget > 0; width *= 4 {
@@ -618,8 +874,8 @@ func (s *BidSpace) kbest(k int, first float64, at func(width float64) (window, b
 	return best
 }
 
-func (s *BidSpace) approxAround(t float64, k int, dst []Bid) []Bid {
-	m := s.approx
+func (s *kspace) approxAround(t float64, k int, dst []Bid) []Bid {
+	m := s.m
 	if math.IsNaN(t) {
 		t = math.Inf(1)
 	}
@@ -629,7 +885,7 @@ func (s *BidSpace) approxAround(t float64, k int, dst []Bid) []Bid {
 		return dst
 	}
 	span := float64(m.bits) * m.delta
-	first := math.Max(math.Abs(near.Utility-t), math.Max(m.delta, s.Tolerance()/2))
+	first := math.Max(math.Abs(near.Utility-t), math.Max(m.delta, s.tol()/2))
 	found := s.kbest(k, first,
 		func(width float64) (window, bool) { return window{0, m.bits, t - width, t + width}, width > span+2 },
 		func(u float64) float64 { return math.Abs(u - t) },
@@ -662,10 +918,10 @@ func sortByDistance(bs []Bid, t float64) {
 	})
 }
 
-func (s *BidSpace) approxWithin(lo, hi float64, k int, dst []Bid) []Bid {
-	m := s.approx
+func (s *kspace) approxWithin(lo, hi float64, k int, dst []Bid) []Bid {
+	m := s.m
 	lo = math.Max(lo, m.base-1)
-	found := s.kbest(k, math.Max(m.delta, s.Tolerance()),
+	found := s.kbest(k, math.Max(m.delta, s.tol()),
 		func(width float64) (window, bool) {
 			return window{0, m.bits, lo, math.Min(lo+width, hi)}, lo+width >= hi
 		},
@@ -678,8 +934,8 @@ func (s *BidSpace) approxWithin(lo, hi float64, k int, dst []Bid) []Bid {
 // approxExtreme returns the best (or worst) package: per point the first
 // level of highest (lowest) contribution, or, when that package is
 // excluded, the nearest non-excluded one.
-func (s *BidSpace) approxExtreme(best bool) Bid {
-	m := s.approx
+func (s *kspace) approxExtreme(best bool) Bid {
+	m := s.m
 	p := make(framework.Package, m.n)
 	for i, c := range m.c {
 		for l, v := range c {
@@ -691,6 +947,13 @@ func (s *BidSpace) approxExtreme(best bool) Bid {
 	u := m.utility(p)
 	if !s.excluded(p) {
 		return Bid{p, u}
+	}
+	if best {
+		// Near (the highest utility on equal distances) from above.
+		return s.approxNear(u)
+	}
+	if b, ok := s.approxAtLeast(u); ok {
+		return b
 	}
 	return s.approxNear(u)
 }

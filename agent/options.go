@@ -119,7 +119,7 @@ func (sp *space) get(v *View, o *options) (*BidSpace, error) {
 	}
 	opts := append([]SpaceOption(nil), o.spaceOpts...)
 	if pr := v.Profile; pr != nil && len(pr.RedLines) > 0 {
-		opts = append(opts, Excluding(func(p framework.Package) bool { return pr.CrossesRedLine(p) >= 0 }))
+		opts = append(opts, ExcludingRedLines(pr.RedLines))
 	}
 	sp.f, sp.t = v.Framework, v.Table
 	sp.s, sp.err = NewBidSpace(v.Framework, v.Table, opts...)
