@@ -339,3 +339,25 @@ func TestCoordinatorResumes(t *testing.T) {
 }
 
 var _ = nats.ErrTimeout
+
+// TestRerunSameBatch: the same batch run again at once (its results file
+// removed) is run again, not mistaken by JetStream's duplicate window for
+// the first run.
+func TestRerunSameBatch(t *testing.T) {
+	_, jobs := tinyJobs(t, 1)
+	_, connect := testNode(t, QueueConfig{Memory: true})
+	startWorkers(t, connect, 1, 2, nil)
+	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Logf: t.Logf}
+	for run := range 2 {
+		path := filepath.Join(t.TempDir(), "results.jsonl")
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		b, err := (&tournament.Runner{Results: path, Dispatcher: coord}).Run(ctx, jobs)
+		cancel()
+		if err != nil {
+			t.Fatalf("run %d: %v", run+1, err)
+		}
+		if b.New != len(jobs) {
+			t.Fatalf("run %d: %d new results for %d jobs", run+1, b.New, len(jobs))
+		}
+	}
+}

@@ -23,7 +23,7 @@
 //     (subject parley.results.BATCH), acknowledging each only once the
 //     Runner has synced it to the results file.
 //   - Worker (worker.go) takes jobs from the shared consumer, runs them,
-//     publishes each result (message id BATCH/JOB) and acknowledges the
+//     publishes each result (under the job message's id) and acknowledges the
 //     job only after JetStream has stored the result.
 //
 // # Delivery guarantees

@@ -261,8 +261,15 @@ func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstrea
 		_ = msg.Nak()
 		return
 	}
+	// The result's message id is the job message's (BATCH/RUN/JOB):
+	// JetStream drops a second result of this run's job within its
+	// duplicate window, while a later run of the batch (new RUN) is heard.
 	batch := batchOf(msg.Subject())
-	f, err := w.JS.PublishAsync(resultsPrefix+batch, data, jetstream.WithMsgID(batch+"/"+job.ID))
+	id := batch + "/" + job.ID
+	if h := msg.Headers(); h != nil && h.Get(jetstream.MsgIDHeader) != "" {
+		id = h.Get(jetstream.MsgIDHeader)
+	}
+	f, err := w.JS.PublishAsync(resultsPrefix+batch, data, jetstream.WithMsgID(id))
 	if err != nil {
 		w.failed.Add(1)
 		w.logf("worker: publishing the result of job %s: %v (the job goes back to the queue)", job.ID, err)
