@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -70,6 +72,7 @@ repetitions: 20
 					b.Fatal(err)
 				}
 				n := 0
+				cpu0 := cpuTime()
 				for b.Loop() {
 					os.Remove(path)
 					batch, err := (&tournament.Runner{Results: path, Dispatcher: coord}).Run(context.Background(), jobs)
@@ -79,8 +82,21 @@ repetitions: 20
 					n += batch.New
 				}
 				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "negotiations/s")
+				// Per second of CPU of the whole process (workers, NATS
+				// server, coordinator): against BenchmarkTournament's, the
+				// cost of the queue.
+				b.ReportMetric(float64(n)/(cpuTime()-cpu0).Seconds(), "negotiations/cpu-s")
 				_ = ws
 			})
 		}
 	}
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

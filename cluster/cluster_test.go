@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parley-negotiation/parley/tournament"
@@ -169,27 +168,8 @@ func TestDeadWorkerLosesNothing(t *testing.T) {
 	// Queue the batch with no worker yet, and let the dead one take 20.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := &tournament.Runner{Results: path, Dispatcher: coord}
-	type ran struct {
-		b   *tournament.Batch
-		err error
-	}
-	done := make(chan ran, 1)
-	go func() { b, err := r.Run(ctx, jobs); done <- ran{b, err} }()
-	cons, err := js.Consumer(ctx, JobsStream, WorkersConsumer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	taken := 0
-	for taken < 20 {
-		mb, err := cons.Fetch(20-taken, jetstream.FetchMaxWait(2*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range mb.Messages() {
-			taken++
-		}
-	}
+	done := runAsync(ctx, &tournament.Runner{Results: path, Dispatcher: coord}, jobs)
+	takeSilently(t, js, 20)
 	ws := startWorkers(t, connect, 1, 2, nil)
 	res := <-done
 	if res.err != nil {
@@ -204,6 +184,37 @@ func TestDeadWorkerLosesNothing(t *testing.T) {
 	}
 	if ws[0].Stats().Done < int64(len(jobs)) {
 		t.Errorf("the live worker stored %d results", ws[0].Stats().Done)
+	}
+}
+
+type ran struct {
+	b   *tournament.Batch
+	err error
+}
+
+// runAsync runs r on jobs in a goroutine.
+func runAsync(ctx context.Context, r *tournament.Runner, jobs []tournament.Job) <-chan ran {
+	done := make(chan ran, 1)
+	go func() { b, err := r.Run(ctx, jobs); done <- ran{b, err} }()
+	return done
+}
+
+// takeSilently takes n job messages from the workers' consumer and never
+// answers them, as a worker that dies would.
+func takeSilently(t *testing.T, js jetstream.JetStream, n int) {
+	t.Helper()
+	cons, err := js.Consumer(context.Background(), JobsStream, WorkersConsumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for taken := 0; taken < n; {
+		mb, err := cons.Fetch(n-taken, jetstream.FetchMaxWait(3*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range mb.Messages() {
+			taken++
+		}
 	}
 }
 
@@ -269,27 +280,9 @@ func TestGiveUpAfterMaxDeliveries(t *testing.T) {
 	js := connect("dead")
 	path := filepath.Join(t.TempDir(), "results.jsonl")
 	ctx := context.Background()
-	r := &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Logf: t.Logf}}
-	type ran struct {
-		b   *tournament.Batch
-		err error
-	}
-	done := make(chan ran, 1)
-	go func() { b, err := r.Run(ctx, jobs); done <- ran{b, err} }()
-	cons, err := js.Consumer(ctx, JobsStream, WorkersConsumer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	done := runAsync(ctx, &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Logf: t.Logf}}, jobs)
 	// Take every job twice without a word.
-	for taken := 0; taken < 2*len(jobs); {
-		mb, err := cons.Fetch(len(jobs), jetstream.FetchMaxWait(3*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range mb.Messages() {
-			taken++
-		}
-	}
+	takeSilently(t, js, 2*len(jobs))
 	startWorkers(t, connect, 1, 1, func(w *Worker) { w.MaxDeliveries = 2 })
 	res := <-done
 	if res.err != nil {
@@ -337,8 +330,6 @@ func TestCoordinatorResumes(t *testing.T) {
 		t.Error("resumed results differ from a local run")
 	}
 }
-
-var _ = nats.ErrTimeout
 
 // TestRerunSameBatch: the same batch run again at once (its results file
 // removed) is run again, not mistaken by JetStream's duplicate window for

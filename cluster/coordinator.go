@@ -316,47 +316,21 @@ func (c *Coordinator) readResults(ctx context.Context, cons jetstream.Consumer, 
 	if t.remaining() == 0 {
 		return nil
 	}
-	for ctx.Err() == nil {
-		it, err := cons.Messages(jetstream.PullMaxMessages(1024))
-		if err != nil {
-			c.logf("coordinator: reading results: %v; retrying", err)
-			sleep(ctx, 500*time.Millisecond)
-			continue
+	consume(ctx, cons, 1024, c.logf, "coordinator: reading results", func(msg jetstream.Msg) bool {
+		var res tournament.Result
+		if err := json.Unmarshal(msg.Data(), &res); err != nil || res.ID == "" {
+			c.logf("coordinator: dropping a message on %s that is not a result: %v", msg.Subject(), err)
+			_ = msg.Term()
+			return true
 		}
-		stop := context.AfterFunc(ctx, it.Stop)
-		for {
-			msg, err := it.Next()
-			if err != nil {
-				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) && ctx.Err() == nil {
-					c.logf("coordinator: reading results: %v; retrying", err)
-				}
-				break
-			}
-			var res tournament.Result
-			if err := json.Unmarshal(msg.Data(), &res); err != nil || res.ID == "" {
-				c.logf("coordinator: dropping a message on %s that is not a result: %v", msg.Subject(), err)
-				_ = msg.Term()
-				continue
-			}
-			last := t.result(res.ID) && t.remaining() == 0
-			d := tournament.Delivery{Result: res, Stored: func() { _ = msg.Ack() }}
-			select {
-			case out <- d:
-			case <-ctx.Done():
-				it.Stop()
-				stop()
-				return ctx.Err()
-			}
-			if last {
-				it.Stop()
-				stop()
-				return nil
-			}
+		last := t.result(res.ID) && t.remaining() == 0
+		select {
+		case out <- tournament.Delivery{Result: res, Stored: func() { _ = msg.Ack() }}:
+		case <-ctx.Done():
+			return false
 		}
-		stop()
-		it.Stop()
-		sleep(ctx, 200*time.Millisecond)
-	}
+		return !last
+	})
 	return ctx.Err()
 }
 

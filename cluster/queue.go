@@ -163,3 +163,43 @@ func batchOf(subject string) string {
 	}
 	return subject
 }
+
+// consume hands the messages of cons to handle, pulling at most pull at a
+// time, until handle returns false or ctx is done; a failing pull (a
+// server lost, a consumer's leader moving) is logged as what and pulled
+// again.
+func consume(ctx context.Context, cons jetstream.Consumer, pull int, logf func(string, ...any), what string, handle func(jetstream.Msg) bool) {
+	for ctx.Err() == nil {
+		it, err := cons.Messages(jetstream.PullMaxMessages(pull))
+		if err != nil {
+			logf("%s: %v; retrying", what, err)
+			sleep(ctx, 500*time.Millisecond)
+			continue
+		}
+		stop := context.AfterFunc(ctx, it.Stop)
+		more := true
+		for more {
+			msg, err := it.Next()
+			if err != nil {
+				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) && ctx.Err() == nil {
+					logf("%s: %v; retrying", what, err)
+				}
+				break
+			}
+			more = handle(msg)
+		}
+		stop()
+		it.Stop()
+		if !more {
+			return
+		}
+		sleep(ctx, 200*time.Millisecond)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+}

@@ -133,34 +133,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	// One goroutine takes messages; the iterator keeps at most 2 per
 	// runner in hand, so a message waits at most two jobs before it runs
 	// (and is covered by progress from then on).
-	for ctx.Err() == nil {
-		it, err := cons.Messages(jetstream.PullMaxMessages(2 * conc))
-		if err != nil {
-			w.logf("worker: pulling jobs: %v; retrying", err)
-			sleep(ctx, 500*time.Millisecond)
-			continue
+	consume(ctx, cons, 2*conc, w.logf, "worker: pulling jobs", func(msg jetstream.Msg) bool {
+		select {
+		case jobs <- msg:
+		case <-ctx.Done():
+			_ = msg.Nak()
 		}
-		stop := context.AfterFunc(ctx, it.Stop)
-		for {
-			msg, err := it.Next()
-			if err != nil {
-				if !errors.Is(err, jetstream.ErrMsgIteratorClosed) && ctx.Err() == nil {
-					w.logf("worker: pulling jobs: %v; retrying", err)
-				}
-				break
-			}
-			select {
-			case jobs <- msg:
-			case <-ctx.Done():
-				_ = msg.Nak()
-			}
-		}
-		stop()
-		it.Stop()
-		if ctx.Err() == nil {
-			sleep(ctx, 200*time.Millisecond)
-		}
-	}
+		return true
+	})
 	close(jobs)
 	runners.Wait()
 	close(acks)
@@ -301,11 +281,4 @@ func loadScenario(ctx context.Context, kv jetstream.KeyValue, ref tournament.Sce
 		return nil, fmt.Errorf("scenario %s (digest %s) from bucket %s: %w", ref.Name, ref.Digest, ScenarioBucket, err)
 	}
 	return &sc, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-time.After(d):
-	case <-ctx.Done():
-	}
 }
