@@ -27,7 +27,7 @@ type Worker struct {
 	// Concurrency is the number of jobs run at once (default 1).
 	Concurrency int
 	// External builds external agents (see tournament.Engine.External).
-	External func(name, url string) (agent.Negotiator, error)
+	External func(name, url string, job tournament.Job) (agent.Negotiator, error)
 	// MaxDeliveries (default DefaultMaxDeliveries): a job delivered more
 	// often than that is recorded with status error, not run.
 	MaxDeliveries int

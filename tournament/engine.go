@@ -78,7 +78,8 @@ type Engine struct {
 	// External builds the negotiator of an external agent (an AgentSpec
 	// with URL); nil means external agents are not available and such jobs
 	// end with StatusError wrapping ErrNoExternal.
-	External func(name, url string) (agent.Negotiator, error)
+	// It is given the job, for its protocol, deadline and time budget.
+	External func(name, url string, job Job) (agent.Negotiator, error)
 	// Load loads the scenario a job names (nil: LoadScenario, from the
 	// built-ins and the files on this machine). A remote worker loads
 	// scenarios by digest from where the coordinator published them
@@ -243,7 +244,7 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 		var a agent.Negotiator
 		if r.Agent.URL != "" {
 			g.begin(i, 0, 0)
-			a, err = e.External(r.Agent.Name, r.Agent.URL)
+			a, err = e.External(r.Agent.Name, r.Agent.URL, job)
 			g.end()
 			if err == nil && g.stop.Load() {
 				return base // abandoned: the caller has returned already

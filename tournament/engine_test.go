@@ -193,7 +193,7 @@ func TestTimeBudget(t *testing.T) {
 	defer close(release)
 	var mu sync.Mutex
 	built := map[string]int{}
-	e := &Engine{External: func(name, url string) (agent.Negotiator, error) {
+	e := &Engine{External: func(name, url string, _ Job) (agent.Negotiator, error) {
 		mu.Lock()
 		built[name]++
 		mu.Unlock()
@@ -284,7 +284,7 @@ func (invalid) Act(v *agent.View) agent.Action {
 }
 
 func TestAgentErrors(t *testing.T) {
-	e := &Engine{External: func(name, url string) (agent.Negotiator, error) {
+	e := &Engine{External: func(name, url string, _ Job) (agent.Negotiator, error) {
 		switch name {
 		case "boom":
 			return panicky{agent.Linear()}, nil
@@ -375,7 +375,7 @@ func (broken) Act(*agent.View) agent.Action { return agent.Action{Kind: agent.En
 func (broken) Err() error                   { return errors.New("extagent: /act: malformed answer") }
 
 func TestExternalProtocolFaultIsTheAgents(t *testing.T) {
-	e := &Engine{External: func(name, url string) (agent.Negotiator, error) { return broken{agent.Linear()}, nil }}
+	e := &Engine{External: func(name, url string, _ Job) (agent.Negotiator, error) { return broken{agent.Linear()}, nil }}
 	cfg, err := ParseConfig("t.yaml", []byte("agents: [boulware, {name: ext, url: 'http://x'}]\nscenarios: [tiny-2p]\ndeadline: {rounds: 20}\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -410,7 +410,7 @@ func (e ender) End(o extagent.Outcome) {
 func TestExternalAgentsHearTheOutcome(t *testing.T) {
 	var mu sync.Mutex
 	var seen []extagent.Outcome
-	e := &Engine{External: func(name, url string) (agent.Negotiator, error) {
+	e := &Engine{External: func(name, url string, _ Job) (agent.Negotiator, error) {
 		return ender{Negotiator: agent.Conceder(), mu: &mu, seen: &seen}, nil
 	}}
 	cfg, err := ParseConfig("t.yaml", []byte("agents: [boulware, hard-headed, {name: ext, url: 'http://x'}]\nscenarios: [tiny-2p]\ndeadline: {rounds: 30}\n"))

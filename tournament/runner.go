@@ -173,7 +173,7 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := make(chan Delivery, 64)
+	out := make(chan Delivery, 1)
 	var dispErr error
 	go func() {
 		if len(todo) > 0 {

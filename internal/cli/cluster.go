@@ -22,8 +22,16 @@ import (
 	"github.com/parley-negotiation/parley/tournament"
 )
 
-// externalAgent builds the agents with a url: (parley-agent/1).
-func externalAgent(name, url string) (agent.Negotiator, error) { return extagent.New(name, url) }
+// externalAgent builds a tournament's agents with a url: (parley-agent/1),
+// telling them the job's protocol and wall-time deadline; a call longer
+// than the job's time budget fails.
+func externalAgent(name, url string, job tournament.Job) (agent.Negotiator, error) {
+	opts := []extagent.Option{extagent.WithProtocol(job.Protocol), extagent.WithDuration(job.Duration)}
+	if job.Budget > 0 {
+		opts = append(opts, extagent.WithTimeout(job.Budget))
+	}
+	return extagent.New(name, url, opts...)
+}
 
 // distributed is a tournament's dispatch over NATS: it connects to
 // fl.nats or starts an embedded node on fl.listen, sets up the queue,

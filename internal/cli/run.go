@@ -12,6 +12,7 @@ import (
 
 	"github.com/parley-negotiation/parley/agent"
 	"github.com/parley-negotiation/parley/analysis"
+	"github.com/parley-negotiation/parley/extagent"
 	"github.com/parley-negotiation/parley/plot"
 	"github.com/parley-negotiation/parley/room"
 	"github.com/parley-negotiation/parley/scenario"
@@ -52,10 +53,13 @@ hash-chained) is written with --log and can be checked with parley replay.
 
 Agents (SAO): ` + agent.Negotiators + `. GENIUS's time-dependent
 agents ignore the reservation value; add ":floor" (e.g. boulware:floor) for
-agents that never go below it.`,
+agents that never go below it. An agent given as a URL (http:// or https://)
+is an external agent in any language, speaking parley-agent/1
+(docs/agent-protocol.md; examples/python has one).`,
 		Example: `  parley run ../shared/data/genius/domains/Party --profiles party1_utility.xml,party2_utility.xml,party3_utility.xml \
       --agent party1_utility=boulware --agent party2_utility=conceder --agent party3_utility=conceder --rounds 30
-  parley run tiny-2p --agent north=boulware --agent south=linear --rounds 20 --log run.jsonl --svg dance.svg`,
+  parley run tiny-2p --agent north=boulware --agent south=linear --rounds 20 --log run.jsonl --svg dance.svg
+  parley run tiny-2p --agent north=boulware --agent south=http://127.0.0.1:8090 --rounds 20`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arg := ""
@@ -137,6 +141,7 @@ func runSession(e *env, arg string, fl *runFlags) error {
 		return runMediated(e, sc, s, fl)
 	}
 	agents := map[string]agent.Negotiator{}
+	external := map[string]agent.Negotiator{}
 	names := map[string]string{}
 	for _, spec := range fl.agents {
 		id, name, ok := strings.Cut(spec, "=")
@@ -145,6 +150,16 @@ func runSession(e *env, arg string, fl *runFlags) error {
 		}
 		if sc.Party(id) == nil {
 			return usagef("--agent %q: scenario %q has no party %q", spec, sc.Name, id)
+		}
+		if strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://") {
+			// An external agent (parley-agent/1, docs/agent-protocol.md).
+			a, err := extagent.New("", name, extagent.WithProtocol(cfg.Protocol), extagent.WithDuration(fl.duration))
+			if err != nil {
+				return fmt.Errorf("--agent %s: %w", spec, err)
+			}
+			agents[id], names[id] = a, a.Name()
+			external[id] = a
+			continue
 		}
 		a, err := agent.ByName(name, fl.seed+uint64(len(agents)))
 		if err != nil {
@@ -169,8 +184,19 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	if !fl.json && !fl.quiet {
 		r.OnEvent = func(ev *session.Event) { printEvent(e.stdout, sc, space, ev) }
 	}
-	if err := r.Run(); err != nil {
-		return err
+	runErr := r.Run()
+	// External agents hear the outcome (POST /end); one that broke the
+	// protocol ended the talks, and says why.
+	extagent.Finish(s, external)
+	for _, id := range s.Config.Parties {
+		if a, ok := external[id]; ok {
+			if err := extagent.Err(a); err != nil {
+				fmt.Fprintf(e.stderr, "parley: external agent for %s: %v\n", id, err)
+			}
+		}
+	}
+	if runErr != nil {
+		return runErr
 	}
 	return finishRun(e, sc, s, space, names, fl)
 }
