@@ -127,6 +127,9 @@ func (r *Runner) Run() error {
 		}
 		round := s.State.Round
 		if _, err := s.Submit(m); err != nil {
+			if expired(s, err) {
+				break
+			}
 			return fmt.Errorf("session: agent %s (%s): %w", r.Agents[id].Name(), id, err)
 		}
 		if m.Kind == KindOffer {
@@ -136,6 +139,13 @@ func (r *Runner) Run() error {
 	}
 	r.emit(&seen)
 	return nil
+}
+
+// expired reports whether a move was refused only because the session's
+// wall-time deadline passed while the agent was deciding: the session has
+// ended at its deadline (the log says so), which is no fault of the agent.
+func expired(s *Session, err error) bool {
+	return errors.Is(err, ErrClosed) && s.State.Done() && s.Config.Duration > 0 && s.State.Agreement == nil
 }
 
 func (r *Runner) emit(seen *int) {
@@ -185,6 +195,9 @@ func (r *Runner) amopTurn(id string, v *agent.View) error {
 	}
 	round := st.Round
 	if _, err := s.Submit(m); err != nil {
+		if expired(s, err) {
+			return nil
+		}
 		return fmt.Errorf("session: agent %s (%s): %w", r.Agents[id].Name(), id, err)
 	}
 	if m.Kind == KindOffer {

@@ -295,3 +295,54 @@ func TestSAOLeave(t *testing.T) {
 		t.Fatalf("status %s (%s)", s.State.Status, s.State.Reason)
 	}
 }
+
+// slow offers its best package, and its last call takes past the
+// deadline (the clock is moved on while it decides).
+type slow struct {
+	agent.Negotiator
+	calls int
+	late  func()
+}
+
+func (s *slow) Act(v *agent.View) agent.Action {
+	s.calls++
+	if s.calls == 3 {
+		s.late()
+	}
+	_, best := v.Table.Max()
+	return agent.Action{Kind: agent.MakeOffer, Package: best}
+}
+
+// TestRunnerDeadlinePassesDuringAct: under a wall-time deadline, a move
+// refused because the deadline passed while the agent was deciding ends
+// the run normally, without agreement at the deadline — not an error of
+// the agent (who could not know).
+func TestRunnerDeadlinePassesDuringAct(t *testing.T) {
+	for _, proto := range []string{SAO, AMOP} {
+		sc := testScenario()
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		clock := func() time.Time { return now }
+		s, err := New(sc, Config{Protocol: proto, Duration: 10 * time.Second}, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late := func() { now = now.Add(time.Minute) }
+		agents := map[string]agent.Negotiator{}
+		for _, id := range s.Config.Parties {
+			agents[id] = &slow{Negotiator: agent.Boulware(), late: late}
+		}
+		r, err := NewRunner(s, agents)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Run(); err != nil {
+			t.Fatalf("%s: %v", proto, err)
+		}
+		if s.State.Status != StatusNoAgreement  {
+			t.Errorf("%s: status %s (%s), want no agreement at the deadline", proto, s.State.Status, s.State.Reason)
+		}
+		if _, err := Replay(sc, s.Events()); err != nil {
+			t.Errorf("%s: replay: %v", proto, err)
+		}
+	}
+}

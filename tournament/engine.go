@@ -447,7 +447,7 @@ func (e *Engine) newPrepared(ref ScenarioRef) (*prepared, error) {
 		if len(pr.RedLines) > 0 {
 			// As the negotiators build their own: without the packages
 			// across the owner's red lines.
-			opts = append(opts, agent.Excluding(func(pk framework.Package) bool { return pr.CrossesRedLine(pk) >= 0 }))
+			opts = append(opts, agent.ExcludingRedLines(pr.RedLines))
 		}
 		bs, err := agent.NewBidSpace(sc.Framework, t, opts...)
 		if err != nil {
