@@ -338,7 +338,7 @@ func TestRunnerDeadlinePassesDuringAct(t *testing.T) {
 		if err := r.Run(); err != nil {
 			t.Fatalf("%s: %v", proto, err)
 		}
-		if s.State.Status != StatusNoAgreement  {
+		if s.State.Status != StatusNoAgreement {
 			t.Errorf("%s: status %s (%s), want no agreement at the deadline", proto, s.State.Status, s.State.Reason)
 		}
 		if _, err := Replay(sc, s.Events()); err != nil {
