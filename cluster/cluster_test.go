@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/parley-negotiation/parley/tournament"
@@ -350,5 +351,89 @@ func TestRerunSameBatch(t *testing.T) {
 		if b.New != len(jobs) {
 			t.Fatalf("run %d: %d new results for %d jobs", run+1, b.New, len(jobs))
 		}
+	}
+}
+
+// TestForgedJobsAreDropped: messages on the jobs subjects that are not
+// valid jobs (garbage, a job whose id does not match its content) are
+// dropped by the workers, not run; the batch around them finishes.
+func TestForgedJobsAreDropped(t *testing.T) {
+	_, jobs := tinyJobs(t, 1)
+	jobs = jobs[:6]
+	_, connect := testNode(t, QueueConfig{Memory: true})
+	js := connect("forger")
+	forged := jobs[0]
+	forged.Seed++ // the id no longer matches
+	fb, _ := json.Marshal(forged)
+	for _, b := range [][]byte{[]byte("not json"), fb, []byte(`{"id":"x","roles":[]}`)} {
+		if _, err := js.Publish(context.Background(), jobsPrefix+"forged", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs syncLog
+	startWorkers(t, connect, 1, 1, func(w *Worker) { w.Logf = logs.logf })
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	if _, err := (&tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs)}}).Run(context.Background(), jobs); err != nil {
+		t.Fatal(err)
+	}
+	checkOnce(t, path, jobs)
+	if n := strings.Count(logs.String(), "not a valid job"); n != 3 {
+		t.Errorf("%d messages dropped as invalid, want 3:\n%s", n, logs.String())
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(&l.b, format+"\n", args...)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestToken: a node with a token refuses clients without it, over the
+// network and in-process alike, and serves those that send it.
+func TestToken(t *testing.T) {
+	n, err := StartNode(NodeConfig{Listen: "127.0.0.1:0", StoreDir: t.TempDir(), Token: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Shutdown()
+	url := n.ClientURL()
+	if nc, err := Connect(url, "anonymous", ""); err == nil {
+		nc.Close()
+		t.Fatal("a client without the token was let in")
+	} else if strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("the error shows the token: %v", err)
+	}
+	if nc, err := Connect(url, "wrong", "guess"); err == nil {
+		nc.Close()
+		t.Fatal("a client with a wrong token was let in")
+	}
+	for _, c := range []func() (*nats.Conn, error){
+		func() (*nats.Conn, error) { return Connect(url, "token", "s3cret") },
+		func() (*nats.Conn, error) { return Connect(strings.Replace(url, "nats://", "nats://s3cret@", 1), "in-url", "") },
+		func() (*nats.Conn, error) { return n.Connect("in-process") },
+	} {
+		nc, err := c()
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := NewJetStream(nc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Setup(context.Background(), js, QueueConfig{Memory: true}); err != nil {
+			t.Fatal(err)
+		}
+		nc.Close()
 	}
 }

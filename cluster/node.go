@@ -33,13 +33,19 @@ type NodeConfig struct {
 	Routes        []string
 	// MaxStore caps JetStream's disk use in bytes (0: NATS's default).
 	MaxStore int64
+	// Token, when set, is required of every client (nats://TOKEN@host:port,
+	// or Connect's token); without it anyone who reaches Listen may queue
+	// jobs and read results. Cluster routes are not covered: keep them on
+	// a private network.
+	Token string
 	// Logf, when set, receives the server's notices and errors.
 	Logf func(format string, args ...any)
 }
 
 // Node is a running embedded NATS server with JetStream.
 type Node struct {
-	srv *server.Server
+	srv   *server.Server
+	token string
 }
 
 // StartNode starts an embedded NATS server and waits (up to 30 s) until it
@@ -59,6 +65,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		// may be a few hundred kilobytes.
 		MaxPayload:        8 << 20,
 		JetStreamMaxStore: cfg.MaxStore,
+		Authorization:     cfg.Token,
 	}
 	if cfg.Listen == "" {
 		opts.DontListen = true
@@ -105,7 +112,7 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		srv.Shutdown()
 		return nil, errors.New("cluster: node: the NATS server did not become ready within 30 s")
 	}
-	n := &Node{srv: srv}
+	n := &Node{srv: srv, token: cfg.Token}
 	return n, nil
 }
 
@@ -120,7 +127,7 @@ func (n *Node) ClientURL() string {
 
 // Connect opens an in-process connection to the node (no network).
 func (n *Node) Connect(name string) (*nats.Conn, error) {
-	return nats.Connect("", append(connOptions(name), nats.InProcessServer(n.srv))...)
+	return nats.Connect("", append(connOptions(name, n.token), nats.InProcessServer(n.srv))...)
 }
 
 // Shutdown stops the node.
@@ -133,9 +140,11 @@ func (n *Node) Shutdown() {
 func (n *Node) Server() *server.Server { return n.srv }
 
 // Connect connects to a NATS system: urls is one or more comma-separated
-// server addresses (nats://host:port or host:port). The connection
-// reconnects for ever, trying every server it knows of.
-func Connect(urls, name string) (*nats.Conn, error) {
+// server addresses (nats://host:port or host:port; credentials may be in
+// them, nats://TOKEN@host:port or nats://user:password@host:port), token
+// a token for servers that want one ("": none or in the URLs). The
+// connection reconnects for ever, trying every server it knows of.
+func Connect(urls, name, token string) (*nats.Conn, error) {
 	var list []string
 	for _, u := range strings.Split(urls, ",") {
 		if u = strings.TrimSpace(u); u == "" {
@@ -149,15 +158,28 @@ func Connect(urls, name string) (*nats.Conn, error) {
 	if len(list) == 0 {
 		return nil, errors.New("cluster: no NATS address given")
 	}
-	nc, err := nats.Connect(strings.Join(list, ","), connOptions(name)...)
+	nc, err := nats.Connect(strings.Join(list, ","), connOptions(name, token)...)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: connecting to %s: %w", strings.Join(list, ","), err)
+		return nil, fmt.Errorf("cluster: connecting to %s: %w", redact(list), err)
 	}
 	return nc, nil
 }
 
-func connOptions(name string) []nats.Option {
-	return []nats.Option{
+// redact drops the credentials of server addresses, for messages.
+func redact(list []string) string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		if u, err := url.Parse(s); err == nil && u.User != nil {
+			u.User = url.User("…")
+			s = u.String()
+		}
+		out[i] = s
+	}
+	return strings.Join(out, ",")
+}
+
+func connOptions(name, token string) []nats.Option {
+	opts := []nats.Option{
 		nats.Name(name),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(100 * time.Millisecond),
@@ -168,6 +190,10 @@ func connOptions(name string) []nats.Option {
 		nats.ReconnectBufSize(64 << 20),
 		nats.RetryOnFailedConnect(false),
 	}
+	if token != "" {
+		opts = append(opts, nats.Token(token))
+	}
+	return opts
 }
 
 func splitHostPort(addr string) (string, int, error) {

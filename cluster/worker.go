@@ -179,12 +179,9 @@ func (w *Worker) bind(ctx context.Context) (jetstream.KeyValue, jetstream.Consum
 // handle runs one job message and hands its result's publication to
 // stored; a job given back (ctx done) is Nak'd.
 func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstream.KeyValue, msg jetstream.Msg, maxDel int, ackWait time.Duration, stored func(jetstream.PubAckFuture, string)) {
-	var job tournament.Job
-	if err := json.Unmarshal(msg.Data(), &job); err != nil || job.ID == "" {
-		if err == nil {
-			err = errors.New("no id")
-		}
-		w.logf("worker: dropping a message on %s that is not a job: %v", msg.Subject(), err)
+	job, err := tournament.DecodeJob(msg.Data())
+	if err != nil {
+		w.logf("worker: dropping a message on %s that is not a valid job: %v", msg.Subject(), err)
 		_ = msg.Term()
 		return
 	}

@@ -1,10 +1,16 @@
 package tournament
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
+
+	"github.com/parley-negotiation/parley/session"
 )
 
 // ScenarioRef says how to load a scenario, anywhere the same files exist.
@@ -133,4 +139,78 @@ func mix(a, b uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
+}
+
+// Limits of a job, as a config allows them (Validate).
+const (
+	MaxRounds   = 10_000_000
+	MaxDuration = 24 * time.Hour
+	MaxRoles    = 64
+)
+
+// DecodeJob reads a job from JSON that came from elsewhere (a queue) and
+// validates it: everything a config could produce, and an id that is the
+// hash of the content, so that a corrupted or forged message is refused
+// rather than run.
+func DecodeJob(data []byte) (Job, error) {
+	var j Job
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return Job{}, fmt.Errorf("tournament: not a job: %w", err)
+	}
+	if dec.More() {
+		return Job{}, errors.New("tournament: not a job: data after the job")
+	}
+	if err := j.Validate(); err != nil {
+		return Job{}, err
+	}
+	return j, nil
+}
+
+// Validate checks that a job is one a config could produce: its id is its
+// content's (ComputeID), it has 2 to MaxRoles roles, each with a party and
+// exactly one of a strategy and an http(s) url, a scenario with a known
+// kind and a digest, a deadline of at most MaxRounds rounds or MaxDuration,
+// a known protocol and scoring, and a budget within MaxDuration.
+func (j *Job) Validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("tournament: job %.24q: %s", j.ID, fmt.Sprintf(format, a...))
+	}
+	switch {
+	case j.ID == "" || j.ID != j.ComputeID():
+		return bad("the id is not the hash of the job's content (%s)", j.ComputeID())
+	case len(j.Roles) < 2 || len(j.Roles) > MaxRoles:
+		return bad("%d roles; want 2 to %d", len(j.Roles), MaxRoles)
+	case j.Scenario.Kind != KindBuiltin && j.Scenario.Kind != KindFile && j.Scenario.Kind != KindGenius:
+		return bad("scenario kind %q", j.Scenario.Kind)
+	case j.Scenario.Digest == "":
+		return bad("the scenario has no digest")
+	case j.Protocol != session.SAO && j.Protocol != session.AMOP:
+		return bad("protocol %q", j.Protocol)
+	case j.Scoring != ScoreZero && j.Scoring != ScoreReservation:
+		return bad("scoring %q", j.Scoring)
+	case (j.Rounds > 0) == (j.Duration > 0):
+		return bad("give one deadline: %d rounds, %v", j.Rounds, j.Duration)
+	case j.Rounds < 0 || j.Rounds > MaxRounds:
+		return bad("%d rounds; at most %d", j.Rounds, MaxRounds)
+	case j.Duration < 0 || j.Duration > MaxDuration:
+		return bad("a deadline of %v; at most %v", j.Duration, MaxDuration)
+	case j.Budget < 0 || j.Budget > MaxDuration:
+		return bad("a time budget of %v; at most %v", j.Budget, MaxDuration)
+	case j.Rep < 0:
+		return bad("repetition %d", j.Rep)
+	}
+	for i, r := range j.Roles {
+		if r.Party == "" || r.Agent.Name == "" {
+			return bad("role %d has no party or no agent name", i+1)
+		}
+		if (r.Agent.URL == "") == (r.Agent.Strategy == "") {
+			return bad("role %d (%s): give a strategy or a url", i+1, r.Party)
+		}
+		if u := r.Agent.URL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return bad("role %d (%s): url %q is not http or https", i+1, r.Party, u)
+		}
+	}
+	return nil
 }

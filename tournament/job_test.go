@@ -3,6 +3,7 @@ package tournament
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -125,4 +126,83 @@ repetitions: 3
 	if Jobs(cfg)[0].ID == jobs[0].ID {
 		t.Error("the config seed does not change the ids")
 	}
+}
+
+// TestJobsValidate: every job a config produces passes Validate and
+// DecodeJob of its JSON; tampering with any field is refused.
+func TestJobsValidate(t *testing.T) {
+	ext, err := ParseConfig("t.yaml", []byte("agents: [boulware, {name: ext, url: 'http://127.0.0.1:1/a'}]\nscenarios: [tiny-2p]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ext.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	_, plain := tinyJobs(t, "")
+	_, timed := tinyJobs(t, "protocol: amop\ndeadline: {time: 2s}\nscoring: reservation\n")
+	for _, jobs := range [][]Job{plain, timed, Jobs(ext)} {
+		for _, j := range jobs {
+			b, _ := json.Marshal(j)
+			got, err := DecodeJob(b)
+			if err != nil {
+				t.Fatalf("%s: %v", b, err)
+			}
+			if !reflect.DeepEqual(got, j) {
+				t.Fatalf("decoded %+v, want %+v", got, j)
+			}
+		}
+	}
+	_, jobs := tinyJobs(t, "")
+	j := jobs[0]
+	for name, mod := range map[string]func(*Job){
+		"seed":        func(j *Job) { j.Seed++ },
+		"rounds":      func(j *Job) { j.Rounds = MaxRounds + 1; j.ID = j.ComputeID() },
+		"no deadline": func(j *Job) { j.Rounds = 0; j.ID = j.ComputeID() },
+		"protocol":    func(j *Job) { j.Protocol = "single-text"; j.ID = j.ComputeID() },
+		"one role":    func(j *Job) { j.Roles = j.Roles[:1]; j.ID = j.ComputeID() },
+		"file url":    func(j *Job) { j.Roles[0].Agent = AgentSpec{Name: "x", URL: "file:///etc/passwd"}; j.ID = j.ComputeID() },
+		"both":        func(j *Job) { j.Roles[0].Agent.URL = "http://x"; j.ID = j.ComputeID() },
+		"kind":        func(j *Job) { j.Scenario.Kind = "exec"; j.ID = j.ComputeID() },
+		"budget":      func(j *Job) { j.Budget = -1; j.ID = j.ComputeID() },
+	} {
+		c := j
+		c.Roles = append([]Role(nil), j.Roles...)
+		mod(&c)
+		b, _ := json.Marshal(c)
+		if _, err := DecodeJob(b); err == nil {
+			t.Errorf("%s: a tampered job was accepted: %s", name, b)
+		}
+	}
+	if _, err := DecodeJob([]byte(`{"id":"x","extra":1}`)); err == nil || !strings.Contains(err.Error(), "unknown field") {
+		t.Errorf("unknown field: %v", err)
+	}
+}
+
+// FuzzDecodeJob: DecodeJob never panics, and a job it accepts encodes
+// and decodes to itself.
+func FuzzDecodeJob(f *testing.F) {
+	_, jobs := tinyJobs(f, "")
+	for _, j := range jobs[:3] {
+		b, _ := json.Marshal(j)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"id":""}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		j, err := DecodeJob(data)
+		if err != nil {
+			return
+		}
+		b, err := json.Marshal(j)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := DecodeJob(b)
+		if err != nil {
+			t.Fatalf("re-encoded job refused: %v", err)
+		}
+		if !reflect.DeepEqual(j, k) {
+			t.Fatalf("round trip changed the job: %+v → %+v", j, k)
+		}
+	})
 }

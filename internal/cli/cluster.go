@@ -55,15 +55,21 @@ func distributed(ctx context.Context, e *env, fl *tournamentFlags, out string, j
 	}()
 	var connect func(name string) (*nats.Conn, error)
 	if fl.listen != "" {
-		node, err := cluster.StartNode(cluster.NodeConfig{Name: "parley-tournament", Listen: fl.listen, StoreDir: filepath.Join(out, "nats")})
+		node, err := cluster.StartNode(cluster.NodeConfig{Name: "parley-tournament", Listen: fl.listen, StoreDir: filepath.Join(out, "nats"), Token: natsToken()})
 		if err != nil {
 			return nil, stop, usageError{err}
 		}
 		stops = append(stops, node.Shutdown)
 		connect = node.Connect
-		logf("tournament: NATS JetStream on %s (store %s); more workers: parley worker --nats %s", node.ClientURL(), filepath.Join(out, "nats"), node.ClientURL())
+		auth := ""
+		if natsToken() == "" {
+			auth = "; no token: anyone who reaches the address may queue and read (set " + tokenEnv + ")"
+		} else {
+			auth = " (with " + tokenEnv + " set the same)"
+		}
+		logf("tournament: NATS JetStream on %s (store %s); more workers: parley worker --nats %s%s", node.ClientURL(), filepath.Join(out, "nats"), node.ClientURL(), auth)
 	} else {
-		connect = func(name string) (*nats.Conn, error) { return cluster.Connect(fl.nats, name) }
+		connect = func(name string) (*nats.Conn, error) { return cluster.Connect(fl.nats, name, natsToken()) }
 	}
 	nc, err := connect("parley-tournament")
 	if err != nil {
@@ -96,6 +102,13 @@ func distributed(ctx context.Context, e *env, fl *tournamentFlags, out string, j
 	}
 	return &cluster.Coordinator{JS: js, Batch: cluster.BatchID(jobs), Logf: logf}, stop, nil
 }
+
+// tokenEnv names the environment variable holding the NATS token: the
+// embedded server and parley broker require it of clients, and the
+// workers and coordinators send it (not a flag: command lines are public).
+const tokenEnv = "PARLEY_NATS_TOKEN"
+
+func natsToken() string { return os.Getenv(tokenEnv) }
 
 // waitClosed waits (up to 5 s) for a draining connection to close, so
 // that its last acknowledgements reach the server.
@@ -132,7 +145,9 @@ JetStream, and sends progress while it runs; a worker that dies leaves its
 negotiations to be given to another after the queue's ack wait. A stopped
 worker gives its running negotiations back at once. A negotiation handed
 out more than --max-deliveries times is recorded as an error instead of run
-again.
+again. A message that is not a valid job (its id is not the hash of its
+content, or it exceeds a config's limits) is dropped. With PARLEY_NATS_TOKEN
+set, the worker sends that token to the server.
 
 See docs/tournaments.md (Scale-out).`,
 		Example: `  parley worker --nats nats://10.0.0.5:4222
@@ -168,7 +183,7 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 	}
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("parley-worker %s/%d", host, os.Getpid())
-	nc, err := cluster.Connect(fl.nats, name)
+	nc, err := cluster.Connect(fl.nats, name, natsToken())
 	if err != nil {
 		return err
 	}
@@ -221,7 +236,10 @@ embeds, as a process of its own: nothing to install. Three brokers with
 survives the loss of any one of them.
 
 The broker serves until stopped (Ctrl-C, SIGTERM); JetStream's files stay
-in --store and a broker restarted on them carries on.`,
+in --store and a broker restarted on them carries on. With PARLEY_NATS_TOKEN
+set, clients must send that token (workers and coordinators with the same
+variable set do); the cluster routes are not authenticated: keep
+--cluster-listen on a private network.`,
 		Example: `  parley broker --store /var/lib/parley/nats --listen 0.0.0.0:4222
   # a 3-node cluster on one machine
   parley broker --name n1 --store n1 --listen 127.0.0.1:4222 --cluster parley --cluster-listen 127.0.0.1:6222 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224
@@ -259,7 +277,7 @@ func runBroker(ctx context.Context, e *env, fl *brokerFlags) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	node, err := cluster.StartNode(cluster.NodeConfig{Name: fl.name, Listen: fl.listen, StoreDir: fl.store,
-		Cluster: fl.clusterName, ClusterListen: fl.clusterListen, Routes: routes,
+		Cluster: fl.clusterName, ClusterListen: fl.clusterListen, Routes: routes, Token: natsToken(),
 		Logf: func(format string, args ...any) { log.Info(fmt.Sprintf(format, args...)) }})
 	if err != nil {
 		return usageError{err}
