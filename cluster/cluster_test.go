@@ -420,7 +420,9 @@ func TestToken(t *testing.T) {
 	}
 	for _, c := range []func() (*nats.Conn, error){
 		func() (*nats.Conn, error) { return Connect(url, "token", "s3cret") },
-		func() (*nats.Conn, error) { return Connect(strings.Replace(url, "nats://", "nats://s3cret@", 1), "in-url", "") },
+		func() (*nats.Conn, error) {
+			return Connect(strings.Replace(url, "nats://", "nats://s3cret@", 1), "in-url", "")
+		},
 		func() (*nats.Conn, error) { return n.Connect("in-process") },
 	} {
 		nc, err := c()
