@@ -439,3 +439,76 @@ func TestToken(t *testing.T) {
 		nc.Close()
 	}
 }
+
+// TestResultStoreRetries: while results cannot be stored (the results
+// stream is gone), a worker keeps its finished jobs and retries; once the
+// stream is back the results arrive and no job was handed out twice.
+func TestResultStoreRetries(t *testing.T) {
+	_, jobs := tinyJobs(t, 1)
+	jobs = jobs[:3]
+	_, connect := testNode(t, QueueConfig{Memory: true, AckWait: 5 * time.Second})
+	js := connect("test")
+	ctx := context.Background()
+	if err := js.DeleteStream(ctx, ResultsStream); err != nil {
+		t.Fatal(err)
+	}
+	batch := "retry"
+	for _, j := range jobs {
+		b, _ := json.Marshal(j)
+		if _, err := js.Publish(ctx, jobsPrefix+batch, b, jetstream.WithMsgID(batch+"/run/"+j.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs syncLog
+	startWorkers(t, connect, 1, 1, func(w *Worker) { w.Logf = logs.logf })
+	waitUntil(t, 10*time.Second, func() bool { return strings.Count(logs.String(), "retrying in") >= 3 })
+	if err := Setup(ctx, js, QueueConfig{Memory: true, AckWait: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := js.CreateOrUpdateConsumer(ctx, ResultsStream, jetstream.ConsumerConfig{Durable: "check", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: resultsPrefix + batch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for len(got) < len(jobs) {
+		mb, err := cons.Fetch(len(jobs), jetstream.FetchMaxWait(10*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for m := range mb.Messages() {
+			var r tournament.Result
+			if err := json.Unmarshal(m.Data(), &r); err != nil {
+				t.Fatal(err)
+			}
+			got[r.ID] = true
+			_ = m.Ack()
+			n++
+		}
+		if n == 0 {
+			t.Fatalf("results %d of %d after the stream came back:\n%s", len(got), len(jobs), logs.String())
+		}
+	}
+	wc, err := js.Consumer(ctx, JobsStream, WorkersConsumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, func() bool {
+		info, err := wc.Info(ctx)
+		return err == nil && info.NumAckPending == 0
+	})
+	if info, _ := wc.Info(ctx); info.NumRedelivered != 0 {
+		t.Errorf("%d jobs were handed out again; want 0 (the worker retries the store)", info.NumRedelivered)
+	}
+}
+
+func waitUntil(t *testing.T, d time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v", d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -91,61 +91,122 @@ func (w *Worker) Run(ctx context.Context) error {
 		return nil, fmt.Errorf("scenario %s (digest %s) was not fetched", ref.Name, ref.Digest)
 	}}
 
-	type stored struct {
-		f   jetstream.PubAckFuture
-		msg jetstream.Msg
-		id  string
+	// Results are stored by goroutines of their own (at most 4 a
+	// runner), each retrying until JetStream has the result, so that a
+	// server lost mid-publication costs a retry, not a rerun of the job.
+	slots := make(chan struct{}, 4*conc)
+	var storing sync.WaitGroup
+	store := func(h *held, subject, id string, data []byte) {
+		slots <- struct{}{}
+		storing.Add(1)
+		go func() {
+			defer storing.Done()
+			defer func() { <-slots }()
+			w.store(ctx, h, subject, id, data)
+		}()
 	}
-	acks := make(chan stored, 4*conc)
-	var ackers sync.WaitGroup
-	ackers.Add(1)
-	go func() {
-		defer ackers.Done()
-		for s := range acks {
-			select {
-			case <-s.f.Ok():
-				if err := s.msg.Ack(); err != nil {
-					w.logf("worker: acknowledging job %s: %v (it will run again; its result counts once)", s.id, err)
-				}
-				w.done.Add(1)
-			case err := <-s.f.Err():
-				w.failed.Add(1)
-				w.logf("worker: storing the result of job %s: %v (the job goes back to the queue)", s.id, err)
-				_ = s.msg.Nak()
-			}
-		}
-	}()
 
-	jobs := make(chan jetstream.Msg)
+	jobs := make(chan *held)
 	var runners sync.WaitGroup
 	for range conc {
 		runners.Add(1)
 		go func() {
 			defer runners.Done()
-			for msg := range jobs {
-				w.handle(ctx, eng, kv, msg, maxDel, ackWait, func(f jetstream.PubAckFuture, id string) {
-					acks <- stored{f: f, msg: msg, id: id}
-				})
+			for h := range jobs {
+				w.handle(ctx, eng, kv, h, maxDel, store)
 			}
 		}()
 	}
 
-	// One goroutine takes messages; the iterator keeps at most 2 per
-	// runner in hand, so a message waits at most two jobs before it runs
-	// (and is covered by progress from then on).
+	// One goroutine takes messages. From its receipt, a message is kept
+	// alive (progress every third of the ack wait) until it is
+	// acknowledged or given back; the iterator holds at most 2 a runner
+	// before that, so a message waits at most two jobs uncovered.
+	period := max(ackWait/3, 100*time.Millisecond)
 	consume(ctx, cons, 2*conc, w.logf, "worker: pulling jobs", func(msg jetstream.Msg) bool {
+		h := keepAlive(msg, period)
 		select {
-		case jobs <- msg:
+		case jobs <- h:
 		case <-ctx.Done():
-			_ = msg.Nak()
+			h.giveBack()
 		}
 		return true
 	})
 	close(jobs)
 	runners.Wait()
-	close(acks)
-	ackers.Wait()
+	storing.Wait()
 	return nil
+}
+
+// held is a job message in the worker's hands, kept alive until done.
+type held struct {
+	msg  jetstream.Msg
+	once sync.Once
+	quit chan struct{}
+}
+
+// keepAlive sends progress for msg every period until the message is
+// acknowledged, given back or dropped.
+func keepAlive(msg jetstream.Msg, period time.Duration) *held {
+	h := &held{msg: msg, quit: make(chan struct{})}
+	go func() {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				_ = msg.InProgress()
+			case <-h.quit:
+				return
+			}
+		}
+	}()
+	return h
+}
+
+func (h *held) stop() { h.once.Do(func() { close(h.quit) }) }
+
+// ack acknowledges the message: its result is stored.
+func (h *held) ack() error { h.stop(); return h.msg.Ack() }
+
+// giveBack returns the message to the queue at once (this worker stops).
+func (h *held) giveBack() { h.stop(); _ = h.msg.Nak() }
+
+// retryLater returns the message to the queue after delay.
+func (h *held) retryLater(delay time.Duration) { h.stop(); _ = h.msg.NakWithDelay(delay) }
+
+// drop removes a message that is no job from the queue for good.
+func (h *held) drop() { h.stop(); _ = h.msg.Term() }
+
+// store publishes a result until JetStream has it (the same message id
+// every time, so a retry after a lost answer is not a second result), then
+// acknowledges the job; when ctx is done first, the job goes back to the
+// queue.
+func (w *Worker) store(ctx context.Context, h *held, subject, id string, data []byte) {
+	wait := 100 * time.Millisecond
+	for {
+		f, err := w.JS.PublishAsync(subject, data, jetstream.WithMsgID(id))
+		if err == nil {
+			select {
+			case <-f.Ok():
+				if err := h.ack(); err != nil {
+					w.logf("worker: acknowledging job %s: %v (it will run again; its result counts once)", id, err)
+				}
+				w.done.Add(1)
+				return
+			case err = <-f.Err():
+			case <-ctx.Done():
+			}
+		}
+		if ctx.Err() != nil {
+			w.failed.Add(1)
+			h.giveBack()
+			return
+		}
+		w.logf("worker: storing the result of %s: %v; retrying in %v", id, err, wait)
+		sleep(ctx, wait)
+		wait = min(2*wait, 2*time.Second)
+	}
 }
 
 // bind waits for the queue (a coordinator's Setup) and returns the
@@ -176,17 +237,17 @@ func (w *Worker) bind(ctx context.Context) (jetstream.KeyValue, jetstream.Consum
 	}
 }
 
-// handle runs one job message and hands its result's publication to
-// stored; a job given back (ctx done) is Nak'd.
-func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstream.KeyValue, msg jetstream.Msg, maxDel int, ackWait time.Duration, stored func(jetstream.PubAckFuture, string)) {
+// handle runs one job message and hands its result to store.
+func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstream.KeyValue, h *held, maxDel int, store func(*held, string, string, []byte)) {
+	msg := h.msg
 	job, err := tournament.DecodeJob(msg.Data())
 	if err != nil {
 		w.logf("worker: dropping a message on %s that is not a valid job: %v", msg.Subject(), err)
-		_ = msg.Term()
+		h.drop()
 		return
 	}
 	if ctx.Err() != nil {
-		_ = msg.Nak()
+		h.giveBack()
 		return
 	}
 	var res tournament.Result
@@ -205,29 +266,14 @@ func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstrea
 			sc, err := loadScenario(ctx, kv, job.Scenario)
 			if err != nil {
 				w.logf("worker: job %s: %v; the job goes back to the queue", job.ID, err)
-				_ = msg.NakWithDelay(time.Second)
+				h.retryLater(time.Second)
 				return
 			}
 			w.scenarios.Store(job.Scenario.Digest, sc)
 		}
-		// Progress every third of the ack wait while the job runs.
-		keep := time.NewTicker(max(ackWait/3, 100*time.Millisecond))
-		quit := make(chan struct{})
-		go func() {
-			for {
-				select {
-				case <-keep.C:
-					_ = msg.InProgress()
-				case <-quit:
-					return
-				}
-			}
-		}()
 		res, err = eng.RunContext(ctx, job)
-		keep.Stop()
-		close(quit)
 		if err != nil {
-			_ = msg.Nak() // given back: this worker is stopping
+			h.giveBack() // this worker is stopping
 			return
 		}
 	}
@@ -235,7 +281,7 @@ func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstrea
 	if err != nil {
 		w.failed.Add(1)
 		w.logf("worker: encoding the result of job %s: %v", job.ID, err)
-		_ = msg.Nak()
+		h.retryLater(time.Second)
 		return
 	}
 	// The result's message id is the job message's (BATCH/RUN/JOB):
@@ -243,17 +289,10 @@ func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstrea
 	// duplicate window, while a later run of the batch (new RUN) is heard.
 	batch := batchOf(msg.Subject())
 	id := batch + "/" + job.ID
-	if h := msg.Headers(); h != nil && h.Get(jetstream.MsgIDHeader) != "" {
-		id = h.Get(jetstream.MsgIDHeader)
+	if hd := msg.Headers(); hd != nil && hd.Get(jetstream.MsgIDHeader) != "" {
+		id = hd.Get(jetstream.MsgIDHeader)
 	}
-	f, err := w.JS.PublishAsync(resultsPrefix+batch, data, jetstream.WithMsgID(id))
-	if err != nil {
-		w.failed.Add(1)
-		w.logf("worker: publishing the result of job %s: %v (the job goes back to the queue)", job.ID, err)
-		_ = msg.Nak()
-		return
-	}
-	stored(f, job.ID)
+	store(h, resultsPrefix+batch, id, data)
 }
 
 // loadScenario loads a job's scenario from the bucket by digest.
