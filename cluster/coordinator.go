@@ -135,6 +135,13 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 		readErr = c.readResults(ctx, cons, t, out, finished)
 	}()
 
+	// Say so when nothing comes back (no worker, or all busy elsewhere).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.watch(ctx, t, 15*time.Second)
+	}()
+
 	// Queue the jobs a window at a time; after a long silence, queue what
 	// is outstanding again.
 	err := c.publish(ctx, todo, t, false)
@@ -166,6 +173,28 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 		return err
 	}
 	return readErr
+}
+
+// watch logs, after every period without a result, how many jobs wait.
+func (c *Coordinator) watch(ctx context.Context, t *tracker, period time.Duration) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	last := -1
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		n := t.remaining()
+		if n == 0 {
+			return
+		}
+		if n == last {
+			c.logf("coordinator: no result for %v; %d negotiations wait for workers (start some: parley worker --nats URL)", period, n)
+		}
+		last = n
+	}
 }
 
 // tracker follows which jobs of todo have a result.
