@@ -139,5 +139,16 @@ func bootstrap(ctx context.Context, e *env, svc *room.Service, fl *serveFlags, b
 		}
 		fmt.Fprintf(e.stdout, "  invitation for %-10s %s/join#%s\n", p.ID+":", base, tok)
 	}
+	// The implementation plan's verifiers file reports once there is an
+	// agreement (docs/room.md).
+	if sc.Plan != nil {
+		for _, v := range sc.Plan.Verifiers {
+			tok, _, err := svc.InviteVerifier(ctx, u.ID, n.ID, v.ID, "", 30*24*time.Hour)
+			if err != nil {
+				return fmt.Errorf("demo invitation of verifier %s: %w", v.ID, err)
+			}
+			fmt.Fprintf(e.stdout, "  invitation for verifier %s: %s/join#%s\n", v.ID, base, tok)
+		}
+	}
 	return nil
 }
