@@ -512,3 +512,38 @@ func waitUntil(t *testing.T, d time.Duration, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRequeueLostJobs: jobs lost from the queue (purged by someone else)
+// are queued again after Requeue without a result, and the batch ends.
+func TestRequeueLostJobs(t *testing.T) {
+	_, jobs := tinyJobs(t, 1)
+	jobs = jobs[:8]
+	_, connect := testNode(t, QueueConfig{Memory: true})
+	js := connect("purger")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var logs syncLog
+	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Requeue: 300 * time.Millisecond, Window: 4, Logf: logs.logf}
+	path := filepath.Join(t.TempDir(), "results.jsonl")
+	done := runAsync(ctx, &tournament.Runner{Results: path, Dispatcher: coord}, jobs)
+	st, err := js.Stream(ctx, JobsStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, func() bool {
+		info, err := st.Info(ctx)
+		return err == nil && info.State.Msgs == 4 // the window is queued
+	})
+	if err := st.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	startWorkers(t, connect, 1, 1, nil)
+	res := <-done
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	checkOnce(t, path, jobs)
+	if !strings.Contains(logs.String(), "queueing them again") {
+		t.Errorf("no requeue logged:\n%s", logs.String())
+	}
+}

@@ -37,8 +37,9 @@ type Coordinator struct {
 	// (default tournament.LoadScenario).
 	Load func(tournament.ScenarioRef) (*scenario.Scenario, error)
 	// Requeue: when no new result has arrived for this long while jobs
-	// are outstanding, they are published again (default 5 minutes; a
-	// lost stream or a queue purged by someone else). Jobs still queued
+	// are outstanding, those queued are published again (default 5
+	// minutes, or 3 times the longest wall-time deadline of the batch; for
+	// a lost stream or a queue purged by someone else). Jobs still queued
 	// are not doubled within JetStream's duplicate window, and a job run
 	// twice counts once.
 	Requeue time.Duration
@@ -85,7 +86,11 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 	}
 	requeue := c.Requeue
 	if requeue <= 0 {
+		// Long enough for the longest wall-time negotiation, three times.
 		requeue = 5 * time.Minute
+		for _, j := range todo {
+			requeue = max(requeue, 3*j.Duration)
+		}
 	}
 	if err := c.publishScenarios(ctx, todo); err != nil {
 		return err
@@ -144,25 +149,38 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 
 	// Queue the jobs a window at a time; after a long silence, queue what
 	// is outstanding again.
-	err := c.publish(ctx, todo, t, false)
-	for err == nil {
+	// The first pass waits for window slots as results come in; the
+	// requeue runs beside it, on the jobs queued so far.
+	published := make(chan error, 1)
+	go func() { published <- c.publish(ctx, todo, t, false) }()
+	var err error
+	timer := time.NewTimer(requeue)
+	defer timer.Stop()
+loop:
+	for {
 		select {
 		case <-finished:
+			break loop
 		case <-ctx.Done():
 			err = ctx.Err()
-			continue
-		case <-time.After(requeue):
+			break loop
+		case perr := <-published:
+			if perr != nil {
+				err = perr
+				break loop
+			}
+		case <-timer.C:
+			timer.Reset(requeue)
 			select {
 			case <-t.progress:
 				continue // results are arriving
 			default:
 			}
-			n := t.outstanding()
-			c.logf("coordinator: no result for %v with %d jobs outstanding; queueing them again", requeue, n)
-			err = c.publish(ctx, todo, t, true)
-			continue
+			c.logf("coordinator: no result for %v with %d jobs outstanding; queueing them again", requeue, t.remaining())
+			if err = c.publish(ctx, todo, t, true); err != nil {
+				break loop
+			}
 		}
-		break
 	}
 	cancel()
 	wg.Wait()
@@ -201,6 +219,7 @@ func (c *Coordinator) watch(ctx context.Context, t *tracker, period time.Duratio
 type tracker struct {
 	run      string
 	mu       sync.Mutex
+	passes   int            // requeues so far
 	want     map[string]int // job id → index in todo
 	done     []bool
 	left     int
@@ -236,7 +255,11 @@ func (t *tracker) remaining() int {
 	return t.left
 }
 
-func (t *tracker) outstanding() int { return t.remaining() }
+func (t *tracker) isHeld(i int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.held != nil && t.held[i]
+}
 
 func (t *tracker) isDone(i int) bool {
 	t.mu.Lock()
@@ -244,9 +267,9 @@ func (t *tracker) isDone(i int) bool {
 	return t.done[i]
 }
 
-// publish queues every job of todo without a result (all of them the
-// first time, waiting for window slots; again, with again set, without
-// waiting for slots, which are held already).
+// publish queues the jobs of todo without a result: the first time
+// (again false) every one, each waiting for a window slot; with again set,
+// those queued already (they hold their slots), once more.
 func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tracker, again bool) error {
 	t.mu.Lock()
 	if t.held == nil {
@@ -254,6 +277,15 @@ func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tra
 	}
 	t.mu.Unlock()
 	const chunk = 256
+	// A pass's message ids de-duplicate its own retries; a requeue is a
+	// new pass (its messages must not be dropped as the first pass's).
+	run := t.run
+	if again {
+		t.mu.Lock()
+		t.passes++
+		run = fmt.Sprintf("%s.%d", t.run, t.passes)
+		t.mu.Unlock()
+	}
 	var data [][]byte
 	var idx []int
 	flush := func() error {
@@ -263,7 +295,7 @@ func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tra
 		err := retry(ctx, 10*time.Minute, func(ctx context.Context) error {
 			futures := make([]jetstream.PubAckFuture, len(idx))
 			for k, i := range idx {
-				f, err := c.JS.PublishAsync(jobsPrefix+c.Batch, data[k], jetstream.WithMsgID(c.Batch+"/"+t.run+"/"+todo[i].ID))
+				f, err := c.JS.PublishAsync(jobsPrefix+c.Batch, data[k], jetstream.WithMsgID(c.Batch+"/"+run+"/"+todo[i].ID))
 				if err != nil {
 					return err
 				}
@@ -298,7 +330,7 @@ func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tra
 		return err
 	}
 	for i, j := range todo {
-		if t.isDone(i) {
+		if t.isDone(i) || (again && !t.isHeld(i)) {
 			continue
 		}
 		if !again {
