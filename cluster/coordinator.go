@@ -123,7 +123,8 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 
 	// Message ids de-duplicate the retries of this run's publications; a
 	// job queued again by a later run (after the purge above) is new.
-	t := &tracker{run: newRunID(), want: map[string]int{}, done: make([]bool, len(todo)), slots: make(chan struct{}, window), progress: make(chan struct{}, 1)}
+	t := &tracker{run: newRunID(), want: map[string]int{}, done: make([]bool, len(todo)), held: make([]bool, len(todo)),
+		slots: make(chan struct{}, window), progress: make(chan struct{}, 1)}
 	for i, j := range todo {
 		t.want[j.ID] = i
 	}
@@ -238,7 +239,7 @@ func (t *tracker) result(id string) bool {
 	}
 	t.done[i] = true
 	t.left--
-	if t.held != nil && t.held[i] {
+	if t.held[i] {
 		t.held[i] = false
 		<-t.slots
 	}
@@ -258,7 +259,7 @@ func (t *tracker) remaining() int {
 func (t *tracker) isHeld(i int) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.held != nil && t.held[i]
+	return t.held[i]
 }
 
 func (t *tracker) isDone(i int) bool {
@@ -271,11 +272,6 @@ func (t *tracker) isDone(i int) bool {
 // (again false) every one, each waiting for a window slot; with again set,
 // those queued already (they hold their slots), once more.
 func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tracker, again bool) error {
-	t.mu.Lock()
-	if t.held == nil {
-		t.held = make([]bool, len(todo))
-	}
-	t.mu.Unlock()
 	const chunk = 256
 	// A pass's message ids de-duplicate its own retries; a requeue is a
 	// new pass (its messages must not be dropped as the first pass's).

@@ -53,27 +53,21 @@ func Setup(ctx context.Context, js jetstream.JetStream, cfg QueueConfig) error {
 		storage = jetstream.MemoryStorage
 	}
 	return retry(ctx, time.Minute, func(ctx context.Context) error {
-		if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:        JobsStream,
-			Description: "parley tournament jobs (one message a negotiation; subject parley.jobs.BATCH)",
-			Subjects:    []string{jobsPrefix + ">"},
-			Retention:   jetstream.WorkQueuePolicy,
-			Storage:     storage,
-			Replicas:    cfg.Replicas,
-			Duplicates:  2 * time.Minute,
-		}); err != nil {
-			return fmt.Errorf("stream %s: %w", JobsStream, err)
-		}
-		if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-			Name:        ResultsStream,
-			Description: "parley tournament results (subject parley.results.BATCH)",
-			Subjects:    []string{resultsPrefix + ">"},
-			Retention:   jetstream.WorkQueuePolicy,
-			Storage:     storage,
-			Replicas:    cfg.Replicas,
-			Duplicates:  2 * time.Minute,
-		}); err != nil {
-			return fmt.Errorf("stream %s: %w", ResultsStream, err)
+		for _, st := range []struct{ name, prefix, what string }{
+			{JobsStream, jobsPrefix, "parley tournament jobs (one message a negotiation; subject parley.jobs.BATCH)"},
+			{ResultsStream, resultsPrefix, "parley tournament results (subject parley.results.BATCH)"},
+		} {
+			if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+				Name:        st.name,
+				Description: st.what,
+				Subjects:    []string{st.prefix + ">"},
+				Retention:   jetstream.WorkQueuePolicy,
+				Storage:     storage,
+				Replicas:    cfg.Replicas,
+				Duplicates:  2 * time.Minute,
+			}); err != nil {
+				return fmt.Errorf("stream %s: %w", st.name, err)
+			}
 		}
 		if _, err := js.CreateOrUpdateConsumer(ctx, JobsStream, jetstream.ConsumerConfig{
 			Durable:       WorkersConsumer,

@@ -253,12 +253,7 @@ func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstrea
 	var res tournament.Result
 	md, err := msg.Metadata()
 	if err == nil && md.NumDelivered > uint64(maxDel) {
-		res = tournament.Result{ID: job.ID, Scenario: job.Scenario.Name, Rep: job.Rep, Agents: job.Agents(),
-			Status: tournament.StatusError,
-			Error:  fmt.Sprintf("given up after %d deliveries: the workers that took the job stopped without a result", md.NumDelivered-1)}
-		for _, r := range job.Roles {
-			res.Parties = append(res.Parties, r.Party)
-		}
+		res = tournament.ErrorResult(job, fmt.Sprintf("given up after %d deliveries: the workers that took the job stopped without a result", md.NumDelivered-1))
 		w.gaveUp.Add(1)
 		w.logf("worker: job %s (%s): %s", job.ID, job.Scenario.Name, res.Error)
 	} else {

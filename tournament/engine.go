@@ -65,6 +65,23 @@ type Result struct {
 	Error   string  `json:"error,omitempty"`
 }
 
+// newResult is the result of job before it has run: which job it is.
+func newResult(job Job) Result {
+	r := Result{ID: job.ID, Scenario: job.Scenario.Name, Rep: job.Rep, Agents: job.Agents()}
+	for _, ro := range job.Roles {
+		r.Parties = append(r.Parties, ro.Party)
+	}
+	return r
+}
+
+// ErrorResult is the result of a job that could not be run: status
+// StatusError with msg (a remote worker that gives a job up records this).
+func ErrorResult(job Job, msg string) Result {
+	r := newResult(job)
+	r.Status, r.Error = StatusError, msg
+	return r
+}
+
 // Scored reports whether the result counts in the scores: every status but
 // StatusError (a timeout or agent error scores as no agreement).
 func (r *Result) Scored() bool { return r.Status != StatusError && len(r.Utilities) > 0 }
@@ -137,10 +154,7 @@ func (e *Engine) Run(job Job) Result {
 // 9/8 Budget, never before Budget.
 func (e *Engine) RunContext(ctx context.Context, job Job) (Result, error) {
 	start := time.Now()
-	base := Result{ID: job.ID, Scenario: job.Scenario.Name, Rep: job.Rep, Agents: job.Agents()}
-	for _, r := range job.Roles {
-		base.Parties = append(base.Parties, r.Party)
-	}
+	base := newResult(job)
 	fail := func(err error) (Result, error) {
 		base.Status, base.Error = StatusError, err.Error()
 		base.Elapsed = time.Since(start).Seconds()

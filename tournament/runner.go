@@ -70,8 +70,8 @@ type Batch struct {
 	// Foreign counts results in the file whose id is no job of the batch
 	// (another config or seed wrote them); they stay in the file.
 	Foreign int
-	// Duplicates counts results delivered again for a job that had one
-	// (dropped: each job counts once).
+	// Duplicates counts results delivered again for a job that had one,
+	// or for no job of the batch (dropped: each job counts once).
 	Duplicates int
 	// Truncated is the number of bytes of a half-written last line dropped.
 	Truncated int64

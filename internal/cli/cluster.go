@@ -61,11 +61,9 @@ func distributed(ctx context.Context, e *env, fl *tournamentFlags, out string, j
 		}
 		stops = append(stops, node.Shutdown)
 		connect = node.Connect
-		auth := ""
+		auth := " (with " + tokenEnv + " set the same)"
 		if natsToken() == "" {
 			auth = "; no token: anyone who reaches the address may queue and read (set " + tokenEnv + ")"
-		} else {
-			auth = " (with " + tokenEnv + " set the same)"
 		}
 		logf("tournament: NATS JetStream on %s (store %s); more workers: parley worker --nats %s%s", node.ClientURL(), filepath.Join(out, "nats"), node.ClientURL(), auth)
 	} else {
