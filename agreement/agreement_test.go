@@ -52,7 +52,7 @@ func miamiSession(t testing.TB, sc *scenario.Scenario) *session.Session {
 	t.Helper()
 	miamiOnce.Do(func() {
 		s, err := session.New(sc, session.Config{Protocol: session.SingleText, Format: scenario.Proximity, Mediator: "us",
-			MediatorAccess: session.AccessProfiles, Rounds: 30, Start: t0}, tick())
+			MediatorAccess: session.AccessProfiles, Rounds: 30, Start: t0}, tick(), recorded(t, sc)...)
 		if err != nil {
 			miamiErr = err
 			return
@@ -68,7 +68,7 @@ func miamiSession(t testing.TB, sc *scenario.Scenario) *session.Session {
 	if miamiErr != nil {
 		t.Fatal(miamiErr)
 	}
-	s, err := session.Replay(sc, miamiEvents)
+	s, err := session.Replay(sc, miamiEvents, recorded(t, sc)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +106,18 @@ func miamiLog(t testing.TB) (*scenario.Scenario, []session.Event) {
 	ratify(t, s, 1, true)
 	ratify(t, s, 2, true)
 	return sc, s.Events()
+}
+
+// recorded gives a session that records its scenario and draws its salts
+// from a fixed seed, so that its log, a golden file and a fixture of the
+// CLI's scripts, is the same on every run.
+func recorded(t testing.TB, sc *scenario.Scenario) []session.Option {
+	t.Helper()
+	raw, err := session.EmbedScenario(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []session.Option{session.WithScenario(raw), session.WithSaltSeed([32]byte{'p', 'a', 'r', 'l', 'e', 'y'})}
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -242,9 +254,18 @@ func TestTextFor(t *testing.T) {
 func TestRatificationOutcomes(t *testing.T) {
 	sc := builtin(t, "miami-2025")
 	s := miamiSession(t, sc)
-	for i := range sc.Decision.Ratification {
-		ratify(t, s, i+1, true)
+	ratify(t, s, 1, true)
+	ratify(t, s, 2, true)
+	// The referendum carries out the plan's commitment "referendum": not
+	// before the ceasefire has held 60 days.
+	yes := true
+	_, err := s.Submit(session.Move{Kind: session.KindRatify, Party: "ukraine", Ref: 3, Yes: &yes})
+	if !errors.Is(err, session.ErrPrecondition) {
+		t.Fatalf("referendum hours after the agreement: %v, want the ceasefire's 60 days", err)
 	}
+	s.SetClock(func() time.Time { return t0.AddDate(0, 0, 61) })
+	ratify(t, s, 3, true)
+	ratify(t, s, 4, true)
 	d, err := Text(sc, s.Events())
 	if err != nil {
 		t.Fatal(err)
@@ -320,7 +341,7 @@ func TestMiamiDraft(t *testing.T) {
 		t.Fatalf("%d versions, want at least 2", len(vs))
 	}
 	first := vs[0]
-	if first.Number != 1 || first.Author != "us" || first.Seq != 2 || first.Outcome != OutcomeRedrafted || vs[len(vs)-1].Outcome != OutcomeAgreed {
+	if first.Number != 1 || first.Author != "us" || first.Seq != 3 || first.Outcome != OutcomeRedrafted || vs[len(vs)-1].Outcome != OutcomeAgreed {
 		t.Fatalf("versions %+v", vs)
 	}
 	// The log up to the first replies: the latest draft, version 1, bracketed.
@@ -413,7 +434,7 @@ func TestDiffKinds(t *testing.T) {
 // read "title: value".
 func TestTinySAO(t *testing.T) {
 	sc := builtin(t, "tiny-2p")
-	s, err := session.New(sc, session.Config{Protocol: session.SAO, Rounds: 20, Start: t0}, tick())
+	s, err := session.New(sc, session.Config{Protocol: session.SAO, Rounds: 20, Start: t0}, tick(), recorded(t, sc)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +469,7 @@ func TestTinySAO(t *testing.T) {
 
 func TestNoAgreement(t *testing.T) {
 	sc := builtin(t, "tiny-2p")
-	s, err := session.New(sc, session.Config{Protocol: session.SAO, Rounds: 20, Start: t0}, tick())
+	s, err := session.New(sc, session.Config{Protocol: session.SAO, Rounds: 20, Start: t0}, tick(), recorded(t, sc)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -622,7 +643,7 @@ func accordLog(t testing.TB) (*scenario.Scenario, []session.Event) {
 		t.Fatal(err)
 	}
 	s, err := session.New(sc, session.Config{Protocol: session.SingleText, Mediator: "envoy",
-		Parties: []string{"north", "south", "island"}, Rounds: 10, Start: t0}, tick())
+		Parties: []string{"north", "south", "island"}, Rounds: 10, Start: t0}, tick(), recorded(t, sc)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -729,7 +750,7 @@ func TestProvisional(t *testing.T) {
 	}
 	sc.Decision.Agreement = scenario.Provisional
 	s, err := session.New(sc, session.Config{Protocol: session.SingleText, Mediator: "envoy",
-		Parties: []string{"north", "south", "island"}, Rounds: 10, Start: t0}, tick())
+		Parties: []string{"north", "south", "island"}, Rounds: 10, Start: t0}, tick(), recorded(t, sc)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -766,7 +787,7 @@ func TestProvisional(t *testing.T) {
 // package agreed; nobody else's bid is visible to a party.
 func TestBlind(t *testing.T) {
 	sc := builtin(t, "tiny-2p")
-	s, err := session.New(sc, session.Config{Protocol: session.Blind, Rounds: 5, Start: t0}, tick())
+	s, err := session.New(sc, session.Config{Protocol: session.Blind, Rounds: 5, Start: t0}, tick(), recorded(t, sc)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -223,9 +223,9 @@ func (d *Document) PartyName(id string) string {
 }
 
 // Text builds the agreement document from a session's event log. The log
-// is replayed against sc first (hash chain, digest of the scenario, every
-// move through the engine), so the clauses are those of the scenario the
-// session ran. A log without agreement gives the latest draft of the single
+// is replayed against sc first (hash chain, the scenario, every move
+// through the engine), so the clauses are those of the scenario the
+// session ran; sc may be nil when the log records its scenario. A log without agreement gives the latest draft of the single
 // negotiating text (Kind draft), or ErrNoAgreement when there is none.
 //
 // The decision record lists every assent, including those seen only by
@@ -243,8 +243,8 @@ func TextFor(sc *scenario.Scenario, events []session.Event, viewer string) (*Doc
 }
 
 func build(sc *scenario.Scenario, events []session.Event, viewer string) (*Document, error) {
-	if sc == nil || sc.Framework == nil {
-		return nil, errors.New("agreement: no scenario")
+	if sc != nil && sc.Framework == nil {
+		return nil, errors.New("agreement: a scenario without framework")
 	}
 	if len(events) == 0 {
 		return nil, errors.New("agreement: empty log")
@@ -253,6 +253,7 @@ func build(sc *scenario.Scenario, events []session.Event, viewer string) (*Docum
 	if err != nil {
 		return nil, fmt.Errorf("agreement: %w", err)
 	}
+	sc = s.Scenario
 	cfg, st := s.Config, s.State
 	rec := scan(cfg, events)
 	var d *Document

@@ -47,6 +47,8 @@ type decoder struct {
 	sizes    map[ast.Node]int            // expanded size of anchored values
 	expanded int                         // nodes reached through aliases so far
 	overflow bool                        // expansion budget exhausted (reported once)
+
+	stepRefs []stepRef // ratification steps' commitments, checked once the plan is read
 }
 
 // full reports whether no more problems are being recorded: one more than

@@ -141,6 +141,7 @@ func (d *decoder) scenario(n ast.Node) *Scenario {
 	if top.has("implementation") {
 		s.Plan = d.implementation(top.val("implementation"), fw, pts, parties)
 	}
+	d.stepCommitments(s)
 	return s
 }
 
@@ -1084,6 +1085,10 @@ func (d *decoder) decision(n ast.Node, dec *Decision, s *Scenario, parties map[s
 				d.errorf(d.resolve(item), "decision: vetoes: party %q listed twice", id)
 				continue
 			}
+			if p := s.Party(id); p != nil && p.Role != Principal {
+				d.errorf(d.resolve(item), "decision: vetoes: %q is a %s; a veto belongs to a principal (a party that negotiates and must agree)", id, p.Role)
+				continue
+			}
 			dec.Vetoes = append(dec.Vetoes, id)
 		}
 	}
@@ -1093,22 +1098,101 @@ func (d *decoder) decision(n ast.Node, dec *Decision, s *Scenario, parties map[s
 		}
 	}
 	if o.has("ratification") {
-		items, _ := d.list(o.val("ratification"), "decision: ratification")
-		for _, item := range items {
-			ro, _ := d.object(item, "ratification step", []string{"party", "body", "kind", "condition"}, []string{"party", "body", "kind"})
-			if ro.entries == nil {
-				continue
+		d.ratification(o.val("ratification"), dec, parties)
+	}
+}
+
+// ratification decodes the ratification steps; the links of steps to the
+// implementation plan are checked by stepCommitments once the plan is read.
+func (d *decoder) ratification(n ast.Node, dec *Decision, parties map[string]ast.Node) {
+	items, _ := d.list(n, "decision: ratification")
+	ids := map[string]bool{}
+	for _, item := range items {
+		ro, _ := d.object(item, "ratification step", []string{"id", "party", "body", "kind", "condition", "after", "commitment"}, []string{"party", "body", "kind"})
+		if ro.entries == nil {
+			continue
+		}
+		var st RatificationStep
+		if ro.has("id") {
+			if id, ok := d.str(ro.val("id"), "ratification step: id"); ok && d.checkID(ro.val("id"), "ratification step id", id) {
+				if ids[id] {
+					d.errorf(d.resolve(ro.val("id")), "ratification step: id %q is used twice", id)
+				}
+				st.ID = id
 			}
-			var st RatificationStep
-			if ro.has("party") {
-				st.Party, _ = d.partyRef(ro.val("party"), "ratification step: party", parties)
+		}
+		if ro.has("party") {
+			st.Party, _ = d.partyRef(ro.val("party"), "ratification step: party", parties)
+		}
+		d.optStr(ro, "body", &st.Body)
+		if ro.has("kind") {
+			st.Kind, _ = d.oneOf(ro.val("kind"), "ratification step: kind", ratKinds)
+		}
+		d.optStr(ro, "condition", &st.Condition)
+		if ro.has("after") {
+			after := []string{}
+			list, _ := d.list(ro.val("after"), "ratification step: after")
+			for _, a := range list {
+				id, ok := d.ref(a, "ratification step: after")
+				if !ok {
+					continue
+				}
+				if !ids[id] {
+					var earlier []string
+					for _, e := range dec.Ratification {
+						if e.ID != "" {
+							earlier = append(earlier, e.ID)
+						}
+					}
+					d.errorf(d.resolve(a), "ratification step: after: %q is not the id of an earlier step (earlier steps with ids: %s)", id, listNames(earlier))
+					continue
+				}
+				if contains(after, id) {
+					d.errorf(d.resolve(a), "ratification step: after: %q listed twice", id)
+					continue
+				}
+				after = append(after, id)
 			}
-			d.optStr(ro, "body", &st.Body)
-			if ro.has("kind") {
-				st.Kind, _ = d.oneOf(ro.val("kind"), "ratification step: kind", ratKinds)
+			st.After = &after
+		}
+		if ro.has("commitment") {
+			if c, ok := d.ref(ro.val("commitment"), "ratification step: commitment"); ok {
+				st.Commitment = c
+				d.stepRefs = append(d.stepRefs, stepRef{step: len(dec.Ratification), node: ro.val("commitment")})
 			}
-			d.optStr(ro, "condition", &st.Condition)
-			dec.Ratification = append(dec.Ratification, st)
+		}
+		if st.ID != "" {
+			ids[st.ID] = true
+		}
+		dec.Ratification = append(dec.Ratification, st)
+	}
+}
+
+// stepRef is a ratification step's reference to a commitment of the plan.
+type stepRef struct {
+	step int
+	node ast.Node
+}
+
+// stepCommitments checks the ratification steps' commitments against the
+// plan (read after the decision).
+func (d *decoder) stepCommitments(s *Scenario) {
+	for _, r := range d.stepRefs {
+		st := s.Decision.Ratification[r.step]
+		if s.Plan == nil {
+			d.errorf(d.resolve(r.node), "ratification step: commitment %q, but the scenario has no implementation section", st.Commitment)
+			continue
+		}
+		if s.Plan.Commitment(st.Commitment) == nil {
+			var ids []string
+			for _, c := range s.Plan.Commitments {
+				ids = append(ids, c.ID)
+			}
+			d.errorf(d.resolve(r.node), "ratification step: commitment: the plan has no commitment %q (commitments: %s)%s", st.Commitment, listNames(ids), suggest(st.Commitment, ids))
+			continue
+		}
+		if err := s.checkStepCommitment(st); err != nil {
+			d.errorf(d.resolve(r.node), "ratification step: %v", err)
 		}
 	}
 }

@@ -139,11 +139,11 @@ func TestFullFixtureModel(t *testing.T) {
 		t.Errorf("%d principals", got)
 	}
 	wantDec := Decision{
-		Rule: Quorum, Quorum: 2, Vetoes: []string{"ukraine", "us"}, Agreement: Provisional,
+		Rule: Quorum, Quorum: 2, Vetoes: []string{"ukraine"}, Agreement: Provisional,
 		Ratification: []RatificationStep{
-			{Party: "ukraine", Body: "Verkhovna Rada", Kind: "parliament", Condition: "After signature."},
-			{Party: "ukraine", Body: "Nationwide vote", Kind: "referendum"},
-			{Party: "russia", Body: "Federal Assembly", Kind: "other"},
+			{ID: "rada", Party: "ukraine", Body: "Verkhovna Rada", Kind: "parliament", Condition: "After signature."},
+			{Party: "ukraine", Body: "Nationwide vote", Kind: "referendum", After: &[]string{"rada"}},
+			{Party: "russia", Body: "Federal Assembly", Kind: "other", After: &[]string{}},
 		},
 	}
 	if !reflect.DeepEqual(s.Decision, wantDec) {

@@ -174,10 +174,15 @@ func toTree(s *Scenario) (*omap, error) {
 		var steps []any
 		for _, r := range s.Decision.Ratification {
 			m := &omap{}
+			m.setStr("id", r.ID)
 			m.set("party", str(r.Party))
 			m.set("body", str(r.Body))
 			m.set("kind", str(r.Kind))
 			m.setStr("condition", r.Condition)
+			if r.After != nil {
+				m.set("after", strList(*r.After))
+			}
+			m.setStr("commitment", r.Commitment)
 			steps = append(steps, m)
 		}
 		dec.set("ratification", steps)

@@ -67,10 +67,53 @@ type Decision struct {
 
 // RatificationStep is one approval an agreement needs before it enters into force.
 type RatificationStep struct {
-	Party     string `json:"party"`
-	Body      string `json:"body"`
-	Kind      string `json:"kind"` // parliament, referendum, signature, other
+	// ID names the step, so that later steps can wait for it (After);
+	// optional.
+	ID    string `json:"id,omitempty"`
+	Party string `json:"party"`
+	Body  string `json:"body"`
+	Kind  string `json:"kind"` // parliament, referendum, signature, other
+	// Condition describes the step's condition in words; the engine
+	// enforces After and Commitment, not this text.
 	Condition string `json:"condition,omitempty"`
+	// After lists the ids of the steps that must complete before this one.
+	// nil (the key absent): every earlier step, in order; an empty list:
+	// none (the step may be taken as soon as the agreement is pending).
+	After *[]string `json:"after,omitempty"`
+	// Commitment names the commitment of the implementation plan that this
+	// step carries out (e.g. the referendum): the step may be recorded only
+	// once that commitment is owed — its anchor reached and every
+	// precondition of it holding (plan.Precondition, e.g. a ceasefire held
+	// 60 days) at the time the body voted. The plan is the one source of
+	// truth for the condition; when the commitment does not apply to the
+	// agreement, neither does the condition.
+	Commitment string `json:"commitment,omitempty"`
+}
+
+// Requires returns the indices of the steps that step i waits for.
+func (d *Decision) Requires(i int) []int {
+	st := d.Ratification[i]
+	if st.After == nil {
+		out := make([]int, i)
+		for j := range out {
+			out[j] = j
+		}
+		return out
+	}
+	var out []int
+	for _, id := range *st.After {
+		for j := range d.Ratification {
+			if d.Ratification[j].ID == id {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
+// StepName names ratification step i (1-based number and body) for messages.
+func (d *Decision) StepName(i int) string {
+	return fmt.Sprintf("step %d (%s)", i+1, d.Ratification[i].Body)
 }
 
 // Meeting formats.
@@ -167,10 +210,8 @@ func (s *Scenario) Validate() error {
 			}
 		}
 	}
-	for _, v := range s.Decision.Vetoes {
-		if !ids[v] {
-			return fmt.Errorf("scenario %q: veto holder %q is not a party", s.Name, v)
-		}
+	if err := s.validateDecision(ids); err != nil {
+		return err
 	}
 	for _, pair := range s.Format.NoDirect {
 		for _, id := range pair {
@@ -186,6 +227,78 @@ func (s *Scenario) Validate() error {
 		}
 		if err := s.Plan.Validate(s.Framework, parties); err != nil {
 			return fmt.Errorf("scenario %q: %w", s.Name, err)
+		}
+	}
+	return nil
+}
+
+// validateDecision checks the decision rule against the parties: vetoes
+// and ratification steps belong to principals, the quorum can be met, and
+// ratification steps name earlier steps and applicable commitments.
+func (s *Scenario) validateDecision(ids map[string]bool) error {
+	d := &s.Decision
+	principals := 0
+	for _, p := range s.Parties {
+		if p.Role == Principal {
+			principals++
+		}
+	}
+	for _, v := range d.Vetoes {
+		p := s.Party(v)
+		if p == nil {
+			return fmt.Errorf("scenario %q: veto holder %q is not a party", s.Name, v)
+		}
+		if p.Role != Principal {
+			return fmt.Errorf("scenario %q: veto holder %q is a %s; a veto belongs to a principal (a party that negotiates and must agree)", s.Name, v, p.Role)
+		}
+	}
+	if d.Rule == Quorum && (d.Quorum < 1 || d.Quorum > principals) {
+		return fmt.Errorf("scenario %q: quorum %d out of range (1..%d, the number of principals)", s.Name, d.Quorum, principals)
+	}
+	steps := map[string]int{}
+	for i, st := range d.Ratification {
+		if p := s.Party(st.Party); p == nil {
+			return fmt.Errorf("scenario %q: ratification step %d: %q is not a party", s.Name, i+1, st.Party)
+		}
+		if st.ID != "" {
+			if _, dup := steps[st.ID]; dup {
+				return fmt.Errorf("scenario %q: ratification step %d: id %q is used twice", s.Name, i+1, st.ID)
+			}
+			steps[st.ID] = i
+		}
+		if st.After != nil {
+			for _, id := range *st.After {
+				j, ok := steps[id]
+				if !ok || j >= i {
+					return fmt.Errorf("scenario %q: ratification step %d: after %q, which is not an earlier step", s.Name, i+1, id)
+				}
+			}
+		}
+		if st.Commitment != "" {
+			if err := s.checkStepCommitment(st); err != nil {
+				return fmt.Errorf("scenario %q: ratification step %d: %w", s.Name, i+1, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkStepCommitment checks that a ratification step's commitment exists
+// and can become owed before entry into force (which waits for the step).
+func (s *Scenario) checkStepCommitment(st RatificationStep) error {
+	if s.Plan == nil {
+		return fmt.Errorf("commitment %q, but there is no implementation plan", st.Commitment)
+	}
+	c := s.Plan.Commitment(st.Commitment)
+	if c == nil {
+		return fmt.Errorf("the plan has no commitment %q", st.Commitment)
+	}
+	if c.Anchor() != plan.FromAgreement {
+		return fmt.Errorf("commitment %q is owed from %s, which waits for the ratification itself (a step's commitment is owed from: agreement)", c.ID, c.Anchor())
+	}
+	for _, pc := range c.After {
+		if pre := s.Plan.Commitment(pc.Commitment); pre != nil && pre.Anchor() != plan.FromAgreement {
+			return fmt.Errorf("commitment %q waits for %q, which is owed from %s and so waits for the ratification itself", c.ID, pre.ID, pre.Anchor())
 		}
 	}
 	return nil

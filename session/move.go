@@ -1,6 +1,7 @@
 package session
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -101,4 +102,7 @@ type Note struct {
 	// Due its deadline.
 	Commitment string     `json:"commitment,omitempty"`
 	Due        *time.Time `json:"due,omitempty"`
+	// Scenario is the scenario a session is played on, in its file format
+	// (kind "scenario", visible to Nobody).
+	Scenario json.RawMessage `json:"scenario,omitempty"`
 }

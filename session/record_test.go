@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -101,7 +102,7 @@ func TestAgreementNoteNamesVersionAndAssents(t *testing.T) {
 
 	// A log of engine version 0 records the agreement as it always did,
 	// and replays; a log of a later version is refused.
-	old, err := open(miami(t), Config{Protocol: SAO, Parties: []string{"russia", "ukraine", "europe"}, Scoring: ScoreReservation, Format: scenario.Proximity}, fakeClock())
+	old, err := open(miami(t), Config{Protocol: SAO, Parties: []string{"russia", "ukraine", "europe"}, Scoring: ScoreReservation, Format: scenario.Proximity}, fakeClock(), &options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestAgreementNoteNamesVersionAndAssents(t *testing.T) {
 		t.Errorf("replayed engine %d", r.Config.Engine)
 	}
 	future, err := New(miami(t), Config{Protocol: SAO, Engine: EngineVersion + 1}, fakeClock())
-	if err == nil || !strings.Contains(err.Error(), "engine version 3") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("engine version %d", EngineVersion+1)) {
 		t.Errorf("a session of a later engine: %v %v", future, err)
 	}
 }

@@ -1,13 +1,17 @@
 package session
 
 import (
+	"bytes"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -34,7 +38,10 @@ const (
 type Config struct {
 	Scenario string `json:"scenario"`
 	// Digest identifies the scenario's content; replay refuses another one.
-	Digest   string `json:"digest"`
+	// Engine version 3 records no digest in this public event (it could be
+	// checked against guesses of the profiles): the scenario record, visible
+	// to Nobody, carries the scenario itself (see WithScenario).
+	Digest   string `json:"digest,omitempty"`
 	Protocol string `json:"protocol"`
 	// Parties negotiate, in turn order (default: the principals).
 	Parties  []string `json:"parties"`
@@ -67,7 +74,14 @@ type Config struct {
 // Version 2: the agreement note names the version agreed and the parties
 // that assented (or, under a quorum with private votes, counts them), and
 // a ratification may say when its body voted.
-const EngineVersion = 2
+// Version 3: a session cannot open without every party its decision rule
+// needs (every veto holder; every principal under unanimity; a quorum of
+// principals), only principals negotiate, and a veto holder's assent is
+// needed whoever sits; ratification steps wait for the steps they name and
+// for the plan's commitment they carry out; every event has a random salt
+// its hash covers, the start event carries no digest, and a session opened
+// WithScenario records its scenario (visible to Nobody) as event 2.
+const EngineVersion = 3
 
 // Offer is the package on the table and who put it there.
 type Offer struct {
@@ -116,6 +130,8 @@ type State struct {
 	// Prior is the proposal before Current (feedback protocol): parties
 	// give feedback on Current compared with it.
 	Prior *Offer `json:"prior,omitempty"`
+	// Fault is the agent failure that ended the talks (KindFault), if any.
+	Fault *Fault `json:"fault,omitempty"`
 	// standingVersion and standingYes are the proposal number of Standing
 	// and who accepted it (private: the agreement note's record).
 	standingVersion int
@@ -155,7 +171,31 @@ type Session struct {
 	sealed   int
 	now      time.Time
 	pending  []Event
+	// salts draws the salts of new events (engine version 3 on); recorded
+	// holds the salts of a replayed log, by position.
+	salts    *mrand.ChaCha8
+	recorded []string
 }
+
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	scenario json.RawMessage
+	seed     *[32]byte
+}
+
+// WithScenario records the scenario in the log (event 2, visible to
+// Nobody): raw is the scenario as EmbedScenario writes it, and must be the
+// scenario the session is opened on. A log that records its scenario is
+// self-contained: Replay, verification and the agreement need only the log.
+func WithScenario(raw json.RawMessage) Option { return func(o *options) { o.scenario = raw } }
+
+// WithSaltSeed draws the events' salts from seed instead of the system's
+// random source: for reproducible logs in tests and examples only (anyone
+// who knows the seed can check guesses of hidden events against their
+// hashes).
+func WithSaltSeed(seed [32]byte) Option { return func(o *options) { o.seed = &seed } }
 
 // Errors of Submit.
 var (
@@ -164,6 +204,9 @@ var (
 	ErrOutOfTurn = errors.New("session: not this party's turn")
 	ErrInvalid   = errors.New("session: invalid move")
 	ErrFormat    = errors.New("session: the format does not allow this")
+	// ErrPrecondition: a ratification step's condition (the plan's
+	// commitment it carries out) does not hold yet.
+	ErrPrecondition = errors.New("session: precondition not met")
 )
 
 // Protocols by name; New looks protocols up here.
@@ -196,72 +239,229 @@ func Digest(sc *scenario.Scenario) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// New opens a session of sc under cfg (Scenario, Digest, Start and Engine
-// are filled in) and appends the "start" event.
-func New(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
+// New opens a session of sc under cfg (Scenario, Start and Engine are
+// filled in, and the defaults: the parties, the format, the scoring) and
+// appends the "start" event. A configuration the engine refuses is an
+// error that says what is wrong (see CheckConfig).
+func New(sc *scenario.Scenario, cfg Config, clock Clock, opts ...Option) (*Session, error) {
 	if cfg.Engine == 0 {
 		cfg.Engine = EngineVersion
 	}
-	return open(sc, cfg, clock)
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.scenario != nil {
+		raw, err := compactJSON(o.scenario)
+		if err != nil {
+			return nil, fmt.Errorf("session: the scenario to record is not JSON: %w", err)
+		}
+		o.scenario = raw
+	}
+	return open(sc, cfg, clock, &o, nil)
 }
 
-// open is New for a configuration taken as it is (Replay's, from a log).
-func open(sc *scenario.Scenario, cfg Config, clock Clock) (*Session, error) {
-	if cfg.Engine > EngineVersion {
-		return nil, fmt.Errorf("session: the log was written under engine version %d; this engine knows versions up to %d", cfg.Engine, EngineVersion)
+// CheckConfig reports whether New would open a session of sc under cfg,
+// and if not, why: the same checks, for callers that validate settings
+// before anything is written (the command line, the room, tournaments).
+func CheckConfig(sc *scenario.Scenario, cfg Config) error {
+	if cfg.Engine == 0 {
+		cfg.Engine = EngineVersion
 	}
-	if clock == nil {
-		clock = time.Now
+	_, _, err := prepare(sc, cfg)
+	return err
+}
+
+// Formats lists the meeting formats.
+var Formats = []string{scenario.Plenary, scenario.Bilateral, scenario.Trilateral, scenario.Proximity}
+
+// prepare fills in cfg's defaults and checks it against sc and the
+// protocol.
+func prepare(sc *scenario.Scenario, cfg Config) (Config, Protocol, error) {
+	if cfg.Engine > EngineVersion {
+		return cfg, nil, fmt.Errorf("session: the log was written under engine version %d; this engine knows versions up to %d", cfg.Engine, EngineVersion)
+	}
+	if cfg.Engine < 0 {
+		return cfg, nil, fmt.Errorf("session: engine version %d", cfg.Engine)
 	}
 	mk, ok := protocols[cfg.Protocol]
 	if !ok {
-		return nil, fmt.Errorf("session: unknown protocol %q (known: %v)", cfg.Protocol, Protocols())
+		return cfg, nil, fmt.Errorf("session: unknown protocol %q (known: %s)", cfg.Protocol, strings.Join(Protocols(), ", "))
 	}
 	if len(cfg.Parties) == 0 {
 		for _, p := range sc.Principals() {
 			cfg.Parties = append(cfg.Parties, p.ID)
 		}
 	}
-	for _, id := range cfg.Parties {
+	for i, id := range cfg.Parties {
 		if sc.Party(id) == nil {
-			return nil, fmt.Errorf("session: scenario %q has no party %q", sc.Name, id)
+			return cfg, nil, fmt.Errorf("session: scenario %q has no party %q%s", sc.Name, id, partyList(sc))
+		}
+		if slices.Contains(cfg.Parties[:i], id) {
+			return cfg, nil, fmt.Errorf("session: party %q is listed twice", id)
 		}
 	}
 	if cfg.Mediator != "" && sc.Party(cfg.Mediator) == nil {
-		return nil, fmt.Errorf("session: scenario %q has no mediator %q", sc.Name, cfg.Mediator)
+		return cfg, nil, fmt.Errorf("session: scenario %q has no mediator %q%s", sc.Name, cfg.Mediator, partyList(sc))
 	}
 	if cfg.Scoring == "" {
 		cfg.Scoring = ScoreReservation
 	}
 	if cfg.Scoring != ScoreReservation && cfg.Scoring != ScoreZero {
-		return nil, fmt.Errorf("session: scoring %q (want %s or %s)", cfg.Scoring, ScoreReservation, ScoreZero)
+		return cfg, nil, fmt.Errorf("session: scoring %q (want %s or %s)", cfg.Scoring, ScoreReservation, ScoreZero)
 	}
 	if cfg.Rounds < 0 || cfg.Duration < 0 {
-		return nil, fmt.Errorf("session: negative deadline")
+		return cfg, nil, fmt.Errorf("session: negative deadline (rounds %d, duration %v)", cfg.Rounds, cfg.Duration)
 	}
 	if cfg.Format == "" {
 		cfg.Format = sc.Format.Default
 	}
+	if cfg.Format == "" {
+		cfg.Format = scenario.Plenary
+	}
+	if !slices.Contains(Formats, cfg.Format) {
+		return cfg, nil, fmt.Errorf("session: unknown format %q (known: %s)", cfg.Format, strings.Join(Formats, ", "))
+	}
 	if err := configureVerifiers(sc, &cfg); err != nil {
+		return cfg, nil, err
+	}
+	proto := mk()
+	if c, ok := proto.(configChecker); ok {
+		if err := c.CheckConfig(sc, cfg); err != nil {
+			return cfg, nil, err
+		}
+	}
+	if cfg.Engine >= 3 {
+		if err := checkTable(sc, &cfg); err != nil {
+			return cfg, nil, err
+		}
+	}
+	return cfg, proto, nil
+}
+
+// partyList lists a scenario's parties for an error message.
+func partyList(sc *scenario.Scenario) string {
+	var ids []string
+	for _, p := range sc.Parties {
+		ids = append(ids, p.ID+" ("+string(p.Role)+")")
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (parties: " + strings.Join(ids, ", ") + ")"
+}
+
+// checkTable checks that the table holds every party the decision rule
+// needs (engine version 3): at least two negotiators, all of them
+// principals; every veto holder; every principal under unanimity; at least
+// a quorum of principals under a quorum rule. A mediator has the mediator
+// role.
+func checkTable(sc *scenario.Scenario, cfg *Config) error {
+	for _, id := range cfg.Parties {
+		if p := sc.Party(id); p.Role != scenario.Principal {
+			return fmt.Errorf("session: %q is a %s of scenario %q; only principals negotiate", id, p.Role, sc.Name)
+		}
+	}
+	if cfg.Mediator != "" {
+		if p := sc.Party(cfg.Mediator); p.Role != scenario.Mediator {
+			return fmt.Errorf("session: %q is a %s of scenario %q, not a mediator", cfg.Mediator, p.Role, sc.Name)
+		}
+	}
+	if len(cfg.Parties) < 2 {
+		return fmt.Errorf("session: a negotiation needs at least two negotiating parties; scenario %q gives %d (%s)", sc.Name, len(cfg.Parties), strings.Join(cfg.Parties, ", "))
+	}
+	d := sc.Decision
+	for _, v := range d.Vetoes {
+		if !slices.Contains(cfg.Parties, v) {
+			return fmt.Errorf("session: %s holds a veto in scenario %q (no deal unless %s agrees) and is not at the table (parties: %s)", v, sc.Name, v, strings.Join(cfg.Parties, ", "))
+		}
+	}
+	var missing []string
+	n := 0
+	for _, p := range sc.Parties {
+		if p.Role != scenario.Principal {
+			continue
+		}
+		if slices.Contains(cfg.Parties, p.ID) {
+			n++
+		} else {
+			missing = append(missing, p.ID)
+		}
+	}
+	switch {
+	case d.Rule == scenario.Quorum && n < d.Quorum:
+		return fmt.Errorf("session: the decision rule of scenario %q needs %d principals to agree and only %d are at the table (%s)", sc.Name, d.Quorum, n, strings.Join(cfg.Parties, ", "))
+	case d.Rule != scenario.Quorum && len(missing) > 0:
+		return fmt.Errorf("session: the decision rule of scenario %q is unanimity (every principal agrees), and %s %s not at the table", sc.Name, strings.Join(missing, ", "), isAre(len(missing)))
+	}
+	return nil
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// open opens a session: New's, with o's options, or Replay's, with the
+// log's salts (recorded).
+func open(sc *scenario.Scenario, cfg Config, clock Clock, o *options, recorded []string) (*Session, error) {
+	if clock == nil {
+		clock = time.Now
+	}
+	cfg, proto, err := prepare(sc, cfg)
+	if err != nil {
 		return nil, err
 	}
-	cfg.Scenario, cfg.Digest = sc.Name, Digest(sc)
+	cfg.Scenario = sc.Name
+	if cfg.Engine < 3 {
+		cfg.Digest = Digest(sc)
+	} else {
+		cfg.Digest = ""
+	}
 	if cfg.Start.IsZero() {
 		cfg.Start = clock()
 	}
-	s := &Session{Scenario: sc, Config: cfg, proto: mk(), clock: clock}
-	if c, ok := s.proto.(configChecker); ok {
-		if err := c.CheckConfig(sc, s.Config); err != nil {
-			return nil, err
+	s := &Session{Scenario: sc, Config: cfg, proto: proto, clock: clock, recorded: recorded}
+	if cfg.Engine >= 3 {
+		var seed [32]byte
+		if o.seed != nil {
+			seed = *o.seed
+		} else if _, err := rand.Read(seed[:]); err != nil {
+			return nil, fmt.Errorf("session: random source: %w", err)
 		}
+		s.salts = mrand.NewChaCha8(seed)
 	}
 	s.State = State{Round: 1, Status: StatusOpen}
 	s.now = cfg.Start
 	c := cfg
 	s.append(Event{Kind: "start", Note: &Note{Config: &c}})
+	if o.scenario != nil && cfg.Engine >= 3 {
+		s.append(Event{Kind: KindScenario, Note: &Note{Scenario: o.scenario}, Visible: []string{Nobody}})
+	}
 	s.proto.Open(s)
 	s.flush()
 	return s, nil
+}
+
+// salt returns the salt of event seq: the recorded one when replaying a
+// log that has it, a fresh random one otherwise ("" before version 3).
+func (s *Session) salt(seq int) string {
+	if s.Config.Engine < 3 {
+		return ""
+	}
+	if seq <= len(s.recorded) {
+		return s.recorded[seq-1]
+	}
+	var b [16]byte
+	for i := 0; i < len(b); i += 8 {
+		v := s.salts.Uint64()
+		for j := range 8 {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // Protocol returns the session's protocol.
@@ -303,6 +503,7 @@ func (s *Session) Events() []Event {
 		if s.sealed > 0 {
 			e.Prev = s.events[s.sealed-1].Hash
 		}
+		e.Salt = s.salt(e.Seq)
 		e.Hash = e.computeHash()
 	}
 	return s.events
@@ -317,10 +518,10 @@ func (s *Session) Len() int { return len(s.events) }
 func (s *Session) Submit(m Move) (int, error) {
 	s.now = s.clock()
 	s.expire()
-	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay && !implementationMove(m.Kind) {
+	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay && m.Kind != KindSeat && !implementationMove(m.Kind) {
 		return 0, fmt.Errorf("%w: %s", ErrClosed, s.State.Status)
 	}
-	if !s.isMember(m.Party) && !s.verifierMove(&m) {
+	if m.Kind != KindSeat && !s.isMember(m.Party) && !s.verifierMove(&m) {
 		return 0, fmt.Errorf("%w: %q", ErrNotParty, m.Party)
 	}
 	if m.When != nil && m.Kind != KindRatify {
@@ -337,6 +538,10 @@ func (s *Session) Submit(m Move) (int, error) {
 		err = s.checkImplementation(&m)
 	case KindMessage, KindRelay:
 		err = s.checkMessage(&m)
+	case KindSeat:
+		err = s.checkSeat(&m)
+	case KindFault:
+		err = s.checkFault(&m)
 	case KindLeave:
 		if s.Config.Protocol == SAO {
 			err = s.proto.Check(s, &m)
@@ -354,7 +559,9 @@ func (s *Session) Submit(m Move) (int, error) {
 	switch m.Kind {
 	case KindMessage, KindRelay:
 		visible = messageVisible(&m)
-	case KindRatify, KindLeave, KindReport, KindResponse:
+	case KindSeat:
+		visible = s.seatVisible(&m)
+	case KindRatify, KindLeave, KindReport, KindResponse, KindFault:
 	default:
 		visible = s.proto.Visible(s, &m)
 	}
@@ -365,7 +572,9 @@ func (s *Session) Submit(m Move) (int, error) {
 		s.applyRatify(&m)
 	case KindReport, KindResponse:
 		s.applyImplementation(&m)
-	case KindMessage, KindRelay:
+	case KindMessage, KindRelay, KindSeat:
+	case KindFault:
+		s.applyFault(&m)
 	case KindLeave:
 		if s.Config.Protocol == SAO {
 			s.proto.Apply(s, &m)
@@ -453,61 +662,6 @@ func (s *Session) isMember(id string) bool {
 	return id != "" && (slices.Contains(s.Config.Parties, id) || id == s.Config.Mediator)
 }
 
-// checkRatify validates a ratification move: step Ref (1-based) of the
-// scenario, made by the step's party, while the agreement is pending.
-func (s *Session) checkRatify(m *Move) error {
-	if s.State.Status != StatusPending {
-		return fmt.Errorf("%w: nothing is pending ratification (status %s)", ErrInvalid, s.State.Status)
-	}
-	steps := s.Scenario.Decision.Ratification
-	if m.Ref < 1 || m.Ref > len(steps) {
-		return fmt.Errorf("%w: ratification step %d (the scenario has %d)", ErrInvalid, m.Ref, len(steps))
-	}
-	st := steps[m.Ref-1]
-	if st.Party != m.Party {
-		return fmt.Errorf("%w: step %d (%s) belongs to %s", ErrInvalid, m.Ref, st.Body, st.Party)
-	}
-	if s.State.Ratified[m.Ref-1] {
-		return fmt.Errorf("%w: step %d (%s) is already complete", ErrInvalid, m.Ref, st.Body)
-	}
-	for i := 0; i < m.Ref-1; i++ {
-		if !s.State.Ratified[i] {
-			return fmt.Errorf("%w: step %d (%s) must complete first", ErrInvalid, i+1, steps[i].Body)
-		}
-	}
-	if m.Yes == nil {
-		return fmt.Errorf("%w: a ratification says yes or no", ErrInvalid)
-	}
-	if m.When != nil {
-		if s.Config.Engine < 2 {
-			return fmt.Errorf("%w: this log's engine version %d records no time of a body's vote", ErrInvalid, s.Config.Engine)
-		}
-		w := m.When.UTC()
-		if w.After(s.now) {
-			return fmt.Errorf("%w: the vote's time %s is after its record (%s)", ErrInvalid, w.Format(time.RFC3339), s.now.UTC().Format(time.RFC3339))
-		}
-		if a := PlanMilestones(s.events).Agreement; w.Before(a) {
-			return fmt.Errorf("%w: the vote's time %s is before the agreement (%s)", ErrInvalid, w.Format(time.RFC3339), a.UTC().Format(time.RFC3339))
-		}
-		m.When = &w
-	}
-	return nil
-}
-
-func (s *Session) applyRatify(m *Move) {
-	if !*m.Yes {
-		s.State.Status = StatusFailed
-		s.State.Reason = "ratification failed: " + s.Scenario.Decision.Ratification[m.Ref-1].Body
-		s.Note("ratification-failed", &Note{Reason: s.State.Reason, Status: StatusFailed})
-		return
-	}
-	s.State.Ratified[m.Ref-1] = true
-	if !slices.Contains(s.State.Ratified, false) {
-		s.State.Status = StatusInForce
-		s.Note("in-force", &Note{Status: StatusInForce})
-	}
-}
-
 // Decide applies the scenario's decision rule to who said yes among the
 // negotiating principals: unanimity or quorum, and every veto holder.
 // It returns whether the rule is met and, if not, why.
@@ -520,7 +674,9 @@ func (s *Session) Decide(yes map[string]bool) (bool, string) {
 		}
 	}
 	for _, v := range d.Vetoes {
-		if slices.Contains(s.Config.Parties, v) && !yes[v] {
+		// From version 3 a veto holder is at the table from the start
+		// (checkTable): its assent is needed, whoever sits.
+		if (s.Config.Engine >= 3 || slices.Contains(s.Config.Parties, v)) && !yes[v] {
 			return false, fmt.Sprintf("no deal unless %s agrees", v)
 		}
 	}
@@ -591,7 +747,14 @@ func (s *Session) Time() float64 {
 // feeds every recorded move through a fresh engine at its recorded time and
 // checks that the engine produces exactly the recorded events. The error
 // names the first event that differs.
-func Replay(sc *scenario.Scenario, events []Event) (*Session, error) {
+//
+// sc may be nil when the log records its scenario (WithScenario); given,
+// it must be the recorded one. A log without a scenario record needs sc,
+// and a log written before engine version 3 must match its digest.
+//
+// The session goes on with fresh random salts (or, WithSaltSeed, salts
+// drawn from the seed) after the replayed events.
+func Replay(sc *scenario.Scenario, events []Event, opts ...Option) (*Session, error) {
 	if err := VerifyChain(events); err != nil {
 		return nil, err
 	}
@@ -599,13 +762,37 @@ func Replay(sc *scenario.Scenario, events []Event) (*Session, error) {
 		return nil, fmt.Errorf("replay: the log does not begin with a start event")
 	}
 	cfg := *events[0].Note.Config
-	if cfg.Digest != Digest(sc) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	o.scenario = nil
+	raw := scenarioRecord(events)
+	switch {
+	case raw != nil && cfg.Engine >= 3:
+		if sc == nil {
+			parsed, err := scenario.Parse("log", raw)
+			if err != nil {
+				return nil, fmt.Errorf("replay: the scenario recorded in the log: %w", err)
+			}
+			sc = parsed
+		} else if mine, err := EmbedScenario(sc); err != nil || !bytes.Equal(mine, raw) {
+			return nil, fmt.Errorf("replay: the log records another version of scenario %q than the one given (leave the scenario out to replay the recorded one)", cfg.Scenario)
+		}
+		o.scenario = raw
+	case sc == nil:
+		return nil, fmt.Errorf("replay: the log does not record its scenario: give scenario %q", cfg.Scenario)
+	case cfg.Engine < 3 && cfg.Digest != Digest(sc):
 		return nil, fmt.Errorf("replay: the log was made with another version of scenario %q (digest %s, this one %s)", cfg.Scenario, cfg.Digest, Digest(sc))
+	}
+	salts := make([]string, len(events))
+	for i := range events {
+		salts[i] = events[i].Salt
 	}
 	var at time.Time
 	clock := func() time.Time { return at }
 	at = cfg.Start
-	s, err := open(sc, cfg, clock)
+	s, err := open(sc, cfg, clock, &o, salts)
 	if err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
