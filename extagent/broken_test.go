@@ -122,8 +122,13 @@ func TestBrokenAgents(t *testing.T) {
 					last = &ev[i]
 				}
 			}
-			if last == nil || last.Party != "north" || last.Kind != session.KindEnd {
-				t.Fatalf("last move %+v, want north ending the talks", last)
+			// The log says the agent failed, and why: not that north
+			// walked out.
+			if last == nil || last.Party != "north" || last.Kind != session.KindFault || !strings.Contains(last.Move.Message, c.text) {
+				t.Fatalf("last move %+v, want north's agent's fault", last)
+			}
+			if f := s.State.Fault; f == nil || f.Party != "north" {
+				t.Fatalf("state's fault %+v", f)
 			}
 			if n := int(calls.Load()); (c.max == 0 && n != c.good+1) || (c.max > 0 && n > c.max) {
 				t.Errorf("%d /act calls, want %d (no call after the failure)", n, c.good+1)
@@ -175,6 +180,9 @@ func TestBrokenInit(t *testing.T) {
 			if s.State.Status != session.StatusNoAgreement || acts.Load() != 0 {
 				t.Fatalf("status %s, %d calls after /init", s.State.Status, acts.Load())
 			}
+			if f := s.State.Fault; f == nil || f.Party != "south" || !strings.Contains(f.Cause, "/init") {
+				t.Fatalf("fault %+v, want south's agent's failure at /init", f)
+			}
 		})
 	}
 }
@@ -188,8 +196,8 @@ func TestServedPanic(t *testing.T) {
 	if !errors.Is(remote.Err(), extagent.ErrStatus) || !strings.Contains(remote.Err().Error(), "panicked: boom") {
 		t.Fatalf("Err() = %v", remote.Err())
 	}
-	if s.State.Status != session.StatusNoAgreement {
-		t.Fatal(s.State.Status)
+	if s.State.Status != session.StatusNoAgreement || s.State.Fault == nil || s.State.Fault.Party != "south" {
+		t.Fatal(s.State.Status, s.State.Fault)
 	}
 }
 

@@ -1,6 +1,7 @@
 package extagent_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"slices"
@@ -159,10 +160,10 @@ func TestSingleHandlerSupersedes(t *testing.T) {
 	if r2.Err() != nil || got.State.Status == session.StatusOpen {
 		t.Fatal(r2.Err())
 	}
-	if err := run1.Run(); err != nil {
-		t.Fatal(err)
+	if err := run1.Run(); !errors.Is(err, session.ErrAgentFault) {
+		t.Fatalf("run of the superseded negotiation: %v, want the agent's fault", err)
 	}
-	if r1.Err() == nil || s1.State.Status != session.StatusNoAgreement {
+	if r1.Err() == nil || s1.State.Status != session.StatusNoAgreement || s1.State.Fault == nil {
 		t.Fatalf("superseded negotiation: err %v, status %s", r1.Err(), s1.State.Status)
 	}
 	t.Logf("superseded: %v", r1.Err())

@@ -30,6 +30,39 @@ type Runner struct {
 // Runner.MaxTurns.
 var ErrStopped = errors.New("session: runner stopped")
 
+// ErrAgentFault is returned by Run when a party's agent failed (crashed,
+// timed out, broke its protocol): the log records the fault (KindFault)
+// and the session ended without agreement.
+var ErrAgentFault = errors.New("session: agent fault")
+
+// Failer is implemented by negotiators that can fail outside the game —
+// an external agent that could not be reached, timed out or broke the
+// protocol — and report it: Err returns the failure, nil while none.
+type Failer interface {
+	Err() error
+}
+
+// agentFault reports the failure of party id's agent, if it has one.
+func (r *Runner) agentFault(id string) error {
+	if f, ok := r.Agents[id].(Failer); ok {
+		return f.Err()
+	}
+	return nil
+}
+
+// fault records the failure of party id's agent and returns the error Run
+// returns.
+func (r *Runner) fault(id string, cause error) error {
+	msg := cause.Error()
+	if len(msg) > MaxCause {
+		msg = msg[:MaxCause]
+	}
+	if _, err := r.S.Submit(Move{Kind: KindFault, Party: id, Message: msg}); err != nil && !errors.Is(err, ErrClosed) {
+		return fmt.Errorf("session: recording the fault of %s's agent: %w (the fault: %v)", id, err, cause)
+	}
+	return fmt.Errorf("%w: %s (%s): %w", ErrAgentFault, r.Agents[id].Name(), id, cause)
+}
+
 // RunnerOption configures NewRunner.
 type RunnerOption func(*runnerConfig)
 
@@ -91,6 +124,14 @@ func (r *Runner) Run() error {
 	}
 	seen := s.Len()
 	r.emit(&seen)
+	// An agent that failed before its first move (e.g. its Init).
+	for _, id := range s.Config.Parties {
+		if err := r.agentFault(id); err != nil && !s.State.Done() {
+			err = r.fault(id, err)
+			r.emit(&seen)
+			return err
+		}
+	}
 	for turn := 0; !s.State.Done(); turn++ {
 		if turn >= max {
 			// The engine only draws consequences of moves and of the clock,
@@ -108,12 +149,18 @@ func (r *Runner) Run() error {
 		}
 		if s.Config.Protocol == AMOP {
 			if err := r.amopTurn(id, v); err != nil {
+				r.emit(&seen)
 				return err
 			}
 			r.emit(&seen)
 			continue
 		}
 		act := r.Agents[id].Act(v)
+		if err := r.agentFault(id); err != nil {
+			err = r.fault(id, err)
+			r.emit(&seen)
+			return err
+		}
 		m := Move{Party: id}
 		switch act.Kind {
 		case agent.MakeOffer:
@@ -170,6 +217,9 @@ func (r *Runner) amopTurn(id string, v *agent.View) error {
 	if st.VoteOn == 0 {
 		v.Current = nil
 		act := r.Agents[id].Act(v)
+		if err := r.agentFault(id); err != nil {
+			return r.fault(id, err)
+		}
 		switch act.Kind {
 		case agent.MakeOffer:
 			m.Kind, m.Package = KindOffer, act.Package
@@ -190,6 +240,9 @@ func (r *Runner) amopTurn(id string, v *agent.View) error {
 		yes := offer.By == id || v.Table.Utility(offer.Package) >= v.Table.Utility(own)
 		if voter, ok := r.Agents[id].(agent.Voter); ok {
 			yes = voter.Vote(v, offer.Package, own)
+			if err := r.agentFault(id); err != nil {
+				return r.fault(id, err)
+			}
 		}
 		m.Kind, m.Yes, m.Ref = KindVote, &yes, st.VoteOn
 	}

@@ -516,7 +516,7 @@ func (s *Session) Len() int { return len(s.events) }
 // format), appends it and its consequences to the log, and returns the
 // move's sequence number. A refused move changes nothing.
 func (s *Session) Submit(m Move) (int, error) {
-	s.now = s.clock()
+	s.tick()
 	s.expire()
 	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay && m.Kind != KindSeat && !implementationMove(m.Kind) {
 		return 0, fmt.Errorf("%w: %s", ErrClosed, s.State.Status)
@@ -591,8 +591,18 @@ func (s *Session) Submit(m Move) (int, error) {
 // Expire draws the consequences of the wall-clock deadline, if it passed.
 // Callers with a wall-time deadline call it from a timer.
 func (s *Session) Expire() {
-	s.now = s.clock()
+	s.tick()
 	s.expire()
+}
+
+// tick reads the clock. From engine version 3 time does not run backwards
+// in a log: a clock set back (by hand, or the system's) reads as the time
+// of the last event.
+func (s *Session) tick() {
+	s.now = s.clock()
+	if n := len(s.events); s.Config.Engine >= 3 && n > 0 && s.now.Before(s.events[n-1].Time) {
+		s.now = s.events[n-1].Time
+	}
 }
 
 func (s *Session) expire() {

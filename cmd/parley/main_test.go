@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,7 +31,12 @@ func TestScripts(t *testing.T) {
 			if root := refdata.Root(); root != "" {
 				e.Setenv("SHARED", root)
 			}
-			return nil
+			// The scripts' signing key (the user's default key, so that
+			// parley run signs its logs with it): $PUB is its public key.
+			cfg := filepath.Join(e.WorkDir, ".config")
+			e.Setenv("XDG_CONFIG_HOME", cfg)
+			e.Setenv("PUB", filepath.Join(cfg, "parley", "signing-key.pub.pem"))
+			return writeTestKey(filepath.Join(cfg, "parley", "signing-key.pem"))
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// mkimpl FILE: write the scripted Miami implementation log (plan_test.go).

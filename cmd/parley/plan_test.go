@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -41,7 +44,12 @@ func miamiImplementation() ([]session.Event, error) {
 		return nil, err
 	}
 	now := implDay0
-	s, err := session.New(sc, session.Config{Protocol: session.SAO}, func() time.Time { return now })
+	raw, err := session.EmbedScenario(sc)
+	if err != nil {
+		return nil, err
+	}
+	s, err := session.New(sc, session.Config{Protocol: session.SAO}, func() time.Time { return now },
+		session.WithScenario(raw), session.WithSaltSeed(implSeed))
 	if err != nil {
 		return nil, err
 	}
@@ -107,24 +115,63 @@ func miamiImplementation() ([]session.Event, error) {
 	return s.Events(), nil
 }
 
-func writeImplementation(path string) error {
+// implSeed makes the scripted log's salts, and so its hashes, the same on
+// every run (golden files show them).
+var implSeed = [32]byte{'i', 'm', 'p', 'l'}
+
+// writeImplementation writes the scripted log with a checkpoint of its
+// last event signed by priv (none when nil), as parley run writes logs.
+func writeImplementation(path string, priv ed25519.PrivateKey) error {
 	events, err := miamiImplementation()
 	if err != nil {
 		return err
 	}
+	var cps []session.Checkpoint
+	if priv != nil {
+		c, err := session.Sign(priv, events, events[len(events)-1].Time)
+		if err != nil {
+			return err
+		}
+		cps = append(cps, c)
+	}
 	var b bytes.Buffer
-	if err := session.WriteLog(&b, events); err != nil {
+	if err := session.WriteRecord(&b, events, cps); err != nil {
 		return err
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 
-// mkimpl FILE: write the scripted Miami implementation log.
+// testKey returns the deterministic key of the tests (and of the scripts'
+// signing key: see TestScripts' Setup).
+func testKey() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)) }
+
+// writeTestKey writes testKey's pair as keyPath and its .pub.pem.
+func writeTestKey(keyPath string) error {
+	priv := testKey()
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return err
+	}
+	pder, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(keyPath), 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(strings.TrimSuffix(keyPath, ".pem")+".pub.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pder}), 0o644)
+}
+
+// mkimpl FILE: write the scripted Miami implementation log, signed with
+// the scripts' key.
 func mkimpl(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: mkimpl FILE")
 	}
-	ts.Check(writeImplementation(ts.MkAbs(args[0])))
+	ts.Check(writeImplementation(ts.MkAbs(args[0]), testKey()))
 }
 
 // runParley runs the command line in process.
@@ -140,12 +187,12 @@ func runParley(args ...string) (code int, stdout, stderr string) {
 func TestVerifyNamesEveryTamperedEvent(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "impl.jsonl")
-	if err := writeImplementation(path); err != nil {
+	if err := writeImplementation(path, nil); err != nil {
 		t.Fatal(err)
 	}
 	orig, _ := os.ReadFile(path)
-	if code, out, errOut := runParley("verify", path); code != 0 {
-		t.Fatalf("the untouched log: exit %d\n%s%s", code, out, errOut)
+	if code, out, errOut := runParley("verify", path); code != cli.ExitUnproven {
+		t.Fatalf("the untouched, unsigned log: exit %d, want %d (verified, not proven)\n%s%s", code, cli.ExitUnproven, out, errOut)
 	}
 	lines := bytes.SplitAfter(orig, []byte("\n"))
 	lines = lines[:len(lines)-1]
@@ -168,7 +215,7 @@ func TestVerifyNamesEveryTamperedEvent(t *testing.T) {
 				t.Fatal(err)
 			}
 			code, _, errOut := runParley("verify", tampered)
-			if code == 0 || !named.MatchString(errOut) {
+			if code != cli.ExitFail || !named.MatchString(errOut) {
 				t.Fatalf("event %d (%s): flipping byte %d (%q → %q) gave exit %d: %s", i+1, ev.Kind, k-off, orig[k], b[k], code, errOut)
 			}
 		}
@@ -181,17 +228,25 @@ func TestVerifyNamesEveryTamperedEvent(t *testing.T) {
 // TestRehashedEditNeedsTheSignature: an edit whose author recomputes every
 // hash after it passes the chain. The replay still catches an edit that
 // changes what the engine draws (a grave violation made minor no longer
-// triggers the snap-back); an edit of free text is caught only by the
-// signature of an export.
+// triggers the snap-back); an edit of free text is caught only by a
+// signature: the log's checkpoint, or an export's.
 func TestRehashedEditNeedsTheSignature(t *testing.T) {
 	dir := t.TempDir()
 	events, err := miamiImplementation()
 	if err != nil {
 		t.Fatal(err)
 	}
-	write := func(name string, evs []session.Event) string {
+	signed, err := session.Sign(testKey(), events, events[len(events)-1].Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, pub := filepath.Join(dir, "k.pem"), filepath.Join(dir, "k.pub.pem")
+	if err := writeTestKey(key); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, evs []session.Event, cps ...session.Checkpoint) string {
 		var b bytes.Buffer
-		if err := session.WriteLog(&b, evs); err != nil {
+		if err := session.WriteRecord(&b, evs, cps); err != nil {
 			t.Fatal(err)
 		}
 		p := filepath.Join(dir, name)
@@ -234,15 +289,22 @@ func TestRehashedEditNeedsTheSignature(t *testing.T) {
 		}
 		return false
 	}))
-	if code, out, errOut := runParley("verify", moved); code != 0 {
-		t.Fatalf("a rehashed text edit: exit %d %s%s (the chain alone cannot catch it)", code, out, errOut)
+	if code, out, errOut := runParley("verify", moved); code != cli.ExitUnproven {
+		t.Fatalf("a rehashed text edit: exit %d %s%s (the chain alone cannot catch it, and proves nothing)", code, out, errOut)
+	}
+	// The checkpoint signed before the edit catches it.
+	movedSigned := write("moved-signed.jsonl", edit(func(r *plan.Report) bool {
+		if r.Place == "Zaporizhzhia front" {
+			r.Place = "Donetsk front"
+			return true
+		}
+		return false
+	}), signed)
+	if code, _, errOut := runParley("verify", movedSigned, "--pub", pub); code != cli.ExitFail || !strings.Contains(errOut, "rewritten") {
+		t.Fatalf("a rehashed text edit under the original checkpoint: exit %d %s", code, errOut)
 	}
 	// The export signed before the edit catches it.
 	orig := write("impl.jsonl", events)
-	key, pub := filepath.Join(dir, "k.pem"), filepath.Join(dir, "k.pub.pem")
-	if code, _, errOut := runParley("plan", "keygen", key); code != 0 {
-		t.Fatal(errOut)
-	}
 	bundle := filepath.Join(dir, "bundle.json")
 	if code, _, errOut := runParley("plan", "export", orig, "--key", key, "--at", "2026-09-01", "-o", bundle); code != 0 {
 		t.Fatal(errOut)

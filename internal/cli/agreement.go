@@ -39,8 +39,9 @@ the command says there is no agreement and fails.
 
 Formats: md (Markdown), html (one self-contained page), print (HTML for
 printing to PDF: A4, running headers, numbered articles, signature blocks),
-json (the document model). SCENARIO defaults to the built-in scenario named
-in the log.`,
+json (the document model). The scenario is the one the log records; a log
+written before engine version 3 needs SCENARIO (default: the built-in scenario
+named in the log).`,
 		Example: `  parley run --protocol single-text --mediator-strategy nash --mediator-access profiles --log m.jsonl
   parley agreement m.jsonl
   parley agreement m.jsonl --format print -o m.html && chromium --headless --print-to-pdf=m.pdf m.html
@@ -48,10 +49,11 @@ in the log.`,
   parley agreement diff m.jsonl --from 1 --to 2`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, events, err := loadLog(args, fl.profiles)
+			lf, err := loadLog(args, fl.profiles)
 			if err != nil {
 				return err
 			}
+			sc, events := lf.sc, lf.events()
 			if fl.version != 0 {
 				// Version N is the log up to its draft.
 				v, err := findVersion(sc, events, args[0], fl.version)
@@ -60,7 +62,7 @@ in the log.`,
 				}
 				events = events[:v.Seq]
 			}
-			d, err := agreement.TextFor(sc, events, fl.as)
+			d, err := agreement.TextFor(lf.replayScenario(), events, fl.as)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -107,13 +109,14 @@ the new wording (removed options struck through, added ones highlighted).
 Formats: md, html, json.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, events, err := loadLog(args, fl.profiles)
+			lf, err := loadLog(args, fl.profiles)
 			if err != nil {
 				return err
 			}
-			if _, err := session.Replay(sc, events); err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+			if _, err := lf.replay(); err != nil {
+				return err
 			}
+			sc, events := lf.sc, lf.events()
 			vs := agreement.Versions(sc, events)
 			if len(vs) == 0 {
 				return fmt.Errorf("%s: the log has no draft of the single negotiating text (protocol %s)", args[0], events[0].Note.Config.Protocol)
@@ -162,13 +165,14 @@ func newAgreementVersions(e *env, fl *agreementFlags) *cobra.Command {
 		Short: "List the versions of the single negotiating text",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, events, err := loadLog(args, fl.profiles)
+			lf, err := loadLog(args, fl.profiles)
 			if err != nil {
 				return err
 			}
-			if _, err := session.Replay(sc, events); err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+			if _, err := lf.replay(); err != nil {
+				return err
 			}
+			sc, events := lf.sc, lf.events()
 			vs := agreement.Versions(sc, events)
 			if fl.format == "json" {
 				if vs == nil {
@@ -196,34 +200,19 @@ func newAgreementVersions(e *env, fl *agreementFlags) *cobra.Command {
 }
 
 // loadLog reads and checks the log args[0] and resolves its scenario:
-// args[1] when given, else the built-in scenario named in the log's start
-// event. The hash chain is verified; the caller replays the log
-// (agreement.Text does). parley replay could share it.
-func loadLog(args []string, profiles string) (*scenario.Scenario, []session.Event, error) {
-	f, err := os.Open(args[0])
+// args[1] when given, else the one the log records, else the built-in
+// scenario the log names. The hash chain is verified; the caller replays
+// the log.
+func loadLog(args []string, profiles string) (*logFile, error) {
+	path, scArg := args12(args)
+	lf, err := readLogFile(path, scArg, splitList(profiles))
 	if err != nil {
-		return nil, nil, usageError{err}
+		return nil, err
 	}
-	defer f.Close()
-	events, err := session.ReadLog(f)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", args[0], err)
+	if lf.partial() {
+		return nil, usagef("%s is a viewer's partial log: the agreement is rendered from a whole log", path)
 	}
-	if len(events) == 0 || events[0].Note == nil || events[0].Note.Config == nil {
-		return nil, nil, fmt.Errorf("%s: not a session log (no start event)", args[0])
-	}
-	if err := session.VerifyChain(events); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", args[0], err)
-	}
-	name := events[0].Note.Config.Scenario
-	if len(args) == 2 {
-		name = args[1]
-	}
-	sc, err := loadScenario(name, splitList(profiles))
-	if err != nil {
-		return nil, nil, err
-	}
-	return sc, events, nil
+	return lf, nil
 }
 
 func findVersion(sc *scenario.Scenario, events []session.Event, log string, n int) (agreement.Version, error) {

@@ -14,6 +14,9 @@ const (
 	ExitOK    = 0
 	ExitFail  = 1
 	ExitUsage = 2
+	// ExitUnproven: parley verify found the log consistent but could not
+	// prove it (unsigned, signed by no trusted key, or not up to its end).
+	ExitUnproven = 3
 )
 
 // usageError marks errors caused by the command line or the input files.
@@ -32,6 +35,9 @@ type env struct {
 
 // Main runs the command line and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Everything printed goes through a safeWriter (term.go): what comes
+	// from files parley did not write cannot drive the terminal.
+	stdout, stderr = &safeWriter{w: stdout}, &safeWriter{w: stderr, cr: true}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRoot(e)
 	root.SetArgs(args)
@@ -42,13 +48,26 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(stderr, "parley: %v\n", err)
+	var un unproven
+	if errors.As(err, &un) {
+		fmt.Fprintf(stderr, "parley: %s\n", clean(err.Error()))
+		return ExitUnproven
+	}
+	fmt.Fprintf(stderr, "parley: %s\n", clean(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) {
 		return ExitUsage
 	}
 	return ExitFail
 }
+
+// unproven marks a check that found nothing wrong but could not prove
+// what it was asked to (parley verify of an unsigned log): exit status
+// ExitUnproven.
+type unproven struct{ err error }
+
+func (e unproven) Error() string { return e.err.Error() }
+func (e unproven) Unwrap() error { return e.err }
 
 func newRoot(e *env) *cobra.Command {
 	root := &cobra.Command{
@@ -66,12 +85,15 @@ or built-in names (try: parley scenarios).`,
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newAnalyze(e), newValidate(e), newScenarios(e), newConvert(e), newRun(e), newReplay(e), newServe(e), newLoadtest(e), newTournament(e), newAgreement(e))
-	root.AddCommand(newVerify(e), newPlan(e), newWorker(e), newBroker(e))
+	root.AddCommand(newVerify(e), newPlan(e), newWorker(e), newBroker(e), newRatify(e), newKeygen(e))
 	return root
 }
 
 // isTerminal reports whether w is a character device (progress goes there).
 func isTerminal(w io.Writer) bool {
+	if s, ok := w.(*safeWriter); ok {
+		w = s.w
+	}
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -61,6 +61,6 @@ func splitList(s string) []string {
 
 func printWarnings(e *env, s *scenario.Scenario) {
 	for _, w := range s.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+		fmt.Fprintf(e.stderr, "warning: %s\n", clean(w))
 	}
 }

@@ -2,9 +2,6 @@ package cli
 
 import (
 	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"os"
@@ -27,7 +24,7 @@ plan (the scenario's implementation section, docs/implementation.md) and the
 verifiers' reports and parties' responses recorded in it after the agreement.
 Each log is verified (as parley verify does) before anything is derived.`,
 	}
-	c.AddCommand(newPlanStatus(e), newPlanReport(e), newPlanExport(e), newPlanKeygen(e))
+	c.AddCommand(newPlanStatus(e), newPlanReport(e), newPlanExport(e), newPlanKeygen(e), newPlanFileReport(e), newPlanRespond(e))
 	return c
 }
 
@@ -543,7 +540,7 @@ func newPlanKeygen(e *env) *cobra.Command {
 	var pubPath string
 	c := &cobra.Command{
 		Use:   "keygen KEY.pem",
-		Short: "Make an ed25519 key pair to sign exports: KEY.pem (private, PKCS#8) and KEY.pub.pem (public)",
+		Short: "Make an ed25519 key pair to sign exports and logs (the same as parley keygen)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keyPath := args[0]
@@ -558,35 +555,9 @@ func newPlanKeygen(e *env) *cobra.Command {
 					return usagef("%s exists (parley plan keygen does not overwrite keys)", p)
 				}
 			}
-			pub, priv, err := ed25519.GenerateKey(rand.Reader)
+			pub, err := writeKeyPair(keyPath, pubPath)
 			if err != nil {
 				return err
-			}
-			der, err := x509.MarshalPKCS8PrivateKey(priv)
-			if err != nil {
-				return err
-			}
-			pder, err := x509.MarshalPKIXPublicKey(pub)
-			if err != nil {
-				return err
-			}
-			for _, f := range []struct {
-				path string
-				typ  string
-				der  []byte
-				mode os.FileMode
-			}{{keyPath, "PRIVATE KEY", der, 0o600}, {pubPath, "PUBLIC KEY", pder, 0o644}} {
-				w, err := os.OpenFile(f.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, f.mode)
-				if err != nil {
-					return usageError{fmt.Errorf("%w (parley plan keygen does not overwrite keys)", err)}
-				}
-				if err := pem.Encode(w, &pem.Block{Type: f.typ, Bytes: f.der}); err != nil {
-					w.Close()
-					return err
-				}
-				if err := w.Close(); err != nil {
-					return err
-				}
 			}
 			fmt.Fprintf(e.stdout, "wrote %s (private: keep it secret) and %s (public: for parley verify --pub)\nkey %s\n", keyPath, pubPath, keyID(pub))
 			return nil

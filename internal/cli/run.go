@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +43,13 @@ type runFlags struct {
 	strategy  string
 	access    string
 	tolerance float64
+	keys      keyFlags
+	// agentTimeout and agentInit bound an external agent's calls.
+	agentTimeout, agentInit time.Duration
 }
+
+// Mediator strategies of parley run.
+var mediatorStrategies = []string{"hill", analysis.Nash, analysis.Egalitarian}
 
 func newRun(e *env) *cobra.Command {
 	var fl runFlags
@@ -55,7 +66,18 @@ Agents (SAO): ` + agent.Negotiators + `. GENIUS's time-dependent
 agents ignore the reservation value; add ":floor" (e.g. boulware:floor) for
 agents that never go below it. An agent given as a URL (http:// or https://)
 is an external agent in any language, speaking parley-agent/1
-(docs/agent-protocol.md; examples/python has one).`,
+(docs/agent-protocol.md; examples/python has one). An agent that fails
+(unreachable, too slow, breaking the protocol) is a fault, not a walk-out:
+the log records it, the outcome names it and parley run exits with status 1.
+
+The log records the scenario, so parley replay, verify, plan and agreement
+need only the log; its last line is a checkpoint signed with your key (see
+--key), which parley verify --pub checks. The ratification steps and the
+implementation reports can then be recorded on it from the command line
+(parley ratify, parley plan file-report, parley plan respond).
+
+Every flag is checked before anything runs: a bad value is an error (exit
+status 2) and nothing is written.`,
 		Example: `  parley run ../shared/data/genius/domains/Party --profiles party1_utility.xml,party2_utility.xml,party3_utility.xml \
       --agent party1_utility=boulware --agent party2_utility=conceder --agent party3_utility=conceder --rounds 30
   parley run tiny-2p --agent north=boulware --agent south=linear --rounds 20 --log run.jsonl --svg dance.svg
@@ -88,8 +110,42 @@ is an external agent in any language, speaking parley-agent/1
 	f.StringVar(&fl.mediator, "mediator", "", "the mediator's party id (mediated protocols; default: the scenario's mediator)")
 	f.StringVar(&fl.strategy, "mediator-strategy", "hill", "mediator for single-text/vote/blind: hill (hill-climbing), nash or egalitarian (drafts inside the zone; needs --mediator-access profiles)")
 	f.StringVar(&fl.access, "mediator-access", session.AccessNone, "what the mediator may see of the profiles: none or profiles")
-	f.Float64Var(&fl.tolerance, "tolerance", 0.1, "automated parties accept a drafted option within this fraction of the point's span from their best")
+	f.Float64Var(&fl.tolerance, "tolerance", 0.1, "automated parties accept a drafted option within this fraction of the point's span from their best (0 to 1)")
+	f.DurationVar(&fl.agentTimeout, "agent-timeout", extagent.DefaultTimeout, "an external agent's time to answer each move")
+	f.DurationVar(&fl.agentInit, "agent-init-timeout", extagent.DefaultInitTimeout, "an external agent's time to answer its handshake and /init")
+	fl.keys.register(c)
 	return c
+}
+
+// check validates the flags that need no scenario.
+func (fl *runFlags) check() error {
+	if math.IsNaN(fl.tolerance) || fl.tolerance < 0 || fl.tolerance > 1 {
+		return usagef("--tolerance %g: want a fraction of a point's span, from 0 to 1", fl.tolerance)
+	}
+	if !slices.Contains(mediatorStrategies, fl.strategy) {
+		return usagef("--mediator-strategy %q: want %s", fl.strategy, strings.Join(mediatorStrategies, ", "))
+	}
+	if fl.rounds < 0 {
+		return usagef("--rounds %d: want 0 (no round deadline) or more", fl.rounds)
+	}
+	if fl.duration < 0 {
+		return usagef("--duration %v: want 0 (no time limit) or more", fl.duration)
+	}
+	if fl.agentTimeout <= 0 || fl.agentInit <= 0 {
+		return usagef("--agent-timeout and --agent-init-timeout must be positive")
+	}
+	for _, f := range []struct{ flag, path string }{{"--log", fl.log}, {"--svg", fl.svg}, {"--png", fl.png}} {
+		if f.path == "" {
+			continue
+		}
+		if st, err := os.Stat(f.path); err == nil && st.IsDir() {
+			return usagef("%s %s is a folder", f.flag, f.path)
+		}
+		if st, err := os.Stat(filepath.Dir(f.path)); err != nil || !st.IsDir() {
+			return usagef("%s %s: no folder %s to write it in", f.flag, f.path, filepath.Dir(f.path))
+		}
+	}
+	return nil
 }
 
 // Outcome is what parley run reports.
@@ -108,12 +164,20 @@ type Outcome struct {
 	DistancePareto float64 `json:"distance_pareto"`
 	DistanceNash   float64 `json:"distance_nash"`
 	Welfare        float64 `json:"welfare"`
-	// VetoHolders maps each veto holder to whether it agreed.
+	// VetoHolders maps each veto holder to whether it assented to the
+	// agreement, as the engine's agreement record says.
 	VetoHolders map[string]bool `json:"veto_holders,omitempty"`
-	Log         string          `json:"log,omitempty"`
+	// Fault is the agent failure that ended the session, if any.
+	Fault *session.Fault `json:"fault,omitempty"`
+	Log   string         `json:"log,omitempty"`
+	// SignedBy is the key that signed the log's checkpoint ("" unsigned).
+	SignedBy string `json:"signed_by,omitempty"`
 }
 
 func runSession(e *env, arg string, fl *runFlags) error {
+	if err := fl.check(); err != nil {
+		return err
+	}
 	sc, err := loadScenario(arg, splitList(fl.profiles))
 	if err != nil {
 		return err
@@ -132,28 +196,72 @@ func runSession(e *env, arg string, fl *runFlags) error {
 			}
 		}
 		cfg.MediatorAccess = fl.access
+	} else if fl.access != session.AccessNone {
+		return usagef("--mediator-access applies to the mediated protocols, not to %s", fl.protocol)
 	}
-	s, err := session.New(sc, cfg, nil)
-	if err != nil {
+	if err := session.CheckConfig(sc, cfg); err != nil {
 		return usageError{err}
 	}
-	if mediated {
-		return runMediated(e, sc, s, fl)
+	if mediated && len(fl.agents) > 0 {
+		return usagef("--agent applies to %s and %s; under %s the parties respond from their profiles (--tolerance)", session.SAO, session.AMOP, fl.protocol)
 	}
-	agents := map[string]agent.Negotiator{}
-	external := map[string]agent.Negotiator{}
-	names := map[string]string{}
+	specs := map[string]string{}
 	for _, spec := range fl.agents {
 		id, name, ok := strings.Cut(spec, "=")
-		if !ok {
+		if !ok || name == "" {
 			return usagef("--agent %q: want PARTY=AGENT", spec)
 		}
 		if sc.Party(id) == nil {
 			return usagef("--agent %q: scenario %q has no party %q", spec, sc.Name, id)
 		}
+		if _, dup := specs[id]; dup {
+			return usagef("--agent %q: party %s has an agent already", spec, id)
+		}
+		if !strings.HasPrefix(name, "http://") && !strings.HasPrefix(name, "https://") {
+			if _, err := agent.ByName(name, 0); err != nil {
+				return usagef("--agent %q: %v", spec, err)
+			}
+		}
+		specs[id] = name
+	}
+	var opts []session.Option
+	var priv ed25519.PrivateKey
+	if fl.log != "" {
+		if priv, err = fl.keys.load(e); err != nil {
+			return err
+		}
+		raw, err := session.EmbedScenario(sc)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "warning: the log cannot record scenario %s (%v): replay it with the scenario as its second argument\n", clean(sc.Name), err)
+		} else {
+			opts = append(opts, session.WithScenario(raw))
+		}
+	}
+	s, err := session.New(sc, cfg, nil, opts...)
+	if err != nil {
+		return usageError{err}
+	}
+	space, err := analysis.FromScenario(sc, s.Config.Parties...)
+	if err != nil {
+		return err
+	}
+	if fl.svg != "" || fl.png != "" {
+		if _, _, err := plotAxes(space, fl.plotPair); err != nil {
+			return err
+		}
+	}
+	if mediated {
+		return runMediated(e, sc, s, space, fl, priv)
+	}
+	agents := map[string]agent.Negotiator{}
+	external := map[string]agent.Negotiator{}
+	names := map[string]string{}
+	for _, spec := range fl.agents {
+		id, name, _ := strings.Cut(spec, "=")
 		if strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://") {
 			// An external agent (parley-agent/1, docs/agent-protocol.md).
-			a, err := extagent.New("", name, extagent.WithProtocol(cfg.Protocol), extagent.WithDuration(fl.duration))
+			a, err := extagent.New("", name, extagent.WithProtocol(cfg.Protocol), extagent.WithDuration(fl.duration),
+				extagent.WithTimeout(fl.agentTimeout), extagent.WithInitTimeout(fl.agentInit))
 			if err != nil {
 				return fmt.Errorf("--agent %s: %w", spec, err)
 			}
@@ -177,10 +285,6 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	space, err := analysis.FromScenario(sc, s.Config.Parties...)
-	if err != nil {
-		return err
-	}
 	if !fl.json && !fl.quiet {
 		r.OnEvent = func(ev *session.Event) { printEvent(e.stdout, sc, space, ev) }
 	}
@@ -195,22 +299,33 @@ func runSession(e *env, arg string, fl *runFlags) error {
 			}
 		}
 	}
-	if runErr != nil {
+	if runErr != nil && !errors.Is(runErr, session.ErrAgentFault) {
 		return runErr
 	}
-	return finishRun(e, sc, s, space, names, fl)
+	if err := finishRun(e, sc, s, space, names, fl, priv); err != nil {
+		return err
+	}
+	return runErr // an agent's fault: the log and the outcome say so, and the exit status
 }
 
-func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, names map[string]string, fl *runFlags) error {
+func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, names map[string]string, fl *runFlags, priv ed25519.PrivateKey) error {
 	out, err := outcome(sc, s, space, names)
 	if err != nil {
 		return err
 	}
 	if fl.log != "" {
-		if err := writeLogFile(fl.log, s.Events()); err != nil {
+		events := s.Events()
+		cps, err := sign(priv, events, nil, events[len(events)-1].Time)
+		if err != nil {
+			return err
+		}
+		if err := writeLogFile(fl.log, events, cps); err != nil {
 			return err
 		}
 		out.Log = fl.log
+		if priv != nil {
+			out.SignedBy = session.KeyID(priv.Public().(ed25519.PublicKey))
+		}
 	}
 	if fl.svg != "" || fl.png != "" {
 		if err := writeDance(s, space, fl); err != nil {
@@ -226,18 +341,13 @@ func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysi
 
 // runMediated runs single-text, vote and blind sessions with a mediator
 // strategy and profile-driven parties.
-func runMediated(e *env, sc *scenario.Scenario, s *session.Session, fl *runFlags) error {
+func runMediated(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, fl *runFlags, priv ed25519.PrivateKey) error {
 	var med session.Mediator
 	switch fl.strategy {
 	case "hill":
 		med = &session.HillClimbingMediator{Seed: fl.seed}
-	case analysis.Nash, analysis.Egalitarian:
-		med = &session.ZoneMediator{Concept: fl.strategy}
 	default:
-		return usagef("--mediator-strategy %q: want hill, nash or egalitarian", fl.strategy)
-	}
-	if len(fl.agents) > 0 {
-		return usagef("--agent applies to %s and %s; under %s the parties respond from their profiles (--tolerance)", session.SAO, session.AMOP, s.Config.Protocol)
+		med = &session.ZoneMediator{Concept: fl.strategy}
 	}
 	parties := map[string]session.Responder{}
 	names := map[string]string{s.Config.Mediator: med.Name()}
@@ -247,10 +357,6 @@ func runMediated(e *env, sc *scenario.Scenario, s *session.Session, fl *runFlags
 			r = session.HillClimber{ProfileResponder: session.ProfileResponder{Tolerance: fl.tolerance}}
 		}
 		parties[id], names[id] = r, r.Name()
-	}
-	space, err := analysis.FromScenario(sc, s.Config.Parties...)
-	if err != nil {
-		return err
 	}
 	seen := s.Len()
 	for i := 0; i < seen && !fl.json && !fl.quiet; i++ {
@@ -269,39 +375,27 @@ func runMediated(e *env, sc *scenario.Scenario, s *session.Session, fl *runFlags
 		}
 		return runErr
 	}
-	return finishRun(e, sc, s, space, names, fl)
-}
-
-func writeLogFile(path string, events []session.Event) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := session.WriteLog(f, events); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return finishRun(e, sc, s, space, names, fl, priv)
 }
 
 func printEvent(w io.Writer, sc *scenario.Scenario, space *analysis.Space, ev *session.Event) {
 	switch {
 	case ev.Move != nil && ev.Move.Package != nil:
-		fmt.Fprintf(w, "round %3d  %-12s %-8s %s\n", ev.Round, ev.Party, ev.Kind, fmtU(space.Names, space.Utilities(ev.Move.Package)))
+		fmt.Fprintf(w, "round %3d  %-12s %-8s %s\n", ev.Round, clean(ev.Party), ev.Kind, fmtU(space.Names, space.Utilities(ev.Move.Package)))
+	case ev.Kind == session.KindFault:
+		fmt.Fprintf(w, "round %3d  %-12s FAULT: %s\n", ev.Round, clean(ev.Party), clean(ev.Move.Message))
 	case ev.Move != nil:
-		fmt.Fprintf(w, "round %3d  %-12s %s\n", ev.Round, ev.Party, ev.Kind)
+		fmt.Fprintf(w, "round %3d  %-12s %s\n", ev.Round, clean(ev.Party), ev.Kind)
 	case ev.Kind == "start":
-		fmt.Fprintf(w, "session of %s under %s, parties %s\n", sc.Name, ev.Note.Config.Protocol, strings.Join(ev.Note.Config.Parties, ", "))
+		fmt.Fprintf(w, "session of %s under %s, parties %s\n", clean(sc.Name), ev.Note.Config.Protocol, clean(strings.Join(ev.Note.Config.Parties, ", ")))
+	case ev.Kind == session.KindScenario:
+		// the scenario record: nothing to show
 	default:
 		msg := ev.Kind
 		if ev.Note != nil && ev.Note.Reason != "" {
 			msg += ": " + ev.Note.Reason
 		}
-		fmt.Fprintf(w, "round %3d  %s\n", ev.Round, msg)
+		fmt.Fprintf(w, "round %3d  %s\n", ev.Round, clean(msg))
 	}
 }
 
@@ -337,10 +431,15 @@ func outcome(sc *scenario.Scenario, s *session.Session, space *analysis.Space, n
 		o.DistanceNash = analysis.Distance(u, nash.Point.U)
 	}
 	o.Welfare = analysis.Welfare(u)
+	o.Fault = s.State.Fault
 	if len(sc.Decision.Vetoes) > 0 {
 		o.VetoHolders = map[string]bool{}
+		note := agreementNote(s.Events())
 		for _, v := range sc.Decision.Vetoes {
-			o.VetoHolders[v] = s.State.Agreement != nil
+			// The engine agrees only with every veto holder's assent (the
+			// note names the assents, or under a quorum with private votes
+			// only counts them, the veto holders among them).
+			o.VetoHolders[v] = note != nil && (slices.Contains(note.Parties, v) || (note.Parties == nil && note.Count > 0))
 		}
 	}
 	return o, nil
@@ -364,11 +463,18 @@ func printOutcome(w io.Writer, s *session.Session, space *analysis.Space, o *Out
 	}
 	fmt.Fprintf(w, "Utilities: %s\n", fmtU(space.Names, u))
 	fmt.Fprintf(w, "Distance to Pareto %.5f, to Nash %.5f, welfare %.5f\n", o.DistancePareto, o.DistanceNash, o.Welfare)
-	for v, ok := range o.VetoHolders {
-		fmt.Fprintf(w, "Veto holder %s agreed: %v\n", v, ok)
+	for _, v := range slices.Sorted(maps.Keys(o.VetoHolders)) {
+		fmt.Fprintf(w, "Veto holder %s assented: %v\n", clean(v), o.VetoHolders[v])
+	}
+	if o.Fault != nil {
+		fmt.Fprintf(w, "FAULT: the agent of %s failed: %s\n", clean(o.Fault.Party), clean(o.Fault.Cause))
 	}
 	if o.Log != "" {
-		fmt.Fprintf(w, "Log: %s (check it with: parley replay %s)\n", o.Log, o.Log)
+		if o.SignedBy != "" {
+			fmt.Fprintf(w, "Log: %s, signed with key %s (check it with: parley verify %s --pub YOUR-KEY.pub.pem)\n", clean(o.Log), short(o.SignedBy), clean(o.Log))
+		} else {
+			fmt.Fprintf(w, "Log: %s, not signed (check it with: parley verify %s)\n", clean(o.Log), clean(o.Log))
+		}
 	}
 }
 
@@ -402,34 +508,38 @@ func newReplay(e *env) *cobra.Command {
 		Long: `Replay checks a session's event log: every event's hash and link, then
 re-runs every move through the engine and checks it yields exactly the
 recorded events. A tampered log is reported with the first bad event.
-SCENARIO defaults to the built-in scenario named in the log.`,
+The scenario is the one the log records; a log written before engine
+version 3 needs SCENARIO (default: the built-in scenario named in the log).
+parley verify also says whether a signature proves the log.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, events, err := loadLog(args, profiles)
+			path, scArg := args12(args)
+			lf, err := readLogFile(path, scArg, splitList(profiles))
 			if err != nil {
 				return err
 			}
-			s, err := session.Replay(sc, events)
+			s, err := lf.replay()
 			if err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
+				return err
 			}
+			events := lf.events()
 			if jsonOut {
-				return writeJSON(e.stdout, map[string]any{"log": args[0], "events": len(events), "verified": true, "state": s.State})
+				return writeJSON(e.stdout, map[string]any{"log": path, "events": len(events), "verified": true, "state": s.State})
 			}
-			fmt.Fprintf(e.stdout, "%s: %d events verified; replay equals the recorded session\nstatus: %s", args[0], len(events), s.State.Status)
+			fmt.Fprintf(e.stdout, "%s: %d events verified; replay equals the recorded session\nstatus: %s", clean(path), len(events), s.State.Status)
 			if s.State.Reason != "" {
-				fmt.Fprintf(e.stdout, " (%s)", s.State.Reason)
+				fmt.Fprintf(e.stdout, " (%s)", clean(s.State.Reason))
 			}
 			fmt.Fprintln(e.stdout)
 			if s.State.Agreement != nil {
-				for _, line := range analysis.Describe(sc.Framework, s.State.Agreement) {
-					fmt.Fprintf(e.stdout, "  %s\n", line)
+				for _, line := range analysis.Describe(s.Scenario.Framework, s.State.Agreement) {
+					fmt.Fprintf(e.stdout, "  %s\n", clean(line))
 				}
 			}
 			return nil
 		},
 	}
-	c.Flags().StringVar(&profiles, "profiles", "", "GENIUS folder: profile files, in the order used by the run")
+	c.Flags().StringVar(&profiles, "profiles", "", "GENIUS folder given as SCENARIO: profile files, in the order used by the run")
 	c.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
 	return c
 }

@@ -9,10 +9,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,24 +25,42 @@ import (
 const maxInput = 1 << 30
 
 func newVerify(e *env) *cobra.Command {
-	var pub string
+	var pubs []string
 	var jsonOut bool
 	c := &cobra.Command{
 		Use:   "verify LOG [SCENARIO]",
-		Short: "Check a session log or a signed implementation export: every record, the hash chain, the replay, the signature",
-		Long: `Verify checks a session's event log (JSON lines, as parley run and parley serve
-write them), including the implementation reports and responses recorded after
-the agreement: every line must be exactly as the engine writes it, every event's
+		Short: "Check a session log, a viewer's partial log or a signed export: every record, the hash chain, the replay, the signatures",
+		Long: `Verify checks a session's event log (JSON lines, as parley run, parley serve
+and the commands that record on a log write them), including the ratification
+steps and the implementation reports and responses recorded after the
+agreement: every line must be exactly as the engine writes it, every event's
 hash and link must hold, and replaying every move through the engine must give
 exactly the recorded events. The first bad record is named by its sequence
-number and kind; the exit status is 1.
+number and kind.
 
-Given an export made by parley plan export, verify checks the log inside it the
-same way, that its scenario digest, last hash and derived status are what the
-log gives, and, with --pub, its ed25519 signature.
+Then it says what is proven. A log ends with checkpoints: ed25519 signatures of
+its last event's hash by the key of whoever wrote it (parley run, the room's
+server). With the signer's public key (--pub, repeatable), a checkpoint proves
+that the log is the signer's up to that event: a truncated log (a checkpoint
+names an event it no longer has) or a rewritten one (the event's hash differs)
+is caught. Without a checkpoint by a trusted key covering the last event the
+log is consistent but not proven — anyone who has the scenario can write a log
+that replays — and verify says so.
 
-SCENARIO defaults to the built-in scenario named in the log.`,
-		Example: `  parley verify session.jsonl
+A viewer's partial log (the room's export for one viewer: the events it may
+see, the others as hidden stubs of sequence number, link and hash) is checked
+the same way but not replayed. An export made by parley plan export is checked
+with its log, its head and derived status, and its signature with --pub.
+
+The scenario is the one the log records (logs of engine version 3); for older
+logs, SCENARIO, by default the built-in scenario the log names.
+
+Exit status: 0 verified and proven; 3 verified but not proven (unsigned, no
+trusted key given, or not signed up to its last event); 1 a bad record, a
+broken chain, a replay that differs or a signature that does not verify;
+2 bad arguments.`,
+		Example: `  parley verify session.jsonl --pub ~/.config/parley/signing-key.pub.pem
+  parley verify viewer-log.jsonl --pub room.pub.pem
   parley verify bundle.json --pub council.pub.pem`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,20 +72,35 @@ SCENARIO defaults to the built-in scenario named in the log.`,
 			if err != nil {
 				return err
 			}
+			var trusted []ed25519.PublicKey
+			for _, p := range pubs {
+				k, err := readPublicKey(p)
+				if err != nil {
+					return err
+				}
+				trusted = append(trusted, k)
+			}
 			if isExport(data) {
-				return verifyExport(e, args[0], data, scArg, pub, jsonOut)
+				return verifyExport(e, args[0], data, scArg, trusted, jsonOut)
 			}
-			if pub != "" {
-				return usagef("--pub checks the signature of an export (parley plan export); %s is a session log", args[0])
-			}
-			s, events, err := verifiedSession(args[0], data, scArg)
+			lf, err := parseLogFile(args[0], data, scArg, nil)
 			if err != nil {
 				return err
 			}
-			return printVerified(e, args[0], s, events, jsonOut, nil)
+			var s *session.Session
+			if !lf.partial() {
+				if s, err = lf.replay(); err != nil {
+					return err
+				}
+			}
+			proof, err := session.CheckCheckpoints(lf.events(), lf.rec.Checkpoints, trusted...)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			return printVerified(e, lf, s, proof, len(trusted) > 0, jsonOut, nil)
 		},
 	}
-	c.Flags().StringVar(&pub, "pub", "", "public key (PEM) to check an export's signature with")
+	c.Flags().StringArrayVar(&pubs, "pub", nil, "a trusted public key (PEM): the log's signer's, or an export's (repeatable)")
 	c.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
 	return c
 }
@@ -78,6 +111,9 @@ func readInput(path string) ([]byte, error) {
 		return nil, usageError{err}
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
+		return nil, usagef("%s is not a regular file", path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxInput+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -88,118 +124,60 @@ func readInput(path string) ([]byte, error) {
 	return data, nil
 }
 
-// errBadRecord marks a record that is not as the engine writes it.
-var errBadRecord = errors.New("log tampered")
-
-// parseLog reads log lines strictly: each line must decode as an event
-// and be byte for byte what the engine writes for it. The error names the
-// first bad record by its position (the sequence number it should have),
-// its line and, when readable, its kind.
-func parseLog(lines [][]byte) ([]session.Event, error) {
-	var events []session.Event
-	for i, line := range lines {
-		k := len(events) + 1
-		var ev session.Event
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&ev); err != nil || dec.More() {
-			if err == nil {
-				err = errors.New("more than one value on the line")
-			}
-			return nil, fmt.Errorf("%w: event %d (line %d) is not a valid record: %v", errBadRecord, k, i+1, err)
-		}
-		if c, err := json.Marshal(&ev); err != nil || !bytes.Equal(c, line) {
-			return nil, fmt.Errorf("%w: event %d (line %d, %s) is not as the engine writes it", errBadRecord, k, i+1, kindOf(&ev))
-		}
-		events = append(events, ev)
-	}
-	return events, nil
-}
-
-func kindOf(ev *session.Event) string {
-	if ev.Kind == "" {
-		return "no kind"
-	}
-	return ev.Kind
-}
-
-// splitLines splits a log file into its lines; only the last may lack its
-// line end, and no line may be empty.
-func splitLines(data []byte) ([][]byte, error) {
-	data = bytes.TrimSuffix(data, []byte("\n"))
-	if len(data) == 0 {
-		return nil, nil
-	}
-	lines := bytes.Split(data, []byte("\n"))
-	for i, l := range lines {
-		if len(l) == 0 {
-			return nil, fmt.Errorf("%w: line %d is empty (the engine writes no empty lines)", errBadRecord, i+1)
-		}
-	}
-	return lines, nil
-}
-
 // verifiedSession reads a log, checks every record and the chain, and
-// replays it against its scenario.
+// replays it against its scenario (the recorded one, or scArg).
 func verifiedSession(name string, data []byte, scArg string) (*session.Session, []session.Event, error) {
-	lines, err := splitLines(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return verifiedLines(name, lines, scArg)
-}
-
-func verifiedLines(name string, lines [][]byte, scArg string) (*session.Session, []session.Event, error) {
-	events, err := parseLog(lines)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(events) == 0 {
-		return nil, nil, fmt.Errorf("%s: an empty log", name)
-	}
-	if err := session.VerifyChain(events); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if events[0].Kind != "start" || events[0].Note == nil || events[0].Note.Config == nil {
-		return nil, nil, fmt.Errorf("%s: event 1 (%s) is not the start of a session", name, kindOf(&events[0]))
-	}
-	if scArg == "" {
-		scArg = events[0].Note.Config.Scenario
-	}
-	sc, err := loadScenario(scArg, nil)
+	lf, err := parseLogFile(name, data, scArg, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := session.Replay(sc, events)
+	s, err := lf.replay()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, err
 	}
-	return s, events, nil
+	return s, lf.events(), nil
 }
 
 // verifyResult is what verify reports.
 type verifyResult struct {
-	Log       string `json:"log"`
-	Verified  bool   `json:"verified"`
-	Events    int    `json:"events"`
-	Head      string `json:"head"`
-	Scenario  string `json:"scenario"`
-	Digest    string `json:"digest"`
-	Status    string `json:"status"`
+	Log      string `json:"log"`
+	Verified bool   `json:"verified"`
+	// Proven: a trusted key signed the log up to its last event (or, for
+	// an export, its signature verified with a trusted key).
+	Proven bool   `json:"proven"`
+	Events int    `json:"events"`
+	Head   string `json:"head"`
+	// Partial: a viewer's log; Hidden counts the events it does not see.
+	Partial  bool   `json:"partial,omitempty"`
+	Hidden   int    `json:"hidden,omitempty"`
+	Scenario string `json:"scenario"`
+	// Recorded: the log records its scenario (engine version 3).
+	Recorded  bool   `json:"recorded,omitempty"`
+	Digest    string `json:"digest,omitempty"`
+	Status    string `json:"status,omitempty"`
 	Reports   int    `json:"reports"`
 	Responses int    `json:"responses"`
 	Triggers  int    `json:"triggers"`
+	// Checkpoints are the log's valid signed checkpoints; SignedUpTo the
+	// last event a trusted key signed (0: none).
+	Checkpoints []session.Checkpoint `json:"checkpoints,omitempty"`
+	SignedUpTo  int                  `json:"signed_up_to"`
+	// NotProven says why the log is not proven.
+	NotProven string `json:"not_proven,omitempty"`
 	// Signature: "verified", or "not checked" for an export without --pub.
 	Signature string `json:"signature,omitempty"`
 	KeyID     string `json:"key_id,omitempty"`
 	Exported  string `json:"exported,omitempty"`
 }
 
-func printVerified(e *env, name string, s *session.Session, events []session.Event, jsonOut bool, x *verifyResult) error {
+func printVerified(e *env, lf *logFile, s *session.Session, proof *session.Proof, keys bool, jsonOut bool, x *verifyResult) error {
+	events := lf.events()
+	name := lf.path
 	r := verifyResult{Log: name, Verified: true, Events: len(events), Head: events[len(events)-1].Hash,
-		Scenario: s.Config.Scenario, Digest: s.Config.Digest, Status: s.State.Status}
-	if x != nil {
-		r.Signature, r.KeyID, r.Exported = x.Signature, x.KeyID, x.Exported
+		Scenario: events[0].Note.Config.Scenario, Recorded: lf.recorded, Partial: lf.partial(),
+		Checkpoints: proof.Signed, SignedUpTo: proof.Covered}
+	if s != nil {
+		r.Digest, r.Status = s.Config.Digest, s.State.Status
 	}
 	for i := range events {
 		switch events[i].Kind {
@@ -209,17 +187,67 @@ func printVerified(e *env, name string, s *session.Session, events []session.Eve
 			r.Responses++
 		case session.KindTrigger:
 			r.Triggers++
+		case session.KindHidden:
+			r.Hidden++
 		}
 	}
+	switch {
+	case x != nil:
+		r.Signature, r.KeyID, r.Exported = x.Signature, x.KeyID, x.Exported
+		r.Proven = x.Signature == "verified"
+		if !r.Proven {
+			r.NotProven = "the export's signature was not checked: give the signer's public key with --pub"
+		}
+	case proof.Complete():
+		r.Proven = true
+	case len(proof.Signed) == 0:
+		r.NotProven = "the log carries no signed checkpoint: anyone who has its scenario could have written it or cut its end"
+	case !keys:
+		last := proof.Signed[len(proof.Signed)-1]
+		r.NotProven = fmt.Sprintf("signed by key %s up to event %d, but no trusted key was given: give the signer's public key with --pub", short(last.KeyID), last.Seq)
+	case proof.Trusted == nil:
+		r.NotProven = "no checkpoint is signed by a key given with --pub"
+	default:
+		r.NotProven = fmt.Sprintf("a trusted key signed the log up to event %d of %d: the events after it are not proven", proof.Covered, len(events))
+	}
 	if jsonOut {
-		return writeJSON(e.stdout, r)
+		if err := writeJSON(e.stdout, r); err != nil {
+			return err
+		}
+	} else {
+		printVerifiedText(e, &r, proof)
 	}
+	if !r.Proven {
+		return unproven{fmt.Errorf("%s: verified but not proven: %s", name, r.NotProven)}
+	}
+	return nil
+}
+
+func printVerifiedText(e *env, r *verifyResult, proof *session.Proof) {
+	name := clean(r.Log)
 	what := "log"
-	if r.Exported != "" {
+	switch {
+	case r.Exported != "":
 		what = "export"
+	case r.Partial:
+		what = "partial log"
 	}
-	fmt.Fprintf(e.stdout, "%s: %s verified: %d events, every record as the engine writes it, hash chain intact, replay equals the recorded session\n", name, what, r.Events)
-	fmt.Fprintf(e.stdout, "scenario %s (digest %s), status %s\n", r.Scenario, r.Digest, r.Status)
+	if r.Partial {
+		fmt.Fprintf(e.stdout, "%s: %s verified: %d events (%d hidden from this viewer, given by their hashes), every record as the engine writes it, hash chain intact (a partial log is not replayed)\n", name, what, r.Events, r.Hidden)
+	} else {
+		fmt.Fprintf(e.stdout, "%s: %s verified: %d events, every record as the engine writes it, hash chain intact, replay equals the recorded session\n", name, what, r.Events)
+	}
+	sc := "scenario " + clean(r.Scenario)
+	switch {
+	case r.Recorded:
+		sc += " (recorded in the log)"
+	case r.Digest != "":
+		sc += " (digest " + r.Digest + ")"
+	}
+	if r.Status != "" {
+		sc += ", status " + r.Status
+	}
+	fmt.Fprintln(e.stdout, sc)
 	fmt.Fprintf(e.stdout, "last event %d: %s\n", r.Events, r.Head)
 	if r.Reports+r.Responses > 0 {
 		fmt.Fprintf(e.stdout, "implementation: %d %s, %d %s, %d %s\n", r.Reports, countNoun(r.Reports, "report", "reports"),
@@ -228,13 +256,29 @@ func printVerified(e *env, name string, s *session.Session, events []session.Eve
 	if r.Exported != "" {
 		fmt.Fprintf(e.stdout, "exported %s; derived status at export matches\n", r.Exported)
 	}
-	switch r.Signature {
-	case "verified":
-		fmt.Fprintf(e.stdout, "signature: ed25519, verified with key %s\n", r.KeyID)
-	case "not checked":
-		fmt.Fprintf(e.stdout, "signature: not checked (give the signer's public key with --pub)\n")
+	for _, c := range proof.Signed {
+		trusted := ""
+		if proof.Trusted != nil && c.KeyID == proof.Trusted.KeyID {
+			trusted = ", a trusted key"
+		}
+		fmt.Fprintf(e.stdout, "checkpoint: event %d signed %s by key %s%s\n", c.Seq, c.Time.UTC().Format(time.RFC3339), c.KeyID, trusted)
 	}
-	return nil
+	switch {
+	case r.Signature == "verified":
+		fmt.Fprintf(e.stdout, "signature: ed25519, verified with key %s\n", r.KeyID)
+	case r.Proven:
+		fmt.Fprintf(e.stdout, "proven: signed by a trusted key up to its last event\n")
+	}
+	if !r.Proven {
+		fmt.Fprintf(e.stdout, "NOT PROVEN: %s\n", r.NotProven)
+	}
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
 }
 
 // ---- exports ----
@@ -292,7 +336,7 @@ func keyID(pub ed25519.PublicKey) string {
 	return hex.EncodeToString(h[:])
 }
 
-func verifyExport(e *env, name string, data []byte, scArg, pubPath string, jsonOut bool) error {
+func verifyExport(e *env, name string, data []byte, scArg string, trusted []ed25519.PublicKey, jsonOut bool) error {
 	var x Export
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -304,16 +348,16 @@ func verifyExport(e *env, name string, data []byte, scArg, pubPath string, jsonO
 		return fmt.Errorf("%s: the export's body: %v", name, err)
 	}
 	res := &verifyResult{Signature: "not checked", KeyID: x.Signature.KeyID}
-	if pubPath != "" {
-		pub, err := readPublicKey(pubPath)
-		if err != nil {
-			return err
-		}
+	if len(trusted) > 0 {
 		sig, err := base64.StdEncoding.DecodeString(x.Signature.Value)
-		if x.Signature.Algorithm != "ed25519" || err != nil || !ed25519.Verify(pub, canon.Bytes(), sig) {
-			return fmt.Errorf("%s: the signature does not verify with %s (key %s): the export was altered or signed with another key", name, pubPath, keyID(pub))
+		for _, pub := range trusted {
+			if x.Signature.Algorithm == "ed25519" && err == nil && ed25519.Verify(pub, canon.Bytes(), sig) {
+				res.Signature, res.KeyID = "verified", keyID(pub)
+			}
 		}
-		res.Signature, res.KeyID = "verified", keyID(pub)
+		if res.Signature != "verified" {
+			return fmt.Errorf("%s: the signature does not verify with the key(s) given (%s): the export was altered or signed with another key", name, keyID(trusted[0]))
+		}
 	}
 	var body ExportBody
 	bd := json.NewDecoder(bytes.NewReader(x.Body))
@@ -324,17 +368,15 @@ func verifyExport(e *env, name string, data []byte, scArg, pubPath string, jsonO
 	if body.Format != exportFormat {
 		return fmt.Errorf("%s: export format %q (this parley reads %s)", name, body.Format, exportFormat)
 	}
-	lines := make([][]byte, len(body.Log))
-	for i, l := range body.Log {
-		lines[i] = []byte(l)
-	}
-	if scArg == "" {
-		scArg = body.Scenario
-	}
-	s, events, err := verifiedLines(name+": log", lines, scArg)
+	lf, err := parseLogFile(name+": log", []byte(strings.Join(body.Log, "\n")), scArg, nil)
 	if err != nil {
 		return err
 	}
+	s, err := lf.replay()
+	if err != nil {
+		return err
+	}
+	events := lf.events()
 	switch {
 	case s.Config.Digest != body.Digest:
 		return fmt.Errorf("%s: the export names scenario digest %s, its log %s", name, body.Digest, s.Config.Digest)
@@ -351,7 +393,12 @@ func verifyExport(e *env, name string, data []byte, scArg, pubPath string, jsonO
 		return fmt.Errorf("%s: the status in the export is not what its log gives at %s", name, body.Exported.Format(time.RFC3339))
 	}
 	res.Exported = body.Exported.UTC().Format(time.RFC3339)
-	return printVerified(e, name, s, events, jsonOut, res)
+	proof, err := session.CheckCheckpoints(events, lf.rec.Checkpoints, trusted...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	lf.path = name
+	return printVerified(e, lf, s, proof, len(trusted) > 0, jsonOut, res)
 }
 
 func readPublicKey(path string) (ed25519.PublicKey, error) {
