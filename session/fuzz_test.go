@@ -121,7 +121,12 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 		cfg.Rounds = 3
 	}
 	if flags&32 != 0 {
-		cfg.Parties = []string{"c", "a"}
+		// Another turn order; a table without b under the quorum rule
+		// (unanimity needs every principal at the table).
+		cfg.Parties = []string{"c", "a", "b"}
+		if sc.Decision.Rule == scenario.Quorum {
+			cfg.Parties = []string{"c", "a"}
+		}
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { now = now.Add(time.Second); return now }

@@ -140,6 +140,52 @@ func (s *Session) applyMediatedLeave(m *Move) {
 	case len(s.atTable()) < 2:
 		st.Waiting, st.VoteOpen = nil, false
 		s.Finish("no-agreement", "fewer than two parties remain at the table")
+	case s.quorumLost():
+		st.Waiting, st.VoteOpen = nil, false
+		s.Finish("no-agreement", s.quorumLostReason())
+	default:
+		s.voidStanding(m.Party)
+	}
+}
+
+// quorumLost reports whether, from engine version 3, fewer principals
+// remain at the table than the quorum the decision rule needs: no
+// agreement is possible any more.
+func (s *Session) quorumLost() bool {
+	d := s.Scenario.Decision
+	return s.Config.Engine >= 3 && d.Rule == scenario.Quorum && s.principalsAtTable() < d.Quorum
+}
+
+func (s *Session) quorumLostReason() string {
+	return fmt.Sprintf("%d principals remain at the table, fewer than the quorum of %d", s.principalsAtTable(), s.Scenario.Decision.Quorum)
+}
+
+// principalsAtTable counts the negotiating principals that have not left.
+func (s *Session) principalsAtTable() int {
+	n := 0
+	for _, p := range s.atTable() {
+		if q := s.Scenario.Party(p); q != nil && q.Role == scenario.Principal {
+			n++
+		}
+	}
+	return n
+}
+
+// voidStanding: from engine version 3 a party that leaves takes its
+// assent with it (as under sao, where its acceptance is void). A standing
+// proposal of the vote protocol that it helped adopt stays standing only
+// if the decision rule still holds without it; otherwise it is void (note
+// "standing-void"), and the deadline agrees on nothing unless a later
+// proposal is adopted.
+func (s *Session) voidStanding(party string) {
+	st := &s.State
+	if s.Config.Engine < 3 || s.Config.Protocol != Voting || st.Standing == nil || !st.standingYes[party] {
+		return
+	}
+	delete(st.standingYes, party)
+	if ok, why := s.Decide(st.standingYes); !ok {
+		st.Standing, st.standingYes, st.standingVersion = nil, nil, 0
+		s.Note("standing-void", &Note{Reason: "the standing proposal no longer meets the decision rule without " + party + ": " + why})
 	}
 }
 

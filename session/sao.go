@@ -107,6 +107,10 @@ func saoLeave(s *Session, id string) {
 		s.Finish("no-agreement", "fewer than two parties remain at the table")
 		return
 	}
+	if s.quorumLost() {
+		s.Finish("no-agreement", s.quorumLostReason())
+		return
+	}
 	if st.Current != nil && st.Current.By == id {
 		st.Current, st.Accepted = nil, st.Accepted[:0]
 	}
