@@ -77,6 +77,11 @@ func (s *Settings) normalize(sc *scenario.Scenario) error {
 	if len(sc.Principals()) < 2 {
 		return Errorf(EINVALID, "scenario %q has fewer than two principals with a profile", sc.Name)
 	}
+	// The engine's own checks (formats, blind reveal, scoring, the table
+	// the decision rule needs), now rather than when the talks open.
+	if err := session.CheckConfig(sc, s.config(sc)); err != nil {
+		return Errorf(EINVALID, "settings: %v", err)
+	}
 	return nil
 }
 

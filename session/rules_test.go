@@ -15,6 +15,7 @@ import (
 	"github.com/parley-negotiation/parley/agent"
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/plan"
+	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -524,4 +525,46 @@ func TestLeavingTakesTheAssentAway(t *testing.T) {
 		t.Fatalf("agreement %v status %s", s.State.Agreement, s.State.Status)
 	}
 	checkReplay(t, s)
+}
+
+// TestQuorumBindsTheOutvoted documents who is bound under a quorum: every
+// principal at the table, the outvoted included; a red line is a party's
+// own limit, defended by its vote — under a quorum it can be outvoted
+// (only a veto protects it whatever the others vote), and the record names
+// the assenting parties (or, when the votes were private, counts them).
+func TestQuorumBindsTheOutvoted(t *testing.T) {
+	sc := testScenario()
+	sc.Decision = scenario.Decision{Rule: scenario.Quorum, Quorum: 2, Agreement: scenario.WholePackage}
+	for i := range sc.Parties {
+		if sc.Parties[i].ID == "b" {
+			p := *sc.Parties[i].Profile
+			p.RedLines = []profile.RedLine{{Terms: []profile.Term{{Point: 0, Levels: []int{0}}}, Reason: "never a"}}
+			sc.Parties[i].Profile = &p
+		}
+	}
+	for _, format := range []string{scenario.Plenary, scenario.Proximity} {
+		s := mustNew(t, sc, Config{Protocol: SingleText, Mediator: "med", Rounds: 3, Format: format})
+		submit(t, s, Move{Kind: KindDraft, Party: "med", Text: [][]int{{0}, {0}, {0}}})
+		for _, p := range []string{"a", "b", "c"} {
+			submit(t, s, Move{Kind: KindRespond, Party: p, Responses: []PointResponse{{Point: 0, Stance: StanceAccept}}})
+		}
+		submit(t, s, Move{Kind: KindCallVote, Party: "med"})
+		submit(t, s, Move{Kind: KindVote, Party: "a", Yes: yes(true)})
+		submit(t, s, Move{Kind: KindVote, Party: "b", Yes: yes(false)})
+		submit(t, s, Move{Kind: KindVote, Party: "c", Yes: yes(true)})
+		if s.State.Agreement == nil || sc.Party("b").Profile.CrossesRedLine(s.State.Agreement) < 0 {
+			t.Fatalf("%s: agreement %v: the outvoted party's red line is not crossed", format, s.State.Agreement)
+		}
+		n := agreementNote(t, s)
+		switch format {
+		case scenario.Plenary: // votes public to the table: the assents by name
+			if !slices.Equal(n.Parties, []string{"a", "c"}) {
+				t.Errorf("plenary: assents %v", n.Parties)
+			}
+		default: // private votes: their number only
+			if n.Parties != nil || n.Count != 2 {
+				t.Errorf("proximity: assents %v count %d", n.Parties, n.Count)
+			}
+		}
+	}
 }

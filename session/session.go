@@ -43,7 +43,7 @@ type Config struct {
 	// to Nobody, carries the scenario itself (see WithScenario).
 	Digest   string `json:"digest,omitempty"`
 	Protocol string `json:"protocol"`
-	// Parties negotiate, in turn order (default: the principals).
+	// Parties negotiate, in turn order (default: every principal).
 	Parties  []string `json:"parties"`
 	Mediator string   `json:"mediator,omitempty"`
 	// Rounds is the deadline in rounds (0: none); Duration in wall time (0: none).
@@ -289,8 +289,12 @@ func prepare(sc *scenario.Scenario, cfg Config) (Config, Protocol, error) {
 		return cfg, nil, fmt.Errorf("session: unknown protocol %q (known: %s)", cfg.Protocol, strings.Join(Protocols(), ", "))
 	}
 	if len(cfg.Parties) == 0 {
-		for _, p := range sc.Principals() {
-			cfg.Parties = append(cfg.Parties, p.ID)
+		// Every principal, with or without a profile (people negotiate
+		// without one; automated agents need one, see NewRunner).
+		for _, p := range sc.Parties {
+			if p.Role == scenario.Principal {
+				cfg.Parties = append(cfg.Parties, p.ID)
+			}
 		}
 	}
 	for i, id := range cfg.Parties {
