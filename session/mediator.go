@@ -297,10 +297,17 @@ func (s *Session) partyView(id string, t *profile.Table, events []Event) *PartyV
 // Vote: yes iff the package is complete, its utility is at least the
 // party's reservation value and it crosses none of the party's red lines.
 //
-// Bid: the packages (best first, at most MaxBid) that the vote would accept
-// and whose utility reaches a target conceding linearly from the party's
-// best utility in the first round to its reservation value in the last
-// (without a round deadline, by a fifth of the distance each round).
+// Bid: agent.BlindBidder's bid — at most agent.MaxBlindBid (1,000)
+// packages, all of which the vote would accept, whose utility reaches a
+// threshold conceding linearly from the party's best utility within its
+// red lines in the first round to its reservation value at 80% of the
+// round deadline (held there to the end; without a deadline, a fifth of
+// the distance each round): the first such packages in the round's public
+// order (agent.PublicOrder, keyed on the framework and the round only), so
+// that the bids of automated parties overlap inside the agreement zone
+// when it is not too small. It uses the party's own profile and the round
+// and deadline only; no bid is ever empty while some package is
+// acceptable to the party.
 type ProfileResponder struct {
 	// Tolerance is the fraction of a point's span a drafted option may
 	// fall short of the party's best option and still be accepted.
@@ -381,19 +388,12 @@ func acceptable(v *PartyView, p framework.Package) bool {
 
 // Bid implements Responder.
 func (r ProfileResponder) Bid(v *PartyView) []framework.Package {
-	top, _ := v.Table.Max()
-	res := v.Table.Reservation
-	var x float64
-	switch {
-	case v.Rounds > 1:
-		x = float64(v.Round-1) / float64(v.Rounds-1)
-	case v.Rounds == 1:
-		x = 1
-	default:
-		x = 1 - math.Pow(0.8, float64(v.Round-1))
+	b, err := agent.NewBlindBidder(v.Framework, v.Profile, v.Table)
+	if err != nil {
+		// The table does not fit the framework: nothing can be bid.
+		return nil
 	}
-	target := math.Max(res, top-(top-res)*min(max(x, 0), 1))
-	return BestPackages(v.Table, v.Profile, MaxBid, target)
+	return b.Bid(v.Round, v.Rounds)
 }
 
 func span(c []float64) float64 {
@@ -806,35 +806,70 @@ func (h *HillClimbingMediator) actText(v *MediatorView) (Move, error) {
 	return settle(next), nil
 }
 
-// ZoneMediator is a mediator that may see the parties' profiles (only when
-// the session allows it: Config.MediatorAccess is AccessProfiles). It
-// computes the exact Pareto frontier of the agreement zone
-// (analysis.FrontierAdditive with RedLines and Rational; points agreed
-// provisionally are kept fixed) and ranks its points by a bargaining
-// solution concept: Nash (max Π(uᵢ − rᵢ)) or egalitarian (max minᵢ(uᵢ − rᵢ));
-// the best is the concept's point of analysis.NashPoint or
-// analysis.EgalitarianPoint on that frontier.
+// ZoneMediator is a mediator that may see the negotiating parties'
+// profiles (only when the session allows it: Config.MediatorAccess is
+// AccessProfiles) and aims at one bargaining solution of their agreement
+// zone, computed by package analysis: Concept analysis.Nash (the default)
+// is the Nash bargaining solution, the zone package maximising
+// Π(uᵢ − rᵢ) — analysis.NashPoint on the exact Pareto frontier of the
+// zone (analysis.FrontierAdditive with RedLines and Rational), rᵢ the
+// reservation values —, analysis.Egalitarian the max–min package,
+// maximising minᵢ(uᵢ − rᵢ) (analysis.EgalitarianPoint). Points agreed
+// provisionally are kept fixed. Ties go to the lower package, as analysis
+// breaks them.
 //
-// Under the single text its first draft brackets, point by point, the
-// options of the best package by its concept and of the best by the other
-// concept (settled where the two agree). It then negotiates the brackets
-// left: the next draft settles them on whichever of the two packages the
-// parties' responses accept on more bracketed points (its own concept on
-// ties), and it puts that text to the vote. After a failed vote it drafts
-// the next package of the ranking not yet drafted, then puts it to the vote.
-// With a round deadline it skips the brackets when too few rounds are left.
-// Under the vote protocol it proposes the ranking in order until a
-// proposal is adopted, then keeps proposing the standing package. It ends
-// the talks when the zone is empty or every package has been tried.
+// The profiles it sees may not be the whole truth, so it listens. What the
+// parties say narrows the zone it aims into, never its aim: an objection
+// to a drafted option (its wording is unacceptable to that party; to every
+// alternative of a bracket) becomes a red line of that party's profile as
+// the mediator sees it, and a party that votes no to a package is taken to
+// require more than that package's utility in its profile (its reservation
+// value, as the mediator sees it, is raised just above it). Its target is
+// always the concept's best package of the zone so narrowed, valued
+// against the declared reservation values; when the narrowed zone is
+// empty, it ends the talks. Responses that only propose another option or
+// accept an alternative (bargaining) do not move it: it already knows the
+// profiles.
+//
+// Single text. Its first draft brackets, on the points where they differ,
+// its target and the other concept's best package (the alternative at
+// stake), and settles the points where they agree. The brackets close on
+// its target, recomputed after the parties' objections: the second draft
+// is settled. When the responses to a settled draft raise no new objection
+// it calls the vote, otherwise it drafts the new target (objections to the
+// wording of a draft are learnt before the vote). In the last round of a
+// round deadline it calls the vote on a settled text at once; with three
+// rounds or fewer left at the first draft it skips the brackets. After a
+// failed vote it raises, as above, what the parties who voted no require,
+// and drafts the new target, settled, never one it drafted before; it ends
+// the talks when none is left.
+//
+// Vote and feedback protocols: it proposes its target until a proposal is
+// adopted, then keeps proposing the standing package. Under the vote
+// protocol a rejected proposal raises what its no-voters require, as
+// above, which moves the target; under feedback (which says only better,
+// same or worse) the next proposal is the next package of its ranking. It
+// never proposes a package twice before it has proposed every package of
+// its ranking, and then starts the ranking again.
 type ZoneMediator struct {
 	// Concept is analysis.Nash (the default) or analysis.Egalitarian.
 	Concept string
 
 	ranked   []framework.Package
-	pair     []framework.Package
+	other    framework.Package // the other concept's best, for the brackets
 	drafted  map[string]bool
 	fixedFor string
+	space    *analysis.Space
+	frontier *analysis.Frontier
 	phase    int
+	// What the parties have said: per party, objected options
+	// ([point, option]) and the utility (in its profile as seen) it
+	// requires more than.
+	objected map[string]map[[2]int]bool
+	above    map[string]float64
+	heard    int     // number of events read for objections and votes
+	lastText [][]int // the last draft read
+	news     int     // objections learnt from the responses last read
 }
 
 // Phases of the zone mediator under the single text.
@@ -856,18 +891,18 @@ func (z *ZoneMediator) concept() string {
 }
 
 // zoneFrontier returns the space of the negotiating parties and the exact
-// frontier of its agreement zone, with provisional points kept fixed.
-func zoneFrontier(v *MediatorView) (*analysis.Space, *analysis.Frontier, error) {
+// frontier of its agreement zone, with provisional points kept fixed and
+// the options each party objected to forbidden to it.
+func zoneFrontier(v *MediatorView, objected map[string]map[[2]int]bool) (*analysis.Space, *analysis.Frontier, error) {
 	var profs []*profile.Profile
 	for _, id := range v.Parties {
 		p := v.Profiles[id]
 		if p == nil {
 			return nil, nil, fmt.Errorf("session: zone mediator: no profile for party %q", id)
 		}
+		var extra []profile.RedLine
 		if v.Provisional != nil {
 			// Keep provisional points fixed: forbid their other options.
-			cp := *p
-			cp.RedLines = slices.Clone(p.RedLines)
 			for k, l := range v.Provisional {
 				if l == framework.Open {
 					continue
@@ -879,9 +914,21 @@ func zoneFrontier(v *MediatorView) (*analysis.Space, *analysis.Frontier, error) 
 					}
 				}
 				if len(other) > 0 {
-					cp.RedLines = append(cp.RedLines, profile.RedLine{Terms: []profile.Term{{Point: k, Levels: other}}})
+					extra = append(extra, profile.RedLine{Terms: []profile.Term{{Point: k, Levels: other}}})
 				}
 			}
+		}
+		obj := make([][2]int, 0, len(objected[id]))
+		for c := range objected[id] {
+			obj = append(obj, c)
+		}
+		slices.SortFunc(obj, func(a, b [2]int) int { return slices.Compare(a[:], b[:]) })
+		for _, c := range obj {
+			extra = append(extra, profile.RedLine{Terms: []profile.Term{{Point: c[0], Levels: []int{c[1]}}}})
+		}
+		if len(extra) > 0 {
+			cp := *p
+			cp.RedLines = append(slices.Clone(p.RedLines), extra...)
 			p = &cp
 		}
 		profs = append(profs, p)
@@ -897,9 +944,14 @@ func zoneFrontier(v *MediatorView) (*analysis.Space, *analysis.Frontier, error) 
 	return sp, fr, nil
 }
 
-// rankZone returns the zone frontier's witnesses ranked by concept c, best
-// first (ties by package, as analysis breaks them).
-func rankZone(sp *analysis.Space, fr *analysis.Frontier, c string) []framework.Package {
+// rankZone returns the witnesses of the zone frontier's points that give
+// each party i more than above[i] (nil: no such bound), ranked by concept c
+// against the space's reservation values, best first (ties by package, as
+// analysis breaks them). Filtering the frontier is exact: a package of the
+// zone where party i gets more than a bound is dominated only by packages
+// that give it more too, so the frontier of the narrowed zone is the
+// zone's frontier so filtered, and the concepts' best lies on it.
+func rankZone(sp *analysis.Space, fr *analysis.Frontier, c string, above []float64) []framework.Package {
 	type cand struct {
 		p framework.Package
 		x float64
@@ -907,6 +959,11 @@ func rankZone(sp *analysis.Space, fr *analysis.Frontier, c string) []framework.P
 	var cs []cand
 	for _, pt := range fr.Points {
 		ok := true
+		for i, b := range above {
+			if !math.IsNaN(b) && pt.U[i] <= b {
+				ok = false
+			}
+		}
 		x := 1.0
 		if c == analysis.Egalitarian {
 			x = math.Inf(1)
@@ -942,21 +999,85 @@ func rankZone(sp *analysis.Space, fr *analysis.Frontier, c string) []framework.P
 	return out
 }
 
-func (z *ZoneMediator) prepare(v *MediatorView) error {
-	key := fmt.Sprint(v.Provisional)
-	if z.ranked != nil && z.fixedFor == key {
-		return nil
+// listen reads the events the mediator has not read yet: objections in
+// responses and, after a vote (single text, vote protocol), the no votes
+// on the package voted on.
+func (z *ZoneMediator) listen(v *MediatorView) {
+	if z.objected == nil {
+		z.objected, z.above = map[string]map[[2]int]bool{}, map[string]float64{}
 	}
+	if z.heard > len(v.Events) {
+		z.heard = 0
+	}
+	z.news = 0
+	text := z.lastText          // the draft the events answer
+	var voted framework.Package // the package last put to the vote
+	for _, e := range v.Events[z.heard:] {
+		m := e.Move
+		if m == nil {
+			continue
+		}
+		switch m.Kind {
+		case KindDraft:
+			text = m.Text
+		case KindCallVote:
+			voted = textPackage(text)
+		case KindPropose:
+			voted = m.Package
+		case KindRespond:
+			for _, r := range m.Responses {
+				if r.Stance != StanceObject || r.Point < 0 || r.Point >= len(text) {
+					continue
+				}
+				if z.objected[e.Party] == nil {
+					z.objected[e.Party] = map[[2]int]bool{}
+				}
+				for _, o := range text[r.Point] {
+					c := [2]int{r.Point, o}
+					if !z.objected[e.Party][c] && (v.Provisional == nil || v.Provisional[r.Point] == framework.Open) {
+						z.objected[e.Party][c] = true
+						z.news++
+					}
+				}
+			}
+		case KindVote:
+			if m.Yes != nil && !*m.Yes && voted != nil && voted.Complete() && len(voted) == len(v.Framework.Points) {
+				if pr := v.Profiles[e.Party]; pr != nil {
+					if t, err := pr.Compile(v.Framework); err == nil {
+						u := t.Utility(voted)
+						if old, ok := z.above[e.Party]; !ok || u > old {
+							z.above[e.Party] = u
+						}
+					}
+				}
+			}
+		}
+	}
+	z.heard, z.lastText = len(v.Events), text
+}
+
+func (z *ZoneMediator) prepare(v *MediatorView) error {
 	c := z.concept()
 	if c != analysis.Nash && c != analysis.Egalitarian {
 		return fmt.Errorf("session: zone mediator: concept %q (want %s or %s)", c, analysis.Nash, analysis.Egalitarian)
 	}
-	sp, fr, err := zoneFrontier(v)
-	if err != nil {
-		return err
+	if key := fmt.Sprint(v.Provisional, z.objected); z.frontier == nil || z.fixedFor != key {
+		sp, fr, err := zoneFrontier(v, z.objected)
+		if err != nil {
+			return err
+		}
+		z.space, z.frontier, z.fixedFor = sp, fr, key
 	}
-	r := rankZone(sp, fr, c)
-	z.ranked, z.fixedFor, z.pair = r, key, nil
+	sp, fr := z.space, z.frontier
+	above := make([]float64, len(v.Parties))
+	for i, id := range v.Parties {
+		above[i] = math.NaN()
+		if u, ok := z.above[id]; ok {
+			above[i] = u
+		}
+	}
+	r := rankZone(sp, fr, c, above)
+	z.ranked, z.other = r, nil
 	if z.drafted == nil {
 		z.drafted = map[string]bool{}
 	}
@@ -967,10 +1088,8 @@ func (z *ZoneMediator) prepare(v *MediatorView) error {
 	if c == analysis.Egalitarian {
 		other = analysis.Nash
 	}
-	o := rankZone(sp, fr, other)
-	z.pair = []framework.Package{r[0]}
-	if len(o) > 0 && !slices.Equal(o[0], r[0]) {
-		z.pair = append(z.pair, o[0])
+	if o := rankZone(sp, fr, other, above); len(o) > 0 && !slices.Equal(o[0], r[0]) {
+		z.other = o[0]
 	}
 	return nil
 }
@@ -999,57 +1118,64 @@ func (z *ZoneMediator) Act(v *MediatorView) (Move, error) {
 	if v.Protocol != SingleText && v.Protocol != Voting && v.Protocol != Feedback {
 		return Move{}, fmt.Errorf("session: the zone mediator does not run %s sessions", v.Protocol)
 	}
+	if v.Version == 0 {
+		// A new session: forget what earlier ones said.
+		z.phase, z.objected, z.above, z.heard, z.lastText, z.drafted, z.ranked, z.frontier = zoneStart, nil, nil, 0, nil, nil, nil, nil
+	}
+	if v.Protocol != Feedback {
+		z.listen(v)
+	}
 	if err := z.prepare(v); err != nil {
 		return Move{}, err
-	}
-	if len(z.ranked) == 0 {
-		return Move{Kind: KindEnd}, nil
 	}
 	if v.Protocol == Voting || v.Protocol == Feedback {
 		if v.Standing != nil {
 			return Move{Kind: KindPropose, Package: v.Standing.Clone()}, nil
 		}
+		if len(z.ranked) == 0 {
+			return Move{Kind: KindEnd}, nil
+		}
 		p := z.nextUntried()
 		if p == nil {
+			// Every package was proposed: start the ranking again.
 			z.drafted = map[string]bool{}
 			p = z.ranked[0]
 		}
 		z.drafted[packageKey(p)] = true
 		return Move{Kind: KindPropose, Package: p.Clone()}, nil
 	}
-	if v.Version == 0 {
-		z.phase = zoneStart
-	}
 	lastRound := v.Rounds > 0 && v.Round >= v.Rounds
 	switch z.phase {
 	case zoneStart:
-		if len(z.pair) == 1 || (v.Rounds > 0 && v.Round >= v.Rounds-2) {
-			return z.settle(z.pair[0]), nil
+		if len(z.ranked) == 0 {
+			return Move{Kind: KindEnd}, nil
+		}
+		if z.other == nil || (v.Rounds > 0 && v.Round >= v.Rounds-2) {
+			return z.settle(z.ranked[0]), nil
 		}
 		z.phase = zoneBrackets
-		return bracketText(z.pair), nil
+		return bracketText([]framework.Package{z.ranked[0], z.other}), nil
 	case zoneBrackets:
-		// Settle the brackets on the package the parties accept more.
-		best, bestN := 0, -1
-		for i, p := range z.pair {
-			n := 0
-			for _, party := range v.Parties {
-				for _, r := range v.Replies[party] {
-					if len(v.Text[r.Point]) > 1 && r.Stance == StanceAccept && r.Option == p[r.Point] {
-						n++
-					}
-				}
-			}
-			if n > bestN {
-				best, bestN = i, n
-			}
+		// The brackets close on the target, after the objections.
+		p := z.nextUntried()
+		if p == nil {
+			return Move{Kind: KindEnd}, nil
 		}
-		return z.settle(z.pair[best]), nil
+		return z.settle(p), nil
 	case zoneSettled:
-		z.phase = zoneVoting
-		return Move{Kind: KindCallVote}, nil
+		if lastRound || z.news == 0 {
+			// No new objection: put the text to the vote.
+			z.phase = zoneVoting
+			return Move{Kind: KindCallVote}, nil
+		}
+		// Objections moved the target.
+		p := z.nextUntried()
+		if p == nil {
+			return Move{Kind: KindEnd}, nil
+		}
+		return z.settle(p), nil
 	}
-	// The vote failed: the next package of the ranking.
+	// The vote failed.
 	if lastRound && !bracketed(v.Text) {
 		z.phase = zoneVoting
 		return Move{Kind: KindCallVote}, nil
