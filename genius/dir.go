@@ -26,10 +26,45 @@ const (
 
 type dirFile struct {
 	name string // base name
-	path string
+	path string // for messages: the folder's label joined with name
 	kind fileKind
 	root *elem
 	err  error // parse or classification error
+}
+
+// MaxFileName bounds the length of a file name LoadDir and LoadFS accept.
+const MaxFileName = 255
+
+// CheckName reports whether name is a plain file name of a folder: not
+// empty, no separator, not "." or "..", no control character (NUL
+// included), at most MaxFileName bytes. LoadDir and LoadFS refuse profile
+// names that fail it before anything is opened, so that no name leaves
+// the folder.
+func CheckName(name string) error {
+	switch {
+	case len(name) > MaxFileName:
+		return fmt.Errorf("file name of %d bytes: want at most %d", len(name), MaxFileName)
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("file name %q: want the name of a file in the folder", name)
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Errorf("file name %q: want the name of a file in the folder, without folders", name)
+	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return fmt.Errorf("file name %q: control characters are not allowed", name)
+	}
+	return nil
+}
+
+// folder is a GENIUS folder to load: its files and a label for messages.
+type folder struct {
+	fsys  fs.FS
+	label string
+}
+
+func (d folder) path(name string) string {
+	if d.label == "" {
+		return name
+	}
+	return filepath.Join(d.label, name)
 }
 
 // hasEvaluations reports whether a <utility_space> carries profile data.
@@ -50,14 +85,35 @@ func hasEvaluations(e *elem) bool {
 	return false
 }
 
-func classify(path string) dirFile {
-	df := dirFile{name: filepath.Base(path), path: path}
-	fh, err := os.Open(path)
-	if err != nil {
+// classify reads and classifies the folder's file name. Only regular
+// files are opened: a FIFO, a device or a socket is refused before it
+// could block or stream forever.
+func (d folder) classify(name string) dirFile {
+	df := dirFile{name: name, path: d.path(name)}
+	if err := CheckName(name); err != nil {
 		df.err = err
 		return df
 	}
+	st, err := fs.Stat(d.fsys, name)
+	if err != nil {
+		df.err = fmt.Errorf("%s: %w", df.path, unwrapPath(err))
+		return df
+	}
+	if !st.Mode().IsRegular() {
+		df.err = fmt.Errorf("%s: %w", df.path, errNotRegular)
+		return df
+	}
+	fh, err := d.fsys.Open(name)
+	if err != nil {
+		df.err = fmt.Errorf("%s: %w", df.path, unwrapPath(err))
+		return df
+	}
 	defer fh.Close()
+	// The file may have been replaced between Stat and Open.
+	if st, err := fh.Stat(); err != nil || !st.Mode().IsRegular() {
+		df.err = fmt.Errorf("%s: %w", df.path, errNotRegular)
+		return df
+	}
 	root, _, err := parseXML(fh, df.name)
 	if err != nil {
 		df.err = err
@@ -89,22 +145,62 @@ func classify(path string) dirFile {
 	return df
 }
 
+var errNotRegular = errors.New("not a regular file")
+
+// unwrapPath drops the operation and path of an *fs.PathError (the path
+// is named by the caller, and may be the inside of an os.Root).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // LoadDir loads a GENIUS domain folder: the domain file (the XML file whose
 // root is <negotiation_template>, or else the only <utility_space> without
 // evaluations) and then the named profile files, in that order (names are
-// relative to dir; ".xml" may be omitted). With no names it loads every
-// LINEAR profile of the folder sorted by file name, skipping UNCERTAIN,
-// non-linear and other profiles with a warning; when the folder has
-// non-linear profiles and no linear one it fails with ErrNonLinear.
+// file names of dir, without folders; ".xml" may be omitted). With no
+// names it loads every LINEAR profile of the folder sorted by file name,
+// skipping UNCERTAIN, non-linear and other profiles with a warning; when
+// the folder has non-linear profiles and no linear one it fails with
+// ErrNonLinear.
+//
+// Nothing outside dir is read: a profile name with a separator or "..",
+// or a symbolic link that leads out of dir, is refused, and only regular
+// files are opened (a FIFO or a device in the folder is skipped with a
+// warning, or refused when named).
 //
 // Each profile becomes a principal party whose id is the file name without
 // extension. The scenario is named after the folder, decides by unanimity on
 // the whole package and meets in plenary; loader warnings are in
 // Scenario.Warnings.
 func LoadDir(dir string, profiles []string) (*scenario.Scenario, error) {
-	entries, err := os.ReadDir(dir)
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, err
+	}
+	defer root.Close()
+	return load(folder{fsys: root.FS(), label: dir}, filepath.Base(filepath.Clean(dir)), profiles)
+}
+
+// LoadFS is LoadDir over the root directory of fsys (an upload held in
+// memory, say): name names the folder (the scenario's name) and prefixes
+// messages. Subdirectories of fsys are ignored.
+func LoadFS(fsys fs.FS, name string, profiles []string) (*scenario.Scenario, error) {
+	return load(folder{fsys: fsys, label: name}, name, profiles)
+}
+
+func load(d folder, name string, profiles []string) (*scenario.Scenario, error) {
+	dir := d.label
+	for _, p := range profiles {
+		if err := CheckName(p); err != nil {
+			return nil, fmt.Errorf("%s: profile: %w", dir, err)
+		}
+	}
+	entries, err := fs.ReadDir(d.fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, unwrapPath(err))
 	}
 	var files []dirFile
 	var warns []string
@@ -112,7 +208,7 @@ func LoadDir(dir string, profiles []string) (*scenario.Scenario, error) {
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".xml") {
 			continue
 		}
-		files = append(files, classify(filepath.Join(dir, e.Name())))
+		files = append(files, d.classify(e.Name()))
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 
@@ -161,7 +257,7 @@ func LoadDir(dir string, profiles []string) (*scenario.Scenario, error) {
 				df = byName[p+".xml"]
 			}
 			if df == nil {
-				c := classify(filepath.Join(dir, p))
+				c := d.classify(p)
 				if errors.Is(c.err, fs.ErrNotExist) {
 					return nil, fmt.Errorf("%s: no profile file %q", dir, p)
 				}
@@ -177,6 +273,8 @@ func LoadDir(dir string, profiles []string) (*scenario.Scenario, error) {
 		for i := range files {
 			f := &files[i]
 			switch {
+			case errors.Is(f.err, errNotRegular):
+				warns = append(warns, f.name+": skipped: not a regular file")
 			case f.err != nil:
 				warns = append(warns, fmt.Sprintf("%s: skipped, not readable as XML: %v", f.name, f.err))
 			case f == cands[0]:
@@ -197,13 +295,13 @@ func LoadDir(dir string, profiles []string) (*scenario.Scenario, error) {
 			return nil, fmt.Errorf("%s: %s: %w; the folder has no linear profile", dir, strings.Join(nonLinear, ", "), ErrNonLinear)
 		}
 		if len(chosen) == 0 {
-			warns = append(warns, filepath.Base(dir)+": no linear profile: the scenario has no parties")
+			warns = append(warns, name+": no linear profile: the scenario has no parties")
 		}
 	}
 
 	s := &scenario.Scenario{
 		Version:     scenario.FormatVersion,
-		Name:        machineName(filepath.Base(filepath.Clean(dir))),
+		Name:        machineName(name),
 		Title:       dom.f.Name,
 		Description: dom.f.Description,
 		Source:      "GENIUS domain " + cands[0].name,

@@ -29,7 +29,11 @@
 // Non-linear (hyper-rectangle) profiles fail with ErrNonLinear, other
 // unsupported utility-space types with ErrUnsupported.
 //
-// LoadDir loads a whole GENIUS domain folder into a scenario.Scenario.
+// LoadDir loads a whole GENIUS domain folder into a scenario.Scenario, and
+// LoadFS one held in an fs.FS (an upload in memory). Neither reads
+// anything outside the folder: profile names are plain file names
+// (CheckName), symbolic links out of the folder are not followed, and only
+// regular files are opened.
 // WriteDomain and WriteProfile write GENIUS XML that GENIUS and ReadDomain /
 // ReadProfile load back to the same numbers.
 //

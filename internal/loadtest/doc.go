@@ -24,7 +24,8 @@
 //
 // The Report gives acknowledged moves per second, per-move latency
 // quantiles, errors by HTTP status and error code, the subscribers held at
-// the end (counted by the clients and by the server's /api/health), events
+// the end (counted by the clients and by the server's /api/stats, which
+// the mediator account reads as the server's operator), events
 // delivered per second and how late, and the process's peak RSS,
 // goroutines and CPU time. With an in-process server the process is the
 // server and its clients together.

@@ -167,7 +167,8 @@ type Setup struct {
 type SSE struct {
 	Requested int `json:"requested"`
 	// Held is the streams open at the end of the window by the clients'
-	// count; ServerCount by the server's /api/health (-1: not available).
+	// count; ServerCount by the server's /api/stats (-1: not available,
+	// as when the mediator account is not an operator of a running server).
 	Held        int64 `json:"held_at_end"`
 	ServerCount int   `json:"server_subscribers"`
 	// HeldAtCount is the clients' count when the server counted, after
@@ -225,6 +226,7 @@ type runner struct {
 	sessions []*sess
 	srv      *inProcess // nil for a running server
 	health   hist       // GET /api/health under load
+	owner    cred       // the mediator's login
 	outMu    sync.Mutex
 	peakG    atomic.Int64
 }
@@ -383,6 +385,7 @@ func (r *runner) setup(ctx context.Context, rep *Report, user, password string) 
 		return fmt.Errorf("sign in as %s: %w", user, err)
 	}
 	owner := cred{bearer: login.Token}
+	r.owner = owner
 	r.sessions = make([]*sess, r.cfg.Sessions)
 	var next, done, invites atomic.Int64
 	var firstErr error
@@ -574,16 +577,14 @@ loop:
 	}
 	rep.SSE.HealthUnderLoad = r.health.summary()
 	// The server's count of subscribers, with the moves stopped and every
-	// stream still open.
+	// stream still open (operators only).
 	hctx, hcancel := context.WithTimeout(context.Background(), r.cfg.Timeout)
-	var health struct {
-		Subscribers int `json:"subscribers"`
-	}
-	if err := r.c.do(hctx, "GET", "/api/health", cred{}, nil, &health); err == nil {
-		rep.SSE.ServerCount = health.Subscribers
+	var stats server.Stats
+	if err := r.c.do(hctx, "GET", "/api/stats", r.owner, nil, &stats); err == nil {
+		rep.SSE.ServerCount = stats.Subscribers
 		rep.SSE.HeldAtCount = r.cnt.sseHeld.Load()
 	} else {
-		rep.Notes = append(rep.Notes, fmt.Sprintf("GET /api/health: %v", err))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("GET /api/stats: %v", err))
 	}
 	hcancel()
 
@@ -694,7 +695,7 @@ func startServer(ctx context.Context, dsn string) (*inProcess, error) {
 	}
 	p.base = "http://" + ln.Addr().String()
 	p.storage = describeStore(dsn)
-	srv := server.New(server.Config{Service: svc, Log: slog.New(slog.NewTextHandler(p.log, nil))})
+	srv := server.New(server.Config{Service: svc, Log: slog.New(slog.NewTextHandler(p.log, nil)), Operators: []string{p.user}})
 	sctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

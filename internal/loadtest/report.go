@@ -53,7 +53,7 @@ func (rep *Report) WriteText(w io.Writer) error {
 	if s.ServerCount >= 0 {
 		server = fmt.Sprintf("%d when the clients held %d", s.ServerCount, s.HeldAtCount)
 	}
-	row("SSE subscribers", "%d requested, %d held at the end of the window (server /api/health: %s); %d reconnects after %d drops, %d failed connects",
+	row("SSE subscribers", "%d requested, %d held at the end of the window (server /api/stats: %s); %d reconnects after %d drops, %d failed connects",
 		s.Requested, s.Held, server, s.Reconnects, s.Drops, s.Failures)
 	h := s.HealthUnderLoad
 	health := fmt.Sprintf("%d answers, p50 %s, max %s", h.Count, msText(h.P50), msText(h.Max))

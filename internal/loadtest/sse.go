@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/parley-negotiation/parley/server"
 )
 
 // eventStart opens every event in a batch: the JSON of session.Event
@@ -66,9 +68,19 @@ func (r *runner) subscribe(ctx context.Context, s *sess, who cred, ready func(er
 		}
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 0, 4<<10), 64<<20)
+		kind := ""
 		for sc.Scan() {
 			line := sc.Bytes()
 			switch {
+			case len(line) == 0:
+				kind = ""
+			case bytes.HasPrefix(line, []byte("event: ")):
+				kind = string(line[7:])
+			case bytes.HasPrefix(line, []byte("data: ")) && kind == "end":
+				// The server ended the stream: the credential no longer holds.
+				var eb server.ErrorBody
+				_ = json.Unmarshal(line[6:], &eb)
+				r.cnt.fail("stream", &apiError{status: http.StatusOK, code: "end " + eb.Error.Code, message: eb.Error.Message})
 			case bytes.HasPrefix(line, []byte("id: ")):
 				if n, err := strconv.Atoi(string(line[4:])); err == nil {
 					last = n
