@@ -81,3 +81,16 @@ func BenchmarkFrontierEnumerate2p6x6(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFrontierTenRedLines2p20x5 is the zone frontier of 5^20 packages
+// with ten red lines joining two points each (issue 12: 90 s and "frontier
+// too large" when partial packages were kept apart by levels).
+func BenchmarkFrontierTenRedLines2p20x5(b *testing.B) {
+	s := redLineSpace(20, 5, 2, 10)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := FrontierAdditive(s, FrontierOptions{RedLines: true, Rational: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

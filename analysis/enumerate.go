@@ -72,7 +72,7 @@ func FrontierEnumerate(s *Space, o FrontierOptions, limit int64) (*Frontier, err
 	if v.n() == 0 {
 		return fr, nil
 	}
-	for _, i := range skyline(v, nil, counts, 0) {
+	for _, i := range skyline(v, nil, counts, 0, nil) {
 		fr.Points = append(fr.Points, Point{U: append([]float64(nil), v.at(int(i))...), Witness: pkgs[i], Count: counts[i]})
 	}
 	sortPoints(fr.Points)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -19,6 +20,10 @@ type FrontierOptions struct {
 	Rational bool
 	// MaxPoints bounds the size of any intermediate frontier (default 4,000,000).
 	MaxPoints int
+	// MaxWork bounds the work: partial packages generated plus dominance
+	// comparisons (default DefaultMaxWork; negative: no bound). Past it the
+	// computation stops with ErrWorkBudget.
+	MaxWork int64
 	// Progress, when set, is called after each point with (done, total).
 	Progress func(done, total int)
 }
@@ -32,21 +37,38 @@ const rationalSlack = 1e-9
 
 // constraint is a red line spanning several points, in framework indices.
 type constraint struct {
-	terms []profile.Term
-	last  int
+	terms       []profile.Term
+	first, last int
 }
 
 // FrontierAdditive computes the exact Pareto frontier of an additive space by
 // merging point by point with dominance pruning (see the package doc). It
 // never enumerates the outcome space.
 func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
+	return FrontierAdditiveContext(context.Background(), s, o)
+}
+
+// FrontierAdditiveContext is FrontierAdditive stopped when ctx is done (the
+// error then wraps ctx's cause, e.g. context.DeadlineExceeded) or when the
+// work exceeds o.MaxWork (ErrWorkBudget).
+func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (*Frontier, error) {
 	f := s.Framework
 	n, d := len(f.Points), s.N()
 	if o.MaxPoints <= 0 {
 		o.MaxPoints = 4_000_000
 	}
+	if o.MaxWork == 0 {
+		o.MaxWork = DefaultMaxWork
+	}
+	m := newMeter(ctx, max(o.MaxWork, 0))
+	stopped := func(k int) error {
+		return fmt.Errorf("%w (at point %d of %d)", m.err, k+1, n)
+	}
+	if !m.check() {
+		return nil, stopped(0)
+	}
 	allowed, multi := compileRedLines(s, o.RedLines)
-	live := livePoints(n, multi)
+	steps := redLineSteps(f, multi)
 
 	// restMax[k][j]: the most party j can still gain from points k..n-1.
 	best := bestAllowed(s, allowed)
@@ -82,36 +104,29 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 	layers := make([]layer, n)
 	cur := &vecs{d: d, vals: make([]float64, d)}
 	counts := []uint64{1}
-	var state []int32 // levels at live points, stride len(prevLive)
-	var prevLive []int
+	// state holds, per partial package and per red line open after the
+	// previous point (stride ps), 1 while every term decided so far matches
+	// (the red line may still be crossed) and 0 once one does not.
+	var state []int32
+	ps := 0
 
-	var completing []int // constraints whose last point is k
 	for k := 0; k < n; k++ {
-		lv := live[k]
-		// Where each live point's level comes from: -1 = the current point.
-		from := make([]int, len(lv))
-		for a, p := range lv {
-			from[a] = -1
-			if p != k {
-				from[a] = slices.Index(prevLive, p)
-			}
-		}
-		completing = completing[:0]
-		for r, c := range multi {
-			if c.last == k {
-				completing = append(completing, r)
-			}
-		}
+		st := &steps[k]
 		contrib := make([][]float64, d)
 		for j, t := range s.Tables {
 			contrib[j] = t.Contrib[k]
 		}
 		nodes := cur.n()
+		levels := f.Points[k].Levels()
+		if cand := int64(nodes) * int64(levels); cand > 2*int64(o.MaxPoints) {
+			return nil, fmt.Errorf("%w: %d partial packages to compare at point %d of %d (limit %d, twice the largest intermediate frontier)", ErrTooLarge, cand, k+1, n, 2*o.MaxPoints)
+		}
+		if !m.add(candidateWork * int64(nodes) * int64(levels)) {
+			return nil, stopped(k)
+		}
 		next := &vecs{d: d, vals: make([]float64, 0, nodes*d*2)}
 		var ncounts []uint64
 		var parent, level, nstate []int32
-		levels := f.Points[k].Levels()
-		ps := len(prevLive)
 		for i := 0; i < nodes; i++ {
 			base := cur.at(i)
 			pst := state[i*ps : (i+1)*ps]
@@ -120,8 +135,8 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 				if !allowed[k][l] {
 					continue
 				}
-				for _, r := range completing {
-					if crossed(multi[r].terms, k, l, prevLive, pst) {
+				for _, c := range st.completing {
+					if (c.from < 0 || pst[c.from] != 0) && c.match[l] {
 						continue option
 					}
 				}
@@ -141,39 +156,51 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 				ncounts = append(ncounts, counts[i])
 				parent = append(parent, int32(i))
 				level = append(level, int32(l))
-				for a := range lv {
-					if from[a] < 0 {
-						nstate = append(nstate, int32(l))
+				for _, c := range st.open {
+					armed := c.from < 0 || pst[c.from] != 0
+					if c.match != nil && !c.match[l] {
+						armed = false
+					}
+					if armed {
+						nstate = append(nstate, 1)
 					} else {
-						nstate = append(nstate, pst[from[a]])
+						nstate = append(nstate, 0)
 					}
 				}
 			}
 		}
-		keep := partitionedSkyline(next, ncounts, nstate, len(lv), eps)
+		stride := len(st.open)
+		keep := partitionedSkyline(next, ncounts, nstate, stride, eps, m)
+		if m.err != nil {
+			return nil, stopped(k)
+		}
 		if len(keep) > o.MaxPoints {
 			return nil, fmt.Errorf("%w: %d partial packages after point %d of %d (limit %d)", ErrTooLarge, len(keep), k+1, n, o.MaxPoints)
 		}
 		// Compact to the survivors, keeping generation (= witness) order.
 		cur = &vecs{d: d, vals: make([]float64, 0, len(keep)*d)}
 		counts = make([]uint64, len(keep))
-		state = make([]int32, 0, len(keep)*len(lv))
+		state = make([]int32, 0, len(keep)*stride)
 		layers[k] = layer{parent: make([]int32, len(keep)), level: make([]int32, len(keep))}
 		for a, i := range keep {
 			cur.vals = append(cur.vals, next.at(int(i))...)
 			counts[a] = ncounts[i]
 			layers[k].parent[a] = parent[i]
 			layers[k].level[a] = level[i]
-			state = append(state, nstate[int(i)*len(lv):(int(i)+1)*len(lv)]...)
+			state = append(state, nstate[int(i)*stride:(int(i)+1)*stride]...)
 		}
-		prevLive = lv
+		ps = stride
 		if o.Progress != nil {
 			o.Progress(k+1, n)
 		}
 	}
 
 	fr := &Frontier{Method: "additive merge with " + method(d, "sort-sweep", "sort-filter skyline") + " pruning"}
-	for _, i32 := range skyline(cur, nil, counts, 0) {
+	final := skyline(cur, nil, counts, 0, m)
+	if m.err != nil {
+		return nil, stopped(n - 1)
+	}
+	for _, i32 := range final {
 		i := int(i32)
 		u := cur.at(i)
 		if o.Rational && !atLeast(u, s.Reservation) {
@@ -191,25 +218,64 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 	return fr, nil
 }
 
+// lineStep is what one multi-point red line does at one point.
+type lineStep struct {
+	// from is the red line's index in the previous point's open list (-1
+	// when its first term is at this point).
+	from int
+	// match[l] says whether level l of this point matches the red line's
+	// term here (nil: the red line has no term at this point).
+	match []bool
+}
+
+// pointSteps are the red lines still open after a point (their terms
+// decided so far may all match, and some term is still to come), and
+// those completed at the point.
+type pointSteps struct {
+	open, completing []lineStep
+}
+
+// redLineSteps prepares, point by point, how the armed flags of the
+// multi-point red lines evolve: a red line is armed while every term on
+// the points decided so far matches; choosing at its last point a level
+// that matches its last term while it is armed crosses it. Only the flags
+// matter for the future, not the levels, so partial packages are kept
+// apart by at most 2^(red lines open) states.
+func redLineSteps(f *framework.Framework, multi []constraint) []pointSteps {
+	n := len(f.Points)
+	steps := make([]pointSteps, n)
+	var prev []int // constraint indices open after the previous point
+	for k := 0; k < n; k++ {
+		matchAt := func(c constraint) []bool {
+			for _, t := range c.terms {
+				if t.Point == k {
+					m := make([]bool, f.Points[k].Levels())
+					for _, l := range t.Levels {
+						m[l] = true
+					}
+					return m
+				}
+			}
+			return nil
+		}
+		var open []int
+		for r, c := range multi {
+			switch {
+			case c.first <= k && k < c.last:
+				open = append(open, r)
+				steps[k].open = append(steps[k].open, lineStep{from: slices.Index(prev, r), match: matchAt(c)})
+			case c.last == k:
+				steps[k].completing = append(steps[k].completing, lineStep{from: slices.Index(prev, r), match: matchAt(c)})
+			}
+		}
+		prev = open
+	}
+	return steps
+}
+
 func atLeast(u, r []float64) bool {
 	for j := range u {
 		if u[j] < r[j] {
-			return false
-		}
-	}
-	return true
-}
-
-// crossed reports whether choosing level l at point k completes a crossing of terms.
-func crossed(terms []profile.Term, k, l int, prevLive []int, pst []int32) bool {
-	for _, t := range terms {
-		var lev int
-		if t.Point == k {
-			lev = l
-		} else {
-			lev = int(pst[slices.Index(prevLive, t.Point)])
-		}
-		if !slices.Contains(t.Levels, lev) {
 			return false
 		}
 	}
@@ -239,8 +305,9 @@ func compileRedLines(s *Space, use bool) ([][]bool, []constraint) {
 					allowed[r.Terms[0].Point][l] = false
 				}
 			case len(r.Terms) > 1:
-				c := constraint{terms: r.Terms}
+				c := constraint{terms: r.Terms, first: r.Terms[0].Point}
 				for _, t := range r.Terms {
+					c.first = min(c.first, t.Point)
 					c.last = max(c.last, t.Point)
 				}
 				multi = append(multi, c)
@@ -250,31 +317,11 @@ func compileRedLines(s *Space, use bool) ([][]bool, []constraint) {
 	return allowed, multi
 }
 
-// livePoints returns, for each k, the points ≤ k whose level still matters
-// after point k: those in a multi-point red line not yet complete.
-func livePoints(n int, multi []constraint) [][]int {
-	live := make([][]int, n)
-	for k := 0; k < n; k++ {
-		for _, c := range multi {
-			if c.last <= k {
-				continue
-			}
-			for _, t := range c.terms {
-				if t.Point <= k && !slices.Contains(live[k], t.Point) {
-					live[k] = append(live[k], t.Point)
-				}
-			}
-		}
-		slices.Sort(live[k])
-	}
-	return live
-}
-
 // partitionedSkyline runs the skyline separately for candidates with
 // different live-point states (they have different futures).
-func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps float64) []int32 {
+func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps float64, m *meter) []int32 {
 	if stride == 0 {
-		return skyline(v, nil, counts, eps)
+		return skyline(v, nil, counts, eps, m)
 	}
 	idx := make([]int32, v.n())
 	for i := range idx {
@@ -289,7 +336,10 @@ func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps
 			hi++
 		}
 		group := slices.Clone(idx[lo:hi])
-		out = append(out, skyline(v, group, counts, eps)...)
+		out = append(out, skyline(v, group, counts, eps, m)...)
+		if m.err != nil {
+			return nil
+		}
 		lo = hi
 	}
 	slices.Sort(out)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -57,6 +58,14 @@ type Report struct {
 // Analyze computes the frontier, the solution points, the agreement zone
 // and its overlap, and suggested packages for a space.
 func Analyze(s *Space, o Options) (*Report, error) {
+	return AnalyzeContext(context.Background(), s, o)
+}
+
+// AnalyzeContext is Analyze stopped when ctx is done: the error then names
+// the stage and wraps ctx's cause (e.g. context.DeadlineExceeded). Each
+// frontier is bounded by o.Frontier.MaxWork (ErrWorkBudget) and
+// o.Frontier.MaxPoints (ErrTooLarge).
+func AnalyzeContext(ctx context.Context, s *Space, o Options) (*Report, error) {
 	stage := func(n string) {
 		if o.Stage != nil {
 			o.Stage(n)
@@ -75,7 +84,7 @@ func Analyze(s *Space, o Options) (*Report, error) {
 	stage("frontier")
 	fo := o.Frontier
 	fo.RedLines, fo.Rational = false, false
-	fr, err := FrontierAdditive(s, fo)
+	fr, err := FrontierAdditiveContext(ctx, s, fo)
 	if err != nil {
 		return nil, fmt.Errorf("frontier: %w", err)
 	}
@@ -95,7 +104,7 @@ func Analyze(s *Space, o Options) (*Report, error) {
 
 	stage("zone frontier")
 	fo.RedLines, fo.Rational = true, true
-	zf, err := FrontierAdditive(s, fo)
+	zf, err := FrontierAdditiveContext(ctx, s, fo)
 	if err != nil {
 		return nil, fmt.Errorf("zone frontier: %w", err)
 	}
@@ -110,9 +119,9 @@ func Analyze(s *Space, o Options) (*Report, error) {
 		}
 		sg := Suggestion{Solution: sol}
 		if uncertain {
-			rb, err := PackageRobustness(s, sol.Point.Witness, samples, o.Seed)
+			rb, err := PackageRobustnessContext(ctx, s, sol.Point.Witness, samples, o.Seed)
 			if err != nil {
-				return err
+				return fmt.Errorf("robustness: %w", err)
 			}
 			sg.Robustness = rb
 		}
@@ -135,7 +144,9 @@ func Analyze(s *Space, o Options) (*Report, error) {
 	if zo.Seed == 0 {
 		zo.Seed = o.Seed
 	}
-	r.Zone = AgreementZone(s, zo)
+	if r.Zone, err = AgreementZoneContext(ctx, s, zo); err != nil {
+		return nil, fmt.Errorf("agreement zone: %w", err)
+	}
 	return r, nil
 }
 

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 
@@ -25,6 +26,12 @@ type Robustness struct {
 // the profiles. A package that crosses a party's red line is never acceptable
 // to it. Results are reproducible for a given seed.
 func PackageRobustness(s *Space, p framework.Package, samples int, seed uint64) (*Robustness, error) {
+	return PackageRobustnessContext(context.Background(), s, p, samples, seed)
+}
+
+// PackageRobustnessContext is PackageRobustness stopped when ctx is done
+// (the error then wraps ctx's cause).
+func PackageRobustnessContext(ctx context.Context, s *Space, p framework.Package, samples int, seed uint64) (*Robustness, error) {
 	if err := s.Framework.CheckPackage(p); err != nil {
 		return nil, err
 	}
@@ -40,17 +47,22 @@ func PackageRobustness(s *Space, p framework.Package, samples int, seed uint64) 
 	hits := make([]int, d)
 	all := 0
 	for i := 0; i < samples; i++ {
+		if i%64 == 0 {
+			if err := ctxErr(ctx); err != nil {
+				return nil, err
+			}
+		}
 		ok := true
 		for j, pr := range s.Profiles {
 			r.Uncertain[j] = pr.Uncertainty != nil
-			t := s.Tables[j]
+			u, res := s.Tables[j].Utility(p), s.Tables[j].Reservation
 			if pr.Uncertainty != nil {
 				var err error
-				if t, err = pr.Sample(s.Framework, rng.Float64); err != nil {
+				if u, res, err = pr.SampleUtility(s.Framework, p, rng.Float64); err != nil {
 					return nil, err
 				}
 			}
-			if pr.CrossesRedLine(p) < 0 && t.Utility(p) >= t.Reservation {
+			if pr.CrossesRedLine(p) < 0 && u >= res {
 				hits[j]++
 			} else {
 				ok = false

@@ -68,7 +68,9 @@ func (v *vecs) n() int             { return len(v.vals) / v.d }
 // a ≥ c everywhere and a > c + eps somewhere (eps = 0: plain Pareto
 // dominance). Exact duplicates are merged into their lowest index, their
 // counts (when non-nil) summed there. The result is in increasing index order.
-func skyline(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
+// The work is counted on m (nil: not counted); once m stops, the result is
+// incomplete and m.err says why.
+func skyline(v *vecs, idx []int32, counts []uint64, eps float64, m *meter) []int32 {
 	if idx == nil {
 		idx = make([]int32, v.n())
 		for i := range idx {
@@ -81,11 +83,13 @@ func skyline(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
 	var out []int32
 	switch v.d {
 	case 1:
+		m.add(int64(len(idx)))
 		out = skyline1(v, idx, counts, eps)
 	case 2:
+		m.add(int64(len(idx)))
 		out = skyline2(v, idx, counts, eps)
 	default:
-		out = skylineSFS(v, idx, counts, eps)
+		out = skylineSFS(v, idx, counts, eps, m)
 	}
 	slices.Sort(out)
 	return out
@@ -160,7 +164,7 @@ func skyline2(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
 	return out
 }
 
-func skylineSFS(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
+func skylineSFS(v *vecs, idx []int32, counts []uint64, eps float64, m *meter) []int32 {
 	d := v.d
 	sums := make([]float64, v.n())
 	for _, i := range idx {
@@ -190,6 +194,9 @@ func skylineSFS(v *vecs, idx []int32, counts []uint64, eps float64) []int32 {
 		for k+1 < len(idx) && slices.Equal(v.at(int(idx[k+1])), c) {
 			mergeDup(counts, i, idx[k+1])
 			k++
+		}
+		if !m.add(int64(len(window)) + 1) {
+			return nil
 		}
 		dominated := false
 		for _, w := range window {
@@ -263,7 +270,7 @@ func FrontierOfVectors(us [][]float64) *Frontier {
 	for i := range counts {
 		counts[i] = 1
 	}
-	keep := skyline(v, nil, counts, 0)
+	keep := skyline(v, nil, counts, 0, nil)
 	f := &Frontier{Method: method(d, "sort-sweep", "sort-filter skyline")}
 	for _, i := range keep {
 		f.Points = append(f.Points, Point{U: slices.Clone(v.at(int(i))), Count: counts[i]})

@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/profile"
@@ -30,6 +31,9 @@ func NewSpace(f *framework.Framework, names []string, profiles []*profile.Profil
 	if len(names) != len(profiles) {
 		return nil, fmt.Errorf("analysis: %d names for %d profiles", len(names), len(profiles))
 	}
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("analysis: framework %q: %w", f.Name, err)
+	}
 	s := &Space{Framework: f, Names: names, Profiles: profiles}
 	for i, p := range profiles {
 		t, err := p.Compile(f)
@@ -39,8 +43,23 @@ func NewSpace(f *framework.Framework, names []string, profiles []*profile.Profil
 		s.Tables = append(s.Tables, t)
 		s.Reservation = append(s.Reservation, t.Reservation)
 	}
+	// The Nash product multiplies one gain per party: make sure it cannot
+	// overflow (profile.Check bounds each utility, not their product).
+	digits := 0.0
+	for _, t := range s.Tables {
+		hi, _ := t.Max()
+		span := math.Max(math.Abs(hi), math.Abs(t.Min())) + math.Abs(t.Reservation)
+		digits += math.Log10(math.Max(span, 1))
+	}
+	if digits > maxProductDigits {
+		return nil, fmt.Errorf("analysis: the utilities of these %d parties are too large for their products (Nash) to be computed: rescale the weights (e.g. to sum 1)", len(profiles))
+	}
 	return s, nil
 }
+
+// maxProductDigits bounds the decimal digits of a product of gains (one
+// per party), far below the float64 limit of about 10^308.
+const maxProductDigits = 300
 
 // FromScenario builds the space of the named parties of a scenario, in the
 // given order; with no ids, of every principal that has a profile.

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"math"
 	"math/big"
@@ -29,6 +30,10 @@ type ZoneOptions struct {
 	// SearchBudget bounds the nodes of each exact feasibility search used for
 	// per-point overlap on sampled spaces (default 2,000,000).
 	SearchBudget int
+	// SearchTotal bounds the nodes of all those searches together (default
+	// 100,000,000); once it is spent, the options not yet decided are
+	// reported Unknown.
+	SearchTotal int64
 	// Progress, when set, is called from time to time with (done, total)
 	// packages examined; it must be safe for concurrent use.
 	Progress func(done, total int64)
@@ -86,6 +91,13 @@ type Zone struct {
 // EnumLimit packages, otherwise by seeded sampling for the size and shares
 // and by exact branch-and-bound search for whether each option is possible.
 func AgreementZone(s *Space, o ZoneOptions) *Zone {
+	z, _ := AgreementZoneContext(context.Background(), s, o)
+	return z
+}
+
+// AgreementZoneContext is AgreementZone stopped when ctx is done: the error
+// then wraps ctx's cause (e.g. context.DeadlineExceeded) and the zone is nil.
+func AgreementZoneContext(ctx context.Context, s *Space, o ZoneOptions) (*Zone, error) {
 	if o.EnumLimit <= 0 {
 		o.EnumLimit = 50_000_000
 	}
@@ -98,30 +110,39 @@ func AgreementZone(s *Space, o ZoneOptions) *Zone {
 	if o.SearchBudget <= 0 {
 		o.SearchBudget = 2_000_000
 	}
+	if o.SearchTotal <= 0 {
+		o.SearchTotal = 100_000_000
+	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
 	f := s.Framework
 	z := &Zone{Outcomes: f.Size().String()}
 	total, _ := new(big.Float).SetInt(f.Size()).Float64()
 	var counts [][]uint64
 	if size, ok := f.SizeInt(); ok && size <= o.EnumLimit {
 		var n uint64
-		n, counts = enumerateZone(s, o)
+		n, counts = enumerateZone(ctx, s, o)
 		z.Exact, z.Size, z.Low, z.High = true, float64(n), float64(n), float64(n)
 		z.Method = "exact enumeration (mixed-radix Gray code)"
 	} else {
 		var hits uint64
-		hits, counts = sampleZone(s, o)
+		hits, counts = sampleZone(ctx, s, o)
 		p := float64(hits) / float64(o.Samples)
 		lo, hi := wilson(hits, uint64(o.Samples))
 		z.Size, z.Low, z.High = p*total, lo*total, hi*total
 		z.Samples = o.Samples
 		z.Method = "estimate from uniform random sampling (95% Wilson interval); option possibility by exact search"
 	}
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
 	z.Fraction = z.Size / total
 	var zoneCount uint64
 	for _, c := range counts[0] {
 		zoneCount += c
 	}
-	se := newSearcher(s, o.SearchBudget)
+	se := newSearcher(ctx, s, o.SearchBudget, o.SearchTotal)
 	for k := range f.Points {
 		po := PointOverlap{Point: f.Points[k].ID}
 		for l := 0; l < f.Points[k].Levels(); l++ {
@@ -139,9 +160,12 @@ func AgreementZone(s *Space, o ZoneOptions) *Zone {
 			}
 			po.Options = append(po.Options, lo)
 		}
+		if se.stopped {
+			return nil, ctxErr(ctx)
+		}
 		z.Overlap = append(z.Overlap, po)
 	}
-	return z
+	return z, nil
 }
 
 // wilson returns the 95% Wilson score interval of a binomial proportion.
@@ -237,8 +261,9 @@ func (c *zoneChecker) change(k, a, b int) {
 	}
 }
 
-// enumerateZone counts zone packages and per-level zone counts exactly.
-func enumerateZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
+// enumerateZone counts zone packages and per-level zone counts exactly; it
+// stops early (with partial counts) when ctx is done.
+func enumerateZone(ctx context.Context, s *Space, o ZoneOptions) (uint64, [][]uint64) {
 	f := s.Framework
 	radix := f.Radix()
 	n := len(radix)
@@ -269,7 +294,7 @@ func enumerateZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
 			walk := newGrayWalker(s, radix, m)
 			for {
 				t := next.Add(1) - 1
-				if t >= int64(tasks) {
+				if t >= int64(tasks) || ctx.Err() != nil {
 					break
 				}
 				c := walk.run(uint64(t), counts)
@@ -509,8 +534,9 @@ func (c *zoneChecker) crossesWith(k, l int) bool {
 	return false
 }
 
-// sampleZone draws uniform packages and counts zone hits (and per level).
-func sampleZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
+// sampleZone draws uniform packages and counts zone hits (and per level);
+// it stops early when ctx is done.
+func sampleZone(ctx context.Context, s *Space, o ZoneOptions) (uint64, [][]uint64) {
 	f := s.Framework
 	radix := f.Radix()
 	counts := make([][]uint64, len(radix))
@@ -530,8 +556,13 @@ func sampleZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
 				counts[k][l]++
 			}
 		}
-		if o.Progress != nil && i%65536 == 0 {
-			o.Progress(int64(i), int64(o.Samples))
+		if i%65536 == 0 {
+			if ctx.Err() != nil {
+				break
+			}
+			if o.Progress != nil {
+				o.Progress(int64(i), int64(o.Samples))
+			}
 		}
 	}
 	return hits, counts
@@ -539,8 +570,12 @@ func sampleZone(s *Space, o ZoneOptions) (uint64, [][]uint64) {
 
 // searcher finds zone packages by depth-first branch and bound.
 type searcher struct {
+	ctx     context.Context
 	s       *Space
 	budget  int
+	total   int64       // nodes left for all searches
+	stopped bool        // ctx was done
+	limit   int         // node limit of the current search
 	allowed [][]bool    // levels not forbidden by a single-option red line
 	order   [][]int     // per point, allowed levels in the order to try
 	best    [][]float64 // best[k][j]: party j's best allowed contribution at point k
@@ -551,11 +586,11 @@ type searcher struct {
 	fk      int
 }
 
-func newSearcher(s *Space, budget int) *searcher {
+func newSearcher(ctx context.Context, s *Space, budget int, total int64) *searcher {
 	f := s.Framework
 	n, d := len(f.Points), s.N()
 	allowed, _ := compileRedLines(s, true)
-	se := &searcher{s: s, budget: budget, allowed: allowed, order: make([][]int, n), restMax: make([][]float64, n+1)}
+	se := &searcher{ctx: ctx, s: s, budget: budget, total: total, allowed: allowed, order: make([][]int, n), restMax: make([][]float64, n+1)}
 	maxU := make([]float64, d)
 	for j, t := range s.Tables {
 		maxU[j], _ = t.Max()
@@ -592,6 +627,10 @@ func (se *searcher) possible(k, l int) Possibility {
 	if !se.allowed[k][l] {
 		return No
 	}
+	if se.stopped || se.total <= 0 {
+		return Unknown
+	}
+	se.limit = int(min(int64(se.budget), se.total))
 	n := len(se.pkg)
 	for j := range se.part {
 		se.part[j] = 0
@@ -611,7 +650,9 @@ func (se *searcher) possible(k, l int) Possibility {
 	}
 	se.pkg[k] = l
 	se.nodes, se.fk = 0, k
-	switch se.dfs(0, k, l) {
+	r := se.dfs(0, k, l)
+	se.total -= int64(se.nodes)
+	switch r {
 	case 1:
 		return Yes
 	case 0:
@@ -632,7 +673,12 @@ func (se *searcher) dfs(i, fk, fl int) int {
 		return 0
 	}
 	se.nodes++
-	if se.nodes > se.budget {
+	if se.nodes > se.limit {
+		return -1
+	}
+	if se.nodes%checkEvery == 0 && se.ctx.Err() != nil {
+		se.stopped = true
+		se.limit = 0
 		return -1
 	}
 	levels := se.order[i]

@@ -28,6 +28,25 @@ const DefaultRealSteps = 11
 // an integer range cannot ask the engine for a billion-entry table.
 const MaxLevels = 1 << 20
 
+// Bounds on a framework's size, checked by Validate, so that no accepted
+// framework asks the engine for unbounded memory or makes a count overflow
+// (every profile table has one entry per level of every point).
+const (
+	// MaxPoints bounds the number of points.
+	MaxPoints = 1000
+	// MaxTotalLevels bounds the levels of all points together.
+	MaxTotalLevels = 1 << 21
+	// MaxSpaceDigits bounds the number of complete packages: at most
+	// 10^MaxSpaceDigits, so that the size and the sizes estimated from it
+	// are finite float64 numbers.
+	MaxSpaceDigits = 308
+	// MaxMagnitude bounds the absolute value of the bounds of real points
+	// (integer points: 2^53, up to which integers are exact in a float64),
+	// so that no difference or product of values a value function forms
+	// overflows.
+	MaxMagnitude = 1e100
+)
+
 // Open marks a point left open in a partial package.
 const Open = -1
 
@@ -199,13 +218,18 @@ var (
 	ErrNoPoints  = errors.New("framework: no points")
 	ErrDuplicate = errors.New("framework: duplicate id")
 	ErrBadRange  = errors.New("framework: bad range")
+	ErrTooLarge  = errors.New("framework: too large")
 )
 
 // Validate checks ids are unique and non-empty, every options point has at
-// least one option, and numeric ranges are sound.
+// least one option, numeric ranges are sound, and the framework is within
+// MaxPoints, MaxLevels, MaxTotalLevels, MaxSpaceDigits and MaxMagnitude.
 func (f *Framework) Validate() error {
 	if len(f.Points) == 0 {
 		return ErrNoPoints
+	}
+	if len(f.Points) > MaxPoints {
+		return fmt.Errorf("%d points (at most %d): %w", len(f.Points), MaxPoints, ErrTooLarge)
 	}
 	seen := map[string]bool{}
 	for i := range f.Points {
@@ -232,6 +256,9 @@ func (f *Framework) Validate() error {
 				}
 				ids[o.ID] = true
 			}
+			if len(p.Options) > MaxLevels {
+				return fmt.Errorf("point %q: %d options (at most %d): %w", p.ID, len(p.Options), MaxLevels, ErrTooLarge)
+			}
 		case Integer:
 			if p.Min != math.Trunc(p.Min) || p.Max != math.Trunc(p.Max) {
 				return fmt.Errorf("point %q: integer bounds %v..%v: %w", p.ID, p.Min, p.Max, ErrBadRange)
@@ -239,9 +266,12 @@ func (f *Framework) Validate() error {
 			if !(p.Max >= p.Min) || p.Max-p.Min+1 > MaxLevels {
 				return fmt.Errorf("point %q: integer range %v..%v (at most %d values): %w", p.ID, p.Min, p.Max, MaxLevels, ErrBadRange)
 			}
+			if math.Abs(p.Min) > 1<<53 || math.Abs(p.Max) > 1<<53 {
+				return fmt.Errorf("point %q: integer range %v..%v (bounds within ±2^53): %w", p.ID, p.Min, p.Max, ErrBadRange)
+			}
 		case Real:
-			if !(p.Max >= p.Min) || math.IsInf(p.Max-p.Min, 0) {
-				return fmt.Errorf("point %q: real range %v..%v: %w", p.ID, p.Min, p.Max, ErrBadRange)
+			if !(p.Max >= p.Min) || math.Abs(p.Min) > MaxMagnitude || math.Abs(p.Max) > MaxMagnitude {
+				return fmt.Errorf("point %q: real range %v..%v (bounds within ±1e100, min ≤ max): %w", p.ID, p.Min, p.Max, ErrBadRange)
 			}
 			if p.Steps < 0 || p.Steps == 1 || p.Steps > MaxLevels {
 				return fmt.Errorf("point %q: steps %d (want 0 for the default, or 2..%d): %w", p.ID, p.Steps, MaxLevels, ErrBadRange)
@@ -249,6 +279,25 @@ func (f *Framework) Validate() error {
 		default:
 			return fmt.Errorf("point %q: unknown kind %d", p.ID, p.Kind)
 		}
+	}
+	return f.CheckSize()
+}
+
+// CheckSize checks the bounds on the framework as a whole: at most
+// MaxTotalLevels levels over all points and at most 10^MaxSpaceDigits
+// complete packages. The points themselves must be valid.
+func (f *Framework) CheckSize() error {
+	total, digits := 0, 0.0
+	for i := range f.Points {
+		n := f.Points[i].Levels()
+		total += n
+		digits += math.Log10(float64(n))
+	}
+	if total > MaxTotalLevels {
+		return fmt.Errorf("%d points with %d options and values in all (at most %d): %w", len(f.Points), total, MaxTotalLevels, ErrTooLarge)
+	}
+	if digits > MaxSpaceDigits {
+		return fmt.Errorf("about 10^%.0f packages (at most 10^%d): %w", math.Floor(digits), MaxSpaceDigits, ErrTooLarge)
 	}
 	return nil
 }

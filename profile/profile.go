@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
 )
@@ -159,9 +160,43 @@ type Profile struct {
 // ErrMismatch is returned when a profile does not fit its framework.
 var ErrMismatch = errors.New("profile: does not match framework")
 
+// ErrOutOfBounds is returned when a number or a size of a profile is beyond
+// the bounds below.
+var ErrOutOfBounds = errors.New("profile: out of bounds")
+
+// Bounds on a profile's numbers and sizes, checked by Check, so that no
+// accepted profile makes a utility, a sum or a product of the analysis
+// overflow (to ±Inf or NaN) or asks for unbounded memory. Scenario files,
+// GENIUS imports and the room's profile editor all go through Check.
+const (
+	// MaxWeight bounds each weight (weights are not renormalised).
+	MaxWeight = 1e6
+	// MaxScore bounds each option score, and the evaluations a value
+	// function gives (TopValue, a Constant's Value).
+	MaxScore = 1e6
+	// MaxReservation bounds the absolute value of the reservation value
+	// and of the uncertainty interval of the reservation.
+	MaxReservation = 1e9
+	// MaxFuncParam bounds the absolute value of a value function's
+	// parameters (slope, offset, origin, low, top, high), as
+	// framework.MaxMagnitude bounds the values of real points.
+	MaxFuncParam = 1e100
+	// MaxRedLines bounds the number of red lines of one profile.
+	MaxRedLines = 1000
+	// MaxRedLineLevels bounds the levels listed over all the red lines
+	// of one profile.
+	MaxRedLineLevels = 1 << 20
+)
+
+// within reports whether v is a number in [lo, hi] (false for NaN).
+func within(v, lo, hi float64) bool { return v >= lo && v <= hi }
+
 // Check verifies the profile fits the framework: one weight per point, scores
 // for every option of options points, a function for every numeric point,
-// levels in range, finite non-negative numbers.
+// levels in range, finite non-negative weights and scores, and every number
+// and size within the bounds above (MaxWeight, MaxScore, MaxReservation,
+// MaxFuncParam, MaxRedLines, MaxRedLineLevels). Messages name the point,
+// option or red line, never another party's values.
 func (p *Profile) Check(f *framework.Framework) error {
 	n := len(f.Points)
 	if len(p.Weights) != n {
@@ -170,25 +205,40 @@ func (p *Profile) Check(f *framework.Framework) error {
 	if len(p.Scores) != n {
 		return fmt.Errorf("%w: scores for %d points, framework has %d", ErrMismatch, len(p.Scores), n)
 	}
+	if p.Funcs != nil && len(p.Funcs) != n {
+		return fmt.Errorf("%w: value functions for %d points, framework has %d", ErrMismatch, len(p.Funcs), n)
+	}
 	for i := range f.Points {
 		pt := &f.Points[i]
-		if w := p.Weights[i]; math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
-			return fmt.Errorf("point %q: weight %v is not a finite non-negative number", pt.ID, w)
+		if w := p.Weights[i]; !within(w, 0, MaxWeight) {
+			return fmt.Errorf("point %q: weight %v is not a number in [0, %g]: %w", pt.ID, w, float64(MaxWeight), ErrOutOfBounds)
 		}
 		if pt.Kind == framework.Options {
 			if len(p.Scores[i]) != len(pt.Options) {
 				return fmt.Errorf("point %q: %d scores for %d options: %w", pt.ID, len(p.Scores[i]), len(pt.Options), ErrMismatch)
 			}
 			for j, s := range p.Scores[i] {
-				if math.IsNaN(s) || math.IsInf(s, 0) || s < 0 {
-					return fmt.Errorf("point %q option %q: score %v is not a finite non-negative number", pt.ID, pt.Options[j].ID, s)
+				if !within(s, 0, MaxScore) {
+					return fmt.Errorf("point %q option %q: score %v is not a number in [0, %g]: %w", pt.ID, pt.Options[j].ID, s, float64(MaxScore), ErrOutOfBounds)
 				}
 			}
+			if p.Funcs != nil && p.Funcs[i] != nil {
+				return fmt.Errorf("point %q: a value function for an options point: %w", pt.ID, ErrMismatch)
+			}
 			continue
+		}
+		if p.Scores[i] != nil {
+			return fmt.Errorf("point %q: scores for %s point: %w", pt.ID, pt.Kind, ErrMismatch)
 		}
 		if i >= len(p.Funcs) || p.Funcs[i] == nil {
 			return fmt.Errorf("point %q: numeric point without a value function: %w", pt.ID, ErrMismatch)
 		}
+		if err := p.Funcs[i].check(); err != nil {
+			return fmt.Errorf("point %q: %w", pt.ID, err)
+		}
+	}
+	if r := p.Reservation; r != nil && !within(*r, -MaxReservation, MaxReservation) {
+		return fmt.Errorf("reservation %v is not a number in [-%g, %g]: %w", *r, float64(MaxReservation), float64(MaxReservation), ErrOutOfBounds)
 	}
 	if p.Fallback != nil {
 		if err := f.CheckPackage(p.Fallback); err != nil {
@@ -198,22 +248,138 @@ func (p *Profile) Check(f *framework.Framework) error {
 			return fmt.Errorf("fallback: package is partial; a fallback names an option for every point")
 		}
 	}
+	if err := p.checkRedLines(f); err != nil {
+		return err
+	}
+	if p.Uncertainty != nil {
+		if err := p.Uncertainty.check(f); err != nil {
+			return fmt.Errorf("uncertainty: %w", err)
+		}
+	}
+	return nil
+}
+
+// check verifies a value function's parameters are finite and bounded.
+func (fn *ValueFunc) check() error {
+	var params []float64
+	switch fn.Kind {
+	case Linear:
+		params = []float64{fn.Slope, fn.Offset, fn.Origin}
+	case Triangular:
+		params = []float64{fn.Low, fn.Top, fn.High}
+		if !within(fn.TopValue, 0, MaxScore) {
+			return fmt.Errorf("triangular function: top value %v is not a number in [0, %g]: %w", fn.TopValue, float64(MaxScore), ErrOutOfBounds)
+		}
+	case Constant:
+		if !within(fn.Value, 0, MaxScore) {
+			return fmt.Errorf("constant function: value %v is not a number in [0, %g]: %w", fn.Value, float64(MaxScore), ErrOutOfBounds)
+		}
+	default:
+		return fmt.Errorf("value function of unknown kind %d: %w", int(fn.Kind), ErrMismatch)
+	}
+	for _, v := range params {
+		if !within(v, -MaxFuncParam, MaxFuncParam) {
+			return fmt.Errorf("%s function: parameter %v is not a number within ±%g: %w", fn.Kind, v, float64(MaxFuncParam), ErrOutOfBounds)
+		}
+	}
+	return nil
+}
+
+// checkRedLines verifies the red lines: at most MaxRedLines, each with at
+// least one term, terms on distinct points, each listing distinct levels
+// in range, at most MaxRedLineLevels levels listed in all.
+func (p *Profile) checkRedLines(f *framework.Framework) error {
+	if len(p.RedLines) > MaxRedLines {
+		return fmt.Errorf("%d red lines (at most %d): %w", len(p.RedLines), MaxRedLines, ErrOutOfBounds)
+	}
+	n, listed := len(f.Points), 0
+	var seen []bool // levels of the current term, cleared after it
 	for k, r := range p.RedLines {
 		if len(r.Terms) == 0 {
 			return fmt.Errorf("red line %d: no terms", k+1)
 		}
-		for _, t := range r.Terms {
+		for a, t := range r.Terms {
 			if t.Point < 0 || t.Point >= n {
 				return fmt.Errorf("red line %d: point %d out of range", k+1, t.Point)
 			}
-			for _, l := range t.Levels {
-				if l < 0 || l >= f.Points[t.Point].Levels() {
-					return fmt.Errorf("red line %d: point %q: level %d out of range", k+1, f.Points[t.Point].ID, l)
+			pt := &f.Points[t.Point]
+			for _, u := range r.Terms[:a] {
+				if u.Point == t.Point {
+					return fmt.Errorf("red line %d: point %q in two terms (list its levels in one)", k+1, pt.ID)
 				}
+			}
+			if len(t.Levels) == 0 {
+				return fmt.Errorf("red line %d: point %q: no levels", k+1, pt.ID)
+			}
+			listed += len(t.Levels)
+			if listed > MaxRedLineLevels {
+				return fmt.Errorf("red lines list more than %d levels in all: %w", MaxRedLineLevels, ErrOutOfBounds)
+			}
+			levels := pt.Levels()
+			if len(seen) < levels {
+				seen = make([]bool, levels)
+			}
+			var dup error
+			for _, l := range t.Levels {
+				if l < 0 || l >= levels {
+					dup = fmt.Errorf("red line %d: point %q: level %d out of range", k+1, pt.ID, l)
+					break
+				}
+				if seen[l] {
+					dup = fmt.Errorf("red line %d: point %q: level %s listed twice", k+1, pt.ID, pt.LevelID(l))
+					break
+				}
+				seen[l] = true
+			}
+			for _, l := range t.Levels {
+				if l >= 0 && l < levels {
+					seen[l] = false
+				}
+			}
+			if dup != nil {
+				return dup
 			}
 		}
 	}
 	return nil
+}
+
+// check verifies the intervals: as many entries as points (or options) at
+// most, each [Lo, Hi] with Lo ≤ Hi within the bounds of the value it is
+// an interval of.
+func (u *Uncertainty) check(f *framework.Framework) error {
+	n := len(f.Points)
+	if len(u.Weights) > n || len(u.Scores) > n {
+		return fmt.Errorf("intervals for more than the %d points: %w", n, ErrMismatch)
+	}
+	for i, iv := range u.Weights {
+		if iv != nil && !iv.within(0, MaxWeight) {
+			return fmt.Errorf("weight of point %q: interval [%v, %v] is not within [0, %g]: %w", f.Points[i].ID, iv.Lo, iv.Hi, float64(MaxWeight), ErrOutOfBounds)
+		}
+	}
+	for i, ivs := range u.Scores {
+		if ivs == nil {
+			continue
+		}
+		pt := &f.Points[i]
+		if pt.Kind != framework.Options || len(ivs) > len(pt.Options) {
+			return fmt.Errorf("scores of point %q: intervals for %d options, the point has %d: %w", pt.ID, len(ivs), len(pt.Options), ErrMismatch)
+		}
+		for l, iv := range ivs {
+			if iv != nil && !iv.within(0, MaxScore) {
+				return fmt.Errorf("score of option %q of point %q: interval [%v, %v] is not within [0, %g]: %w", pt.Options[l].ID, pt.ID, iv.Lo, iv.Hi, float64(MaxScore), ErrOutOfBounds)
+			}
+		}
+	}
+	if iv := u.Reservation; iv != nil && !iv.within(-MaxReservation, MaxReservation) {
+		return fmt.Errorf("reservation: interval [%v, %v] is not within [-%g, %g]: %w", iv.Lo, iv.Hi, float64(MaxReservation), float64(MaxReservation), ErrOutOfBounds)
+	}
+	return nil
+}
+
+// within reports whether lo ≤ Lo ≤ Hi ≤ hi (false with a NaN).
+func (iv *Interval) within(lo, hi float64) bool {
+	return within(iv.Lo, lo, hi) && within(iv.Hi, iv.Lo, hi)
 }
 
 // DiscountFactor returns the effective discount factor (GENIUS validateDiscount).
@@ -415,6 +581,121 @@ func (p *Profile) Sample(f *framework.Framework, rnd func() float64) (*Table, er
 		}
 	}
 	return t, nil
+}
+
+// SampleUtility draws from the profile's uncertainty as Sample does, with
+// the same random numbers in the same order, and returns the utility of
+// the complete package pkg and the reservation value of the drawn table —
+// bit for bit what Sample's table gives — without building the table:
+// its cost follows the points and options, not the levels of numeric points.
+// The profile must satisfy Check(f) (every profile of a compiled Table does;
+// it is not checked again, as this runs once per sample).
+func (p *Profile) SampleUtility(f *framework.Framework, pkg framework.Package, rnd func() float64) (u, reservation float64, err error) {
+	if len(p.Weights) != len(f.Points) || len(p.Scores) != len(f.Points) {
+		return 0, 0, fmt.Errorf("%w: %d weights and %d scores for %d points", ErrMismatch, len(p.Weights), len(p.Scores), len(f.Points))
+	}
+	if err := f.CheckPackage(pkg); err != nil {
+		return 0, 0, err
+	}
+	if !pkg.Complete() {
+		return 0, 0, fmt.Errorf("profile: utility of a partial package")
+	}
+	unc := p.Uncertainty
+	if unc == nil {
+		unc = &Uncertainty{}
+	}
+	draw := func(iv *Interval, v float64) float64 {
+		if iv == nil {
+			return v
+		}
+		return iv.Lo + (iv.Hi-iv.Lo)*rnd()
+	}
+	w := make([]float64, len(p.Weights))
+	if p.Uncertainty != nil {
+		sum, nominal := 0.0, p.WeightSum()
+		for i := range w {
+			var iv *Interval
+			if i < len(unc.Weights) {
+				iv = unc.Weights[i]
+			}
+			w[i] = draw(iv, p.Weights[i])
+			sum += w[i]
+		}
+		if sum > 0 {
+			for i := range w {
+				w[i] *= nominal / sum
+			}
+		}
+	} else {
+		copy(w, p.Weights)
+	}
+	// scores[i] are the drawn scores of options point i (nil: as declared).
+	scores := make([][]float64, len(f.Points))
+	for i := range f.Points {
+		if i < len(unc.Scores) && unc.Scores[i] != nil {
+			sc := slices.Clone(p.Scores[i])
+			for l := range sc {
+				if l < len(unc.Scores[i]) {
+					sc[l] = draw(unc.Scores[i][l], sc[l])
+				}
+			}
+			scores[i] = sc
+		}
+	}
+	// at is Σ w_i·e_i over pkg's levels, in point order, as Table.Utility.
+	at := func(weights []float64, drawn bool, pkg framework.Package) float64 {
+		u := 0.0
+		for i, l := range pkg {
+			sc := p.Scores[i]
+			if drawn && scores[i] != nil {
+				sc = scores[i]
+			}
+			u += p.contrib(f, i, l, weights[i], sc)
+		}
+		return u
+	}
+	u = at(w, true, pkg)
+	// The compiled reservation: the declared one or the nominal fallback's.
+	hasRes := p.Reservation != nil
+	if hasRes {
+		reservation = *p.Reservation
+	}
+	if p.Fallback != nil {
+		if fb := at(p.Weights, false, p.Fallback); !hasRes || fb > reservation {
+			reservation = fb
+		}
+	}
+	if p.Uncertainty == nil {
+		return u, reservation, nil
+	}
+	if unc.Reservation != nil {
+		reservation = draw(unc.Reservation, reservation)
+	} else if p.Fallback != nil {
+		fb := at(w, true, p.Fallback)
+		if p.Reservation == nil || fb > *p.Reservation {
+			reservation = fb
+		}
+	}
+	return u, reservation, nil
+}
+
+// contrib is evals(f, i, w, scores)[l], computed for one level.
+func (p *Profile) contrib(f *framework.Framework, i, l int, w float64, scores []float64) float64 {
+	pt := &f.Points[i]
+	if pt.Kind != framework.Options {
+		return w * p.Funcs[i].Eval(pt.Value(l))
+	}
+	if p.Scale != ScaleMax {
+		return w * scores[l]
+	}
+	mx := math.Inf(-1)
+	for _, s := range scores {
+		mx = math.Max(mx, s)
+	}
+	if mx < 0.00001 {
+		return 0
+	}
+	return w * (scores[l] / mx)
 }
 
 // String returns the scale's name as used in scenario files.

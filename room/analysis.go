@@ -3,9 +3,12 @@ package room
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/parley-negotiation/parley/analysis"
 	"github.com/parley-negotiation/parley/framework"
@@ -67,42 +70,195 @@ type MediatorAnalysis struct {
 // the rooms of a class share theirs).
 const maxReports = 64
 
+// DefaultAnalysisTimeout bounds one analysis or plot computed for the
+// room (Service.SetAnalysisTimeout changes it).
+const DefaultAnalysisTimeout = time.Minute
+
+// failureTTL is how long an analysis that ran out of time stays failed
+// before a request may try it again (one stopped by its work budget or
+// its size stays failed: it would fail again).
+const failureTTL = 10 * time.Minute
+
+// maxRunning bounds the analyses computed at once over all scenarios;
+// more wait for a turn.
+const maxRunning = 2
+
+// errAnalysisTimeout is the cause of an analysis stopped by its deadline.
+var errAnalysisTimeout = errors.New("analysis deadline")
+
 type mediatorAnalysis struct {
 	sc     *scenario.Scenario
 	report *analysis.Report
 	space  *analysis.Space
 }
 
+// reportCache holds the analyses by scenario digest: the results, the
+// failures (saying why) and the computations running. One computation
+// runs per digest; every caller waits for it. A caller that gives up
+// does not stop it for the others; when the last one gives up it is
+// cancelled (and forgotten: the next request starts it again).
+type reportCache struct {
+	mu      sync.Mutex
+	entries map[string]*reportEntry
+	timeout time.Duration
+	running chan struct{} // a token per analysis computing
+	// compute is the analysis itself (a field so that tests can watch it).
+	compute func(ctx context.Context, sc *scenario.Scenario) (*mediatorAnalysis, error)
+}
+
+type reportEntry struct {
+	done    chan struct{} // closed when a and err are set
+	a       *mediatorAnalysis
+	err     error
+	expires time.Time // for a failure that may pass on another try; zero: never
+	waiters int
+	cancel  context.CancelFunc
+}
+
+func newReportCache() *reportCache {
+	return &reportCache{entries: map[string]*reportEntry{}, timeout: DefaultAnalysisTimeout,
+		running: make(chan struct{}, maxRunning), compute: computeReport}
+}
+
+// SetAnalysisTimeout sets how long one analysis or plot may compute
+// (default DefaultAnalysisTimeout); d ≤ 0 restores the default.
+func (s *Service) SetAnalysisTimeout(d time.Duration) {
+	if d <= 0 {
+		d = DefaultAnalysisTimeout
+	}
+	s.reports.mu.Lock()
+	s.reports.timeout = d
+	s.reports.mu.Unlock()
+}
+
+// analysisTimeout returns the current bound on one computation.
+func (s *Service) analysisTimeout() time.Duration {
+	s.reports.mu.Lock()
+	defer s.reports.mu.Unlock()
+	return s.reports.timeout
+}
+
 // report returns the analysis of l's scenario, cached by the scenario's
 // digest (so the rooms of a class share one). The computation runs without
-// any lock held; a parsed scenario is immutable.
-func (s *Service) report(l *live) (*mediatorAnalysis, error) {
+// any lock held (a parsed scenario is immutable), under the service's
+// deadline, and stops when every caller waiting for it has given up.
+func (s *Service) report(ctx context.Context, l *live) (*mediatorAnalysis, error) {
 	l.mu.Lock()
 	sc := l.sc
 	l.mu.Unlock()
-	digest := session.Digest(sc)
-	s.mu.Lock()
-	a := s.reports[digest]
-	s.mu.Unlock()
-	if a != nil {
-		return a, nil
+	return s.reports.get(ctx, session.Digest(sc), sc)
+}
+
+// get returns the analysis of sc (digest key), computing it at most once
+// at a time.
+func (c *reportCache) get(ctx context.Context, key string, sc *scenario.Scenario) (*mediatorAnalysis, error) {
+	c.mu.Lock()
+	e := c.entries[key]
+	if e != nil && finished(e) && !e.expires.IsZero() && time.Now().After(e.expires) {
+		delete(c.entries, key)
+		e = nil
 	}
+	if e == nil {
+		if len(c.entries) >= maxReports {
+			for k, old := range c.entries {
+				if finished(old) {
+					delete(c.entries, k)
+				}
+			}
+		}
+		cctx, cancel := context.WithTimeoutCause(context.Background(), c.timeout, errAnalysisTimeout)
+		e = &reportEntry{done: make(chan struct{}), cancel: cancel}
+		c.entries[key] = e
+		go c.run(cctx, e, sc)
+	}
+	e.waiters++
+	c.mu.Unlock()
+	select {
+	case <-e.done:
+		c.mu.Lock()
+		e.waiters--
+		c.mu.Unlock()
+		return e.a, e.err
+	case <-ctx.Done():
+		c.mu.Lock()
+		e.waiters--
+		if e.waiters == 0 && !finished(e) {
+			// No one waits any more: stop the work and forget it.
+			e.cancel()
+			if c.entries[key] == e {
+				delete(c.entries, key)
+			}
+		}
+		c.mu.Unlock()
+		return nil, &Error{Code: EINVALID, Message: "the request ended before the analysis was ready", Err: ctx.Err()}
+	}
+}
+
+// finished reports whether e's computation has ended; c.mu is held.
+func finished(e *reportEntry) bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// run computes one analysis and records its result or failure.
+func (c *reportCache) run(ctx context.Context, e *reportEntry, sc *scenario.Scenario) {
+	defer e.cancel()
+	var a *mediatorAnalysis
+	var err error
+	select {
+	case c.running <- struct{}{}:
+		a, err = c.compute(ctx, sc)
+		<-c.running
+	case <-ctx.Done():
+		err = fmt.Errorf("waiting for another analysis to finish: %w", context.Cause(ctx))
+	}
+	if err != nil {
+		err = analysisError(err, c.timeout, true)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.a, e.err = a, err
+	if err != nil && errors.Is(err, errAnalysisTimeout) {
+		e.expires = time.Now().Add(failureTTL)
+	}
+	close(e.done)
+}
+
+// computeReport analyses sc's principals.
+func computeReport(ctx context.Context, sc *scenario.Scenario) (*mediatorAnalysis, error) {
 	space, err := analysis.FromScenario(sc)
 	if err != nil {
 		return nil, Errorf(EINVALID, "analysis: %v", err)
 	}
-	rep, err := analysis.Analyze(space, analysis.Options{Seed: 1, RobustnessSamples: 1000})
+	rep, err := analysis.AnalyzeContext(ctx, space, analysis.Options{Seed: 1, RobustnessSamples: 1000})
 	if err != nil {
-		return nil, fmt.Errorf("room: analysis: %w", err)
+		return nil, err
 	}
-	a = &mediatorAnalysis{sc: sc, report: rep, space: space}
-	s.mu.Lock()
-	if len(s.reports) >= maxReports {
-		clear(s.reports)
+	return &mediatorAnalysis{sc: sc, report: rep, space: space}, nil
+}
+
+// analysisError says why an analysis or a plot failed, in words for the
+// mediator (the engine's messages name points and counts, never a
+// party's numbers). cached tells whether the failure is kept.
+func analysisError(err error, timeout time.Duration, cached bool) error {
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		return err
+	case errors.Is(err, errAnalysisTimeout):
+		again := ""
+		if cached {
+			again = fmt.Sprintf("; it is not tried again for %v", failureTTL)
+		}
+		return &Error{Code: ETOOLARGE, Err: err, Message: fmt.Sprintf("the analysis of this scenario did not finish within %v and was stopped (%v)%s: simplify the scenario (fewer points, options or red lines that combine several points), or analyse it with parley analyze, which may take longer", timeout, err, again)}
+	case errors.Is(err, analysis.ErrWorkBudget), errors.Is(err, analysis.ErrTooLarge):
+		return &Error{Code: ETOOLARGE, Err: err, Message: fmt.Sprintf("this scenario is too large to analyse in the room (%v): simplify it (fewer points, options or red lines that combine several points), or analyse it with parley analyze and a larger --max-work", err)}
 	}
-	s.reports[digest] = a
-	s.mu.Unlock()
-	return a, nil
+	return fmt.Errorf("room: analysis: %w", err)
 }
 
 // Analysis returns the mediator's overview of negotiation id.
@@ -111,7 +267,7 @@ func (s *Service) Analysis(ctx context.Context, user, id string) (*MediatorAnaly
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.report(l)
+	a, err := s.report(ctx, l)
 	if err != nil {
 		return nil, err
 	}
@@ -190,12 +346,16 @@ func (s *Service) DancePlot(ctx context.Context, user, id, x, y string) ([]byte,
 	sc := l.sc
 	var events []session.Event
 	if l.sess != nil {
-		events = slices.Clone(l.sess.Events())
+		// Only what the mediator's seat may see: a bilateral message between
+		// two parties is not the mediator's to plot.
+		events = visibleEvents(l.sess.Events(), 0, roleOwner, mediatorOf(sc))
 	}
 	l.mu.Unlock()
-	u, err := Dance(sc, events, x, y)
+	ctx, cancel := context.WithTimeoutCause(ctx, s.analysisTimeout(), errAnalysisTimeout)
+	defer cancel()
+	u, err := DanceContext(ctx, sc, events, x, y)
 	if err != nil {
-		return nil, err
+		return nil, analysisError(err, s.analysisTimeout(), false)
 	}
 	var buf bytes.Buffer
 	if err := plot.Write(&buf, "svg", u); err != nil {
@@ -204,11 +364,18 @@ func (s *Service) DancePlot(ctx context.Context, user, id, x, y string) ([]byte,
 	return buf.Bytes(), nil
 }
 
-// Dance builds the negotiation-dance plot of a log: every complete package
-// a party put on the table (offers, proposals, drafts without brackets),
-// per party, in the utility space of parties x and y, with the frontier,
-// the reservation lines, the Nash point and the agreement.
+// Dance builds the negotiation-dance plot of the events given: every
+// complete package a party put on the table (offers, proposals, drafts
+// without brackets, packages in messages), per party, in the utility space
+// of parties x and y, with the frontier, the reservation lines, the Nash
+// point and the agreement. It draws every event it is given: pass only
+// the events the plot's viewer may see (DancePlot passes the mediator's).
 func Dance(sc *scenario.Scenario, events []session.Event, x, y string) (*plot.UtilitySpace, error) {
+	return DanceContext(context.Background(), sc, events, x, y)
+}
+
+// DanceContext is Dance stopped when ctx is done.
+func DanceContext(ctx context.Context, sc *scenario.Scenario, events []session.Event, x, y string) (*plot.UtilitySpace, error) {
 	if x == "" || y == "" {
 		pr := sc.Principals()
 		if len(pr) < 2 {
@@ -220,7 +387,7 @@ func Dance(sc *scenario.Scenario, events []session.Event, x, y string) (*plot.Ut
 	if err != nil {
 		return nil, Errorf(EINVALID, "dance plot: %v", err)
 	}
-	fr, err := analysis.FrontierAdditive(pair, analysis.FrontierOptions{})
+	fr, err := analysis.FrontierAdditiveContext(ctx, pair, analysis.FrontierOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("room: dance plot: %w", err)
 	}

@@ -61,6 +61,7 @@ func (s *Service) CreateClass(ctx context.Context, user string, sc *scenario.Sce
 	if len(setup.Seats) > MaxRooms*20 {
 		return Class{}, nil, Errorf(EINVALID, "%d seats, at most %d", len(setup.Seats), MaxRooms*20)
 	}
+	held := map[Seat]int{} // a party's seat of a room → the seat (1-based) assigned to it
 	for i, st := range setup.Seats {
 		if st.Room < 1 || st.Room > setup.Rooms {
 			return Class{}, nil, Errorf(EINVALID, "seat %d: room %d, want 1 to %d", i+1, st.Room, setup.Rooms)
@@ -69,8 +70,19 @@ func (s *Service) CreateClass(ctx context.Context, user string, sc *scenario.Sce
 		if p == nil && !(st.Observer && st.Party == "") {
 			return Class{}, nil, Errorf(EINVALID, "seat %d: scenario has no party %q", i+1, st.Party)
 		}
+		// The rules of Service.Issue, checked before anything is created.
+		if st.Observer && st.Party != "" {
+			return Class{}, nil, Errorf(EINVALID, "seat %d: observers of %s's seat are invited by its delegation; assign public observer seats (no party)", i+1, st.Party)
+		}
 		if p != nil && p.Role == scenario.Mediator && !st.Observer {
-			return Class{}, nil, Errorf(EINVALID, "seat %d: the mediator's seat is the instructor's (make it an observer seat)", i+1)
+			return Class{}, nil, Errorf(EINVALID, "seat %d: the mediator's seat is the instructor's", i+1)
+		}
+		if !st.Observer {
+			key := Seat{Room: st.Room, Party: st.Party}
+			if j := held[key]; j > 0 {
+				return Class{}, nil, Errorf(EINVALID, "seat %d: %s's seat in room %d is already assigned (seat %d): one person holds a seat", i+1, st.Party, st.Room, j)
+			}
+			held[key] = i + 1
 		}
 	}
 	set := setup.Settings
@@ -260,7 +272,7 @@ func (s *Service) Debrief(ctx context.Context, user, id string) (*Debrief, error
 		if err != nil {
 			return nil, err
 		}
-		a, err := s.report(l)
+		a, err := s.report(ctx, l)
 		if err != nil {
 			return nil, err
 		}
@@ -384,9 +396,11 @@ func (s *Service) DebriefPlot(ctx context.Context, user, id, x, y string) ([]byt
 	if err != nil {
 		return nil, Errorf(EINVALID, "debrief plot: %v", err)
 	}
-	fr, err := analysis.FrontierAdditive(pair, analysis.FrontierOptions{})
+	fctx, cancel := context.WithTimeoutCause(ctx, s.analysisTimeout(), errAnalysisTimeout)
+	defer cancel()
+	fr, err := analysis.FrontierAdditiveContext(fctx, pair, analysis.FrontierOptions{})
 	if err != nil {
-		return nil, err
+		return nil, analysisError(err, s.analysisTimeout(), false)
 	}
 	u := &plot.UtilitySpace{Title: d.Class.Title + ": outcomes", XName: d.Parties[ix], YName: d.Parties[iy],
 		Reservation: &[2]float64{pair.Reservation[0], pair.Reservation[1]}}

@@ -33,7 +33,7 @@ type Service struct {
 
 	mu      sync.Mutex
 	live    map[string]*live
-	reports map[string]*mediatorAnalysis // by scenario digest
+	reports *reportCache // analyses by scenario digest (analysis.go)
 
 	subscribers atomic.Int64
 }
@@ -54,7 +54,7 @@ func New(st Store, clock func() time.Time) *Service {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Service{store: st, clock: clock, live: map[string]*live{}, reports: map[string]*mediatorAnalysis{}}
+	return &Service{store: st, clock: clock, live: map[string]*live{}, reports: newReportCache()}
 }
 
 // Store returns the service's store.
@@ -244,68 +244,10 @@ func (s *Service) Negotiations(ctx context.Context, user string) ([]Negotiation,
 	return s.store.Negotiations(ctx, user)
 }
 
-// Invite creates an invitation to negotiation id for party (or an
-// observer seat) and returns its secret token, which is not stored.
-func (s *Service) Invite(ctx context.Context, user, id, party, person string, observer bool, ttl time.Duration) (string, Invite, error) {
-	l, err := s.owned(ctx, user, id)
-	if err != nil {
-		return "", Invite{}, err
-	}
-	if party != "" || !observer {
-		p := l.sc.Party(party)
-		if p == nil {
-			return "", Invite{}, Errorf(EINVALID, "scenario has no party %q", party)
-		}
-		if !observer && p.Role == scenario.Mediator {
-			return "", Invite{}, Errorf(EINVALID, "party %q is the mediator: the negotiation's owner takes that seat", party)
-		}
-	}
-	return s.issue(ctx, Invite{Negotiation: id, Party: party, Person: person, Observer: observer}, ttl)
-}
-
-// InviteVerifier creates an invitation to negotiation id for one of the
-// scenario's plan's verifiers and returns its secret token. The holder
-// files that verifier's reports once there is an agreement.
-func (s *Service) InviteVerifier(ctx context.Context, user, id, verifier, person string, ttl time.Duration) (string, Invite, error) {
-	l, err := s.owned(ctx, user, id)
-	if err != nil {
-		return "", Invite{}, err
-	}
-	if l.sc.Plan == nil {
-		return "", Invite{}, Errorf(EINVALID, "scenario %q has no implementation plan, so no verifiers", l.sc.Name)
-	}
-	if l.sc.Plan.Verifier(verifier) == nil {
-		return "", Invite{}, Errorf(EINVALID, "the plan has no verifier %q (verifiers: %s)", verifier, strings.Join(l.sc.Plan.VerifierIDs(), ", "))
-	}
-	return s.issue(ctx, Invite{Negotiation: id, Verifier: verifier, Person: person}, ttl)
-}
-
-// issue stores inv with a fresh token and returns the token.
-func (s *Service) issue(ctx context.Context, inv Invite, ttl time.Duration) (string, Invite, error) {
-	if len(inv.Person) > MaxName {
-		return "", Invite{}, Errorf(EINVALID, "person: %d bytes, at most %d", len(inv.Person), MaxName)
-	}
-	if ttl <= 0 || ttl > MaxInviteTTL {
-		return "", Invite{}, Errorf(EINVALID, "invitation lifetime %v: want more than 0 and at most %v", ttl, MaxInviteTTL)
-	}
-	token, hash := NewToken()
-	now := s.clock().UTC()
-	inv.Person, inv.Token, inv.Expires, inv.Created = strings.TrimSpace(inv.Person), hash, now.Add(ttl), now
-	if err := s.store.CreateInvite(ctx, inv); err != nil {
-		return "", Invite{}, fmt.Errorf("room: invite: %w", err)
-	}
-	return token, inv, nil
-}
-
-// Invites lists a negotiation's invitations (without tokens).
-func (s *Service) Invites(ctx context.Context, user, id string) ([]Invite, error) {
-	if _, err := s.owned(ctx, user, id); err != nil {
-		return nil, err
-	}
-	return s.store.Invites(ctx, id)
-}
-
-// Join resolves an invitation token to the viewer it makes.
+// Join resolves an invitation token to the viewer it makes; a revoked or
+// expired invitation is EUNAUTHORIZED. Every request and open stream that
+// presents an invitation is resolved here, so a revocation takes effect at
+// once. The first use is recorded.
 func (s *Service) Join(ctx context.Context, token string) (Viewer, error) {
 	if token == "" || len(token) > 200 {
 		return Viewer{}, Errorf(EUNAUTHORIZED, "no valid invitation")
@@ -317,8 +259,17 @@ func (s *Service) Join(ctx context.Context, token string) (Viewer, error) {
 		}
 		return Viewer{}, err
 	}
-	if !s.clock().Before(inv.Expires) {
+	if !inv.Revoked.IsZero() {
+		return Viewer{}, Errorf(EUNAUTHORIZED, "this invitation was revoked on %s; ask whoever invited you for a new one", inv.Revoked.Format(time.RFC3339))
+	}
+	now := s.clock()
+	if !now.Before(inv.Expires) {
 		return Viewer{}, Errorf(EUNAUTHORIZED, "this invitation expired on %s", inv.Expires.Format(time.RFC3339))
+	}
+	if inv.Used.IsZero() {
+		if err := s.store.MarkInviteUsed(ctx, inv.Negotiation, inv.ID, now.UTC()); err != nil {
+			return Viewer{}, fmt.Errorf("room: join: %w", err)
+		}
 	}
 	return Viewer{Negotiation: inv.Negotiation, Party: inv.Party, Observer: inv.Observer, Verifier: inv.Verifier}, nil
 }
@@ -449,6 +400,12 @@ func (s *Service) Submit(ctx context.Context, v Viewer, id string, m session.Mov
 	if err != nil {
 		return 0, err
 	}
+	switch m.Kind {
+	case session.KindFault:
+		return 0, Errorf(EFORBIDDEN, "a fault is recorded by the harness that runs an automated agent, never from the room")
+	case session.KindSeat:
+		return 0, Errorf(EFORBIDDEN, "a seat record comes from re-issuing the seat's invitation, not from a move")
+	}
 	if role == roleObserver {
 		return 0, Errorf(EFORBIDDEN, "observers cannot make moves")
 	}
@@ -470,6 +427,14 @@ func (s *Service) Submit(ctx context.Context, v Viewer, id string, m session.Mov
 	if l.sess == nil {
 		return 0, Errorf(ECLOSED, "the negotiation has not started yet")
 	}
+	return s.commit(ctx, l, m)
+}
+
+// commit runs m through the live session and stores what it appends, or
+// leaves memory as the store holds it. l.mu must be held and the session
+// started.
+func (s *Service) commit(ctx context.Context, l *live, m session.Move) (int, error) {
+	id := l.neg.ID
 	before := l.sess.Len()
 	seq, err := l.sess.Submit(m)
 	if err != nil {

@@ -24,6 +24,7 @@ type fixture struct {
 	user    string
 	neg     string
 	parties map[string]room.Viewer
+	tokens  map[string]string // the parties' invitation tokens
 }
 
 func openStore(t *testing.T, path string) room.Store {
@@ -45,7 +46,7 @@ func newMiami(t *testing.T, set room.Settings) *fixture {
 // newMiamiOn is newMiami with the service on a clock (nil: wall time).
 func newMiamiOn(t *testing.T, set room.Settings, clock func() time.Time) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), path: filepath.Join(t.TempDir(), "room.db"), parties: map[string]room.Viewer{}}
+	f := &fixture{t: t, ctx: context.Background(), path: filepath.Join(t.TempDir(), "room.db"), parties: map[string]room.Viewer{}, tokens: map[string]string{}}
 	f.st = openStore(t, f.path)
 	f.svc = room.New(f.st, clock)
 	u, err := f.svc.CreateUser(f.ctx, "mediator", "correct horse")
@@ -75,6 +76,7 @@ func newMiamiOn(t *testing.T, set room.Settings, clock func() time.Time) *fixtur
 			t.Fatalf("join: %+v", v)
 		}
 		f.parties[p] = v
+		f.tokens[p] = tok
 	}
 	return f
 }
@@ -136,7 +138,8 @@ func (f *fixture) agree() framework.Package {
 }
 
 func TestMiamiSingleTextToAgreementAndRestart(t *testing.T) {
-	f := newMiami(t, room.Settings{MediatorSees: room.MediatorFull})
+	clk := &testClock{t: time.Now().UTC()}
+	f := newMiamiOn(t, room.Settings{MediatorSees: room.MediatorFull}, clk.now)
 	if err := f.svc.Start(f.ctx, f.user, f.neg); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +153,7 @@ func TestMiamiSingleTextToAgreementAndRestart(t *testing.T) {
 	}
 
 	// A new service over the same file sees the same log and carries on.
-	f.svc = room.New(openStore(t, f.path), nil)
+	f.svc = room.New(openStore(t, f.path), clk.now)
 	again := f.view(f.parties["ukraine"])
 	if again.Seq != v.Seq || again.State.Status != v.State.Status {
 		t.Fatalf("after restart seq %d status %s, want %d %s", again.Seq, again.State.Status, v.Seq, v.State.Status)
@@ -160,6 +163,8 @@ func TestMiamiSingleTextToAgreementAndRestart(t *testing.T) {
 	f.submit(f.parties["ukraine"], session.Move{Kind: session.KindRatify, Ref: 2, Yes: &yes})
 	final := f.view(f.mediator())
 	steps := len(final.Decision.Ratification)
+	// The referendum (step 3) waits for the ceasefire to hold 60 days.
+	clk.set(clk.now().AddDate(0, 0, 61))
 	for ref := 3; ref <= steps; ref++ {
 		p := final.Decision.Ratification[ref-1].Party
 		viewer, ok := f.parties[p]
@@ -201,7 +206,7 @@ func TestRefusedMovesStoreNothing(t *testing.T) {
 	if err := f.svc.Start(f.ctx, f.user, f.neg); err != nil {
 		t.Fatal(err)
 	}
-	observerTok, _, err := f.svc.Invite(f.ctx, f.user, f.neg, "ukraine", "watcher", true, time.Hour)
+	observerTok, _, err := f.svc.Issue(f.ctx, f.parties["ukraine"], f.neg, room.SeatRequest{Observer: true, Person: "watcher", TTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,6 +228,10 @@ func TestRefusedMovesStoreNothing(t *testing.T) {
 		{"stranger", room.Viewer{User: "nobody"}, session.Move{Kind: session.KindEnd}, room.ENOTFOUND},
 		{"vote with no vote open", f.parties["europe"], session.Move{Kind: session.KindVote, Yes: &yes}, room.EOUTOFTURN},
 		{"huge message", f.parties["europe"], session.Move{Kind: session.KindMessage, Message: strings.Repeat("x", room.MaxMessage+1), To: []string{"us"}}, room.EINVALID},
+		{"a party records a fault", f.parties["russia"], session.Move{Kind: session.KindFault, Message: "my agent crashed"}, room.EFORBIDDEN},
+		{"the mediator records a fault", f.mediator(), session.Move{Kind: session.KindFault, Message: "russia's agent crashed"}, room.EFORBIDDEN},
+		{"the mediator records a seat", f.mediator(), session.Move{Kind: session.KindSeat, To: []string{"ukraine"}}, room.EFORBIDDEN},
+		{"a party records a seat", f.parties["ukraine"], session.Move{Kind: session.KindSeat, To: []string{"ukraine"}}, room.EFORBIDDEN},
 	}
 	before, _ := f.st.Events(f.ctx, f.neg)
 	for _, c := range cases {
@@ -407,7 +416,7 @@ func TestPasswordsAndTokens(t *testing.T) {
 	// Expired invitations are refused.
 	now := time.Now()
 	svc := room.New(f.st, func() time.Time { return now })
-	itok, _, err := svc.Invite(f.ctx, f.user, f.neg, "russia", "", false, time.Minute)
+	itok, _, err := svc.Issue(f.ctx, f.mediator(), f.neg, room.SeatRequest{Party: "russia", Reissue: true, TTL: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

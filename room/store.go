@@ -36,7 +36,16 @@ type Negotiation struct {
 // Invite gives one person access to one negotiation as one party, as an
 // observer of it, or as one of its implementation plan's verifiers. Only
 // the SHA-256 of its token is stored.
+//
+// A party's seat and a verifier's seat have one credential at a time: a
+// new one is issued only by re-issuing the seat, which revokes the one
+// before (room.Service.Issue). Observers of a party's seat are invited by
+// that party's delegation; the negotiation's owner invites public
+// observers only.
 type Invite struct {
+	// ID names the invitation in lists and when it is revoked; unique
+	// within the negotiation. It is not a credential.
+	ID          string `json:"id"`
 	Negotiation string `json:"negotiation"`
 	// Party is the scenario party the invite speaks for; for an observer,
 	// the party whose seat it watches ("" for the public view only); ""
@@ -46,10 +55,44 @@ type Invite struct {
 	Observer bool   `json:"observer,omitempty"`
 	// Verifier is the plan's verifier the invite speaks for ("" for a
 	// party or an observer).
-	Verifier string    `json:"verifier,omitempty"`
+	Verifier string `json:"verifier,omitempty"`
+	// IssuedBy is who issued it: "" for the negotiation's owner (the
+	// mediator or instructor), a party's id for that party's delegation
+	// (the observers of its seat).
+	IssuedBy string `json:"issued_by,omitempty"`
+	// Reissued tells that the seat had a credential before this one;
+	// Note is the reason the owner gave for issuing it.
+	Reissued bool      `json:"reissued,omitempty"`
+	Note     string    `json:"note,omitempty"`
 	Token    string    `json:"-"` // hex SHA-256 of the secret token
 	Expires  time.Time `json:"expires"`
 	Created  time.Time `json:"created"`
+	// Used is when the invitation was first used (zero: never).
+	Used time.Time `json:"used,omitzero"`
+	// ProfileSaved is when its holder last saved the seat's profile (zero:
+	// never).
+	ProfileSaved time.Time `json:"profile_saved,omitzero"`
+	// Revoked is when it was revoked (zero: it was not); RevokedBy who
+	// revoked it (as IssuedBy), RevokeReason why.
+	Revoked      time.Time `json:"revoked,omitzero"`
+	RevokedBy    string    `json:"revoked_by,omitempty"`
+	RevokeReason string    `json:"revoke_reason,omitempty"`
+}
+
+// Holds reports whether the invite is a seat's credential — a party's or
+// a verifier's — rather than an observer's.
+func (inv *Invite) Holds() bool { return !inv.Observer && (inv.Party != "" || inv.Verifier != "") }
+
+// Active reports whether the invite still opens the negotiation at t:
+// neither revoked nor expired.
+func (inv *Invite) Active(t time.Time) bool { return inv.Revoked.IsZero() && t.Before(inv.Expires) }
+
+// Revocation says when, by whom ("" for the negotiation's owner, a party's
+// id for its delegation) and why invitations are revoked.
+type Revocation struct {
+	At     time.Time
+	By     string
+	Reason string
 }
 
 // Login is a mediator's signed-in browser session. Only the SHA-256 of its
@@ -105,13 +148,26 @@ type Store interface {
 	// ENOTFOUND if none.
 	UpdateNegotiation(ctx context.Context, id string, scenario, settings []byte) error
 
-	// CreateInvite adds inv; ECONFLICT if the token is taken.
+	// CreateInvite adds inv; ECONFLICT if the token, or the ID within
+	// the negotiation, is taken; EINVALID without an ID.
 	CreateInvite(ctx context.Context, inv Invite) error
 	// InviteByToken returns the invite with that token hash; ENOTFOUND if
 	// none (expiry is the caller's to check).
 	InviteByToken(ctx context.Context, token string) (Invite, error)
 	// Invites lists a negotiation's invites, oldest first.
 	Invites(ctx context.Context, negotiation string) ([]Invite, error)
+	// RevokeInvites, in one transaction, marks the invites of negotiation
+	// with the given IDs revoked as r says and, when add is not nil, adds
+	// add. ENOTFOUND if an ID names no invite of the negotiation,
+	// ECONFLICT if one is already revoked or add's token or ID is taken;
+	// nothing changes then.
+	RevokeInvites(ctx context.Context, negotiation string, ids []string, r Revocation, add *Invite) error
+	// MarkInviteUsed records the first use of an invite: it sets Used to
+	// at unless Used is already set (no error then). ENOTFOUND if none.
+	MarkInviteUsed(ctx context.Context, negotiation, id string, at time.Time) error
+	// MarkProfileSaved sets the invite's ProfileSaved to at. ENOTFOUND if
+	// none.
+	MarkProfileSaved(ctx context.Context, negotiation, id string, at time.Time) error
 
 	// CreateClass adds c; ECONFLICT if the ID is taken.
 	CreateClass(ctx context.Context, c Class) error

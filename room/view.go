@@ -101,6 +101,10 @@ type View struct {
 	// Reservation is the viewer's effective reservation value.
 	Reservation *float64       `json:"reservation,omitempty"`
 	Utilities   []UtilityPoint `json:"utilities,omitempty"`
+	// Seat is a party's or a verifier's own seat: its credentials and
+	// the times it was re-issued (before the session starts, the only
+	// record of them).
+	Seat *SeatStatus `json:"seat,omitempty"`
 }
 
 // View returns what v may see of negotiation id.
@@ -109,10 +113,14 @@ func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) 
 	if err != nil {
 		return nil, err
 	}
+	seat, err := s.seatOf(ctx, l, role, party)
+	if err != nil {
+		return nil, err
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	sc := l.sc
-	out := &View{
+	out := &View{Seat: seat,
 		ID: l.neg.ID, Title: l.neg.Title, Class: l.neg.Class, Role: role, Party: party,
 		Scenario: sc.Name, Description: sc.Description, Notice: sc.Notice,
 		Framework: sc.Framework, Decision: sc.Decision, Format: sc.Format,
@@ -168,13 +176,14 @@ func (s *Service) Events(ctx context.Context, v Viewer, id string, after int) ([
 // visibleEvents filters events after seq by visibility. The owner sees
 // what the mediator's seat sees; without a mediator seat, public events.
 // A verifier sees the public record of the implementation only
-// (verifierSees), not the talks.
+// (verifierSees), not the talks, and the records of its own seat's
+// re-issue.
 func visibleEvents(all []session.Event, after int, role, party string) []session.Event {
 	out := []session.Event{}
 	for i := after; i < len(all); i++ {
 		e := &all[i]
 		if role == roleVerifier {
-			if len(e.Visible) == 0 && verifierSees[e.Kind] {
+			if (len(e.Visible) == 0 && verifierSees[e.Kind]) || (e.Kind == session.KindSeat && e.VisibleTo(party)) {
 				out = append(out, *e)
 			}
 			continue
@@ -386,25 +395,10 @@ func (s *Service) SetProfile(ctx context.Context, v Viewer, id string, p *profil
 			return Errorf(EINVALID, "fallback: %v", err)
 		}
 	}
-	if len(p.RedLines) > 1000 {
-		return Errorf(EINVALID, "%d red lines, at most 1000", len(p.RedLines))
-	}
+	// p.Check bounds the red lines (count, terms, levels) with the rest.
 	for i, rl := range p.RedLines {
 		if len(rl.Reason) > MaxMessage {
 			return Errorf(EINVALID, "red line %d: reason of %d bytes, at most %d", i+1, len(rl.Reason), MaxMessage)
-		}
-		if len(rl.Terms) == 0 {
-			return Errorf(EINVALID, "red line %d has no terms", i+1)
-		}
-		for _, t := range rl.Terms {
-			if t.Point < 0 || t.Point >= len(l.sc.Framework.Points) {
-				return Errorf(EINVALID, "red line %d: point %d out of range", i+1, t.Point)
-			}
-			for _, lv := range t.Levels {
-				if lv < 0 || lv >= l.sc.Framework.Points[t.Point].Levels() {
-					return Errorf(EINVALID, "red line %d: option %d of point %q out of range", i+1, lv, l.sc.Framework.Points[t.Point].ID)
-				}
-			}
 		}
 	}
 	sc := *l.sc
@@ -424,5 +418,5 @@ func (s *Service) SetProfile(ctx context.Context, v Viewer, id string, p *profil
 	}
 	l.neg.Scenario = data
 	l.sc = stored
-	return nil
+	return s.markProfileSaved(ctx, l.neg.ID, party)
 }

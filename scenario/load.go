@@ -211,6 +211,11 @@ func (d *decoder) points(n ast.Node, fw *framework.Framework) *points {
 	if len(items) == 0 {
 		d.errorf(d.resolve(n), "points: expected at least one point, found an empty list")
 	}
+	if len(items) > framework.MaxPoints {
+		d.errorf(items[framework.MaxPoints], "points: %d points (a framework has at most %d)", len(items), framework.MaxPoints)
+		return pts
+	}
+	levels, digits, tooBig := 0, 0.0, false
 	for _, item := range items {
 		if d.full() {
 			break
@@ -222,6 +227,18 @@ func (d *decoder) points(n ast.Node, fw *framework.Framework) *points {
 		if _, dup := pts.index[pt.ID]; dup {
 			d.errorf(item, "point %q is defined twice (point ids must be unique)", pt.ID)
 			continue
+		}
+		if good && !tooBig {
+			levels += pt.Levels()
+			digits += math.Log10(float64(pt.Levels()))
+			switch {
+			case levels > framework.MaxTotalLevels:
+				d.errorf(item, "point %q brings the options and values of all points to %d (at most %d in all)", pt.ID, levels, framework.MaxTotalLevels)
+				tooBig, good = true, false
+			case digits > framework.MaxSpaceDigits:
+				d.errorf(item, "point %q brings the number of packages to about 10^%.0f (at most 10^%d)", pt.ID, math.Floor(digits), framework.MaxSpaceDigits)
+				tooBig, good = true, false
+			}
 		}
 		pts.index[pt.ID] = len(fw.Points)
 		pts.ids = append(pts.ids, pt.ID)
@@ -307,6 +324,10 @@ func (d *decoder) point(n ast.Node) (pt framework.Point, good bool) {
 			d.optStr(oo, "clause", &opt.Clause)
 			pt.Options = append(pt.Options, opt)
 		}
+		if len(pt.Options) > framework.MaxLevels {
+			d.errorf(d.resolve(o.val("options")), "%s: %d options (at most %d)", what, len(pt.Options), framework.MaxLevels)
+			return pt, false
+		}
 	case "integer":
 		pt.Kind = framework.Integer
 		r, ok := d.object(o.val("integer"), what+": integer", []string{"min", "max"}, []string{"min", "max"})
@@ -343,8 +364,8 @@ func (d *decoder) point(n ast.Node) (pt framework.Point, good bool) {
 			d.errorf(r.node, "%s: real range min %s > max %s (expected min ≤ max)", what, fmtNum(lo), fmtNum(hi))
 			return pt, false
 		}
-		if math.IsInf(hi-lo, 0) {
-			d.errorf(r.node, "%s: real range %s..%s is too wide", what, fmtNum(lo), fmtNum(hi))
+		if math.Abs(lo) > framework.MaxMagnitude || math.Abs(hi) > framework.MaxMagnitude {
+			d.errorf(r.node, "%s: real range %s..%s is out of bounds (expected min and max within ±1e100)", what, fmtNum(lo), fmtNum(hi))
 			return pt, false
 		}
 		if r.has("steps") {
@@ -458,6 +479,8 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 			d.errorf(n, "%s %s for %s is negative (expected a number ≥ 0)", what, scalarText(n), name)
 		case !math.IsNaN(total) && v > total:
 			d.errorf(n, "%s %s for %s is above %s (%ss must be in [0,%s] when weights_total is %s)", what, scalarText(n), name, fmtNum(total), what, fmtNum(total), fmtNum(total))
+		case v > profile.MaxWeight:
+			d.errorf(n, "%s %s for %s is above %s (the largest %s accepted; rescale the weights, e.g. to sum 1)", what, scalarText(n), name, fmtNum(profile.MaxWeight), what)
 		}
 	}
 
@@ -478,7 +501,7 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 				complete = false
 				continue
 			}
-			if w < 0 || (!math.IsNaN(total) && w > total) {
+			if w < 0 || (!math.IsNaN(total) && w > total) || w > profile.MaxWeight {
 				complete = false
 			}
 			bound("weight", fmt.Sprintf("point %q", e.key), w, d.resolve(e.val))
@@ -594,6 +617,8 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 				d.errorf(v, "reservation %s is negative (expected a utility in [0,%s])", scalarText(v), totalText(total))
 			case !math.IsNaN(total) && r > total:
 				d.errorf(v, "reservation %s is above weights_total %s (expected a utility in [0,%s])", scalarText(v), fmtNum(total), fmtNum(total))
+			case r > profile.MaxReservation:
+				d.errorf(v, "reservation %s is above %s (the largest reservation accepted)", scalarText(v), fmtNum(profile.MaxReservation))
 			}
 			p.Reservation = &r
 		}
@@ -708,6 +733,8 @@ func (d *decoder) scores(e entry, pt *framework.Point, scale profile.Scale) []fl
 			d.errorf(vn, "score %s for option %q of point %q is negative (expected a number ≥ 0)", scalarText(vn), se.key, pt.ID)
 		case scale == profile.ScaleAbsolute && v > 1:
 			d.errorf(vn, "score %s for option %q of point %q is above 1 (with scale: absolute, scores are evaluations in [0,1])", scalarText(vn), se.key, pt.ID)
+		case v > profile.MaxScore:
+			d.errorf(vn, "score %s for option %q of point %q is above %s (the largest score accepted; only ratios matter with scale: max)", scalarText(vn), se.key, pt.ID, fmtNum(profile.MaxScore))
 		}
 		out[l] = v
 	}
@@ -747,6 +774,7 @@ func (d *decoder) valueFunc(n ast.Node, pt *framework.Point) *profile.ValueFunc 
 			dst := map[string]*float64{"slope": &f.Slope, "offset": &f.Offset, "origin": &f.Origin}[k]
 			if lo.has(k) {
 				v, ok2 := d.num(lo.val(k), what+": "+k)
+				ok2 = ok2 && d.funcParam(lo.val(k), what+": "+k, v)
 				ok = ok && ok2
 				*dst = v
 			}
@@ -765,6 +793,7 @@ func (d *decoder) valueFunc(n ast.Node, pt *framework.Point) *profile.ValueFunc 
 			dst := map[string]*float64{"low": &f.Low, "top": &f.Top, "high": &f.High, "top_value": &f.TopValue}[k]
 			if to.has(k) {
 				v, ok2 := d.num(to.val(k), what+": "+k)
+				ok2 = ok2 && d.funcParam(to.val(k), what+": "+k, v)
 				ok = ok && ok2
 				*dst = v
 			}
@@ -793,6 +822,16 @@ func (d *decoder) valueFunc(n ast.Node, pt *framework.Point) *profile.ValueFunc 
 		f.Value = v
 	}
 	return f
+}
+
+// funcParam checks a value function's parameter against
+// profile.MaxFuncParam.
+func (d *decoder) funcParam(n ast.Node, what string, v float64) bool {
+	if math.Abs(v) > profile.MaxFuncParam {
+		d.errorf(d.resolve(n), "%s: %s is out of bounds (expected a number within ±1e100)", what, scalarText(d.resolve(n)))
+		return false
+	}
+	return true
 }
 
 // level resolves a value naming a level of point pt: an option id, or a
@@ -889,7 +928,12 @@ func (d *decoder) redLines(n ast.Node, fw *framework.Framework, pts *points) []p
 	if !ok {
 		return nil
 	}
+	if len(items) > profile.MaxRedLines {
+		d.errorf(items[profile.MaxRedLines], "red_lines: %d red lines (at most %d per profile)", len(items), profile.MaxRedLines)
+		return nil
+	}
 	var out []profile.RedLine
+	listed := 0
 	for _, item := range items {
 		if d.full() {
 			break
@@ -910,6 +954,7 @@ func (d *decoder) redLines(n ast.Node, fw *framework.Framework, pts *points) []p
 				continue
 			}
 			t := profile.Term{Point: i}
+			seen := map[int]bool{}
 			vals := []ast.Node{e.val}
 			if r := d.resolve(e.val); r == nil {
 				continue
@@ -924,9 +969,13 @@ func (d *decoder) redLines(n ast.Node, fw *framework.Framework, pts *points) []p
 				if !ok {
 					continue
 				}
-				if containsInt(t.Levels, l) {
+				if seen[l] {
 					d.errorf(d.resolve(v), "red line: point %q: level %s listed twice", fw.Points[i].ID, fw.Points[i].LevelID(l))
 					continue
+				}
+				seen[l] = true
+				if listed++; listed == profile.MaxRedLineLevels+1 {
+					d.errorf(d.resolve(v), "red_lines: more than %d levels listed in all (at most %d per profile)", profile.MaxRedLineLevels, profile.MaxRedLineLevels)
 				}
 				t.Levels = append(t.Levels, l)
 			}
@@ -937,17 +986,8 @@ func (d *decoder) redLines(n ast.Node, fw *framework.Framework, pts *points) []p
 	return out
 }
 
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // interval decodes [lo, hi].
-func (d *decoder) interval(n ast.Node, what string, hiBound float64, boundWhy string) *profile.Interval {
+func (d *decoder) interval(n ast.Node, what string, hiBound float64, boundWhy string, limit float64) *profile.Interval {
 	items, ok := d.list(n, what)
 	if !ok {
 		return nil
@@ -971,6 +1011,9 @@ func (d *decoder) interval(n ast.Node, what string, hiBound float64, boundWhy st
 	case !math.IsNaN(hiBound) && hi > hiBound:
 		d.errorf(d.resolve(n), "%s: interval [%s, %s] goes above %s (%s)", what, fmtNum(lo), fmtNum(hi), fmtNum(hiBound), boundWhy)
 		return nil
+	case hi > limit:
+		d.errorf(d.resolve(n), "%s: interval [%s, %s] goes above %s (the largest value accepted)", what, fmtNum(lo), fmtNum(hi), fmtNum(limit))
+		return nil
 	}
 	return &profile.Interval{Lo: lo, Hi: hi}
 }
@@ -990,7 +1033,7 @@ func (d *decoder) uncertainty(n ast.Node, fw *framework.Framework, pts *points, 
 			if !ok {
 				continue
 			}
-			iv := d.interval(e.val, fmt.Sprintf("uncertainty: weight of point %q", e.key), total, totalWhy)
+			iv := d.interval(e.val, fmt.Sprintf("uncertainty: weight of point %q", e.key), total, totalWhy, profile.MaxWeight)
 			if iv == nil {
 				continue
 			}
@@ -1023,7 +1066,7 @@ func (d *decoder) uncertainty(n ast.Node, fw *framework.Framework, pts *points, 
 					d.errorf(oe.kn, "uncertainty: scores: point %q has no option %q (options: %s)%s", pt.ID, oe.key, listNames(optionIDs(pt)), suggest(oe.key, optionIDs(pt)))
 					continue
 				}
-				iv := d.interval(oe.val, fmt.Sprintf("uncertainty: score of option %q of point %q", oe.key, pt.ID), hi, why)
+				iv := d.interval(oe.val, fmt.Sprintf("uncertainty: score of option %q of point %q", oe.key, pt.ID), hi, why, profile.MaxScore)
 				if iv == nil {
 					continue
 				}
@@ -1038,7 +1081,7 @@ func (d *decoder) uncertainty(n ast.Node, fw *framework.Framework, pts *points, 
 		}
 	}
 	if o.has("reservation") {
-		u.Reservation = d.interval(o.val("reservation"), "uncertainty: reservation", total, totalWhy)
+		u.Reservation = d.interval(o.val("reservation"), "uncertainty: reservation", total, totalWhy, profile.MaxReservation)
 	}
 	return u
 }
@@ -1086,7 +1129,7 @@ func (d *decoder) decision(n ast.Node, dec *Decision, s *Scenario, parties map[s
 				continue
 			}
 			if p := s.Party(id); p != nil && p.Role != Principal {
-				d.errorf(d.resolve(item), "decision: vetoes: %q is a %s; a veto belongs to a principal (a party that negotiates and must agree)", id, p.Role)
+				d.errorf(d.resolve(item), "decision: vetoes: %q is %s; a veto belongs to a principal (a party that negotiates and must agree)", id, p.Role.Article())
 				continue
 			}
 			dec.Vetoes = append(dec.Vetoes, id)

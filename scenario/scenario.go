@@ -22,6 +22,14 @@ const (
 	Observer  Role = "observer"  // sees the public framework only
 )
 
+// Article returns the role with its indefinite article ("an observer").
+func (r Role) Article() string {
+	if r == Observer {
+		return "an " + string(r)
+	}
+	return "a " + string(r)
+}
+
 // Valid reports whether r is one of the four roles.
 func (r Role) Valid() bool {
 	switch r {
@@ -249,7 +257,7 @@ func (s *Scenario) validateDecision(ids map[string]bool) error {
 			return fmt.Errorf("scenario %q: veto holder %q is not a party", s.Name, v)
 		}
 		if p.Role != Principal {
-			return fmt.Errorf("scenario %q: veto holder %q is a %s; a veto belongs to a principal (a party that negotiates and must agree)", s.Name, v, p.Role)
+			return fmt.Errorf("scenario %q: veto holder %q is %s; a veto belongs to a principal (a party that negotiates and must agree)", s.Name, v, p.Role.Article())
 		}
 	}
 	if d.Rule == Quorum && (d.Quorum < 1 || d.Quorum > principals) {

@@ -16,9 +16,22 @@ const (
 )
 
 // viewer resolves who is asking. Credentials that are present but not
-// valid are an error (and count against the rate limit); no credentials
-// give the zero Viewer.
+// valid are an error and count against the client's allowance of failed
+// attempts (429 once it is used up); valid ones always pass. No
+// credentials give the zero Viewer.
 func (s *Server) viewer(r *http.Request) (room.Viewer, error) {
+	v, err := s.resolve(r)
+	if err != nil {
+		return room.Viewer{}, s.refused(r, err)
+	}
+	return v, nil
+}
+
+// resolve resolves the request's credentials, counting nothing: every
+// request goes through it, and open event streams again and again, so
+// that a credential logged out, expired or revoked stops working
+// everywhere.
+func (s *Server) resolve(r *http.Request) (room.Viewer, error) {
 	var v room.Viewer
 	login := ""
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -36,37 +49,31 @@ func (s *Server) viewer(r *http.Request) (room.Viewer, error) {
 			invite = c.Value
 		}
 	}
-	if login == "" && invite == "" {
-		return v, nil
-	}
-	if !s.limiter.allowCredential(r) {
-		return v, room.Errorf(room.ETOOMANY, "too many attempts with invalid credentials; wait a little")
-	}
 	if login != "" {
 		u, err := s.svc.UserByLogin(r.Context(), login)
 		if err != nil {
-			s.countFailure(r, err)
-			return v, err
+			return room.Viewer{}, err
 		}
 		v.User = u.ID
 	}
 	if invite != "" {
 		iv, err := s.svc.Join(r.Context(), invite)
 		if err != nil {
-			s.countFailure(r, err)
-			return v, err
+			return room.Viewer{}, err
 		}
 		v.Negotiation, v.Party, v.Observer, v.Verifier = iv.Negotiation, iv.Party, iv.Observer, iv.Verifier
 	}
 	return v, nil
 }
 
-// countFailure counts err against the client's allowance when it is a
-// credential that does not hold; a failing store is not the client's fault.
-func (s *Server) countFailure(r *http.Request, err error) {
-	if room.ErrorCode(err) == room.EUNAUTHORIZED {
-		s.limiter.failed(r)
+// refused counts err against the client's allowance when it is a
+// credential that does not hold (a failing store is not the client's
+// fault), and makes it a 429 once the allowance is used up.
+func (s *Server) refused(r *http.Request, err error) error {
+	if room.ErrorCode(err) == room.EUNAUTHORIZED && !s.limiter.failed(r) {
+		return room.Errorf(room.ETOOMANY, "too many attempts with invalid credentials; wait a little")
 	}
+	return err
 }
 
 // mustViewer is viewer that also requires some credentials.

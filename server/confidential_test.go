@@ -37,7 +37,8 @@ func allow(vs ...string) map[string]bool {
 // (profile weights, reservation value, red-line reasons, private messages,
 // objections, blind bids) and calls every API route and the event stream
 // as every party, an observer, a verifier, the mediator (who may see
-// aggregates only), another mediator and nobody: no canary reaches anyone
+// aggregates only), another mediator, nobody and the holder of a re-issued
+// seat's old credential: no canary reaches anyone
 // not allowed to see it. A third negotiation reaches an agreement and
 // carries reports and responses (public to the table, never to outsiders)
 // and messages after the agreement (never to a verifier). Positive
@@ -116,11 +117,22 @@ func TestConfidentiality(t *testing.T) {
 		move(p, `{"kind":"respond","responses":[{"point":1,"stance":"object","reason":"`+reason+`"},{"point":0,"stance":"accept","option":1}]}`)
 		canaries = append(canaries, canary{reason, allow(p, "mediator"), p + "'s objection"})
 	}
+	// Seats: ukraine's delegation invites an observer of its seat (whom the
+	// mediator may count, not name); the mediator re-issues europe's seat
+	// with a reason (europe and the mediator see it), and the old
+	// credential opens nothing.
+	var adviser server.InviteResponse
+	ts.mustDo("POST", "/api/negotiations/"+id+"/invites", creds["ukraine"], `{"observer":true,"person":"CANARY-N1-ukraine-ADVISER"}`, 201, &adviser)
+	canaries = append(canaries, canary{"CANARY-N1-ukraine-ADVISER", allow("ukraine"), "the person ukraine's delegation invited to observe"})
+	var reissued server.InviteResponse
+	ts.mustDo("POST", "/api/negotiations/"+id+"/invites", ts.mediator(), `{"party":"europe","reissue":true,"reason":"CANARY-N1-europe-REISSUE"}`, 201, &reissued)
+	canaries = append(canaries, canary{"CANARY-N1-europe-REISSUE", allow("europe", "mediator"), "why europe's seat was re-issued"})
+	creds["revoked"], creds["europe"] = creds["europe"], "invite:"+reissued.Token
 
 	// Negotiation 2: blind bidding. Bids are private to their party.
 	var blind room.Negotiation
 	ts.mustDo("POST", "/api/negotiations", ts.mediator(), `{"scenario":{"builtin":"miami-2025"},"settings":{"protocol":"blind","mediator_sees":"overlap"}}`, 201, &blind)
-	blindCreds := map[string]string{"mediator": ts.mediator(), "anon": "", "stranger": creds["stranger"]}
+	blindCreds := map[string]string{"mediator": ts.mediator(), "anon": "", "stranger": creds["stranger"], "revoked": creds["revoked"]}
 	for _, p := range principals {
 		var inv server.InviteResponse
 		ts.mustDo("POST", "/api/negotiations/"+blind.ID+"/invites", ts.mediator(), `{"party":"`+p+`"}`, 201, &inv)
@@ -141,7 +153,7 @@ func TestConfidentiality(t *testing.T) {
 	// Negotiation 3: the single text to an agreement under proximity talks,
 	// then the implementation: reports, responses, messages.
 	impl, implTok := ts.miami(`{"protocol":"single-text","mediator_sees":"overlap"}`)
-	implCreds := map[string]string{"mediator": ts.mediator(), "anon": "", "stranger": creds["stranger"]}
+	implCreds := map[string]string{"mediator": ts.mediator(), "anon": "", "stranger": creds["stranger"], "revoked": creds["revoked"]}
 	for _, p := range principals {
 		implCreds[p] = "invite:" + implTok[p]
 	}
@@ -177,7 +189,7 @@ func TestConfidentiality(t *testing.T) {
 	var cls server.ClassResponse
 	ts.mustDo("POST", "/api/classes", ts.mediator(), `{"scenario":{"builtin":"tiny-2p"},"rooms":1,"settings":{"protocol":"sao"},"seats":[{"room":1,"party":"north","person":"n"}]}`, 201, &cls)
 
-	viewers := []string{"russia", "ukraine", "europe", "mediator", "observer", "verifier", "anon", "stranger"}
+	viewers := []string{"russia", "ukraine", "europe", "mediator", "observer", "verifier", "anon", "stranger", "revoked"}
 	seen := map[string]map[string]bool{} // canary value → viewers who saw it
 	check := func(viewer, where string, body []byte) {
 		s := string(body)
@@ -244,7 +256,7 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 	c := "/api/classes/" + class
 	pkg := `[` + strings.TrimSuffix(strings.Repeat("0,", 20), ",") + `]`
 	switch rt.Method + " " + rt.Pattern {
-	case "GET /api/health", "GET /api/me", "GET /api/scenarios", "GET /api/negotiations", "GET /api/classes":
+	case "GET /api/health", "GET /api/stats", "GET /api/me", "GET /api/scenarios", "GET /api/negotiations", "GET /api/classes":
 		return []apiRequest{{rt.Pattern, ""}}
 	case "POST /api/login":
 		return []apiRequest{{rt.Pattern, `{"name":"mediator","password":"wrong"}`}}
@@ -259,7 +271,13 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 	case "GET /api/negotiations/{id}/invites":
 		return []apiRequest{{n + "/invites", ""}}
 	case "POST /api/negotiations/{id}/invites":
-		return []apiRequest{{n + "/invites", `{"party":"nobody"}`}}
+		return []apiRequest{
+			{n + "/invites", `{"party":"nobody"}`},
+			{n + "/invites", `{"party":"ukraine","observer":true}`},
+			{n + "/invites", `{"party":"russia","reissue":true,"hours":-1}`},
+		}
+	case "POST /api/negotiations/{id}/invites/{invite}/revoke":
+		return []apiRequest{{n + "/invites/no-such-invitation/revoke", `{}`}, {n + "/invites/no-such-invitation/revoke", ``}}
 	case "POST /api/negotiations/{id}/start":
 		return []apiRequest{{n + "/start", ""}}
 	case "POST /api/negotiations/{id}/moves":

@@ -2,22 +2,21 @@ package server
 
 import (
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/parley-negotiation/parley/framework"
-	"github.com/parley-negotiation/parley/genius"
 	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/room"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
 )
 
+// health says that the server is up, and nothing more: operational
+// counts are behind authentication (GET /api/stats).
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "subscribers": s.svc.Subscribers()})
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 type loginRequest struct {
@@ -31,16 +30,20 @@ type loginResponse struct {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	if !s.limiter.allow(r) {
-		s.writeError(w, r, room.Errorf(room.ETOOMANY, "too many sign-in attempts; wait a little"))
+	// Only failed sign-ins use up the allowance; see limiter.reserve.
+	done, ok := s.limiter.reserve(r)
+	if !ok {
+		s.writeError(w, r, room.Errorf(room.ETOOMANY, "too many failed sign-in attempts; wait a little"))
 		return
 	}
 	var req loginRequest
 	if err := decode(r, MaxBody, &req); err != nil {
+		done(false)
 		s.writeError(w, r, err)
 		return
 	}
 	tok, u, err := s.svc.Login(r.Context(), req.Name, req.Password)
+	done(room.ErrorCode(err) == room.EUNAUTHORIZED)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -81,19 +84,15 @@ type joinRequest struct {
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
-	if !s.limiter.allowCredential(r) {
-		s.writeError(w, r, room.Errorf(room.ETOOMANY, "too many attempts with invalid invitations; wait a little"))
-		return
-	}
 	var req joinRequest
 	if err := decode(r, MaxBody, &req); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	// A valid invitation always opens; invalid ones use up the allowance.
 	v, err := s.svc.Join(r.Context(), req.Token)
 	if err != nil {
-		s.countFailure(r, err)
-		s.writeError(w, r, err)
+		s.writeError(w, r, s.refused(r, err))
 		return
 	}
 	s.setCookie(w, inviteCookie, req.Token, int(room.MaxInviteTTL/time.Second))
@@ -170,38 +169,6 @@ func (src *ScenarioSource) load() (*scenario.Scenario, error) {
 	return src.Genius.load()
 }
 
-func (g *GeniusUpload) load() (*scenario.Scenario, error) {
-	if len(g.Files) == 0 || len(g.Files) > 64 {
-		return nil, room.Errorf(room.EINVALID, "genius: want 1 to 64 XML files, got %d", len(g.Files))
-	}
-	name := strings.TrimSpace(g.Name)
-	if name == "" || strings.ContainsAny(name, `/\`) || name == "." || name == ".." || len(name) > room.MaxName {
-		return nil, room.Errorf(room.EINVALID, "genius: name %q: want a plain folder name", g.Name)
-	}
-	tmp, err := os.MkdirTemp("", "parley-genius-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	dir := filepath.Join(tmp, name)
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		return nil, err
-	}
-	for fn, text := range g.Files {
-		if fn != filepath.Base(fn) || !strings.EqualFold(filepath.Ext(fn), ".xml") || strings.HasPrefix(fn, ".") {
-			return nil, room.Errorf(room.EINVALID, "genius: file %q: want a plain name ending in .xml", fn)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fn), []byte(text), 0o600); err != nil {
-			return nil, err
-		}
-	}
-	sc, err := genius.LoadDir(dir, g.Profiles)
-	if err != nil {
-		return nil, room.Errorf(room.EINVALID, "genius: %s", strings.ReplaceAll(err.Error(), tmp+string(filepath.Separator), ""))
-	}
-	return sc, nil
-}
-
 // NegotiationRequest creates a negotiation.
 type NegotiationRequest struct {
 	Title    string         `json:"title"`
@@ -210,13 +177,24 @@ type NegotiationRequest struct {
 }
 
 // InviteRequest invites a person to a seat: a party's, an observer's, or
-// (Verifier set, Party empty) one of the plan's verifiers'.
+// (Verifier set, Party empty) one of the plan's verifiers'. The mediator
+// issues the seats of the parties and the verifiers and invites public
+// observers; a party's delegation invites the observers of its own seat.
 type InviteRequest struct {
 	Party    string  `json:"party"`
 	Person   string  `json:"person"`
 	Observer bool    `json:"observer,omitempty"`
 	Verifier string  `json:"verifier,omitempty"`
 	Hours    float64 `json:"hours,omitempty"` // lifetime (default 7 days)
+	// Reissue revokes the seat's active invitation and issues a new one;
+	// Reason tells the seat why.
+	Reissue bool   `json:"reissue,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// RevokeRequest revokes an invitation; the body may be empty.
+type RevokeRequest struct {
+	Reason string `json:"reason,omitempty"`
 }
 
 // InviteResponse carries the secret token, shown once.
@@ -274,7 +252,19 @@ func (s *Server) view(r *http.Request, v room.Viewer) (any, error) {
 	return s.svc.View(r.Context(), v, r.PathValue("id"))
 }
 
-func (s *Server) createInvite(r *http.Request, user string) (any, error) {
+// createInvite issues an invitation (201) for the mediator or a party's
+// delegation.
+func (s *Server) createInvite(w http.ResponseWriter, r *http.Request) {
+	v, err := s.mustViewer(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := s.issueInvite(r, v)
+	s.answer(w, r, http.StatusCreated, out, err)
+}
+
+func (s *Server) issueInvite(r *http.Request, v room.Viewer) (any, error) {
 	var req InviteRequest
 	if err := decode(r, MaxBody, &req); err != nil {
 		return nil, err
@@ -286,26 +276,26 @@ func (s *Server) createInvite(r *http.Request, user string) (any, error) {
 		}
 		ttl = time.Duration(req.Hours * float64(time.Hour))
 	}
-	var tok string
-	var inv room.Invite
-	var err error
-	switch {
-	case req.Verifier != "" && (req.Party != "" || req.Observer):
-		return nil, room.Errorf(room.EINVALID, "an invitation is for a party, an observer or a verifier: give party or verifier, not both")
-	case req.Verifier != "":
-		tok, inv, err = s.svc.InviteVerifier(r.Context(), user, r.PathValue("id"), req.Verifier, req.Person, ttl)
-	default:
-		tok, inv, err = s.svc.Invite(r.Context(), user, r.PathValue("id"), req.Party, req.Person, req.Observer, ttl)
-	}
+	tok, inv, err := s.svc.Issue(r.Context(), v, r.PathValue("id"), room.SeatRequest{Party: req.Party, Verifier: req.Verifier,
+		Observer: req.Observer, Person: req.Person, TTL: ttl, Reissue: req.Reissue, Reason: req.Reason})
 	if err != nil {
 		return nil, err
 	}
 	return InviteResponse{Invite: inv, Token: tok, Link: "/join#" + tok}, nil
 }
 
-func (s *Server) listInvites(r *http.Request, user string) (any, error) {
-	inv, err := s.svc.Invites(r.Context(), user, r.PathValue("id"))
-	return orEmpty(inv), err
+func (s *Server) listInvites(r *http.Request, v room.Viewer) (any, error) {
+	return s.svc.Seats(r.Context(), v, r.PathValue("id"))
+}
+
+func (s *Server) revokeInvite(r *http.Request, v room.Viewer) (any, error) {
+	var req RevokeRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, MaxBody, &req); err != nil {
+			return nil, err
+		}
+	}
+	return s.svc.Revoke(r.Context(), v, r.PathValue("id"), r.PathValue("invite"), req.Reason)
 }
 
 func (s *Server) start(r *http.Request, user string) (any, error) {

@@ -195,7 +195,7 @@ func TestImplementationBadInput(t *testing.T) {
 		{"verifier messages", "POST", n + "/moves", mm, `{"kind":"message","message":"hi","to":["us"]}`, 403, room.EFORBIDDEN, "reports only"},
 		{"verifier's profile", "GET", n + "/profile", mm, ``, 403, room.EFORBIDDEN, "only a party"},
 		{"verifier evaluates", "POST", n + "/evaluate", mm, `{"package":[0]}`, 403, room.EFORBIDDEN, "only a party"},
-		{"verifier invites", "POST", n + "/invites", mm, `{"verifier":"peace-council"}`, 401, room.EUNAUTHORIZED, "sign in"},
+		{"verifier invites", "POST", n + "/invites", mm, `{"verifier":"peace-council"}`, 403, room.EFORBIDDEN, "issue invitations"},
 		{"unknown report field", "POST", n + "/moves", mm, `{"kind":"report","report":{"commitment":"ceasefire","sneaky":1}}`, 400, room.EINVALID, "unknown field"},
 		{"bad at", "GET", n + "/plan?at=yesterday", ru, ``, 400, room.EINVALID, "RFC 3339"},
 		{"at out of range", "GET", n + "/plan?at=3100-01-01T00:00:00Z", ru, ``, 400, room.EINVALID, "years"},

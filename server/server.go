@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,18 @@ type Config struct {
 	AuthBurst int
 	// Secure marks cookies Secure (serve over HTTPS).
 	Secure bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (or
+	// X-Real-IP) names the client that rate limits count by; a request
+	// from any other peer is counted by the peer's address, whatever its
+	// headers say (docs/room.md).
+	TrustedProxies []netip.Prefix
+	// Operators are the user names that may read the server's operational
+	// counts (GET /api/stats).
+	Operators []string
+	// StreamRecheck is how often an open event stream checks its
+	// credentials again when it has nothing to deliver (default
+	// DefaultStreamRecheck); it also checks them before every delivery.
+	StreamRecheck time.Duration
 }
 
 // Server serves the API and the web UI.
@@ -51,6 +64,10 @@ type Server struct {
 	// done is closed when the server shuts down, ending event streams.
 	done     chan struct{}
 	doneOnce sync.Once
+
+	// operators may read GET /api/stats; recheck is Config.StreamRecheck.
+	operators map[string]bool
+	recheck   time.Duration
 }
 
 // Route is one API route: a method, a path pattern (net/http style) and
@@ -72,10 +89,14 @@ func New(cfg Config) *Server {
 	if cfg.AuthBurst == 0 {
 		cfg.AuthBurst = 10
 	}
-	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst), mux: http.NewServeMux(), done: make(chan struct{})}
+	if cfg.StreamRecheck <= 0 {
+		cfg.StreamRecheck = DefaultStreamRecheck
+	}
+	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst, cfg.TrustedProxies), operators: operatorSet(cfg.Operators), recheck: cfg.StreamRecheck, mux: http.NewServeMux(), done: make(chan struct{})}
 	const ok, created = http.StatusOK, http.StatusCreated
 	s.routes = []Route{
 		{"GET", "/api/health", s.health},
+		{"GET", "/api/stats", s.asUser(ok, s.stats)},
 		{"POST", "/api/login", s.login},
 		{"POST", "/api/logout", s.logout},
 		{"GET", "/api/me", s.me},
@@ -84,8 +105,9 @@ func New(cfg Config) *Server {
 		{"GET", "/api/negotiations", s.asUser(ok, s.listNegotiations)},
 		{"POST", "/api/negotiations", s.asUser(created, s.createNegotiation)},
 		{"GET", "/api/negotiations/{id}", s.asViewer(s.view)},
-		{"GET", "/api/negotiations/{id}/invites", s.asUser(ok, s.listInvites)},
-		{"POST", "/api/negotiations/{id}/invites", s.asUser(created, s.createInvite)},
+		{"GET", "/api/negotiations/{id}/invites", s.asViewer(s.listInvites)},
+		{"POST", "/api/negotiations/{id}/invites", s.createInvite},
+		{"POST", "/api/negotiations/{id}/invites/{invite}/revoke", s.asViewer(s.revokeInvite)},
 		{"POST", "/api/negotiations/{id}/start", s.asUser(ok, s.start)},
 		{"POST", "/api/negotiations/{id}/moves", s.asViewer(s.move)},
 		{"GET", "/api/negotiations/{id}/events", s.asViewer(s.events)},
@@ -191,66 +213,6 @@ func decode(r *http.Request, limit int64, v any) error {
 		return room.Errorf(room.EINVALID, "malformed JSON: data after the object")
 	}
 	return nil
-}
-
-// limiter is a per-address token bucket for authentication attempts.
-type limiter struct {
-	mu    sync.Mutex
-	r     rate.Limit
-	burst int
-	m     map[string]*visitor
-	last  time.Time
-}
-
-type visitor struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
-
-func newLimiter(r rate.Limit, burst int) *limiter {
-	return &limiter{r: r, burst: burst, m: map[string]*visitor{}}
-}
-
-// allow reports whether the client address may try once more, and counts
-// the try.
-func (l *limiter) allow(r *http.Request) bool {
-	return l.visitor(r).Allow()
-}
-
-// allowCredential reports whether the client address may present
-// credentials: valid ones are free, but failed ones (see failed) use up
-// its allowance. Limits are per address.
-func (l *limiter) allowCredential(r *http.Request) bool {
-	return l.visitor(r).Tokens() >= 1
-}
-
-// failed counts a failed credential.
-func (l *limiter) failed(r *http.Request) { l.visitor(r).Allow() }
-
-// visitor returns the bucket of the request's client address.
-func (l *limiter) visitor(r *http.Request) *rate.Limiter {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.last) > time.Minute {
-		for k, v := range l.m {
-			if now.Sub(v.seen) > 10*time.Minute {
-				delete(l.m, k)
-			}
-		}
-		l.last = now
-	}
-	v := l.m[host]
-	if v == nil {
-		v = &visitor{lim: rate.NewLimiter(l.r, l.burst)}
-		l.m[host] = v
-	}
-	v.seen = now
-	return v.lim
 }
 
 // Close ends the server's event streams (http.Server.Shutdown does not

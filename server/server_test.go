@@ -88,7 +88,7 @@ func TestBadInput(t *testing.T) {
 		{"bad login", "GET", "/api/negotiations", "bearer:forged", ``, 401, room.EUNAUTHORIZED, "not signed in"},
 		{"no credentials", "GET", "/api/negotiations/" + id, ``, ``, 401, room.EUNAUTHORIZED, "sign in"},
 		{"party lists negotiations", "GET", "/api/negotiations", ru, ``, 401, room.EUNAUTHORIZED, "sign in"},
-		{"party invites", "POST", "/api/negotiations/" + id + "/invites", ru, `{"party":"europe"}`, 401, room.EUNAUTHORIZED, "sign in"},
+		{"party invites", "POST", "/api/negotiations/" + id + "/invites", ru, `{"party":"europe"}`, 403, room.EFORBIDDEN, "observers of its own seat"},
 		{"bad after", "GET", "/api/negotiations/" + id + "/events?after=x", ru, ``, 400, room.EINVALID, "sequence number"},
 		{"unknown scenario", "POST", "/api/negotiations", ts.mediator(), `{"scenario":{"builtin":"atlantis"}}`, 400, room.EINVALID, "atlantis"},
 		{"scenario file error", "POST", "/api/negotiations", ts.mediator(), `{"scenario":{"file":"parley: 1\nname: x\n","file_name":"x.yaml"}}`, 400, room.EINVALID, "x.yaml:"},

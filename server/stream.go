@@ -3,18 +3,32 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/parley-negotiation/parley/room"
+	"github.com/parley-negotiation/parley/session"
 )
 
 // Heartbeat is how often an idle event stream sends a comment, so that
 // proxies and browsers keep it open.
 const Heartbeat = 15 * time.Second
 
+// DefaultStreamRecheck is how often an idle event stream checks its
+// credentials again (Config.StreamRecheck).
+const DefaultStreamRecheck = 5 * time.Second
+
 // stream sends the caller's events of a negotiation as server-sent events:
 // each message is a JSON array of events with the last one's sequence
 // number as its id, so a reconnecting EventSource resumes (Last-Event-ID).
 // When the stream falls too far behind it ends; the client reconnects.
+//
+// The stream holds only as long as its credentials: they are resolved
+// again, as every request resolves them, before each delivery and every
+// Config.StreamRecheck. Once the login is logged out or expires, or the
+// invitation expires or is revoked, the stream sends a last "end" event
+// whose data is the error (as the API's error bodies) and ends.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	v, err := s.mustViewer(r)
 	if err != nil {
@@ -42,15 +56,39 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	tick := time.NewTicker(Heartbeat)
-	defer tick.Stop()
+	// holds reports whether the stream's credentials still give the same
+	// viewer; if not, it sends the final event.
+	holds := func() bool {
+		now, err := s.resolve(r)
+		if err == nil && now == v {
+			return true
+		}
+		if r.Context().Err() != nil {
+			return false
+		}
+		if err == nil {
+			err = room.Errorf(room.EUNAUTHORIZED, "your access to this negotiation changed; open it again")
+		}
+		s.endStream(w, r, err)
+		_ = rc.Flush()
+		return false
+	}
+	beat := time.NewTicker(Heartbeat)
+	defer beat.Stop()
+	recheck := time.NewTicker(s.recheck)
+	defer recheck.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
 		case <-s.done:
 			return
-		case <-tick.C:
+		case <-recheck.C:
+			if !holds() {
+				return
+			}
+			continue
+		case <-beat.C:
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return
 			}
@@ -58,16 +96,51 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return
 			}
-			b, err := json.Marshal(batch)
-			if err != nil {
+			// Take what else is waiting, then check once for all.
+			batches := [][]session.Event{batch}
+		more:
+			for len(batches) < room.SubscriptionBuffer {
+				select {
+				case b, ok := <-sub.C:
+					if !ok {
+						break more
+					}
+					batches = append(batches, b)
+				default:
+					break more
+				}
+			}
+			if !holds() {
 				return
 			}
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: events\ndata: %s\n\n", batch[len(batch)-1].Seq, b); err != nil {
-				return
+			for _, batch := range batches {
+				b, err := json.Marshal(batch)
+				if err != nil {
+					return
+				}
+				if _, err := fmt.Fprintf(w, "id: %d\nevent: events\ndata: %s\n\n", batch[len(batch)-1].Seq, b); err != nil {
+					return
+				}
 			}
 		}
 		if err := rc.Flush(); err != nil {
 			return
 		}
 	}
+}
+
+// endStream writes the final "end" event of a stream: err as an error
+// body. Internal details go to the log only.
+func (s *Server) endStream(w http.ResponseWriter, r *http.Request, err error) {
+	var body ErrorBody
+	body.Error.Code = room.ErrorCode(err)
+	body.Error.Message = room.ErrorMessage(err)
+	if body.Error.Code == room.EINTERNAL || statusOf[body.Error.Code] == 0 {
+		s.log.Error("event stream ended", slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	b, merr := json.Marshal(body)
+	if merr != nil {
+		return
+	}
+	fmt.Fprintf(w, "event: end\ndata: %s\n\n", b)
 }

@@ -363,12 +363,12 @@ func partyList(sc *scenario.Scenario) string {
 func checkTable(sc *scenario.Scenario, cfg *Config) error {
 	for _, id := range cfg.Parties {
 		if p := sc.Party(id); p.Role != scenario.Principal {
-			return fmt.Errorf("session: %q is a %s of scenario %q; only principals negotiate", id, p.Role, sc.Name)
+			return fmt.Errorf("session: %q is %s of scenario %q; only principals negotiate", id, p.Role.Article(), sc.Name)
 		}
 	}
 	if cfg.Mediator != "" {
 		if p := sc.Party(cfg.Mediator); p.Role != scenario.Mediator {
-			return fmt.Errorf("session: %q is a %s of scenario %q, not a mediator", cfg.Mediator, p.Role, sc.Name)
+			return fmt.Errorf("session: %q is %s of scenario %q, not a mediator", cfg.Mediator, p.Role.Article(), sc.Name)
 		}
 	}
 	if len(cfg.Parties) < 2 {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -41,6 +42,28 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// mkimpl FILE: write the scripted Miami implementation log (plan_test.go).
 			"mkimpl": mkimpl,
+			// droplast FILE N: drop the last N events of a log, keeping its
+			// checkpoints (a truncation).
+			"droplast": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: droplast FILE N")
+				}
+				n, err := strconv.Atoi(args[1])
+				ts.Check(err)
+				events, cps := splitLog(ts, args[0])
+				if n > len(events) {
+					ts.Fatalf("%s has %d events", args[0], len(events))
+				}
+				writeLines(ts, args[0], append(events[:len(events)-n], cps...))
+			},
+			// dropcheckpoints FILE: drop a log's checkpoints.
+			"dropcheckpoints": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: dropcheckpoints FILE")
+				}
+				events, _ := splitLog(ts, args[0])
+				writeLines(ts, args[0], events)
+			},
 			// replace FILE OLD NEW: replace the first occurrence of OLD in FILE.
 			"replace": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 3 {
@@ -62,4 +85,24 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 	})
+}
+
+// splitLog reads a log file's lines: its events, then its checkpoints.
+func splitLog(ts *testscript.TestScript, file string) (events, cps [][]byte) {
+	b, err := os.ReadFile(ts.MkAbs(file))
+	ts.Check(err)
+	for _, l := range bytes.SplitAfter(b, []byte("\n")) {
+		switch {
+		case len(l) == 0:
+		case bytes.HasPrefix(l, []byte(`{"checkpoint":`)):
+			cps = append(cps, l)
+		default:
+			events = append(events, l)
+		}
+	}
+	return events, cps
+}
+
+func writeLines(ts *testscript.TestScript, file string, lines [][]byte) {
+	ts.Check(os.WriteFile(ts.MkAbs(file), bytes.Join(lines, nil), 0o644))
 }

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -29,6 +31,8 @@ type analyzeFlags struct {
 	samples     int
 	enumLimit   int64
 	maxPoints   int
+	maxWork     int64
+	timeout     time.Duration
 	progress    bool
 	allPoints   bool
 }
@@ -69,6 +73,8 @@ name; without it, the built-in miami-2025 scenario is analysed.`,
 	f.IntVar(&fl.samples, "samples", 1_000_000, "random packages drawn when the space is too large to count exactly")
 	f.Int64Var(&fl.enumLimit, "enum-limit", 50_000_000, "largest space whose agreement zone is counted exactly")
 	f.IntVar(&fl.maxPoints, "max-frontier", 4_000_000, "largest intermediate frontier allowed")
+	f.Int64Var(&fl.maxWork, "max-work", analysis.DefaultMaxWork, "work budget of each frontier computation, in dominance comparisons (-1: none)")
+	f.DurationVar(&fl.timeout, "timeout", 10*time.Minute, "stop the analysis after this long (0: never)")
 	f.BoolVar(&fl.progress, "progress", false, "report progress on stderr even when it is not a terminal")
 	f.BoolVar(&fl.allPoints, "frontier", false, "list every frontier point in the text report")
 	return c
@@ -86,9 +92,15 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 	}
 	progress := fl.progress || isTerminal(e.stderr)
 	start := time.Now()
+	ctx := context.Background()
+	if fl.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, fl.timeout, errAnalyzeTimeout)
+		defer cancel()
+	}
 	opts := analysis.Options{
 		Seed:     fl.seed,
-		Frontier: analysis.FrontierOptions{MaxPoints: fl.maxPoints},
+		Frontier: analysis.FrontierOptions{MaxPoints: fl.maxPoints, MaxWork: fl.maxWork},
 		Zone:     analysis.ZoneOptions{EnumLimit: fl.enumLimit, Samples: fl.samples, Seed: fl.seed},
 	}
 	if progress {
@@ -101,13 +113,13 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 			}
 		}
 	}
-	rep, err := analysis.Analyze(space, opts)
+	rep, err := analysis.AnalyzeContext(ctx, space, opts)
 	if err != nil {
-		return err
+		return analyzeError(err, fl)
 	}
 	if fl.svg != "" || fl.png != "" {
-		if err := writePlots(sc, space, rep, fl); err != nil {
-			return err
+		if err := writePlots(ctx, sc, space, rep, fl); err != nil {
+			return analyzeError(err, fl)
 		}
 	}
 	if fl.json {
@@ -115,6 +127,23 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 	}
 	writeText(e.stdout, sc, space, rep, fl.allPoints)
 	return nil
+}
+
+// errAnalyzeTimeout is the cause of an analysis stopped by --timeout.
+var errAnalyzeTimeout = errors.New("--timeout reached")
+
+// analyzeError says why the analysis stopped and what to do about it.
+func analyzeError(err error, fl *analyzeFlags) error {
+	const simplify = "or simplify the scenario: fewer points or options, fewer red lines that combine several points"
+	switch {
+	case errors.Is(err, errAnalyzeTimeout):
+		return fmt.Errorf("%w; the analysis did not finish within %v. It is exact, and its cost grows with the frontier's size: allow more time (--timeout 1h, or 0 for no limit; --progress shows how far it gets), %s", err, fl.timeout, simplify)
+	case errors.Is(err, analysis.ErrWorkBudget):
+		return fmt.Errorf("%w; the frontier needs more work than --max-work %d allows: raise it (each 10^10 is roughly 10 to 60 seconds; -1 for no limit), %s", err, fl.maxWork, simplify)
+	case errors.Is(err, analysis.ErrTooLarge):
+		return fmt.Errorf("%w; an intermediate frontier is larger than --max-frontier %d allows: raise it (memory grows with it), %s", err, fl.maxPoints, simplify)
+	}
+	return err
 }
 
 type jsonReport struct {
@@ -285,7 +314,7 @@ func sci(v float64) string {
 }
 
 // writePlots draws the utility space of two parties.
-func writePlots(sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl *analyzeFlags) error {
+func writePlots(ctx context.Context, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl *analyzeFlags) error {
 	ids, ax, err := plotAxes(s, fl.plotParties)
 	if err != nil {
 		return err
@@ -294,7 +323,7 @@ func writePlots(sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl
 	if err != nil {
 		return err
 	}
-	fr2, err := analysis.FrontierAdditive(pair, analysis.FrontierOptions{MaxPoints: fl.maxPoints})
+	fr2, err := analysis.FrontierAdditiveContext(ctx, pair, analysis.FrontierOptions{MaxPoints: fl.maxPoints, MaxWork: fl.maxWork})
 	if err != nil {
 		return err
 	}

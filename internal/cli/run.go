@@ -44,6 +44,8 @@ type runFlags struct {
 	access    string
 	tolerance float64
 	keys      keyFlags
+	// at is the simulated time of the session ("" now: the wall clock).
+	at string
 	// agentTimeout and agentInit bound an external agent's calls.
 	agentTimeout, agentInit time.Duration
 }
@@ -111,6 +113,7 @@ status 2) and nothing is written.`,
 	f.StringVar(&fl.strategy, "mediator-strategy", "hill", "mediator for single-text/vote/blind: hill (hill-climbing), nash or egalitarian (drafts inside the zone; needs --mediator-access profiles)")
 	f.StringVar(&fl.access, "mediator-access", session.AccessNone, "what the mediator may see of the profiles: none or profiles")
 	f.Float64Var(&fl.tolerance, "tolerance", 0.1, "automated parties accept a drafted option within this fraction of the point's span from their best (0 to 1)")
+	f.StringVar(&fl.at, "at", "", "record the session at this simulated time (a date or RFC 3339 time) instead of the wall clock: every event of the run bears it, so a script's later records (parley ratify --at …) have known dates")
 	f.DurationVar(&fl.agentTimeout, "agent-timeout", extagent.DefaultTimeout, "an external agent's time to answer each move")
 	f.DurationVar(&fl.agentInit, "agent-init-timeout", extagent.DefaultInitTimeout, "an external agent's time to answer its handshake and /init")
 	fl.keys.register(c)
@@ -130,6 +133,9 @@ func (fl *runFlags) check() error {
 	}
 	if fl.duration < 0 {
 		return usagef("--duration %v: want 0 (no time limit) or more", fl.duration)
+	}
+	if fl.at != "" && fl.duration > 0 {
+		return usagef("--at (a simulated time) and --duration (a wall-time deadline) exclude each other")
 	}
 	if fl.agentTimeout <= 0 || fl.agentInit <= 0 {
 		return usagef("--agent-timeout and --agent-init-timeout must be positive")
@@ -237,7 +243,15 @@ func runSession(e *env, arg string, fl *runFlags) error {
 			opts = append(opts, session.WithScenario(raw))
 		}
 	}
-	s, err := session.New(sc, cfg, nil, opts...)
+	var clock session.Clock
+	if fl.at != "" {
+		at, err := parseTimeFlag("--at", fl.at)
+		if err != nil {
+			return err
+		}
+		clock = func() time.Time { return at }
+	}
+	s, err := session.New(sc, cfg, clock, opts...)
 	if err != nil {
 		return usageError{err}
 	}

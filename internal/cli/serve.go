@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
@@ -26,6 +27,7 @@ type serveFlags struct {
 	password string
 	demo     string
 	secure   bool
+	proxies  []string
 }
 
 func newServe(e *env) *cobra.Command {
@@ -43,10 +45,21 @@ Every move is stored before it is acknowledged: a restart loses nothing.
 On first start the mediator account is created (its password is
 --password, or $PARLEY_PASSWORD, or a random one printed once), and a
 negotiation of the --demo scenario (default miami-2025) is opened with one
-invitation link per party, printed once.`,
+invitation link per party, printed once.
+
+Failed sign-ins and invalid tokens are rate limited per client address.
+Behind a reverse proxy, name it with --trusted-proxy: the client address is
+then read from X-Forwarded-For (the right-most address that is not a
+trusted proxy) or X-Real-IP, for requests from the proxy only; without it
+those headers are ignored, and every client behind the proxy shares the
+proxy's limit.
+
+The --user account is the server's operator: it may read the operational
+counts (GET /api/stats).`,
 		Example: `  parley serve
   parley serve --addr :8080 --db /var/lib/parley/parley.db
-  parley serve --db postgres://parley:secret@localhost/parley`,
+  parley serve --db postgres://parley:secret@localhost/parley
+  parley serve --addr 127.0.0.1:8080 --trusted-proxy 127.0.0.1 --secure-cookies`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runServe(cmd.Context(), e, &fl)
@@ -59,12 +72,17 @@ invitation link per party, printed once.`,
 	f.StringVar(&fl.password, "password", "", "its password (default $PARLEY_PASSWORD, else random, printed once)")
 	f.StringVar(&fl.demo, "demo", "miami-2025", "built-in scenario opened on first start (\"\" for none)")
 	f.BoolVar(&fl.secure, "secure-cookies", false, "mark cookies Secure (when served over HTTPS)")
+	f.StringSliceVar(&fl.proxies, "trusted-proxy", nil, "reverse proxies (CIDR[,CIDR…] or addresses) whose X-Forwarded-For / X-Real-IP name the client")
 	return c
 }
 
 func runServe(ctx context.Context, e *env, fl *serveFlags) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	proxies, err := parseProxies(fl.proxies)
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -85,8 +103,28 @@ func runServe(ctx context.Context, e *env, fl *serveFlags) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Parley is serving on %s (storage: %s). Stop with Ctrl-C.\n", base, describeDB(fl.db))
-	srv := server.New(server.Config{Service: svc, Log: log, Secure: fl.secure})
+	srv := server.New(server.Config{Service: svc, Log: log, Secure: fl.secure,
+		TrustedProxies: proxies, Operators: []string{fl.user}})
 	return srv.Run(ctx, ln)
+}
+
+// parseProxies reads --trusted-proxy: CIDR prefixes, or single addresses.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, usagef("--trusted-proxy %q: want a CIDR range such as 10.0.0.0/8 or an address such as 127.0.0.1", s)
+		}
+		a = a.Unmap().WithZone("")
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func describeDB(dsn string) string {

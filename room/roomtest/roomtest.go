@@ -30,6 +30,8 @@ func Run(t *testing.T, open func(t *testing.T) room.Store) {
 		{"NegotiationsOfClass", testNegotiationsOfClass},
 		{"UpdateNegotiation", testUpdateNegotiation},
 		{"Invites", testInvites},
+		{"RevokeInvites", testRevokeInvites},
+		{"MarkInvites", testMarkInvites},
 		{"Classes", testClasses},
 		{"AppendEventsSequence", testAppendSequence},
 		{"AppendEventsAtomic", testAppendAtomic},
@@ -92,9 +94,12 @@ func sameNegotiation(a, b room.Negotiation) bool {
 }
 
 func sameInvite(a, b room.Invite) bool {
-	return a.Negotiation == b.Negotiation && a.Party == b.Party && a.Person == b.Person &&
+	return a.ID == b.ID && a.Negotiation == b.Negotiation && a.Party == b.Party && a.Person == b.Person &&
 		a.Observer == b.Observer && a.Verifier == b.Verifier && a.Token == b.Token &&
-		a.Expires.Equal(b.Expires) && a.Created.Equal(b.Created)
+		a.IssuedBy == b.IssuedBy && a.Reissued == b.Reissued && a.Note == b.Note &&
+		a.Expires.Equal(b.Expires) && a.Created.Equal(b.Created) &&
+		a.Used.Equal(b.Used) && a.ProfileSaved.Equal(b.ProfileSaved) &&
+		a.Revoked.Equal(b.Revoked) && a.RevokedBy == b.RevokedBy && a.RevokeReason == b.RevokeReason
 }
 
 func sameClass(a, b room.Class) bool {
@@ -355,15 +360,18 @@ func testInvites(t *testing.T, s room.Store) {
 	setup(t, s, 1)
 	must(t, s.CreateNegotiation(ctx, negotiation("n1", "u1", "", 1)), "CreateNegotiation")
 	must(t, s.CreateNegotiation(ctx, negotiation("n2", "u1", "", 2)), "CreateNegotiation")
-	north := room.Invite{Negotiation: "n1", Party: "north", Person: "Ana", Token: strings.Repeat("1", 64), Expires: at(86400), Created: at(30)}
-	south := room.Invite{Negotiation: "n1", Party: "south", Token: strings.Repeat("2", 64), Expires: at(86400), Created: at(10)}
-	watcher := room.Invite{Negotiation: "n1", Party: "", Observer: true, Person: "Press", Token: strings.Repeat("3", 64), Expires: at(3600), Created: at(20)}
-	elsewhere := room.Invite{Negotiation: "n2", Party: "north", Token: strings.Repeat("4", 64), Expires: at(86400), Created: at(5)}
-	monitor := room.Invite{Negotiation: "n1", Verifier: "monitors", Person: "Head of mission", Token: strings.Repeat("6", 64), Expires: at(86400), Created: at(40)}
-	for _, inv := range []room.Invite{north, south, watcher, elsewhere, monitor} {
+	north := room.Invite{ID: "i-north", Negotiation: "n1", Party: "north", Person: "Ana", Token: strings.Repeat("1", 64), Expires: at(86400), Created: at(30),
+		Reissued: true, Note: "the first link leaked", Used: at(31), ProfileSaved: at(32)}
+	south := room.Invite{ID: "i-south", Negotiation: "n1", Party: "south", Token: strings.Repeat("2", 64), Expires: at(86400), Created: at(10),
+		Revoked: at(11), RevokedBy: "", RevokeReason: "wrong person"}
+	watcher := room.Invite{ID: "i-watcher", Negotiation: "n1", Party: "", Observer: true, Person: "Press", Token: strings.Repeat("3", 64), Expires: at(3600), Created: at(20)}
+	elsewhere := room.Invite{ID: "i-north", Negotiation: "n2", Party: "north", Token: strings.Repeat("4", 64), Expires: at(86400), Created: at(5)}
+	monitor := room.Invite{ID: "i-monitor", Negotiation: "n1", Verifier: "monitors", Person: "Head of mission", Token: strings.Repeat("6", 64), Expires: at(86400), Created: at(40)}
+	delegate := room.Invite{ID: "i-delegate", Negotiation: "n1", Party: "north", Observer: true, IssuedBy: "north", Person: "Adviser", Token: strings.Repeat("7", 64), Expires: at(3600), Created: at(50)}
+	for _, inv := range []room.Invite{north, south, watcher, elsewhere, monitor, delegate} {
 		must(t, s.CreateInvite(ctx, inv), "CreateInvite")
 	}
-	for _, inv := range []room.Invite{north, south, watcher, elsewhere, monitor} {
+	for _, inv := range []room.Invite{north, south, watcher, elsewhere, monitor, delegate} {
 		got, err := s.InviteByToken(ctx, inv.Token)
 		must(t, err, "InviteByToken")
 		if !sameInvite(got, inv) {
@@ -379,10 +387,14 @@ func testInvites(t *testing.T, s room.Store) {
 	wantCode(t, s.CreateInvite(ctx, dup), room.ECONFLICT, "CreateInvite with a taken token")
 	dup.Negotiation = "n2"
 	wantCode(t, s.CreateInvite(ctx, dup), room.ECONFLICT, "CreateInvite with a token taken in another negotiation")
+	dup.Token = strings.Repeat("8", 64)
+	wantCode(t, s.CreateInvite(ctx, dup), room.ECONFLICT, "CreateInvite with an ID taken in the negotiation")
+	dup.ID = ""
+	wantCode(t, s.CreateInvite(ctx, dup), room.EINVALID, "CreateInvite without an ID")
 
 	got, err := s.Invites(ctx, "n1")
 	must(t, err, "Invites")
-	sameList(t, "Invites(n1)", got, []room.Invite{south, watcher, north, monitor}, sameInvite)
+	sameList(t, "Invites(n1)", got, []room.Invite{south, watcher, north, monitor, delegate}, sameInvite)
 	got, err = s.Invites(ctx, "n2")
 	must(t, err, "Invites")
 	sameList(t, "Invites(n2)", got, []room.Invite{elsewhere}, sameInvite)
@@ -391,6 +403,99 @@ func testInvites(t *testing.T, s room.Store) {
 	if len(got) != 0 {
 		t.Errorf("Invites(missing) = %+v, want none", got)
 	}
+}
+
+// inviteOf returns an invite numbered i of negotiation n for party.
+func inviteOf(n, id, party string, i int) room.Invite {
+	return room.Invite{ID: id, Negotiation: n, Party: party, Token: fmt.Sprintf("%064d", i), Expires: at(86400), Created: at(i)}
+}
+
+func testRevokeInvites(t *testing.T, s room.Store) {
+	ctx := t.Context()
+	setup(t, s, 1)
+	must(t, s.CreateNegotiation(ctx, negotiation("n1", "u1", "", 1)), "CreateNegotiation")
+	must(t, s.CreateNegotiation(ctx, negotiation("n2", "u1", "", 2)), "CreateNegotiation")
+	old := inviteOf("n1", "old", "north", 10)
+	adviser := inviteOf("n1", "adviser", "north", 11)
+	adviser.Observer, adviser.IssuedBy = true, "north"
+	south := inviteOf("n1", "south", "south", 12)
+	other := inviteOf("n2", "old", "north", 13)
+	for _, inv := range []room.Invite{old, adviser, south, other} {
+		must(t, s.CreateInvite(ctx, inv), "CreateInvite")
+	}
+	r := room.Revocation{At: at(20), By: "", Reason: "the seat was re-issued: the link leaked"}
+	next := inviteOf("n1", "new", "north", 20)
+	next.Reissued, next.Note = true, "the link leaked"
+
+	// Nothing changes when one of the IDs is missing, or already revoked,
+	// or the invite added is taken.
+	wantCode(t, s.RevokeInvites(ctx, "n1", []string{"old", "missing"}, r, &next), room.ENOTFOUND, "RevokeInvites of a missing ID")
+	wantCode(t, s.RevokeInvites(ctx, "n2", []string{"adviser"}, r, nil), room.ENOTFOUND, "RevokeInvites of another negotiation's invite")
+	taken := next
+	taken.Token = south.Token
+	wantCode(t, s.RevokeInvites(ctx, "n1", []string{"old"}, r, &taken), room.ECONFLICT, "RevokeInvites adding a taken token")
+	taken = next
+	taken.ID = "south"
+	wantCode(t, s.RevokeInvites(ctx, "n1", []string{"old"}, r, &taken), room.ECONFLICT, "RevokeInvites adding a taken ID")
+	got, err := s.Invites(ctx, "n1")
+	must(t, err, "Invites")
+	sameList(t, "Invites after refused revocations", got, []room.Invite{old, adviser, south}, sameInvite)
+
+	must(t, s.RevokeInvites(ctx, "n1", []string{"old", "adviser"}, r, &next), "RevokeInvites")
+	for _, inv := range []*room.Invite{&old, &adviser} {
+		inv.Revoked, inv.RevokedBy, inv.RevokeReason = r.At, r.By, r.Reason
+	}
+	got, err = s.Invites(ctx, "n1")
+	must(t, err, "Invites")
+	sameList(t, "Invites after the re-issue", got, []room.Invite{old, adviser, south, next}, sameInvite)
+	byToken, err := s.InviteByToken(ctx, old.Token)
+	must(t, err, "InviteByToken")
+	if !sameInvite(byToken, old) {
+		t.Errorf("InviteByToken of the revoked invite = %+v, want %+v", byToken, old)
+	}
+	// The other negotiation's invite of the same ID is untouched.
+	got, err = s.Invites(ctx, "n2")
+	must(t, err, "Invites")
+	sameList(t, "Invites(n2)", got, []room.Invite{other}, sameInvite)
+
+	wantCode(t, s.RevokeInvites(ctx, "n1", []string{"old"}, r, nil), room.ECONFLICT, "RevokeInvites of a revoked invite")
+	// By a delegation, without adding anything.
+	must(t, s.RevokeInvites(ctx, "n1", []string{"south"}, room.Revocation{At: at(30), By: "south", Reason: ""}, nil), "RevokeInvites")
+	south.Revoked, south.RevokedBy = at(30), "south"
+	byToken, err = s.InviteByToken(ctx, south.Token)
+	must(t, err, "InviteByToken")
+	if !sameInvite(byToken, south) {
+		t.Errorf("InviteByToken = %+v, want %+v", byToken, south)
+	}
+	// Only adding is a plain create.
+	only := inviteOf("n1", "only", "east", 40)
+	must(t, s.RevokeInvites(ctx, "n1", nil, room.Revocation{At: at(40)}, &only), "RevokeInvites adding only")
+	byToken, err = s.InviteByToken(ctx, only.Token)
+	must(t, err, "InviteByToken")
+	if !sameInvite(byToken, only) {
+		t.Errorf("InviteByToken = %+v, want %+v", byToken, only)
+	}
+}
+
+func testMarkInvites(t *testing.T, s room.Store) {
+	ctx := t.Context()
+	setup(t, s, 1)
+	must(t, s.CreateNegotiation(ctx, negotiation("n1", "u1", "", 1)), "CreateNegotiation")
+	inv := inviteOf("n1", "i1", "north", 10)
+	must(t, s.CreateInvite(ctx, inv), "CreateInvite")
+	must(t, s.MarkInviteUsed(ctx, "n1", "i1", at(11)), "MarkInviteUsed")
+	must(t, s.MarkInviteUsed(ctx, "n1", "i1", at(12)), "MarkInviteUsed again") // the first use stays
+	must(t, s.MarkProfileSaved(ctx, "n1", "i1", at(13)), "MarkProfileSaved")
+	must(t, s.MarkProfileSaved(ctx, "n1", "i1", at(14)), "MarkProfileSaved again") // the last save counts
+	inv.Used, inv.ProfileSaved = at(11), at(14)
+	got, err := s.InviteByToken(ctx, inv.Token)
+	must(t, err, "InviteByToken")
+	if !sameInvite(got, inv) {
+		t.Errorf("InviteByToken = %+v, want %+v", got, inv)
+	}
+	wantCode(t, s.MarkInviteUsed(ctx, "n1", "missing", at(15)), room.ENOTFOUND, "MarkInviteUsed of a missing invite")
+	wantCode(t, s.MarkInviteUsed(ctx, "n2", "i1", at(15)), room.ENOTFOUND, "MarkInviteUsed in another negotiation")
+	wantCode(t, s.MarkProfileSaved(ctx, "n1", "missing", at(15)), room.ENOTFOUND, "MarkProfileSaved of a missing invite")
 }
 
 func testClasses(t *testing.T, s room.Store) {

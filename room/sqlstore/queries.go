@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parley-negotiation/parley/room"
 	"github.com/parley-negotiation/parley/session"
@@ -231,25 +232,39 @@ func (s *Store) UpdateNegotiation(ctx context.Context, id string, scenario, sett
 	return nil
 }
 
-// CreateInvite adds inv; ECONFLICT if the token is taken, ENOTFOUND if its
-// negotiation does not exist.
+// CreateInvite adds inv; ECONFLICT if the token, or the ID within the
+// negotiation, is taken; ENOTFOUND if its negotiation does not exist.
 func (s *Store) CreateInvite(ctx context.Context, inv room.Invite) error {
+	return createInvite(ctx, s.db, inv)
+}
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func createInvite(ctx context.Context, db execer, inv room.Invite) error {
+	if inv.ID == "" {
+		return room.Errorf(room.EINVALID, "an invite needs an ID")
+	}
 	ts, err := formatTimes(inv.Expires, inv.Created)
 	if err != nil {
 		return err
 	}
-	observer := 0
-	if inv.Observer {
-		observer = 1
+	opt, err := formatOptTimes(inv.Used, inv.ProfileSaved, inv.Revoked)
+	if err != nil {
+		return err
 	}
-	_, err = s.db.ExecContext(ctx,
-		`INSERT INTO invites (token, negotiation, party, person, observer, verifier, expires, created)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		inv.Token, inv.Negotiation, inv.Party, inv.Person, observer, inv.Verifier, ts[0], ts[1])
+	_, err = db.ExecContext(ctx,
+		`INSERT INTO invites (token, negotiation, party, person, observer, verifier, expires, created,
+		   id, issued_by, reissued, note, used, profile_saved, revoked, revoked_by, revoke_reason)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		inv.Token, inv.Negotiation, inv.Party, inv.Person, flag(inv.Observer), inv.Verifier, ts[0], ts[1],
+		inv.ID, inv.IssuedBy, flag(inv.Reissued), inv.Note, opt[0], opt[1], opt[2], inv.RevokedBy, inv.RevokeReason)
 	if err != nil {
 		switch violated(err) {
 		case uniqueViolation:
-			return coded(room.ECONFLICT, err, "an invite with that token already exists")
+			return coded(room.ECONFLICT, err, "an invite with that token or ID already exists")
 		case foreignKeyViolation:
 			return coded(room.ENOTFOUND, err, "no negotiation %q", inv.Negotiation)
 		}
@@ -258,21 +273,40 @@ func (s *Store) CreateInvite(ctx context.Context, inv room.Invite) error {
 	return nil
 }
 
-const inviteColumns = `token, negotiation, party, person, observer, verifier, expires, created`
+// flag is a boolean as the INTEGER 0 or 1 both databases store.
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const inviteColumns = `token, negotiation, party, person, observer, verifier, expires, created, ` +
+	`id, issued_by, reissued, note, used, profile_saved, revoked, revoked_by, revoke_reason`
 
 func scanInvite(row scanner) (room.Invite, error) {
 	var inv room.Invite
-	var observer int64
-	var expires, created string
-	if err := row.Scan(&inv.Token, &inv.Negotiation, &inv.Party, &inv.Person, &observer, &inv.Verifier, &expires, &created); err != nil {
+	var observer, reissued int64
+	var expires, created, used, saved, revoked string
+	if err := row.Scan(&inv.Token, &inv.Negotiation, &inv.Party, &inv.Person, &observer, &inv.Verifier, &expires, &created,
+		&inv.ID, &inv.IssuedBy, &reissued, &inv.Note, &used, &saved, &revoked, &inv.RevokedBy, &inv.RevokeReason); err != nil {
 		return room.Invite{}, err
 	}
-	inv.Observer = observer != 0
+	inv.Observer, inv.Reissued = observer != 0, reissued != 0
 	var err error
 	if inv.Expires, err = parseTime(expires); err != nil {
 		return room.Invite{}, err
 	}
 	if inv.Created, err = parseTime(created); err != nil {
+		return room.Invite{}, err
+	}
+	if inv.Used, err = parseOptTime(used); err != nil {
+		return room.Invite{}, err
+	}
+	if inv.ProfileSaved, err = parseOptTime(saved); err != nil {
+		return room.Invite{}, err
+	}
+	if inv.Revoked, err = parseOptTime(revoked); err != nil {
 		return room.Invite{}, err
 	}
 	return inv, nil
@@ -311,6 +345,104 @@ func (s *Store) Invites(ctx context.Context, negotiation string) ([]room.Invite,
 		return nil, fmt.Errorf("sqlstore: invites to %q: %w", negotiation, err)
 	}
 	return out, nil
+}
+
+// RevokeInvites marks the invites with the given IDs revoked and adds add
+// (if not nil) in one transaction. ENOTFOUND if an ID names no invite of
+// the negotiation, ECONFLICT if one is already revoked or add's token or
+// ID is taken; nothing changes then.
+func (s *Store) RevokeInvites(ctx context.Context, negotiation string, ids []string, r room.Revocation, add *room.Invite) error {
+	if len(ids) > 0 && r.At.IsZero() {
+		return room.Errorf(room.EINVALID, "a revocation needs its time")
+	}
+	at, err := formatOptTime(r.At)
+	if err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: revoke invites to %q: begin: %w", negotiation, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE invites SET revoked = $1, revoked_by = $2, revoke_reason = $3
+			 WHERE negotiation = $4 AND id = $5 AND revoked = ''`,
+			at, r.By, r.Reason, negotiation, id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: revoke invite %q of %q: %w", id, negotiation, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("sqlstore: revoke invite %q of %q: %w", id, negotiation, err)
+		}
+		if n == 0 {
+			var revoked string
+			err := tx.QueryRowContext(ctx, `SELECT revoked FROM invites WHERE negotiation = $1 AND id = $2`, negotiation, id).Scan(&revoked)
+			if errors.Is(err, sql.ErrNoRows) {
+				return coded(room.ENOTFOUND, err, "negotiation %q has no invitation %q", negotiation, id)
+			}
+			if err != nil {
+				return fmt.Errorf("sqlstore: revoke invite %q of %q: %w", id, negotiation, err)
+			}
+			return room.Errorf(room.ECONFLICT, "invitation %q was already revoked", id)
+		}
+	}
+	if add != nil {
+		if add.Negotiation != negotiation {
+			return room.Errorf(room.EINVALID, "the invite added is to %q, not %q", add.Negotiation, negotiation)
+		}
+		if err := createInvite(ctx, tx, *add); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: revoke invites to %q: commit: %w", negotiation, err)
+	}
+	return nil
+}
+
+// MarkInviteUsed sets the invite's first use unless it is set already.
+func (s *Store) MarkInviteUsed(ctx context.Context, negotiation, id string, at time.Time) error {
+	return s.markInvite(ctx, "used", negotiation, id, at, ` AND used = ''`)
+}
+
+// MarkProfileSaved sets when the invite's holder last saved a profile.
+func (s *Store) MarkProfileSaved(ctx context.Context, negotiation, id string, at time.Time) error {
+	return s.markInvite(ctx, "profile_saved", negotiation, id, at, ``)
+}
+
+// markInvite sets the time column of an invite (where the condition
+// holds); ENOTFOUND if there is no such invite.
+func (s *Store) markInvite(ctx context.Context, column, negotiation, id string, at time.Time, cond string) error {
+	if at.IsZero() {
+		return room.Errorf(room.EINVALID, "%s: a time is needed", column)
+	}
+	t, err := formatTime(at)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE invites SET `+column+` = $1 WHERE negotiation = $2 AND id = $3`+cond, t, negotiation, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: mark invite %q of %q %s: %w", id, negotiation, column, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: mark invite %q of %q %s: %w", id, negotiation, column, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	var one int
+	err = s.db.QueryRowContext(ctx, `SELECT 1 FROM invites WHERE negotiation = $1 AND id = $2`, negotiation, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return coded(room.ENOTFOUND, err, "negotiation %q has no invitation %q", negotiation, id)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: mark invite %q of %q %s: %w", id, negotiation, column, err)
+	}
+	return nil
 }
 
 // CreateClass adds c; ECONFLICT if the ID is taken, ENOTFOUND if its owner

@@ -265,6 +265,34 @@ func parseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
+// formatOptTime formats a time that may be unset: the zero time is "".
+func formatOptTime(t time.Time) (string, error) {
+	if t.IsZero() {
+		return "", nil
+	}
+	return formatTime(t)
+}
+
+// parseOptTime parses a time that may be unset ("": the zero time).
+func parseOptTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(s)
+}
+
+// formatOptTimes formats several times that may be unset.
+func formatOptTimes(ts ...time.Time) ([]string, error) {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		var err error
+		if out[i], err = formatOptTime(t); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // formatTimes formats several times, stopping at the first error.
 func formatTimes(ts ...time.Time) ([]string, error) {
 	out := make([]string, len(ts))

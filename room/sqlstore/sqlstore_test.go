@@ -130,7 +130,7 @@ func TestSQLiteReopen(t *testing.T) {
 	l := room.Login{Token: "login-token", User: "u1", Expires: created.Add(time.Hour)}
 	c := room.Class{ID: "c1", Owner: "u1", Title: "Spring", Deadline: created.AddDate(0, 1, 0), Created: created}
 	n := room.Negotiation{ID: "n1", Owner: "u1", Title: "Ceasefire", Scenario: []byte(`{"x":1}`), Settings: []byte(`{}`), Class: "c1", Created: created}
-	inv := room.Invite{Negotiation: "n1", Party: "north", Person: "Ben", Token: "invite-token", Expires: created.Add(24 * time.Hour), Created: created}
+	inv := room.Invite{ID: "i1", Negotiation: "n1", Party: "north", Person: "Ben", Token: "invite-token", Expires: created.Add(24 * time.Hour), Created: created}
 	for _, err := range []error{
 		s.CreateUser(ctx, u), s.CreateLogin(ctx, l), s.CreateClass(ctx, c),
 		s.CreateNegotiation(ctx, n), s.CreateInvite(ctx, inv),
@@ -203,7 +203,7 @@ func TestSQLiteReopen(t *testing.T) {
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0`).Scan(&versions); err != nil {
 		t.Fatal(err)
 	}
-	if want := 2; versions != want {
+	if want := 3; versions != want {
 		t.Errorf("goose_db_version records %d applied migrations, want %d", versions, want)
 	}
 }
@@ -289,7 +289,7 @@ func TestReferencesToMissingRecords(t *testing.T) {
 			"login":       s.CreateLogin(ctx, room.Login{Token: "t", User: "nobody", Expires: now}),
 			"negotiation": s.CreateNegotiation(ctx, room.Negotiation{ID: "n", Owner: "nobody", Created: now}),
 			"class":       s.CreateClass(ctx, room.Class{ID: "c", Owner: "nobody", Created: now}),
-			"invite":      s.CreateInvite(ctx, room.Invite{Negotiation: "nowhere", Token: "t", Created: now}),
+			"invite":      s.CreateInvite(ctx, room.Invite{ID: "i", Negotiation: "nowhere", Token: "t", Created: now}),
 		} {
 			if room.ErrorCode(err) != room.ENOTFOUND {
 				t.Errorf("%s referring to a missing record: %v (code %q), want %s", what, err, room.ErrorCode(err), room.ENOTFOUND)
@@ -379,4 +379,123 @@ func TestMigrationToVerifierSeats(t *testing.T) {
 	if inv.Party != "north" || inv.Person != "Ana" || inv.Verifier != "" || inv.Observer {
 		t.Errorf("invitation after the migration: %+v", inv)
 	}
+}
+
+// TestMigrationToSeats: a database at schema version 2 holding invitations
+// — a party's, a verifier's, an observer's — opens at version 3 with them
+// intact: the same records, issued by the owner, unused, unrevoked, each
+// with an ID of its own; they still resolve by token, and the new columns
+// work on them. On SQLite and on PostgreSQL.
+func TestMigrationToSeats(t *testing.T) {
+	run := func(t *testing.T, dialect goose.Dialect, driver, dsn string, open func() (*Store, error)) {
+		ctx := t.Context()
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys, err := fs.Sub(migrations, "migrations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		created := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+		at, _ := formatTime(created)
+		expires, _ := formatTime(created.Add(24 * time.Hour))
+		want := []room.Invite{
+			{Negotiation: "n1", Party: "ukraine", Person: "Delegate", Token: strings.Repeat("a", 64), Expires: created.Add(24 * time.Hour), Created: created},
+			{Negotiation: "n1", Verifier: "monitors", Person: "Head of mission", Token: strings.Repeat("b", 64), Expires: created.Add(24 * time.Hour), Created: created},
+			{Negotiation: "n1", Party: "ukraine", Observer: true, Person: "Adviser", Token: strings.Repeat("c", 64), Expires: created.Add(24 * time.Hour), Created: created},
+		}
+		for _, q := range []string{
+			`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '` + at + `')`,
+			`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', '{}', '{}', '', '` + at + `')`,
+		} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		for _, inv := range want {
+			observer := 0
+			if inv.Observer {
+				observer = 1
+			}
+			if _, err := db.ExecContext(ctx,
+				`INSERT INTO invites (token, negotiation, party, person, observer, verifier, expires, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				inv.Token, inv.Negotiation, inv.Party, inv.Person, observer, inv.Verifier, expires, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		got, err := s.Invites(ctx, "n1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d invitations after the migration, want %d: %+v", len(got), len(want), got)
+		}
+		ids := map[string]bool{}
+		for i, g := range got {
+			w := want[i]
+			w.ID = g.ID
+			if !g.Expires.Equal(w.Expires) || !g.Created.Equal(w.Created) || !sameFields(g, w) {
+				t.Errorf("invitation %d after the migration:\n got %+v\nwant %+v", i+1, g, w)
+			}
+			if g.ID == "" || ids[g.ID] || !strings.HasPrefix(g.Token, g.ID) {
+				t.Errorf("invitation %d: ID %q (want one of its own, from its hash)", i+1, g.ID)
+			}
+			ids[g.ID] = true
+			if by, err := s.InviteByToken(ctx, w.Token); err != nil || by.ID != g.ID {
+				t.Errorf("invitation %d by token after the migration: %+v, %v", i+1, by, err)
+			}
+		}
+		// The new columns work on the old rows.
+		later := created.Add(time.Hour)
+		if err := s.MarkInviteUsed(ctx, "n1", got[0].ID, later); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeInvites(ctx, "n1", []string{got[2].ID}, room.Revocation{At: later, By: "ukraine"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.Invites(ctx, "n1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !after[0].Used.Equal(later) || !after[2].Revoked.Equal(later) || after[2].RevokedBy != "ukraine" || !after[1].Revoked.IsZero() {
+			t.Errorf("after marking the migrated invitations: %+v", after)
+		}
+		var versions int
+		if err := s.db.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version`).Scan(&versions); err != nil {
+			t.Fatal(err)
+		}
+		if versions != 3 {
+			t.Errorf("schema version %d after opening, want 3", versions)
+		}
+	}
+	t.Run("SQLite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "v2.db")
+		run(t, goose.DialectSQLite3, "sqlite", path, func() (*Store, error) { return OpenSQLite(t.Context(), path) })
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		dsn := roomtest.PostgresDSN(t)
+		run(t, goose.DialectPostgres, "pgx", dsn, func() (*Store, error) { return OpenPostgres(t.Context(), dsn) })
+	})
+}
+
+// sameFields compares invitations but for their times.
+func sameFields(a, b room.Invite) bool {
+	a.Expires, a.Created, b.Expires, b.Created = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return a == b
 }

@@ -10,6 +10,7 @@
 
 import { h, s, api, guard, notice, partyName, verifierName, link } from "./lib.js";
 import { roomHeader, statusBanner } from "./common.js";
+import { seatNotice } from "./seats.js";
 
 const STATUSES = ["pending", "due", "fulfilled", "late", "violated", "disputed"];
 const SEVERITIES = ["minor", "major", "grave"];
@@ -79,7 +80,7 @@ export function renderCompliance(st, rerender, refresh) {
   const me = view.role === "verifier" ? view.verifier : view.party;
   const seatName = view.role === "verifier" ? verifierName(view, me) : partyName(view, me);
   const subtitle = view.role === "verifier" ? `Verifier: ${seatName}` : view.role === "mediator" ? "Mediator · implementation of the agreement" : view.role === "observer" ? "Observer · implementation of the agreement" : `Delegation of ${seatName} · implementation of the agreement`;
-  const head = [roomHeader(st, subtitle), statusBanner(view), tabs(view)];
+  const head = [roomHeader(st, subtitle), statusBanner(view), seatNotice(view), tabs(view)];
   if (!pv) {
     return h("div", { class: "room compliance", id: "compliance" }, head,
       h("section", { class: "card" }, ui.plan && ui.plan.error ? h("p", { class: "error-text", id: "plan-error" }, `The implementation status is not available: ${ui.plan.error}`) : h("p", { class: "muted", id: "plan-loading" }, "Reading the implementation plan…")));

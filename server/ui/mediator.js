@@ -3,9 +3,10 @@
 // vote, the overlap heat-map, suggested packages, the dance plot,
 // messages and relays, the decision rule and ratification tracking.
 
-import { h, api, guard, fmt, notice, reading, packagePicker, pointTitle, optionLabel, partyName, verifierName, statusOf, copyText, levels, bigNumber, KIND_OPTIONS, kindOf } from "./lib.js";
+import { h, api, guard, fmt, notice, reading, packagePicker, pointTitle, optionLabel, partyName, statusOf, levels, bigNumber, KIND_OPTIONS, kindOf } from "./lib.js";
 import { roomHeader, statusBanner, versionsSection, messagesList, messageComposer, decisionSection, ratificationSection, agreementSection, frameworkSection, submitMove } from "./common.js";
 import { implementationCard } from "./compliance.js";
+import { mediatorSeats } from "./seats.js";
 
 export function renderMediator(st, rerender, refresh) {
   const view = st.view, ui = st.ui;
@@ -18,7 +19,6 @@ export function renderMediator(st, rerender, refresh) {
     }
     return r;
   };
-  loadInvites(st, rerender);
   loadAnalysis(st, rerender);
 
   const proto = view.settings.protocol;
@@ -80,88 +80,17 @@ export function renderMediator(st, rerender, refresh) {
 
 // ---------------------------------------------------------------- parties and invitations
 
-function loadInvites(st, rerender) {
-  const ui = st.ui;
-  if (ui.invites !== undefined || ui.invitesLoading) return;
-  ui.invitesLoading = true;
-  api("GET", `/api/negotiations/${st.view.id}/invites`).then((inv) => {
-    ui.invites = inv;
-    rerender();
-  }).catch((e) => {
-    ui.invites = [];
-    guard(async () => { throw e; });
-  }).finally(() => (ui.invitesLoading = false));
-}
-
 function partiesSection(st, rerender, refresh) {
   const view = st.view, ui = st.ui;
-  const invites = ui.invites || [];
-  ui.inviteForm = ui.inviteForm || { party: (view.parties.find((p) => p.role === "principal") || view.parties[0] || {}).id, person: "", observer: false };
-  const form = ui.inviteForm;
-  const seats = view.parties.filter((p) => p.role !== "mediator");
-  const verifiers = view.verifiers || [];
-  const create = (btn) => guard(async () => {
-    // Read the fields themselves: they are the truth (autofill, scripts).
-    form.party = document.getElementById("invite-party").value;
-    form.person = document.getElementById("invite-person").value;
-    form.observer = document.getElementById("invite-observer").checked;
-    // A verifier's seat is "verifier:ID" in the seat list.
-    const verifier = form.party.startsWith("verifier:") ? form.party.slice("verifier:".length) : "";
-    const body = verifier ? { verifier, person: form.person.trim() } : { party: form.party, person: form.person.trim(), observer: form.observer };
-    const r = await api("POST", `/api/negotiations/${view.id}/invites`, body);
-    const seat = r.invite.verifier ? "verifier:" + r.invite.verifier : r.invite.party;
-    ui.newLink = { party: seat, name: r.invite.verifier ? verifierName(view, r.invite.verifier) : partyName(view, r.invite.party), person: r.invite.person, observer: r.invite.observer, url: location.origin + r.link };
-    ui.invites = await api("GET", `/api/negotiations/${view.id}/invites`);
-    form.person = "";
-    // Suggest the next seat without an invitation.
-    const next = seats.find((p) => p.role === "principal" && !ui.invites.some((i) => i.party === p.id && !i.observer));
-    if (next) form.party = next.id;
-    rerender();
-  }, btn);
   const start = (btn) => guard(async () => {
     await api("POST", `/api/negotiations/${view.id}/start`);
     ui.newLink = null;
     notice("The talks are open.");
     await refresh();
   }, btn);
-
-  return h("section", { id: "invites", class: "card" },
-    h("h2", {}, "Parties and invitations"),
-    h("table", { class: "parties", id: "party-list" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Party"), h("th", {}, "Role"), h("th", {}, "Invited"))),
-      h("tbody", {}, view.parties.map((p) => {
-        const inv = invites.filter((i) => i.party === p.id);
-        return h("tr", { "data-testid": `party-row-${p.id}` },
-          h("td", {}, h("strong", {}, p.name || p.id), h("div", { class: "muted small" }, p.id)),
-          h("td", {}, p.role, (view.decision.vetoes || []).includes(p.id) ? h("span", { class: "badge st-objected", title: "Holds a veto" }, "veto") : null),
-          h("td", { "data-testid": `invite-status-${p.id}` }, p.role === "mediator" ? h("span", { class: "muted" }, "you") : inviteList(inv)));
-      }), verifiers.map((v) => h("tr", { "data-testid": `party-row-verifier-${v.id}` },
-        h("td", {}, h("strong", {}, v.name || v.id), h("div", { class: "muted small" }, v.id)),
-        h("td", {}, "verifier"),
-        h("td", { "data-testid": `invite-status-verifier-${v.id}` }, inviteList(invites.filter((i) => i.verifier === v.id))))))),
-    ui.newLink ? h("div", { class: "new-link", id: "invite-new", "data-party": ui.newLink.party },
-      h("p", {}, h("strong", {}, `Invitation for ${ui.newLink.name}${ui.newLink.person ? ` (${ui.newLink.person})` : ""}${ui.newLink.observer ? ", observer" : ""}`),
-        h("span", { class: "muted small" }, " — shown once: send it privately; anyone with the link takes the seat.")),
-      h("div", { class: "copy-row" },
-        h("input", { type: "text", readonly: true, id: "invite-link", value: ui.newLink.url, "data-party": ui.newLink.party, onfocus: (e) => e.target.select() }),
-        h("button", { type: "button", id: "invite-copy", onclick: () => copyText(ui.newLink.url, document.getElementById("invite-link")) }, "Copy"),
-        h("button", { type: "button", class: "link-button", id: "invite-dismiss", onclick: () => { ui.newLink = null; rerender(); } }, "Done"))) : null,
-    h("form", { id: "invite-form", class: "inline-form", onsubmit: (e) => { e.preventDefault(); create(e.submitter); } },
-      h("label", { for: "invite-party" }, "Seat"),
-      h("select", { id: "invite-party", onchange: (e) => (form.party = e.target.value) }, seats.map((p) => h("option", { value: p.id, selected: form.party === p.id }, p.name || p.id)),
-        verifiers.length ? h("optgroup", { label: "Verifiers (implementation)" }, verifiers.map((v) => h("option", { value: "verifier:" + v.id, selected: form.party === "verifier:" + v.id }, v.name || v.id))) : null),
-      h("label", { for: "invite-person" }, "Person"),
-      h("input", { type: "text", id: "invite-person", value: form.person, placeholder: "Name (optional)", maxlength: 200, oninput: (e) => (form.person = e.target.value) }),
-      h("label", { class: "check" }, h("input", { type: "checkbox", id: "invite-observer", checked: form.observer, onchange: (e) => (form.observer = e.target.checked) }), " observer"),
-      h("button", { type: "submit", id: "invite-create", class: "primary" }, "Create invitation link")),
-    !view.started ? h("div", { class: "start-box" },
-      h("p", { class: "small" }, "Open the talks when the parties have joined and set their profiles. Profiles are fixed from then on."),
-      h("button", { id: "start", class: "primary big", "data-testid": "start", onclick: (e) => start(e.currentTarget) }, "Open the talks")) : null);
-}
-
-function inviteList(inv) {
-  if (!inv.length) return h("span", { class: "muted" }, "not yet");
-  return inv.map((i) => h("div", { class: "small" }, i.observer ? "observer: " : "", i.person || "(unnamed)", h("div", { class: "muted" }, `link valid until ${fmt.date(i.expires)}`)));
+  return mediatorSeats(st, rerender, !view.started ? h("div", { class: "start-box" },
+    h("p", { class: "small" }, "Open the talks when the parties have joined and set their profiles. Profiles are fixed from then on."),
+    h("button", { id: "start", class: "primary big", "data-testid": "start", onclick: (e) => start(e.currentTarget) }, "Open the talks")) : null);
 }
 
 // ---------------------------------------------------------------- text status

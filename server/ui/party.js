@@ -9,6 +9,7 @@ import { roomHeader, statusBanner, versionsSection, messagesList, messageCompose
 import { elicitation, profileSummary } from "./elicit.js";
 import { compile, utility, bestPackage } from "./profile.js";
 import { implementationCard } from "./compliance.js";
+import { seatNotice, delegationCard } from "./seats.js";
 
 export function renderParty(st, rerender, refresh) {
   const view = st.view, ui = st.ui;
@@ -55,6 +56,7 @@ export function renderParty(st, rerender, refresh) {
     h("h2", {}, readonly ? "Observer" : "Your seat"),
     h("p", { class: "seat-name", id: "seat-party" }, partyName(view, me)),
     readonly ? h("p", { class: "muted small" }, "You watch this seat: you see what it sees, and make no moves.") : null,
+    readonly ? null : seatNotice(view),
     h("p", { class: "muted small" }, `Mediator: ${view.mediator ? partyName(view, view.mediator) : "none"} · Parties at the table: ${(view.negotiators || view.parties.filter((p) => p.role === "principal").map((p) => p.id)).map((p) => partyName(view, p)).join(", ")}`)));
   if (prof && view.started) side.push(utilityChart(view, t.max));
   if (!agreed) side.push(ratificationSection(view, null));
@@ -66,6 +68,7 @@ export function renderParty(st, rerender, refresh) {
       messagesList(view)));
   }
   if (prof && view.started) side.push(profileSummary(view));
+  if (!readonly) side.push(delegationCard(st, rerender));
   side.push(decisionSection(view));
 
   return h("div", { class: "room party-room", id: "party-room", "data-party": me, "data-status": status },

@@ -1,0 +1,34 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/parley-negotiation/parley/room"
+)
+
+// Stats are the server's operational counts, for its operators.
+type Stats struct {
+	// Subscribers is the number of open event streams.
+	Subscribers int `json:"subscribers"`
+}
+
+func operatorSet(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// stats answers the operational counts to an operator (Config.Operators);
+// other users get 403, anyone else 401.
+func (s *Server) stats(r *http.Request, user string) (any, error) {
+	u, err := s.svc.Store().User(r.Context(), user)
+	if err != nil {
+		return nil, err
+	}
+	if !s.operators[u.Name] {
+		return nil, room.Errorf(room.EFORBIDDEN, "the server's statistics are for its operators")
+	}
+	return Stats{Subscribers: s.svc.Subscribers()}, nil
+}
