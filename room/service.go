@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,6 +37,11 @@ type Service struct {
 	reports *reportCache // analyses by scenario digest (analysis.go)
 
 	subscribers atomic.Int64
+
+	// key signs exported logs' checkpoints (nil: unsigned); retired are
+	// earlier public keys (records.go).
+	key     ed25519.PrivateKey
+	retired []ed25519.PublicKey
 }
 
 // live is a negotiation in memory: its parsed scenario and, once started,
@@ -50,11 +56,27 @@ type live struct {
 }
 
 // New returns a service over st. clock may be nil (wall time).
-func New(st Store, clock func() time.Time) *Service {
+func New(st Store, clock func() time.Time, opts ...Option) *Service {
 	if clock == nil {
 		clock = time.Now
 	}
-	return &Service{store: st, clock: clock, live: map[string]*live{}, reports: newReportCache()}
+	s := &Service{store: st, clock: clock, live: map[string]*live{}, reports: newReportCache()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Option configures New.
+type Option func(*Service)
+
+// WithSigningKey makes the service sign the checkpoints of the logs it
+// exports with key (ed25519): whoever holds the public key (GET /api/keys)
+// can prove an exported log up to its checkpoint. retired are earlier
+// public keys, still published so that logs signed with them verify after
+// a rotation.
+func WithSigningKey(key ed25519.PrivateKey, retired ...ed25519.PublicKey) Option {
+	return func(s *Service) { s.key, s.retired = key, retired }
 }
 
 // Store returns the service's store.
@@ -379,7 +401,9 @@ func (s *Service) Start(ctx context.Context, user, id string) error {
 	if l.sess != nil {
 		return Errorf(ECONFLICT, "the negotiation has already started")
 	}
-	sess, err := session.New(l.sc, l.settings.config(l.sc), s.clock)
+	// The log records the scenario as stored (profiles fixed from now on),
+	// so that an exported log is self-contained.
+	sess, err := session.New(l.sc, l.settings.config(l.sc), s.clock, session.WithScenario(l.neg.Scenario))
 	if err != nil {
 		return Errorf(EINVALID, "cannot start: %v", err)
 	}

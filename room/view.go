@@ -33,8 +33,12 @@ type StateView struct {
 	Agreement framework.Package `json:"agreement,omitempty"`
 	Reason    string            `json:"reason,omitempty"`
 	Ratified  []bool            `json:"ratified,omitempty"`
-	Text      [][]int           `json:"text,omitempty"`
-	Version   int               `json:"version,omitempty"`
+	// Steps tells where each ratification step stands now: done, ready to
+	// be recorded by its party, or waiting and why (the engine's
+	// Session.Ratification: the steps it waits for, the plan's condition).
+	Steps   []session.StepState `json:"steps,omitempty"`
+	Text    [][]int             `json:"text,omitempty"`
+	Version int                 `json:"version,omitempty"`
 	// Replies holds the per-point responses to the current text the viewer
 	// may see (its own; all of them for the mediator).
 	Replies  map[string][]session.PointResponse `json:"replies,omitempty"`
@@ -181,18 +185,21 @@ func (s *Service) Events(ctx context.Context, v Viewer, id string, after int) ([
 func visibleEvents(all []session.Event, after int, role, party string) []session.Event {
 	out := []session.Event{}
 	for i := after; i < len(all); i++ {
-		e := &all[i]
-		if role == roleVerifier {
-			if (len(e.Visible) == 0 && verifierSees[e.Kind]) || (e.Kind == session.KindSeat && e.VisibleTo(party)) {
-				out = append(out, *e)
-			}
-			continue
-		}
-		if len(e.Visible) == 0 || (party != "" && e.VisibleTo(party)) {
+		if e := &all[i]; mayView(e, role, party) {
 			out = append(out, redact(*e, role))
 		}
 	}
 	return out
+}
+
+// mayView reports whether a viewer of role with seat party may see event
+// e (perhaps redacted): the one rule of the views, the streams and the
+// exported logs.
+func mayView(e *session.Event, role, party string) bool {
+	if role == roleVerifier {
+		return (len(e.Visible) == 0 && verifierSees[e.Kind]) || (e.Kind == session.KindSeat && e.VisibleTo(party))
+	}
+	return len(e.Visible) == 0 || (party != "" && e.VisibleTo(party))
 }
 
 // verifierSees are the kinds of event a verifier sees (when public): the
@@ -213,6 +220,10 @@ func redact(e session.Event, role string) session.Event {
 		m := *e.Move
 		m.Packages = nil
 		e.Move = &m
+		// Without the packages the event's salt would let the observer
+		// check guesses of them against its hash: it goes too (the hash
+		// stays, a commitment the observer cannot open).
+		e.Salt = ""
 	}
 	return e
 }
@@ -222,7 +233,7 @@ func redact(e session.Event, role string) session.Event {
 func stateView(sess *session.Session, role, party string) *StateView {
 	st := &sess.State
 	if role == roleVerifier {
-		v := &StateView{Status: st.Status, Round: st.Round, Agreement: st.Agreement, Ratified: st.Ratified}
+		v := &StateView{Status: st.Status, Round: st.Round, Agreement: st.Agreement, Ratified: st.Ratified, Steps: sess.Ratification()}
 		if st.Agreement != nil {
 			v.Reason = st.Reason
 		}
@@ -230,7 +241,7 @@ func stateView(sess *session.Session, role, party string) *StateView {
 	}
 	v := &StateView{
 		Status: st.Status, Round: st.Round, Current: st.Current, Accepted: st.Accepted,
-		Agreement: st.Agreement, Reason: st.Reason, Ratified: st.Ratified, Text: st.Text,
+		Agreement: st.Agreement, Reason: st.Reason, Ratified: st.Ratified, Steps: sess.Ratification(), Text: st.Text,
 		Version: st.Version, VoteOpen: st.VoteOpen, Waiting: st.Waiting,
 		Provisional: st.Provisional, Standing: st.Standing, Table: st.Table, VoteOn: st.VoteOn, Prior: st.Prior,
 	}

@@ -19,6 +19,13 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
+// DefaultInviteTTL is how long an invitation lasts unless the request
+// says (hours): long enough for talks whose ratification waits for two
+// months of ceasefire (Miami's referendum) — a seat's holder must be able
+// to come back — and short of a year. A lost link is revoked by
+// re-issuing the seat.
+const DefaultInviteTTL = 120 * 24 * time.Hour
+
 type loginRequest struct {
 	Name     string `json:"name"`
 	Password string `json:"password"`
@@ -269,7 +276,7 @@ func (s *Server) issueInvite(r *http.Request, v room.Viewer) (any, error) {
 	if err := decode(r, MaxBody, &req); err != nil {
 		return nil, err
 	}
-	ttl := 7 * 24 * time.Hour
+	ttl := DefaultInviteTTL
 	if req.Hours != 0 {
 		if req.Hours < 0 || req.Hours > room.MaxInviteTTL.Hours() {
 			return nil, room.Errorf(room.EINVALID, "hours %v: want more than 0 and at most %v", req.Hours, room.MaxInviteTTL.Hours())

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -26,6 +27,7 @@ type testServer struct {
 	st    room.Store
 	login string // the mediator's bearer token
 	user  string
+	pub   ed25519.PublicKey // the server's signing key
 }
 
 func newTestServer(t testing.TB, cfg server.Config) *testServer {
@@ -36,7 +38,11 @@ func newTestServer(t testing.TB, cfg server.Config) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := room.New(st, nil)
+	pub, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := room.New(st, nil, room.WithSigningKey(key))
 	u, err := svc.CreateUser(ctx, "mediator", "correct horse")
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +54,7 @@ func newTestServer(t testing.TB, cfg server.Config) *testServer {
 	srv := server.New(cfg)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { srv.Close(); hs.Close() })
-	ts := &testServer{t: t, srv: srv, http: hs, svc: svc, st: st, user: u.ID}
+	ts := &testServer{t: t, srv: srv, http: hs, svc: svc, st: st, user: u.ID, pub: pub}
 	var lr struct{ Token string }
 	ts.mustDo("POST", "/api/login", "", `{"name":"mediator","password":"correct horse"}`, 200, &lr)
 	ts.login = lr.Token

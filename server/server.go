@@ -96,6 +96,7 @@ func New(cfg Config) *Server {
 	const ok, created = http.StatusOK, http.StatusCreated
 	s.routes = []Route{
 		{"GET", "/api/health", s.health},
+		{"GET", "/api/keys", s.keys},
 		{"GET", "/api/stats", s.asUser(ok, s.stats)},
 		{"POST", "/api/login", s.login},
 		{"POST", "/api/logout", s.logout},
@@ -111,6 +112,7 @@ func New(cfg Config) *Server {
 		{"POST", "/api/negotiations/{id}/start", s.asUser(ok, s.start)},
 		{"POST", "/api/negotiations/{id}/moves", s.asViewer(s.move)},
 		{"GET", "/api/negotiations/{id}/events", s.asViewer(s.events)},
+		{"GET", "/api/negotiations/{id}/log", s.asViewer(s.exportLog)},
 		{"GET", "/api/negotiations/{id}/stream", s.stream},
 		{"GET", "/api/negotiations/{id}/profile", s.asViewer(s.getProfile)},
 		{"PUT", "/api/negotiations/{id}/profile", s.asViewer(s.putProfile)},

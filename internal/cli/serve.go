@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/parley-negotiation/parley/room/sqlstore"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/server"
+	"github.com/parley-negotiation/parley/session"
 )
 
 type serveFlags struct {
@@ -28,6 +31,9 @@ type serveFlags struct {
 	demo     string
 	secure   bool
 	proxies  []string
+	// key signs the logs the room exports; retired are earlier public keys.
+	key     string
+	retired []string
 }
 
 func newServe(e *env) *cobra.Command {
@@ -55,7 +61,16 @@ those headers are ignored, and every client behind the proxy shares the
 proxy's limit.
 
 The --user account is the server's operator: it may read the operational
-counts (GET /api/stats).`,
+counts (GET /api/stats).
+
+The server signs the logs it exports (GET /api/negotiations/{id}/log: each
+viewer's own log, with a checkpoint) with an ed25519 key: --signing-key,
+made on first start (default parley-signing-key.pem beside an SQLite
+database, else in the current folder). Its public key is published at
+GET /api/keys and written beside it (.pub.pem); parley verify LOG --pub KEY
+proves a log. To rotate the key, make a new one (parley keygen), start with
+it and list the old public key with --retired-key: logs signed with it still
+verify. parley export writes a negotiation's whole log, for the operator.`,
 		Example: `  parley serve
   parley serve --addr :8080 --db /var/lib/parley/parley.db
   parley serve --db postgres://parley:secret@localhost/parley
@@ -73,7 +88,48 @@ counts (GET /api/stats).`,
 	f.StringVar(&fl.demo, "demo", "miami-2025", "built-in scenario opened on first start (\"\" for none)")
 	f.BoolVar(&fl.secure, "secure-cookies", false, "mark cookies Secure (when served over HTTPS)")
 	f.StringSliceVar(&fl.proxies, "trusted-proxy", nil, "reverse proxies (CIDR[,CIDR…] or addresses) whose X-Forwarded-For / X-Real-IP name the client")
+	f.StringVar(&fl.key, "signing-key", "", "private key (PEM) that signs exported logs (default: parley-signing-key.pem beside the SQLite file, made on first start)")
+	f.StringArrayVar(&fl.retired, "retired-key", nil, "an earlier public key (PEM), still published at /api/keys (repeatable)")
 	return c
+}
+
+// serverKey returns the room's signing key and its retired public keys:
+// the key at --signing-key, or the default one, made on first start.
+func serverKey(e *env, fl *serveFlags) (ed25519.PrivateKey, []ed25519.PublicKey, error) {
+	var retired []ed25519.PublicKey
+	for _, p := range fl.retired {
+		k, err := readPublicKey(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		retired = append(retired, k)
+	}
+	path := fl.key
+	if path == "" {
+		path = defaultServerKey(fl.db)
+	}
+	if _, err := os.Stat(path); err != nil {
+		if fl.key != "" {
+			return nil, nil, usagef("--signing-key %s: %v", path, err)
+		}
+		pub, err := writeKeyPair(path, pubPath(path))
+		if err != nil {
+			return nil, nil, err
+		}
+		fmt.Fprintf(e.stdout, "Made the server's signing key %s (keep it private); its public key %s, key %s, is published at /api/keys.\n", path, pubPath(path), session.KeyID(pub))
+	}
+	k, err := readPrivateKey(path)
+	return k, retired, err
+}
+
+// defaultServerKey is the key file beside an SQLite database, or in the
+// current folder for PostgreSQL.
+func defaultServerKey(dsn string) string {
+	const name = "parley-signing-key.pem"
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return name
+	}
+	return filepath.Join(filepath.Dir(dsn), name)
 }
 
 func runServe(ctx context.Context, e *env, fl *serveFlags) error {
@@ -86,12 +142,16 @@ func runServe(ctx context.Context, e *env, fl *serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	key, retired, err := serverKey(e, fl)
+	if err != nil {
+		return err
+	}
 	st, err := sqlstore.Open(ctx, fl.db)
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", fl.db, err)
 	}
 	defer st.Close()
-	svc := room.New(st, nil)
+	svc := room.New(st, nil, room.WithSigningKey(key, retired...))
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 	ln, err := net.Listen("tcp", fl.addr)
 	if err != nil {

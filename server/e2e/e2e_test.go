@@ -210,6 +210,18 @@ func (h *harness) text(u *user, sel string) string {
 	return strings.TrimSpace(v)
 }
 
+// count returns how many elements match a selector now.
+func (h *harness) count(u *user, sel string) int {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, stepTimeout)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	if err != nil {
+		h.fail(u, "count "+sel, err)
+	}
+	return n
+}
+
 func (h *harness) fail(u *user, what string, err error) {
 	h.t.Helper()
 	diag := context.WithoutCancel(u.ctx)
@@ -233,6 +245,25 @@ func (u *user) pageErrors() []string {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return append([]string(nil), u.errors...)
+}
+
+// expectErrors takes the page's errors so far as expected (and checks
+// each matches one of the patterns): e.g. the 401s of a page whose sign-in
+// expired.
+func (u *user) expectErrors(t *testing.T, patterns ...string) {
+	t.Helper()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, e := range u.errors {
+		ok := false
+		for _, p := range patterns {
+			ok = ok || strings.Contains(e, p)
+		}
+		if !ok {
+			t.Errorf("%s: unexpected error in the page: %s", u.name, e)
+		}
+	}
+	u.errors = nil
 }
 
 // shot writes a screenshot of u's viewport as docs/img/room-<name>.png,
@@ -359,7 +390,8 @@ func click(elem string) chromedp.Action[chromedp.Void] {
 // four browsers, through the UI only.
 func TestMiamiSingleText(t *testing.T) {
 	start := time.Now()
-	h, bctx := newHarness(t, nil)
+	clk := &shiftedClock{}
+	h, bctx := newHarness(t, clk.now)
 	med := h.newUser(bctx, "mediator")
 
 	// The mediator signs in.
@@ -556,20 +588,43 @@ func TestMiamiSingleText(t *testing.T) {
 	}
 	h.shot(ru, "party-agreement", "")
 
-	// The ratification steps, in order: Russia's Federal Assembly, Ukraine's
-	// Rada and referendum, the Council of the EU.
-	for k, p := range []string{"russia", "ukraine", "ukraine", "europe"} {
+	// The ratification steps: Russia's Federal Assembly, Ukraine's Rada, ...
+	ratify := func(p string, k int) {
+		t.Helper()
 		u := users[p]
-		btn := fmt.Sprintf("ratify-%d", k+1)
-		h.do(u, "ratify step "+fmt.Sprint(k+1),
+		btn := fmt.Sprintf("ratify-%d", k)
+		h.do(u, "ratify step "+fmt.Sprint(k),
 			chromedp.WaitVisible(id(btn)),
 			click(btn),
-			chromedp.WaitVisible(css(fmt.Sprintf(`[data-testid="ratification-step-%d"][data-state="done"]`, k+1))),
+			chromedp.WaitVisible(css(fmt.Sprintf(`[data-testid="ratification-step-%d"][data-state="done"]`, k))),
 		)
-		if k == 1 {
-			h.shot(u, "party-ratification", "ratification")
-		}
 	}
+	ratify("russia", 1)
+	ratify("ukraine", 2)
+	// ... the referendum carries out the plan's referendum, held only after
+	// a ceasefire of 60 days: Ukraine's screen says it must wait, and offers
+	// no button (the engine would refuse it, whatever the door).
+	uk := users["ukraine"]
+	h.do(uk, "see the referendum waiting", chromedp.WaitVisible(css(`[data-testid="ratification-waiting-3"]`)))
+	h.shot(uk, "party-ratification", "ratification")
+	if got := h.text(uk, `[data-testid="ratification-waiting-3"]`); !strings.Contains(got, "ceasefire held 60d") {
+		t.Errorf("the referendum waits for %q", got)
+	}
+	if n := h.count(uk, "#ratify-3"); n != 0 {
+		t.Errorf("a button to hold the referendum at once")
+	}
+	// Sixty-one days later, on the server's clock, the referendum is held
+	// and the Council of the EU ratifies.
+	clk.ago(-61 * 24 * time.Hour)
+	for _, p := range []string{"ukraine", "europe"} {
+		h.do(users[p], "come back", chromedp.Reload(), chromedp.WaitVisible(id("ratification")))
+	}
+	ratify("ukraine", 3)
+	ratify("europe", 4)
+	// The mediator's sign-in has long expired (its open page got 401s): it
+	// signs in again.
+	h.do(med, "sign in again", h.signIn(), chromedp.Navigate(h.base+"/n/"+nid), chromedp.WaitVisible(id("mediator-console")))
+	med.expectErrors(t, "status of 401 (Unauthorized)")
 
 	// In force, in every browser.
 	for _, u := range h.users {

@@ -45,9 +45,11 @@ export function waitingInfo(view) {
     }
     case "pending-ratification": {
       const steps = view.decision.ratification || [];
-      const k = (st.ratified || []).findIndex((x) => !x);
-      if (k >= 0 && steps[k]) return { text: `Agreement reached. Waiting for ratification step ${k + 1}: ${steps[k].body} (${partyName(view, steps[k].party)}).`, mine: steps[k].party === me, step: k };
-      return { text: "Agreement reached; ratification pending.", mine: false };
+      // The engine says which steps may be taken now (state.steps).
+      const ready = (st.steps || []).filter((x) => x.ready).map((x) => x.step - 1);
+      const mineReady = ready.filter((k) => steps[k] && steps[k].party === me);
+      if (ready.length) return { text: `Agreement reached. Ratification steps that may be taken now: ${ready.map((k) => `${k + 1}. ${steps[k].body} (${partyName(view, steps[k].party)})`).join("; ")}.`, mine: mineReady.length > 0, step: mineReady.length ? mineReady[0] : ready[0] };
+      return { text: "Agreement reached; the remaining ratification steps are waiting (see Ratification).", mine: false };
     }
     case "in-force":
       return { text: "Agreement reached and every ratification step is complete.", mine: false };
@@ -191,28 +193,34 @@ export function decisionSection(view) {
       view.settings.minutes ? [h("dt", {}, "Time limit"), h("dd", {}, `${fmt.num(view.settings.minutes, 0)} minutes`)] : null));
 }
 
-// ratificationSection tracks the steps; when onRatify is given and the
-// next step belongs to the viewer, it offers the buttons.
+// ratificationSection tracks the steps as the engine reports them
+// (state.steps: done, ready, or waiting and why — for the steps a step
+// waits for, or the plan's condition, such as the referendum's 60 days of
+// ceasefire); when onRatify is given it offers the buttons for every ready
+// step of the viewer's.
 export function ratificationSection(view, onRatify) {
   const steps = (view.decision && view.decision.ratification) || [];
   if (!steps.length) return null;
   const st = view.state || {};
-  const pending = st.status === "pending-ratification";
   const done = st.ratified || [];
-  const next = pending ? done.findIndex((x) => !x) : -1;
+  const states = st.steps || [];
+  const failedAt = st.status === "failed" ? done.findIndex((x) => !x) : -1;
   const me = view.party;
   return h("section", { id: "ratification", class: "card" },
     h("h2", {}, "Ratification"),
     h("ol", { class: "steps" }, steps.map((step, i) => {
+      const es = states[i] || {};
       let state = "waiting", label = "not yet due";
       if (done[i]) (state = "done"), (label = "complete");
-      else if (st.status === "failed" && i === next) (state = "failed"), (label = "failed");
-      else if (i === next) (state = "next"), (label = "next");
+      else if (st.status === "failed" && i === failedAt) (state = "failed"), (label = "failed");
+      else if (es.ready) (state = "next"), (label = "may be taken now");
       else if (!st.agreement) label = "after an agreement";
-      const mine = onRatify && i === next && step.party === me;
+      else if (es.waiting) label = "waiting";
+      const mine = onRatify && es.ready && step.party === me;
       return h("li", { class: ["step", "step-" + state], "data-testid": `ratification-step-${i + 1}`, "data-state": state },
         h("div", { class: "step-head" }, h("strong", {}, step.body), h("span", { class: ["badge", "st-" + state] }, label)),
         h("div", { class: "muted small" }, `${partyName(view, step.party)} · ${step.kind}${step.condition ? " · " + step.condition : ""}`),
+        !done[i] && es.waiting ? h("div", { class: "small step-waiting", "data-testid": `ratification-waiting-${i + 1}` }, `Not yet: ${es.waiting}.`) : null,
         mine ? h("div", { class: "step-actions" },
           h("button", { id: `ratify-${i + 1}`, class: "primary", "data-testid": "ratify", onclick: (e) => onRatify(i + 1, true, e.currentTarget) }, `Ratify: ${step.body}`),
           h("button", { id: `ratify-reject-${i + 1}`, class: "danger", onclick: (e) => {
