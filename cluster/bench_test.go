@@ -67,7 +67,7 @@ repetitions: 20
 				// Warm up: every worker prepares the scenario once, as in
 				// a tournament.
 				path := filepath.Join(b.TempDir(), "results.jsonl")
-				coord := &Coordinator{JS: js, Batch: BatchID(jobs)}
+				coord := &Coordinator{JS: js, Batch: BatchID(jobs), Key: testKey}
 				if _, err := (&tournament.Runner{Results: path, Dispatcher: coord}).Run(context.Background(), jobs); err != nil {
 					b.Fatal(err)
 				}

@@ -19,6 +19,9 @@ import (
 	"github.com/parley-negotiation/parley/tournament"
 )
 
+// testKey signs and checks the test queues' messages.
+var testKey = DeriveKey("test secret")
+
 // testNode starts an in-process node (memory streams unless onDisk) and
 // returns JetStream contexts on new in-process connections.
 func testNode(t testing.TB, cfg QueueConfig) (*Node, func(name string) jetstream.JetStream) {
@@ -69,7 +72,7 @@ func startWorkers(t testing.TB, connect func(string) jetstream.JetStream, n, con
 	var wg sync.WaitGroup
 	var ws []*Worker
 	for i := range n {
-		w := &Worker{JS: connect(fmt.Sprintf("worker-%d", i)), Concurrency: conc, Logf: t.Logf}
+		w := &Worker{JS: connect(fmt.Sprintf("worker-%d", i)), Key: testKey, Concurrency: conc, Logf: t.Logf}
 		if mod != nil {
 			mod(w)
 		}
@@ -136,7 +139,7 @@ func TestDistributedEqualsLocal(t *testing.T) {
 	_, connect := testNode(t, QueueConfig{Memory: true})
 	ws := startWorkers(t, connect, 2, 2, nil)
 	path := filepath.Join(t.TempDir(), "results.jsonl")
-	r := &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Window: 16, Logf: t.Logf}}
+	r := &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Key: testKey, Window: 16, Logf: t.Logf}}
 	b, err := r.Run(context.Background(), jobs)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +168,7 @@ func TestDeadWorkerLosesNothing(t *testing.T) {
 	_, connect := testNode(t, QueueConfig{Memory: true, AckWait: time.Second})
 	js := connect("dead")
 	path := filepath.Join(t.TempDir(), "results.jsonl")
-	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Logf: t.Logf}
+	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Key: testKey, Logf: t.Logf}
 	// Queue the batch with no worker yet, and let the dead one take 20.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -235,14 +238,14 @@ func TestDuplicateResultsCountOnce(t *testing.T) {
 	for _, res := range local {
 		b, _ := json.Marshal(res)
 		for k := range 2 {
-			if _, err := js.Publish(context.Background(), resultsPrefix+batch, b, jetstream.WithMsgID(fmt.Sprintf("%s/%s/%d", batch, res.ID, k))); err != nil {
+			if _, err := js.PublishMsg(context.Background(), signed(testKey, kindResult, resultsPrefix+batch, fmt.Sprintf("%s/%s/%d", batch, res.ID, k), b)); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	startWorkers(t, connect, 1, 1, nil)
 	path := filepath.Join(t.TempDir(), "results.jsonl")
-	r := &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: batch, Logf: t.Logf}}
+	r := &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: batch, Key: testKey, Logf: t.Logf}}
 	b, err := r.Run(context.Background(), jobs)
 	if err != nil {
 		t.Fatal(err)
@@ -281,7 +284,7 @@ func TestGiveUpAfterMaxDeliveries(t *testing.T) {
 	js := connect("dead")
 	path := filepath.Join(t.TempDir(), "results.jsonl")
 	ctx := context.Background()
-	done := runAsync(ctx, &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Logf: t.Logf}}, jobs)
+	done := runAsync(ctx, &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Key: testKey, Logf: t.Logf}}, jobs)
 	// Take every job twice without a word.
 	takeSilently(t, js, 2*len(jobs))
 	startWorkers(t, connect, 1, 1, func(w *Worker) { w.MaxDeliveries = 2 })
@@ -306,7 +309,7 @@ func TestCoordinatorResumes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "results.jsonl")
 	batch := BatchID(jobs)
 	ctx, cancel := context.WithCancel(context.Background())
-	first := &tournament.Runner{Results: path, SyncEvery: 5, Dispatcher: &Coordinator{JS: connect("c1"), Batch: batch, Window: 32, Logf: t.Logf},
+	first := &tournament.Runner{Results: path, SyncEvery: 5, Dispatcher: &Coordinator{JS: connect("c1"), Batch: batch, Key: testKey, Window: 32, Logf: t.Logf},
 		Progress: func(p tournament.Progress) {
 			if p.Done >= len(jobs)/3 {
 				cancel()
@@ -315,7 +318,7 @@ func TestCoordinatorResumes(t *testing.T) {
 	if _, err := first.Run(ctx, jobs); !errors.Is(err, context.Canceled) {
 		t.Fatalf("first run: %v, want canceled", err)
 	}
-	second := &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("c2"), Batch: batch, Logf: t.Logf}}
+	second := &tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("c2"), Batch: batch, Key: testKey, Logf: t.Logf}}
 	b, err := second.Run(context.Background(), jobs)
 	if err != nil {
 		t.Fatal(err)
@@ -339,7 +342,7 @@ func TestRerunSameBatch(t *testing.T) {
 	_, jobs := tinyJobs(t, 1)
 	_, connect := testNode(t, QueueConfig{Memory: true})
 	startWorkers(t, connect, 1, 2, nil)
-	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Logf: t.Logf}
+	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Key: testKey, Logf: t.Logf}
 	for run := range 2 {
 		path := filepath.Join(t.TempDir(), "results.jsonl")
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -355,8 +358,9 @@ func TestRerunSameBatch(t *testing.T) {
 }
 
 // TestForgedJobsAreDropped: messages on the jobs subjects that are not
-// valid jobs (garbage, a job whose id does not match its content) are
-// dropped by the workers, not run; the batch around them finishes.
+// valid jobs (garbage, a job whose id does not match its content), even
+// signed with the coordinator's key, are dropped by the workers, not run;
+// the batch around them finishes.
 func TestForgedJobsAreDropped(t *testing.T) {
 	_, jobs := tinyJobs(t, 1)
 	jobs = jobs[:6]
@@ -365,15 +369,15 @@ func TestForgedJobsAreDropped(t *testing.T) {
 	forged := jobs[0]
 	forged.Seed++ // the id no longer matches
 	fb, _ := json.Marshal(forged)
-	for _, b := range [][]byte{[]byte("not json"), fb, []byte(`{"id":"x","roles":[]}`)} {
-		if _, err := js.Publish(context.Background(), jobsPrefix+"forged", b); err != nil {
+	for i, b := range [][]byte{[]byte("not json"), fb, []byte(`{"id":"x","roles":[]}`)} {
+		if _, err := js.PublishMsg(context.Background(), signed(testKey, kindJob, jobsPrefix+"forged", fmt.Sprint("forged/", i), b)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var logs syncLog
 	startWorkers(t, connect, 1, 1, func(w *Worker) { w.Logf = logs.logf })
 	path := filepath.Join(t.TempDir(), "results.jsonl")
-	if _, err := (&tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs)}}).Run(context.Background(), jobs); err != nil {
+	if _, err := (&tournament.Runner{Results: path, Dispatcher: &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Key: testKey}}).Run(context.Background(), jobs); err != nil {
 		t.Fatal(err)
 	}
 	checkOnce(t, path, jobs)
@@ -455,7 +459,7 @@ func TestResultStoreRetries(t *testing.T) {
 	batch := "retry"
 	for _, j := range jobs {
 		b, _ := json.Marshal(j)
-		if _, err := js.Publish(ctx, jobsPrefix+batch, b, jetstream.WithMsgID(batch+"/run/"+j.ID)); err != nil {
+		if _, err := js.PublishMsg(ctx, signed(testKey, kindJob, jobsPrefix+batch, batch+"/run/"+j.ID, b)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -523,7 +527,7 @@ func TestRequeueLostJobs(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var logs syncLog
-	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Requeue: 300 * time.Millisecond, Window: 4, Logf: logs.logf}
+	coord := &Coordinator{JS: connect("coordinator"), Batch: BatchID(jobs), Key: testKey, Requeue: 300 * time.Millisecond, Window: 4, Logf: logs.logf}
 	path := filepath.Join(t.TempDir(), "results.jsonl")
 	done := runAsync(ctx, &tournament.Runner{Results: path, Dispatcher: coord}, jobs)
 	st, err := js.Stream(ctx, JobsStream)

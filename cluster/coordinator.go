@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +31,10 @@ type Coordinator struct {
 	// the same tournament finds its results): its jobs and results travel
 	// on parley.jobs.BATCH and parley.results.BATCH.
 	Batch string
+	// Key signs the jobs and checks the results (DeriveKey of the secret
+	// the workers share; required): a result without a valid signature is
+	// refused, logged and dropped, never delivered.
+	Key []byte
 	// Window bounds the jobs queued without a result (default
 	// DefaultWindow): the queue holds a window, not the whole batch.
 	Window int
@@ -79,6 +84,9 @@ func (c *Coordinator) logf(format string, args ...any) {
 func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out chan<- tournament.Delivery) error {
 	if c.JS == nil || c.Batch == "" {
 		return errors.New("cluster: coordinator: JS and Batch are required")
+	}
+	if len(c.Key) == 0 {
+		return ErrNoKey
 	}
 	window := c.Window
 	if window <= 0 {
@@ -291,7 +299,8 @@ func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tra
 		err := retry(ctx, 10*time.Minute, func(ctx context.Context) error {
 			futures := make([]jetstream.PubAckFuture, len(idx))
 			for k, i := range idx {
-				f, err := c.JS.PublishAsync(jobsPrefix+c.Batch, data[k], jetstream.WithMsgID(c.Batch+"/"+run+"/"+todo[i].ID))
+				subject, id := jobsPrefix+c.Batch, c.Batch+"/"+run+"/"+todo[i].ID
+				f, err := c.JS.PublishMsgAsync(signed(c.Key, kindJob, subject, id, data[k]))
 				if err != nil {
 					return err
 				}
@@ -373,11 +382,25 @@ func (c *Coordinator) readResults(ctx context.Context, cons jetstream.Consumer, 
 	if t.remaining() == 0 {
 		return nil
 	}
+	ours := func(msgID string) bool { // sent for a job queued by this run
+		p := c.Batch + "/" + t.run
+		return strings.HasPrefix(msgID, p+"/") || strings.HasPrefix(msgID, p+".")
+	}
 	consume(ctx, cons, 1024, c.logf, "coordinator: reading results", func(msg jetstream.Msg) bool {
+		if !verify(c.Key, kindResult, msg.Subject(), msg.Headers(), msg.Data()) {
+			c.logf("coordinator: refusing a message on %s without a valid signature (forged, or from a worker with another secret): not written", msg.Subject())
+			_ = msg.Term()
+			return true
+		}
 		var res tournament.Result
 		if err := json.Unmarshal(msg.Data(), &res); err != nil || res.ID == "" {
 			c.logf("coordinator: dropping a message on %s that is not a result: %v", msg.Subject(), err)
 			_ = msg.Term()
+			return true
+		}
+		if !res.Final() && !ours(msg.Headers().Get(jetstream.MsgIDHeader)) {
+			// A failed attempt from an earlier run: the job is run again.
+			_ = msg.Ack()
 			return true
 		}
 		last := t.result(res.ID) && t.remaining() == 0

@@ -45,7 +45,20 @@
 //
 // A job delivered more than Worker.MaxDeliveries times (workers keep dying
 // on it) is not run again: the worker records it with status error, so a
-// batch always ends.
+// batch always ends (and the next run of the coordinator queues it again,
+// as every negotiation that did not run).
+//
+// # Security
+//
+// A coordinator and its workers share a secret (auth.go): the NATS token a
+// Node requires of every client (a Node without one listens on loopback
+// only, ErrNoToken; cluster members authenticate each other's routes with
+// a password derived from it), and the root of the key (DeriveKey) under
+// which the coordinator signs every job and a worker every result
+// (HMAC-SHA256 over kind, subject, message id and data, header SigHeader).
+// A worker runs only jobs that verify — so it calls only the agent URLs of
+// the coordinator's config — and the coordinator writes only results that
+// verify; anything else is logged and dropped.
 //
 // See docs/tournaments.md ("Scale-out") for the commands and figures.
 package cluster

@@ -34,9 +34,11 @@ type NodeConfig struct {
 	// MaxStore caps JetStream's disk use in bytes (0: NATS's default).
 	MaxStore int64
 	// Token, when set, is required of every client (nats://TOKEN@host:port,
-	// or Connect's token); without it anyone who reaches Listen may queue
-	// jobs and read results. Cluster routes are not covered: keep them on
-	// a private network.
+	// or Connect's token), and the members of a cluster demand of each
+	// other's routes a password derived from it (all members need the same
+	// token). Without a token StartNode listens on loopback addresses only
+	// (ErrNoToken): anyone who reaches the port could read the scenarios'
+	// profiles, queue jobs, and delete the streams.
 	Token string
 	// Logf, when set, receives the server's notices and errors.
 	Logf func(format string, args ...any)
@@ -48,12 +50,24 @@ type Node struct {
 	token string
 }
 
+// ErrNoToken is wrapped by StartNode's error for a node without a token
+// that would listen beyond loopback.
+var ErrNoToken = errors.New("listening beyond this machine (not a loopback address) needs a token")
+
 // StartNode starts an embedded NATS server and waits (up to 30 s) until it
 // accepts connections. A cluster member's JetStream is usable once a
-// majority of the members are up; Setup waits for that.
+// majority of the members are up; Setup waits for that. A node without
+// Token listens on loopback addresses only (ErrNoToken).
 func StartNode(cfg NodeConfig) (*Node, error) {
 	if cfg.StoreDir == "" {
 		return nil, errors.New("cluster: node: StoreDir is required (JetStream keeps its streams there)")
+	}
+	if cfg.Token == "" {
+		for _, a := range []struct{ what, addr string }{{"listen", cfg.Listen}, {"cluster", cfg.ClusterListen}} {
+			if a.addr != "" && !IsLoopback(a.addr) {
+				return nil, fmt.Errorf("cluster: node: %s address %s: %w: anyone who reaches it could read the scenarios' profiles, queue jobs and delete the streams; set a token (PARLEY_NATS_TOKEN) or listen on 127.0.0.1", a.what, a.addr, ErrNoToken)
+			}
+		}
 	}
 	opts := &server.Options{
 		ServerName: cfg.Name,
@@ -84,18 +98,28 @@ func StartNode(cfg NodeConfig) (*Node, error) {
 		if cfg.Name == "" {
 			return nil, errors.New("cluster: node: a cluster member needs a name")
 		}
+		if cfg.Listen == "" {
+			return nil, errors.New("cluster: node: a cluster member needs a listen address for clients")
+		}
 		host, port, err := splitHostPort(cfg.ClusterListen)
 		if err != nil {
 			return nil, fmt.Errorf("cluster: node: cluster address %q: %w", cfg.ClusterListen, err)
 		}
 		opts.Cluster = server.ClusterOpts{Name: cfg.Cluster, Host: host, Port: port}
+		if cfg.Token != "" {
+			// Members authenticate each other's routes.
+			opts.Cluster.Username, opts.Cluster.Password = routeUser, routePassword(cfg.Token)
+		}
 		for _, r := range cfg.Routes {
 			if !strings.Contains(r, "://") {
 				r = "nats://" + r
 			}
 			u, err := url.Parse(r)
 			if err != nil || u.Host == "" {
-				return nil, fmt.Errorf("cluster: node: route %q: want host:port or nats://host:port", r)
+				return nil, fmt.Errorf("cluster: node: route %q: want host:port or nats://host:port", redact([]string{r}))
+			}
+			if cfg.Token != "" {
+				u.User = url.UserPassword(routeUser, routePassword(cfg.Token))
 			}
 			opts.Routes = append(opts.Routes, u)
 		}

@@ -24,6 +24,11 @@ const DefaultMaxDeliveries = 5
 type Worker struct {
 	// JS is the worker's JetStream context (New on a Connect connection).
 	JS jetstream.JetStream
+	// Key checks the jobs and signs the results (DeriveKey of the secret
+	// the coordinator shares; required): a job without a valid signature
+	// is refused, logged and dropped, never run, so the worker calls only
+	// the agent URLs of a coordinator's config.
+	Key []byte
 	// Concurrency is the number of jobs run at once (default 1).
 	Concurrency int
 	// External builds external agents (see tournament.Engine.External).
@@ -34,21 +39,22 @@ type Worker struct {
 	// Logf, when set, receives what the worker has to say.
 	Logf func(format string, args ...any)
 
-	done, gaveUp, failed atomic.Int64
-	scenarios            sync.Map // digest → *scenario.Scenario, fetched
+	done, gaveUp, failed, refused atomic.Int64
+	scenarios                     sync.Map // digest → *scenario.Scenario, fetched
 }
 
 // Stats is what a worker has done so far.
 type Stats struct {
 	// Done counts results stored; GaveUp the jobs recorded as errors after
 	// MaxDeliveries; Failed the results that could not be stored (their
-	// jobs go back to the queue).
-	Done, GaveUp, Failed int64
+	// jobs go back to the queue); Refused the messages dropped as no valid
+	// job (a bad signature, or content a config cannot produce).
+	Done, GaveUp, Failed, Refused int64
 }
 
 // Stats returns the worker's counters.
 func (w *Worker) Stats() Stats {
-	return Stats{Done: w.done.Load(), GaveUp: w.gaveUp.Load(), Failed: w.failed.Load()}
+	return Stats{Done: w.done.Load(), GaveUp: w.gaveUp.Load(), Failed: w.failed.Load(), Refused: w.refused.Load()}
 }
 
 func (w *Worker) logf(format string, args ...any) {
@@ -64,6 +70,9 @@ func (w *Worker) logf(format string, args ...any) {
 func (w *Worker) Run(ctx context.Context) error {
 	if w.JS == nil {
 		return errors.New("cluster: worker: no JetStream context")
+	}
+	if len(w.Key) == 0 {
+		return ErrNoKey
 	}
 	conc := max(1, w.Concurrency)
 	maxDel := w.MaxDeliveries
@@ -184,8 +193,9 @@ func (h *held) drop() { h.stop(); _ = h.msg.Term() }
 // queue.
 func (w *Worker) store(ctx context.Context, h *held, subject, id string, data []byte) {
 	wait := 100 * time.Millisecond
+	msg := signed(w.Key, kindResult, subject, id, data)
 	for {
-		f, err := w.JS.PublishAsync(subject, data, jetstream.WithMsgID(id))
+		f, err := w.JS.PublishMsgAsync(msg)
 		if err == nil {
 			select {
 			case <-f.Ok():
@@ -240,8 +250,15 @@ func (w *Worker) bind(ctx context.Context) (jetstream.KeyValue, jetstream.Consum
 // handle runs one job message and hands its result to store.
 func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstream.KeyValue, h *held, maxDel int, store func(*held, string, string, []byte)) {
 	msg := h.msg
+	if !verify(w.Key, kindJob, msg.Subject(), msg.Headers(), msg.Data()) {
+		w.refused.Add(1)
+		w.logf("worker: refusing a job on %s without a valid signature (forged, or queued by a coordinator with another secret): not run", msg.Subject())
+		h.drop()
+		return
+	}
 	job, err := tournament.DecodeJob(msg.Data())
 	if err != nil {
+		w.refused.Add(1)
 		w.logf("worker: dropping a message on %s that is not a valid job: %v", msg.Subject(), err)
 		h.drop()
 		return

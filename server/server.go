@@ -47,9 +47,13 @@ type Config struct {
 	// counts (GET /api/stats).
 	Operators []string
 	// StreamRecheck is how often an open event stream checks its
-	// credentials again when it has nothing to deliver (default
-	// DefaultStreamRecheck); it also checks them before every delivery.
+	// credentials again (default DefaultStreamRecheck); it also checks them
+	// before a delivery when its last check is older than StreamFresh.
 	StreamRecheck time.Duration
+	// StreamFresh is how long a stream trusts its last check of its
+	// credentials before a delivery (default StreamFresh; negative: check
+	// before every delivery).
+	StreamFresh time.Duration
 }
 
 // Server serves the API and the web UI.
@@ -68,6 +72,7 @@ type Server struct {
 	// operators may read GET /api/stats; recheck is Config.StreamRecheck.
 	operators map[string]bool
 	recheck   time.Duration
+	fresh     time.Duration
 }
 
 // Route is one API route: a method, a path pattern (net/http style) and
@@ -92,7 +97,13 @@ func New(cfg Config) *Server {
 	if cfg.StreamRecheck <= 0 {
 		cfg.StreamRecheck = DefaultStreamRecheck
 	}
-	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst, cfg.TrustedProxies), operators: operatorSet(cfg.Operators), recheck: cfg.StreamRecheck, mux: http.NewServeMux(), done: make(chan struct{})}
+	switch {
+	case cfg.StreamFresh == 0:
+		cfg.StreamFresh = StreamFresh
+	case cfg.StreamFresh < 0:
+		cfg.StreamFresh = 0
+	}
+	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst, cfg.TrustedProxies), operators: operatorSet(cfg.Operators), recheck: cfg.StreamRecheck, fresh: cfg.StreamFresh, mux: http.NewServeMux(), done: make(chan struct{})}
 	const ok, created = http.StatusOK, http.StatusCreated
 	s.routes = []Route{
 		{"GET", "/api/health", s.health},

@@ -19,14 +19,20 @@ const Heartbeat = 15 * time.Second
 // credentials again (Config.StreamRecheck).
 const DefaultStreamRecheck = 5 * time.Second
 
+// StreamFresh is how long a stream trusts its last successful check of
+// its credentials before a delivery: a busy stream checks at most this
+// often (each check reads the store), so a revoked or logged-out
+// credential may receive at most this much more.
+const StreamFresh = time.Second
+
 // stream sends the caller's events of a negotiation as server-sent events:
 // each message is a JSON array of events with the last one's sequence
 // number as its id, so a reconnecting EventSource resumes (Last-Event-ID).
 // When the stream falls too far behind it ends; the client reconnects.
 //
 // The stream holds only as long as its credentials: they are resolved
-// again, as every request resolves them, before each delivery and every
-// Config.StreamRecheck. Once the login is logged out or expires, or the
+// again, as every request resolves them, before a delivery (when the last
+// check is older than StreamFresh) and every Config.StreamRecheck. Once the login is logged out or expires, or the
 // invitation expires or is revoked, the stream sends a last "end" event
 // whose data is the error (as the API's error bodies) and ends.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
@@ -58,9 +64,14 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	// holds reports whether the stream's credentials still give the same
 	// viewer; if not, it sends the final event.
-	holds := func() bool {
+	var checked time.Time
+	holds := func(fresh time.Duration) bool {
+		if fresh > 0 && time.Since(checked) < fresh {
+			return true
+		}
 		now, err := s.resolve(r)
 		if err == nil && now == v {
+			checked = time.Now()
 			return true
 		}
 		if r.Context().Err() != nil {
@@ -84,7 +95,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		case <-s.done:
 			return
 		case <-recheck.C:
-			if !holds() {
+			if !holds(0) {
 				return
 			}
 			continue
@@ -110,7 +121,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 					break more
 				}
 			}
-			if !holds() {
+			if !holds(s.fresh) {
 				return
 			}
 			for _, batch := range batches {

@@ -161,7 +161,7 @@ func checkEnded(t *testing.T, got []sseEvent, code, says, notDelivered string) {
 func TestStreamEndsAtLogout(t *testing.T) {
 	for _, recheck := range []time.Duration{20 * time.Millisecond, time.Hour} {
 		t.Run(recheck.String(), func(t *testing.T) {
-			ts := newTestServer(t, server.Config{StreamRecheck: recheck})
+			ts := newTestServer(t, server.Config{StreamRecheck: recheck, StreamFresh: -1})
 			id, _ := ts.miami(`{}`)
 			ts.mustDo("POST", "/api/negotiations/"+id+"/start", ts.mediator(), "", 200, nil)
 			second := ts.signIn()
@@ -186,7 +186,7 @@ func TestStreamEndsAtLogout(t *testing.T) {
 // TestStreamEndsWhenLoginExpires: the stream of a login that expires ends.
 func TestStreamEndsWhenLoginExpires(t *testing.T) {
 	clk := &clock{now: time.Now()}
-	ts := newClockServer(t, server.Config{StreamRecheck: 20 * time.Millisecond}, clk)
+	ts := newClockServer(t, server.Config{StreamRecheck: 20 * time.Millisecond, StreamFresh: -1}, clk)
 	id, _ := ts.miami(`{}`)
 	c := ts.openStream(t, id, ts.mediator())
 	time.Sleep(100 * time.Millisecond)
@@ -205,7 +205,7 @@ func TestStreamEndsWhenLoginExpires(t *testing.T) {
 // invitation expires.
 func TestStreamEndsWhenInvitationExpires(t *testing.T) {
 	clk := &clock{now: time.Now()}
-	ts := newClockServer(t, server.Config{StreamRecheck: 20 * time.Millisecond}, clk)
+	ts := newClockServer(t, server.Config{StreamRecheck: 20 * time.Millisecond, StreamFresh: -1}, clk)
 	var n room.Negotiation
 	ts.mustDo("POST", "/api/negotiations", ts.mediator(), `{"scenario":{"builtin":"tiny-2p"},"settings":{"protocol":"sao"}}`, 201, &n)
 	var inv server.InviteResponse
@@ -218,7 +218,7 @@ func TestStreamEndsWhenInvitationExpires(t *testing.T) {
 // TestStreamEndsWhenInvitationRevoked: re-issuing a seat revokes its old
 // invitation, and the old holder's open stream ends.
 func TestStreamEndsWhenInvitationRevoked(t *testing.T) {
-	ts := newTestServer(t, server.Config{StreamRecheck: 20 * time.Millisecond})
+	ts := newTestServer(t, server.Config{StreamRecheck: 20 * time.Millisecond, StreamFresh: -1})
 	id, tok := ts.miami(`{}`)
 	c := ts.openStream(t, id, "invite:"+tok["russia"])
 	ts.mustDo("POST", "/api/negotiations/"+id+"/invites", ts.mediator(), `{"party":"russia","reissue":true,"reason":"the link leaked"}`, 201, nil)

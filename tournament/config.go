@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,6 +113,8 @@ type ScenarioEntry struct {
 type Scenario struct {
 	Ref     ScenarioRef
 	Parties []string
+
+	sc *scenario.Scenario // while Resolve checks it
 }
 
 var (
@@ -187,7 +191,7 @@ func (d *decoder) config(n ast.Node) *Config {
 		cfg.Entries = d.scenarios(top.val("scenarios"))
 	}
 	if top.has("protocol") {
-		cfg.Protocol, _ = d.oneOf(top.val("protocol"), "protocol", protocols)
+		cfg.Protocol, _ = d.protocol(top.val("protocol"))
 	}
 	cfg.Rounds = DefaultRounds
 	if top.has("deadline") {
@@ -252,11 +256,26 @@ func (d *decoder) duration(n ast.Node, what string) (time.Duration, bool) {
 	return v, true
 }
 
+// protocol reads the protocol: one of protocols, which the session engine
+// knows (session.Protocols) and tournaments run.
+func (d *decoder) protocol(n ast.Node) (string, bool) {
+	r := d.resolve(n)
+	if r == nil {
+		return "", false
+	}
+	s := scalarText(r)
+	if isScalar(r) && !contains(protocols, s) && contains(session.Protocols(), s) {
+		d.errorf(r, "protocol: expected %s, found %s (a protocol of the session engine that tournaments do not run: their negotiators play %s)", orList(protocols), describe(r), orList(protocols))
+		return "", false
+	}
+	return d.oneOf(r, "protocol", protocols)
+}
+
 // deadline reads {rounds: N} or {time: D} (exactly one).
 func (d *decoder) deadline(n ast.Node) (int, time.Duration) {
 	o, ok := d.object(n, "deadline", deadlineKeys)
-	if !ok && o.entries == nil {
-		return DefaultRounds, 0
+	if !ok && !o.has("rounds") && !o.has("time") {
+		return DefaultRounds, 0 // what is wrong is reported
 	}
 	switch {
 	case o.has("rounds") && o.has("time"):
@@ -331,9 +350,11 @@ func (d *decoder) agent(n ast.Node, what string) (AgentSpec, bool) {
 	}
 	if o.has("url") {
 		u, ok1 := d.text(o.val("url"), what+": url")
-		if ok1 && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://") {
-			d.errorf(o.val("url"), "%s: url: expected an http://, https://, ws:// or wss:// address, found %s", what, quoteShort(u))
-			ok1 = false
+		if ok1 {
+			if msg := checkAgentURL(u); msg != "" {
+				d.errorf(d.resolve(o.val("url")), "%s: url: %s", what, msg)
+				ok1 = false
+			}
 		}
 		a.URL, ok = u, ok && ok1
 		if o.has("strategy") || o.has("params") {
@@ -366,6 +387,7 @@ func (d *decoder) agent(n ast.Node, what string) (AgentSpec, bool) {
 		}
 		sort.Strings(keys)
 		var parts []string
+		bounds := map[string]float64{}
 		for _, k := range keys {
 			v := d.resolve(po.val(k))
 			if v == nil {
@@ -381,7 +403,19 @@ func (d *decoder) agent(n ast.Node, what string) (AgentSpec, bool) {
 				d.errorf(v, "%s: params: %s: expected a number, found %s", what, k, describe(v))
 				return a, false
 			}
+			if x, msg := checkParam(k, scalarText(v)); msg != "" {
+				d.errorf(v, "%s: params: %s: %s", what, k, msg)
+				return a, false
+			} else if k == "min" || k == "max" {
+				bounds[k] = x
+			}
 			parts = append(parts, k+"="+scalarText(v))
+		}
+		if lo, hasLo := bounds["min"]; hasLo {
+			if hi, hasHi := bounds["max"]; hasHi && hi < lo {
+				d.errorf(d.resolve(po.val("max")), "%s: params: max: %s is below min (%s)", what, scalarText(d.resolve(po.val("max"))), scalarText(d.resolve(po.val("min"))))
+				return a, false
+			}
 		}
 		if len(parts) > 0 {
 			sep := ":"
@@ -401,14 +435,104 @@ func (d *decoder) agent(n ast.Node, what string) (AgentSpec, bool) {
 var paramKeys = []string{"e", "min", "max", "k", "floor", "kindness", "level", "seed"}
 
 // checkStrategy normalises a.Strategy (the alias hard-headed) and checks it
-// with agent.ByName, reporting its message at n.
+// (the ranges of its parameters, then agent.ByName), reporting at n.
 func (d *decoder) checkStrategy(n ast.Node, what string, a *AgentSpec) bool {
 	a.Strategy = normaliseStrategy(a.Strategy)
+	if msg := checkParams(a.Strategy); msg != "" {
+		d.errorf(d.resolve(n), "%s: %s: %s", what, a.Strategy, msg)
+		return false
+	}
 	if _, err := agent.ByName(a.Strategy, 0); err != nil {
 		d.errorf(d.resolve(n), "%s: %s", what, strings.TrimPrefix(err.Error(), "agent: "))
 		return false
 	}
 	return true
+}
+
+// paramRanges are the values the numeric parameters of the built-in
+// negotiators make sense for (docs/agents.md): the concession exponent e
+// is at least 0; the others are fractions of the utility range.
+var paramRanges = map[string][2]float64{
+	"e": {0, math.Inf(1)}, "k": {0, 1}, "min": {0, 1}, "max": {0, 1}, "kindness": {0, 1}, "level": {0, 1},
+}
+
+// checkParam checks the value v of parameter k against paramRanges; it
+// returns the number, or what is wrong. Parameters without a range (floor,
+// seed) and values that are no number are left to agent.ByName.
+func checkParam(k, v string) (float64, string) {
+	r, ok := paramRanges[strings.ToLower(strings.TrimSpace(k))]
+	if !ok {
+		return 0, ""
+	}
+	v = strings.TrimSpace(v)
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, ""
+	}
+	switch {
+	case math.IsInf(r[1], 1) && (x < r[0] || math.IsInf(x, 0) || math.IsNaN(x)):
+		return 0, fmt.Sprintf("expected a finite number of at least %g, found %s", r[0], v)
+	case !math.IsInf(r[1], 1) && !(x >= r[0] && x <= r[1]):
+		return 0, fmt.Sprintf("expected a number from %g to %g, found %s", r[0], r[1], v)
+	}
+	return x, ""
+}
+
+// checkParams checks the parameters of a strategy in agent.ByName's syntax
+// (name:k=v,k=v) with checkParam, and that min is not above max.
+func checkParams(spec string) string {
+	_, rest, has := strings.Cut(spec, ":")
+	if !has {
+		return ""
+	}
+	bounds := map[string]float64{}
+	for _, p := range strings.Split(rest, ",") {
+		k, v, _ := strings.Cut(p, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		x, msg := checkParam(k, v)
+		if msg != "" {
+			return k + ": " + msg
+		}
+		if _, ranged := paramRanges[k]; ranged && (k == "min" || k == "max") {
+			bounds[k] = x
+		}
+	}
+	lo, hasLo := bounds["min"]
+	hi, hasHi := bounds["max"]
+	if hasLo && hasHi && hi < lo {
+		return fmt.Sprintf("max: %g is below min (%g)", hi, lo)
+	}
+	return ""
+}
+
+// checkAgentURL says what is wrong with an external agent's url, or "": an
+// http or https address with a host, without query, fragment or
+// credentials (they would be written to logs and results).
+func checkAgentURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return "expected an http:// or https:// address (http://host:port/path), found " + quoteShort(redactURL(s))
+	}
+	if u.User != nil {
+		return "no credentials in an agent's url: they would be written to logs and results, found " + quoteShort(redactURL(s))
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "no query or fragment, please: the protocol's paths are added to it, found " + quoteShort(s)
+	}
+	return ""
+}
+
+// redactURL hides the credentials of an address, for messages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		if i := strings.Index(s, "@"); i >= 0 && strings.Contains(s[:i], "://") {
+			return s[:strings.Index(s, "://")+3] + "…" + s[i:]
+		}
+		return s
+	}
+	u.User = nil
+	return strings.Replace(u.String(), "://", "://…@", 1)
 }
 
 // normaliseStrategy accepts "hard-headed" for agent.ByName's "hardheaded".
@@ -566,6 +690,13 @@ func (c *Config) Resolve() error {
 				d.errAt(e.line, e.col, "%s: %s has %d parties but the tournament has %d agents; add agents or set self_play: true", what, s.Ref.Name, n, k)
 				continue
 			}
+			// The session engine's own checks, as every negotiation of
+			// the scenario will meet them.
+			if err := session.CheckConfig(s.sc, c.sessionConfig(s.Parties)); err != nil {
+				d.errAt(e.line, e.col, "%s: %s cannot be negotiated under this tournament's rules: %v", what, s.Ref.Name, err)
+				continue
+			}
+			s.sc = nil
 			c.Scenarios = append(c.Scenarios, s)
 		}
 	}
@@ -655,8 +786,18 @@ func loadGenius(dir string, e ScenarioEntry) (Scenario, error) {
 	return newScenario(sc, name, KindGenius, dir, files), nil
 }
 
+// sessionConfig is the session configuration of a negotiation of the
+// tournament among parties (as the engine opens it).
+func (c *Config) sessionConfig(parties []string) session.Config {
+	cfg := session.Config{Protocol: c.Protocol, Parties: parties, Rounds: c.Rounds, Duration: c.Duration, Scoring: c.Scoring}
+	if cfg.Duration > 0 {
+		cfg.Rounds = 0
+	}
+	return cfg
+}
+
 func newScenario(sc *scenario.Scenario, name, kind, source string, profiles []string) Scenario {
-	s := Scenario{Ref: ScenarioRef{Name: name, Kind: kind, Source: source, Profiles: profiles, Digest: session.Digest(sc)}}
+	s := Scenario{Ref: ScenarioRef{Name: name, Kind: kind, Source: source, Profiles: profiles, Digest: session.Digest(sc)}, sc: sc}
 	for _, p := range sc.Principals() {
 		s.Parties = append(s.Parties, p.ID)
 	}

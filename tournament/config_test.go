@@ -22,7 +22,16 @@ func TestParseConfigErrors(t *testing.T) {
 		{"agents: [boulwar]\nscenarios: [tiny-2p]\n", `t.yaml:1:10: agent 1: unknown strategy "boulwar": valid negotiators are boulware, conceder, linear, timedep:e=<e>, tft, nice-tft, hardheaded, random (parameters after a colon, comma-separated: timedep/boulware/conceder/linear take e=, min=, max=, k=, floor; tft and nice-tft kindness=; hardheaded level=; random seed=)`},
 		{"agents: [boulware, boulware]\nscenarios: [tiny-2p]\n", `t.yaml:1:20: agent 2: name "boulware" already used by agent 1 (give it another name:)`},
 		{"agents: ['timedep:e=x']\nscenarios: [tiny-2p]\n", `t.yaml:1:10: agent 1: timedep:e=x: parameter e="x" is not a number`},
-		{"agents:\n  - name: x\n    url: ftp://a\nscenarios: [tiny-2p]\n", `t.yaml:3:10: agent 1: url: expected an http://, https://, ws:// or wss:// address, found "ftp://a"`},
+		{"agents:\n  - name: x\n    url: ftp://a\nscenarios: [tiny-2p]\n", `t.yaml:3:10: agent 1: url: expected an http:// or https:// address (http://host:port/path), found "ftp://a"`},
+		{"agents:\n  - name: x\n    url: ws://a\nscenarios: [tiny-2p]\n", `t.yaml:3:10: agent 1: url: expected an http:// or https:// address (http://host:port/path), found "ws://a"`},
+		{"agents:\n  - name: x\n    url: 'http://'\nscenarios: [tiny-2p]\n", `t.yaml:3:10: agent 1: url: expected an http:// or https:// address (http://host:port/path), found "http://"`},
+		{"agents:\n  - name: x\n    url: 'http://a/p?x=1'\nscenarios: [tiny-2p]\n", `t.yaml:3:10: agent 1: url: no query or fragment, please: the protocol's paths are added to it, found "http://a/p?x=1"`},
+		{"agents:\n  - name: x\n    url: 'http://bob:s3cret@a'\nscenarios: [tiny-2p]\n", `t.yaml:3:10: agent 1: url: no credentials in an agent's url: they would be written to logs and results, found "http://…@a"`},
+		{"agents:\n  - strategy: timedep\n    params: {e: 0.5, min: 1.5}\nscenarios: [tiny-2p]\n", `t.yaml:3:27: agent 1: params: min: expected a number from 0 to 1, found 1.5`},
+		{"agents:\n  - strategy: timedep\n    params: {e: 0.5, min: 0.8, max: 0.2}\nscenarios: [tiny-2p]\n", `t.yaml:3:37: agent 1: params: max: 0.2 is below min (0.8)`},
+		{"agents:\n  - strategy: tft\n    params: {kindness: -0.1}\nscenarios: [tiny-2p]\n", `t.yaml:3:24: agent 1: params: kindness: expected a number from 0 to 1, found -0.1`},
+		{"agents: ['hardheaded:level=2', 'timedep:e=1,k=-1']\nscenarios: [tiny-2p]\n", "t.yaml:1:10: agent 1: hardheaded:level=2: level: expected a number from 0 to 1, found 2\nt.yaml:1:32: agent 2: timedep:e=1,k=-1: k: expected a number from 0 to 1, found -1"},
+		{"agents: ['timedep:e=1e400']\nscenarios: [tiny-2p]\n", `t.yaml:1:10: agent 1: timedep:e=1e400: e: expected a finite number of at least 0, found 1e400`},
 		{"agents:\n  - url: http://a\nscenarios: [tiny-2p]\n", `t.yaml:2:5: agent 1: an external agent (url) needs a name`},
 		{"agents:\n  - name: x\n    url: http://a\n    strategy: boulware\nscenarios: [tiny-2p]\n", `t.yaml:3:5: agent 1: an external agent (url) takes no strategy or params`},
 		{"agents:\n  - name: a b\n    strategy: boulware\nscenarios: [tiny-2p]\n", `t.yaml:2:11: agent 1: name "a b": expected letters, digits and . _ - : = , + (no spaces), starting with a letter or digit`},
@@ -37,7 +46,15 @@ func TestParseConfigErrors(t *testing.T) {
 		{"agents: [boulware]\nscenarios:\n  - genius: x\n    profiles: [a]\n", `t.yaml:4:15: scenario 1: profiles: expected at least two profiles (one per negotiating party)`},
 		{"agents: [boulware]\nscenarios:\n  - genius: x\n    exclude: [a]\n", `t.yaml:4:5: scenario 1: exclude applies to folder patterns (with * ? or [)`},
 		{"agents: [boulware]\nscenarios:\n  - genius: x\n    max_parties: 1\n", `t.yaml:4:18: scenario 1: max_parties: expected a whole number from 2 to 1000, found 1`},
-		{ok + "protocol: single-text\n", `t.yaml:3:11: protocol: expected sao or amop, found string "single-text"`},
+		{ok + "protocol: single-text\n", `t.yaml:3:11: protocol: expected sao or amop, found string "single-text" (a protocol of the session engine that tournaments do not run: their negotiators play sao or amop)`},
+		{ok + "protocol: SAO\n", `t.yaml:3:11: protocol: expected sao or amop, found string "SAO"; did you mean "sao"?`},
+		{ok + "protocol: [sao]\n", `t.yaml:3:11: protocol: expected sao or amop, found a list`},
+		{ok + "scoring: 0\n", `t.yaml:3:10: scoring: expected zero or reservation, found number 0`},
+		{ok + "deadline: {rounds: 10.5}\n", `t.yaml:3:20: deadline: rounds: expected a whole number from 1 to 10000000, found 10.5`},
+		{ok + "deadline: {time: 25h}\n", `t.yaml:3:18: deadline: time: expected a duration above 0 and at most 24h, found 25h`},
+		{ok + "deadline: {turns: 10}\n", `t.yaml:3:12: deadline: unknown key "turns" (expected rounds or time)`},
+		{ok + "ranking: Utility\n", `t.yaml:3:10: ranking: expected utility or discounted_utility, found string "Utility"; did you mean "utility"?`},
+		{ok + "time_budget: 0\n", `t.yaml:3:14: time_budget: expected a duration above 0 and at most 24h, found 0`},
 		{ok + "deadline: {rounds: 0}\n", `t.yaml:3:20: deadline: rounds: expected a whole number from 1 to 10000000, found 0`},
 		{ok + "deadline: {rounds: 10, time: 2s}\n", `t.yaml:3:24: deadline: give rounds or time, not both`},
 		{ok + "deadline: {time: soon}\n", `t.yaml:3:18: deadline: time: expected a duration such as 500ms, 2s or 1m, found string "soon"`},
@@ -132,6 +149,9 @@ func TestResolveErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("parley: 1\nname: Bad\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "silent.yaml"), []byte(silent), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ in, want string }{
 		{"agents: [boulware, linear]\nscenarios: [tiny-3p]\n", `t.yaml:2:13: scenario 1: no built-in scenario "tiny-3p" (built-in: miami-2025, tiny-2p)`},
 		{"agents: [boulware, linear]\nscenarios:\n  - file: missing.yaml\n", `t.yaml:3:5: scenario 1: scenario: open ` + filepath.Join(dir, "missing.yaml") + `: no such file or directory`},
@@ -140,6 +160,9 @@ func TestResolveErrors(t *testing.T) {
 		{"agents: [boulware, linear]\nscenarios:\n  - genius: none-*\n", `t.yaml:3:5: scenario 1: pattern none-* matches no folder`},
 		{"agents: [boulware, linear]\nscenarios: [tiny-2p, tiny-2p]\n", `t.yaml:2:22: scenario 2: a scenario named "tiny-2p" is already in the tournament (scenario 1); give this entry a name:`},
 		{"agents: [boulware]\nscenarios: [tiny-2p]\n", `t.yaml:2:13: scenario 1: tiny-2p has 2 parties but the tournament has 1 agents; add agents or set self_play: true`},
+		// The session engine's own checks, on every scenario: here a
+		// principal without a profile, whom unanimity needs at the table.
+		{"agents: [boulware, linear]\nscenarios:\n  - file: silent.yaml\n", `t.yaml:3:5: scenario 1: silent cannot be negotiated under this tournament's rules: session: the decision rule of scenario "silent" is unanimity (every principal agrees), and c is not at the table`},
 	} {
 		cfg, err := ParseConfig("t.yaml", []byte(tc.in))
 		if err != nil {
@@ -203,3 +226,25 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// silent is a scenario whose third principal has no profile: no agent can
+// play it, and unanimity needs it.
+const silent = `parley: 1
+name: silent
+points:
+  - id: price
+    options: [{id: low}, {id: high}]
+parties:
+  - id: a
+    role: principal
+    profile:
+      weights: {price: 1}
+      scores: {price: {low: 1, high: 0}}
+  - id: b
+    role: principal
+    profile:
+      weights: {price: 1}
+      scores: {price: {low: 0, high: 1}}
+  - id: c
+    role: principal
+`

@@ -22,7 +22,10 @@
 //   - Runner (runner.go) runs a batch on local worker goroutines, appends
 //     results to a JSON-lines file as they finish (fsync'd every 256 results
 //     or every second), and resumes an interrupted batch by skipping the
-//     job ids already in the file.
+//     jobs with a final result in the file; jobs that did not run
+//     (StatusError: an external agent that could not be reached) are run
+//     again, and are never scored (Summarize counts them per agent; an
+//     agent with no negotiation that ran is unranked).
 //   - Summarize (stats.go) scores the agents; WriteCSV and WriteHTML
 //     (report.go) write the summary and a self-contained HTML report.
 //

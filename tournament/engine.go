@@ -2,6 +2,7 @@ package tournament
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime/debug"
@@ -20,13 +21,18 @@ import (
 	"github.com/parley-negotiation/parley/session"
 )
 
-// Statuses of a Result.
+// Statuses of a Result. The first four are final: the negotiation ran
+// and is scored (a timeout or an agent error is the fault of the agent
+// Result.Fault names, and scores as no agreement). StatusError is not: the
+// negotiation did not run (an external agent could not be reached, a
+// scenario could not be loaded, workers kept dying on the job), it is left
+// out of every score, and a Runner runs the job again on its next run.
 const (
 	StatusAgreement   = "agreement"    // the parties agreed
 	StatusNoAgreement = "no-agreement" // deadline, or a party ended the talks
 	StatusTimeout     = "timeout"      // an agent's call exceeded the time budget
-	StatusAgentError  = "agent-error"  // an agent panicked or made an invalid move
-	StatusError       = "error"        // the job could not run (scenario, config)
+	StatusAgentError  = "agent-error"  // an agent panicked, made an invalid move or broke its protocol
+	StatusError       = "error"        // the negotiation did not run; retried on resume
 )
 
 // Result is the outcome of one job, as a line of results.jsonl.
@@ -46,8 +52,11 @@ type Result struct {
 	Parties  []string `json:"parties"`
 	Agents   []string `json:"agents"`
 	Status   string   `json:"status"`
-	Reason   string   `json:"reason,omitempty"`
-	// Fault names the agent that timed out or failed.
+	// Reason says why the negotiation ended, or for StatusError, in a few
+	// words, why it did not run when an agent is the cause.
+	Reason string `json:"reason,omitempty"`
+	// Fault names the agent that timed out or failed, or for StatusError
+	// the external agent that could not be reached or started.
 	Fault          string            `json:"fault,omitempty"`
 	Agreement      framework.Package `json:"agreement,omitempty"`
 	Utilities      []float64         `json:"utilities,omitempty"`
@@ -82,9 +91,60 @@ func ErrorResult(job Job, msg string) Result {
 	return r
 }
 
-// Scored reports whether the result counts in the scores: every status but
-// StatusError (a timeout or agent error scores as no agreement).
-func (r *Result) Scored() bool { return r.Status != StatusError && len(r.Utilities) > 0 }
+// Final reports whether the negotiation ran (every status but
+// StatusError): a Runner does not run its job again.
+func (r *Result) Final() bool { return r.Status != StatusError }
+
+// Scored reports whether the result counts in the scores: a final result
+// with utilities (a timeout or agent error scores as no agreement).
+func (r *Result) Scored() bool { return r.Final() && len(r.Utilities) > 0 }
+
+// NotRunReason is, for a result that is not final, why the negotiation did
+// not run in a few words (Reason, or the first line of Error): what the
+// summary counts per agent. It is "" for a final result.
+func (r *Result) NotRunReason() string {
+	if r.Final() {
+		return ""
+	}
+	if r.Reason != "" {
+		return r.Reason
+	}
+	msg, _, _ := strings.Cut(r.Error, "\n")
+	msg = strings.TrimSpace(msg)
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	if msg == "" {
+		msg = "unknown"
+	}
+	return msg
+}
+
+// notRun is base marked as not run because the external agent of role i
+// could not be reached or started (err).
+func notRun(job Job, base Result, i int, err error) Result {
+	r := base
+	name := job.Roles[i].Agent.Name
+	r.Status, r.Fault, r.Error = StatusError, name, fmt.Sprintf("agent %q: %v", name, err)
+	r.Utilities, r.Discounted, r.Agreement = nil, nil, nil
+	r.DistancePareto, r.DistanceNash, r.Welfare = nil, nil, 0
+	if unreachable(err) {
+		r.Reason = name + " could not be reached"
+	} else {
+		r.Reason = name + " could not be started"
+	}
+	return r
+}
+
+// unreachable reports whether an external agent's error means that it
+// could not be reached (the network, or nothing listening), rather than
+// that it answered wrongly.
+func unreachable(err error) bool {
+	return errors.Is(err, extagent.ErrTransport) || errors.Is(err, extagent.ErrTimeout) || errors.Is(err, errDialBudget)
+}
+
+// errDialBudget: connecting to an external agent took the whole time budget.
+var errDialBudget = errors.New("no answer within the time budget")
 
 // Engine runs jobs. It caches, per scenario, everything sessions share:
 // the loaded scenario, compiled profiles, bid spaces and the Pareto frontier
@@ -210,6 +270,13 @@ func (e *Engine) RunContext(ctx context.Context, job Job) (Result, error) {
 			}
 			g.stop.Store(true)
 			role := int(g.role.Load())
+			if g.dialing.Load() {
+				// Still connecting: the agent was never reached (a host
+				// that drops packets), so the negotiation did not run.
+				r := notRun(job, base, role, fmt.Errorf("connecting: %w (%v)", errDialBudget, job.Budget))
+				r.Elapsed = time.Since(start).Seconds()
+				return r, nil
+			}
 			r := p.disagreement(job, base, math.Float64frombits(g.time.Load()))
 			r.Status, r.Fault = StatusTimeout, job.Roles[role].Agent.Name
 			r.Reason = fmt.Sprintf("%s (%s) took longer than the time budget of %v", r.Fault, job.Roles[role].Party, job.Budget)
@@ -257,11 +324,16 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 	for i, r := range job.Roles {
 		var a agent.Negotiator
 		if r.Agent.URL != "" {
+			g.dialing.Store(true)
 			g.begin(i, 0, 0)
 			a, err = e.External(r.Agent.Name, r.Agent.URL, job)
 			g.end()
-			if err == nil && g.stop.Load() {
+			g.dialing.Store(false)
+			if g.stop.Load() {
 				return base // abandoned: the caller has returned already
+			}
+			if err != nil {
+				return notRun(job, base, i, err)
 			}
 		} else {
 			a, err = builtin(r.Agent.Strategy, mix(job.Seed, uint64(i)), p.spaces[r.Party])
@@ -294,6 +366,25 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 			}
 		}()
 	}
+	// An external agent that failed ended the talks. Cut off from it, the
+	// negotiation did not run (it is run again on resume); one that timed
+	// out or broke the protocol failed it: its fault, not a walk-out.
+	for i, a := range raw {
+		xerr := extagent.Err(a)
+		if xerr == nil {
+			continue
+		}
+		if errors.Is(xerr, extagent.ErrTransport) {
+			return notRun(job, base, i, xerr)
+		}
+		res = p.disagreement(job, base, s.Time())
+		res.Rounds, res.Offers = s.State.Round, g.offers
+		res.Status, res.Fault, res.Reason = StatusAgentError, job.Roles[i].Agent.Name, xerr.Error()
+		if errors.Is(xerr, extagent.ErrTimeout) || errors.Is(xerr, extagent.ErrBudget) {
+			res.Status = StatusTimeout
+		}
+		return res
+	}
 	if err != nil {
 		res = p.disagreement(job, base, s.Time())
 		res.Rounds, res.Offers = s.State.Round, g.offers
@@ -301,17 +392,7 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 		res.Reason = strings.TrimPrefix(err.Error(), "session: ")
 		return res
 	}
-	res = p.score(job, base, s, g.offers)
-	// An external agent that broke the protocol ended the talks: that is
-	// its fault, not an ordinary walk-out.
-	for i, a := range raw {
-		if err := extagent.Err(a); err != nil {
-			res.Status, res.Fault = StatusAgentError, job.Roles[i].Agent.Name
-			res.Reason = err.Error()
-			break
-		}
-	}
-	return res
+	return p.score(job, base, s, g.offers)
 }
 
 var epoch = time.Unix(0, 0).UTC()
@@ -508,6 +589,8 @@ type guard struct {
 	stop   atomic.Bool   // the watcher gave up: end the session
 	last   int           // role of the last call (session goroutine only)
 	offers int           // offers made (session goroutine only)
+	// dialing is set while the call under way connects to an external agent.
+	dialing atomic.Bool
 }
 
 func (g *guard) begin(role, round int, t float64) {
@@ -537,6 +620,10 @@ type timed struct {
 }
 
 func (t *timed) Name() string { return t.inner.Name() }
+
+// Err passes on the failure an external agent records (session.Failer),
+// so that the session records it as the agent's fault.
+func (t *timed) Err() error { return extagent.Err(t.inner) }
 
 func (t *timed) Init(v *agent.View) {
 	if t.g.stop.Load() {

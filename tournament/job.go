@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/parley-negotiation/parley/session"
@@ -170,7 +169,7 @@ func DecodeJob(data []byte) (Job, error) {
 
 // Validate checks that a job is one a config could produce: its id is its
 // content's (ComputeID), it has 2 to MaxRoles roles, each with a party and
-// exactly one of a strategy and an http(s) url, a scenario with a known
+// exactly one of a strategy and an http(s) url (checkAgentURL), a scenario with a known
 // kind and a digest, a deadline of at most MaxRounds rounds or MaxDuration,
 // a known protocol and scoring, and a budget within MaxDuration.
 func (j *Job) Validate() error {
@@ -208,8 +207,10 @@ func (j *Job) Validate() error {
 		if (r.Agent.URL == "") == (r.Agent.Strategy == "") {
 			return bad("role %d (%s): give a strategy or a url", i+1, r.Party)
 		}
-		if u := r.Agent.URL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-			return bad("role %d (%s): url %q is not http or https", i+1, r.Party, u)
+		if u := r.Agent.URL; u != "" {
+			if msg := checkAgentURL(u); msg != "" {
+				return bad("role %d (%s): url: %s", i+1, r.Party, msg)
+			}
 		}
 	}
 	return nil

@@ -13,7 +13,11 @@ import (
 )
 
 // WriteCSV writes the summary as CSV: a header, then one row per agent in
-// rank order with the mean and 95% interval of every score.
+// rank order with the mean and 95% interval of every score (empty cells
+// where there is no observation), then the counts of timeouts, failures,
+// the tied agents, and the negotiations that did not run with their
+// reasons ("N reason; N reason", most frequent first). An unranked agent
+// has an empty rank.
 func WriteCSV(w io.Writer, s *Summary) error {
 	cw := csv.NewWriter(w)
 	head := []string{"rank", "agent", "negotiations"}
@@ -21,16 +25,25 @@ func WriteCSV(w io.Writer, s *Summary) error {
 	for _, k := range stats {
 		head = append(head, k+"_n", k+"_mean", k+"_ci_low", k+"_ci_high")
 	}
-	head = append(head, "timeouts", "failures", "tied")
+	head = append(head, "timeouts", "failures", "tied", "not_run", "not_run_reasons")
 	if err := cw.Write(head); err != nil {
 		return err
 	}
 	for _, a := range s.Agents {
-		row := []string{strconv.Itoa(a.Rank), a.Agent, strconv.Itoa(a.Negotiations)}
+		rank := strconv.Itoa(a.Rank)
+		if a.Unranked {
+			rank = ""
+		}
+		row := []string{rank, a.Agent, strconv.Itoa(a.Negotiations)}
 		for _, st := range []Stat{a.Utility, a.Discounted, a.Welfare, a.Agreement, a.DistancePareto, a.DistanceNash, a.Rounds} {
+			if st.N == 0 {
+				row = append(row, "0", "", "", "")
+				continue
+			}
 			row = append(row, strconv.Itoa(st.N), num(st.Mean), num(st.Low), num(st.High))
 		}
-		row = append(row, strconv.Itoa(a.Timeouts), strconv.Itoa(a.Failures), strings.Join(a.Tied, " "))
+		row = append(row, strconv.Itoa(a.Timeouts), strconv.Itoa(a.Failures), strings.Join(a.Tied, " "),
+			strconv.Itoa(a.NotRun), strings.Join(a.Reasons(), "; "))
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -40,6 +53,30 @@ func WriteCSV(w io.Writer, s *Summary) error {
 }
 
 func num(x float64) string { return strconv.FormatFloat(x, 'g', 10, 64) }
+
+// Reasons returns the agent's reasons for negotiations that did not run
+// as "N reason", most frequent first (then by reason).
+func (a *AgentScore) Reasons() []string {
+	type rc struct {
+		why string
+		n   int
+	}
+	var list []rc
+	for why, n := range a.NotRunReasons {
+		list = append(list, rc{why, n})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].n != list[j].n {
+			return list[i].n > list[j].n
+		}
+		return list[i].why < list[j].why
+	})
+	out := make([]string, len(list))
+	for i, x := range list {
+		out[i] = strconv.Itoa(x.n) + " " + x.why
+	}
+	return out
+}
 
 // Report is what the HTML report shows.
 type Report struct {
@@ -83,7 +120,7 @@ func NewReport(cfg *Config, eng *Engine, sum *Summary, results []Result) (*Repor
 	rep.Facts = append(rep.Facts,
 		fmt.Sprintf("Agents (%d): %s", len(cfg.Agents), strings.Join(names, ", ")),
 		fmt.Sprintf("Scenarios: %d; protocol %s; deadline %s; no agreement scores %s; %d repetition(s); seed %d", len(cfg.Scenarios), cfg.Protocol, cfg.Deadline(), cfg.Scoring, cfg.Repetitions, cfg.Seed),
-		fmt.Sprintf("Negotiations scored: %d (%d agreements, %d timeouts); not run: %d", sum.Negotiations, sum.Agreements, sum.Timeouts, sum.Errors),
+		notRunFact(sum),
 		"Intervals are 95% Student-t confidence intervals of the mean; ranking by mean "+strings.ReplaceAll(sum.RankBy, "_", " ")+".")
 	by := map[string][]*Result{}
 	for i := range results {
@@ -127,6 +164,14 @@ func NewReport(cfg *Config, eng *Engine, sum *Summary, results []Result) (*Repor
 	return rep, nil
 }
 
+func notRunFact(sum *Summary) string {
+	f := fmt.Sprintf("Negotiations scored: %d (%d agreements, %d timeouts); not run: %d", sum.Negotiations, sum.Agreements, sum.Timeouts, sum.Errors)
+	if sum.Errors > 0 {
+		f += " (left out of every score; running the tournament again retries them)"
+	}
+	return f
+}
+
 // WriteHTML writes the report as one self-contained HTML page (inline CSS
 // and SVG, no scripts, no external resources). The same report gives the
 // same bytes.
@@ -135,9 +180,18 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		AgentScore
 		Tie bool
 	}
+	type notRun struct {
+		Agent   string
+		N       int
+		Reasons []string
+	}
 	var rows []row
+	var notRuns []notRun
 	for i, a := range r.Summary.Agents {
 		rows = append(rows, row{a, r.Summary.TiedWithNeighbour(i)})
+		if a.NotRun > 0 {
+			notRuns = append(notRuns, notRun{a.Agent, a.NotRun, a.Reasons()})
+		}
 	}
 	type plot struct {
 		Title, Caption string
@@ -160,13 +214,16 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		"UtilityBox":    template.HTML(boxSVG(r.Summary, false)),
 		"DiscountedBox": template.HTML(boxSVG(r.Summary, true)),
 		"Plots":         plots,
+		"NotRun":        notRuns,
 	})
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f3":   func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) },
-	"f1":   func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
-	"join": func(s []string) string { return strings.Join(s, ", ") },
+	"f3":    func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) },
+	"f1":    func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) },
+	"stat3": func(s Stat) template.HTML { return statHTML(s, 3) },
+	"stat1": func(s Stat) template.HTML { return statHTML(s, 1) },
+	"join":  func(s []string) string { return strings.Join(s, ", ") },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Name}}: tournament report</title>
 <style>
@@ -179,18 +236,23 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}.ci{color:#777;font-size:11px}tr
 <h1>{{.Name}}</h1>
 <ul>{{range .Facts}}<li>{{.}}</li>{{end}}</ul>
 <h2>Ranking</h2>
-<table><tr><th>rank</th><th class="l">agent</th><th>roles</th><th>utility</th><th>discounted</th><th>welfare</th><th>agreement</th><th>dist. Pareto</th><th>dist. Nash</th><th>rounds to agreement</th><th>timeouts</th><th>failures</th><th class="l">tied with (overlapping CI)</th></tr>
-{{range .Rows}}<tr{{if .Tie}} class="tie"{{end}}><td>{{.Rank}}</td><td class="l">{{.Agent}}</td><td>{{.Negotiations}}</td>
-<td>{{f3 .Utility.Mean}} <span class="ci">[{{f3 .Utility.Low}}, {{f3 .Utility.High}}]</span></td>
-<td>{{f3 .Discounted.Mean}} <span class="ci">[{{f3 .Discounted.Low}}, {{f3 .Discounted.High}}]</span></td>
-<td>{{f3 .Welfare.Mean}} <span class="ci">[{{f3 .Welfare.Low}}, {{f3 .Welfare.High}}]</span></td>
-<td>{{f3 .Agreement.Mean}} <span class="ci">[{{f3 .Agreement.Low}}, {{f3 .Agreement.High}}]</span></td>
-<td>{{f3 .DistancePareto.Mean}} <span class="ci">[{{f3 .DistancePareto.Low}}, {{f3 .DistancePareto.High}}]</span></td>
-<td>{{f3 .DistanceNash.Mean}} <span class="ci">[{{f3 .DistanceNash.Low}}, {{f3 .DistanceNash.High}}]</span></td>
-<td>{{f1 .Rounds.Mean}} <span class="ci">[{{f1 .Rounds.Low}}, {{f1 .Rounds.High}}]</span></td>
-<td>{{.Timeouts}}</td><td>{{.Failures}}</td><td class="l">{{join .Tied}}</td></tr>
+<table><tr><th>rank</th><th class="l">agent</th><th>roles</th><th>utility</th><th>discounted</th><th>welfare</th><th>agreement</th><th>dist. Pareto</th><th>dist. Nash</th><th>rounds to agreement</th><th>timeouts</th><th>failures</th><th>not run</th><th class="l">tied with (overlapping CI)</th></tr>
+{{range .Rows}}<tr{{if .Tie}} class="tie"{{end}}><td>{{if .Unranked}}unranked{{else}}{{.Rank}}{{end}}</td><td class="l">{{.Agent}}</td><td>{{.Negotiations}}</td>
+<td>{{stat3 .Utility}}</td>
+<td>{{stat3 .Discounted}}</td>
+<td>{{stat3 .Welfare}}</td>
+<td>{{stat3 .Agreement}}</td>
+<td>{{stat3 .DistancePareto}}</td>
+<td>{{stat3 .DistanceNash}}</td>
+<td>{{stat1 .Rounds}}</td>
+<td>{{.Timeouts}}</td><td>{{.Failures}}</td><td>{{.NotRun}}</td><td class="l">{{join .Tied}}</td></tr>
 {{end}}</table>
-<p class="ci">Highlighted rows overlap the confidence interval of a neighbour in the ranking: the ranking does not separate them.</p>
+<p class="ci">Highlighted rows overlap the confidence interval of a neighbour in the ranking: the ranking does not separate them. Only negotiations that ran are scored; an agent with none is unranked.</p>
+{{if .NotRun}}<h2>Not run</h2>
+<p>Negotiations that did not run are left out of every score; running the tournament again retries them. Per agent, the negotiations it was to take part in, by reason:</p>
+<table><tr><th class="l">agent</th><th>not run</th><th class="l">reasons</th></tr>
+{{range .NotRun}}<tr><td class="l">{{.Agent}}</td><td>{{.N}}</td><td class="l">{{range $i, $r := .Reasons}}{{if $i}}<br>{{end}}{{$r}}{{end}}</td></tr>
+{{end}}</table>{{end}}
 <h2>Score distributions</h2>
 <p>Boxes span the quartiles with the median; whiskers reach the minimum and maximum; the dot and bar are the mean and its 95% interval.</p>
 <div class="plots"><div class="card"><h3>Individual utility</h3>{{.UtilityBox}}</div><div class="card"><h3>Discounted individual utility</h3>{{.DiscountedBox}}</div></div>
@@ -199,6 +261,15 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}.ci{color:#777;font-size:11px}tr
 <div class="plots">{{range .Plots}}<div class="card sc"><h3>{{.Title}}</h3><p>{{.Caption}}</p>{{.SVG}}</div>{{end}}</div>
 </body></html>
 `))
+
+// statHTML is a mean with its interval, or a dash without observations.
+func statHTML(s Stat, prec int) template.HTML {
+	if s.N == 0 {
+		return "–"
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', prec, 64) }
+	return template.HTML(f(s.Mean) + ` <span class="ci">[` + f(s.Low) + ", " + f(s.High) + "]</span>")
+}
 
 // esc escapes text for SVG.
 func esc(s string) string { return template.HTMLEscapeString(s) }

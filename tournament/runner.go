@@ -22,8 +22,11 @@ const (
 // worker goroutines) and appends each result to a JSON-lines file as it
 // finishes. A batch interrupted in any way
 // (cancelled context, killed process, power cut) resumes where it stopped:
-// Run first reads the file, skips the jobs whose id it holds, and drops a
-// last line left half-written.
+// Run first reads the file, skips the jobs that have a final result there
+// (Result.Final), and drops a last line left half-written. Jobs whose
+// result says they did not run (StatusError: an agent that could not be
+// reached, workers that kept dying) are run again, and a final result
+// then supersedes the failed attempt, which stays in the file.
 type Runner struct {
 	// Engine runs the jobs (nil: a new Engine without external agents).
 	Engine *Engine
@@ -65,20 +68,24 @@ type Progress struct {
 type Batch struct {
 	// Results holds a result for every job that has one, in job order.
 	Results []Result
-	// New results were run now; Skipped were in the file already.
-	New, Skipped int
+	// New results were run now; Skipped were in the file already (final
+	// results). Retried counts the jobs of New whose earlier result in
+	// the file said they did not run.
+	New, Skipped, Retried int
 	// Foreign counts results in the file whose id is no job of the batch
 	// (another config or seed wrote them); they stay in the file.
 	Foreign int
-	// Duplicates counts results delivered again for a job that had one,
-	// or for no job of the batch (dropped: each job counts once).
+	// Duplicates counts results delivered again for a job that had a
+	// final one, or for no job of the batch (dropped: each job counts
+	// once).
 	Duplicates int
 	// Truncated is the number of bytes of a half-written last line dropped.
 	Truncated int64
 	Elapsed   time.Duration
 }
 
-// Run runs every job of jobs that has no result in the results file yet.
+// Run runs every job of jobs that has no final result in the results
+// file yet.
 // On cancellation it stops starting jobs, abandons the running ones (their
 // results are not written) and returns ctx's error with the results so far.
 func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
@@ -135,16 +142,27 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 			b.Foreign++
 			continue
 		}
-		if _, dup := byID[res.ID]; !dup {
+		// The first final result counts; until there is one, the last
+		// attempt that did not run says why.
+		if prev, had := byID[res.ID]; !had || !prev.Final() {
 			byID[res.ID] = res
 		}
 	}
-	b.Skipped = len(byID)
 	var todo []Job
 	queued := map[string]bool{}
 	for _, j := range jobs {
-		if _, done := byID[j.ID]; !done && !queued[j.ID] {
-			queued[j.ID] = true
+		if queued[j.ID] {
+			continue
+		}
+		queued[j.ID] = true
+		prev, had := byID[j.ID]
+		switch {
+		case had && prev.Final():
+			b.Skipped++
+		case had:
+			b.Retried++
+			todo = append(todo, j)
+		default:
 			todo = append(todo, j)
 		}
 	}
@@ -201,6 +219,7 @@ func (r *Runner) Run(ctx context.Context, jobs []Job) (*Batch, error) {
 		}
 		stored = stored[:0]
 	}
+	got := map[string]bool{} // jobs with a result from this run
 	var line bytes.Buffer
 	enc := json.NewEncoder(&line)
 	enc.SetEscapeHTML(false)
@@ -218,7 +237,10 @@ loop:
 			if d.Stored != nil {
 				stored = append(stored, d.Stored)
 			}
-			if _, dup := byID[res.ID]; dup || !inBatch[res.ID] {
+			prev, had := byID[res.ID]
+			if !inBatch[res.ID] || (had && prev.Final()) || (got[res.ID] && !res.Final()) {
+				// Each job counts once: its first final result, or its
+				// first failed attempt of this run.
 				b.Duplicates++
 				continue
 			}
@@ -234,7 +256,10 @@ loop:
 				continue
 			}
 			byID[res.ID] = res
-			b.New++
+			if !got[res.ID] {
+				got[res.ID] = true
+				b.New++
+			}
 			unsynced++
 			if unsynced >= syncEvery || time.Since(lastSync) >= syncInterval || b.New == len(todo) {
 				flush()

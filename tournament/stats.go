@@ -59,22 +59,31 @@ func (s Stat) overlaps(o Stat) bool { return s.Low <= o.High && o.Low <= s.High 
 // (as a mean of 0/1); Rounds is the round of agreement, over agreements
 // only. Timeouts and Failures count the negotiations it ended by exceeding
 // the time budget or by failing (an agent error).
+//
+// Only negotiations that ran count. NotRun counts the agent's roles in
+// negotiations that did not run (StatusError: left out of every score),
+// NotRunReasons how many for each reason (Result.NotRunReason). An agent
+// without any negotiation that ran is Unranked: Rank 0, no means.
 type AgentScore struct {
-	Agent          string `json:"agent"`
-	Rank           int    `json:"rank"`
-	Negotiations   int    `json:"negotiations"`
-	Utility        Stat   `json:"utility"`
-	Discounted     Stat   `json:"discounted_utility"`
-	Welfare        Stat   `json:"welfare"`
-	Agreement      Stat   `json:"agreement"`
-	DistancePareto Stat   `json:"distance_pareto"`
-	DistanceNash   Stat   `json:"distance_nash"`
-	Rounds         Stat   `json:"rounds_to_agreement"`
-	Timeouts       int    `json:"timeouts,omitempty"`
-	Failures       int    `json:"failures,omitempty"`
+	Agent string `json:"agent"`
+	// Rank is 1 for the best; 0 when Unranked.
+	Rank           int  `json:"rank"`
+	Unranked       bool `json:"unranked,omitempty"`
+	Negotiations   int  `json:"negotiations"`
+	Utility        Stat `json:"utility"`
+	Discounted     Stat `json:"discounted_utility"`
+	Welfare        Stat `json:"welfare"`
+	Agreement      Stat `json:"agreement"`
+	DistancePareto Stat `json:"distance_pareto"`
+	DistanceNash   Stat `json:"distance_nash"`
+	Rounds         Stat `json:"rounds_to_agreement"`
+	Timeouts       int  `json:"timeouts,omitempty"`
+	Failures       int  `json:"failures,omitempty"`
 	// Tied lists the agents whose confidence interval of the ranking key
 	// overlaps this agent's: the ranking does not separate them.
-	Tied []string `json:"tied,omitempty"`
+	Tied          []string       `json:"tied,omitempty"`
+	NotRun        int            `json:"not_run,omitempty"`
+	NotRunReasons map[string]int `json:"not_run_reasons,omitempty"`
 
 	utilities, discounted []float64
 }
@@ -82,8 +91,9 @@ type AgentScore struct {
 // Summary is the scored tournament.
 type Summary struct {
 	Name string `json:"name,omitempty"`
-	// Negotiations are the scored results; Errors the results that could
-	// not run (StatusError), left out of every score.
+	// Negotiations are the scored results; Errors the negotiations that
+	// did not run (StatusError), left out of every score (a Runner runs
+	// them again on its next run).
 	Negotiations int    `json:"negotiations"`
 	Agreements   int    `json:"agreements"`
 	Timeouts     int    `json:"timeouts"`
@@ -95,8 +105,11 @@ type Summary struct {
 
 // Summarize scores the agents over results and ranks them by the mean of
 // rankBy (RankUtility or RankDiscounted), highest first. Agents with equal
-// means share a rank; Tied flags overlapping confidence intervals. Agents
-// named in agents but without results are listed last with N = 0.
+// means share a rank; Tied flags overlapping confidence intervals. Results
+// that are not final (the negotiation did not run) score nothing: they are
+// counted per agent in NotRun. Agents without a scored result (named in
+// agents, or only in negotiations that did not run) are listed last,
+// Unranked.
 func Summarize(name string, agents []string, results []Result, rankBy string) *Summary {
 	if rankBy == "" {
 		rankBy = RankUtility
@@ -104,6 +117,7 @@ func Summarize(name string, agents []string, results []Result, rankBy string) *S
 	type sample struct {
 		u, d, w, a, dp, dn, r []float64
 		timeouts, failures    int
+		notRun                map[string]int
 	}
 	by := map[string]*sample{}
 	get := func(a string) *sample {
@@ -122,6 +136,17 @@ func Summarize(name string, agents []string, results []Result, rankBy string) *S
 		r := &results[i]
 		if !r.Scored() {
 			sum.Errors++
+			why := r.NotRunReason()
+			if why == "" {
+				why = "no utilities"
+			}
+			for _, a := range r.Agents {
+				s := get(a)
+				if s.notRun == nil {
+					s.notRun = map[string]int{}
+				}
+				s.notRun[why]++
+			}
 			continue
 		}
 		sum.Negotiations++
@@ -163,10 +188,15 @@ func Summarize(name string, agents []string, results []Result, rankBy string) *S
 		}
 	}
 	for a, s := range by {
-		sum.Agents = append(sum.Agents, AgentScore{Agent: a, Negotiations: len(s.a),
+		notRun := 0
+		for _, n := range s.notRun {
+			notRun += n
+		}
+		sum.Agents = append(sum.Agents, AgentScore{Agent: a, Negotiations: len(s.a), Unranked: len(s.a) == 0,
 			Utility: newStat(s.u), Discounted: newStat(s.d), Welfare: newStat(s.w), Agreement: newStat(s.a),
 			DistancePareto: newStat(s.dp), DistanceNash: newStat(s.dn), Rounds: newStat(s.r),
-			Timeouts: s.timeouts, Failures: s.failures, utilities: s.u, discounted: s.d})
+			Timeouts: s.timeouts, Failures: s.failures, NotRun: notRun, NotRunReasons: s.notRun,
+			utilities: s.u, discounted: s.d})
 	}
 	key := func(a *AgentScore) Stat {
 		if rankBy == RankDiscounted {
@@ -186,9 +216,13 @@ func Summarize(name string, agents []string, results []Result, rankBy string) *S
 	})
 	for i := range sum.Agents {
 		a := &sum.Agents[i]
-		a.Rank = i + 1
-		if i > 0 && key(a).Mean == key(&sum.Agents[i-1]).Mean && a.Negotiations > 0 {
+		switch {
+		case a.Unranked:
+			a.Rank = 0
+		case i > 0 && key(a).Mean == key(&sum.Agents[i-1]).Mean:
 			a.Rank = sum.Agents[i-1].Rank
+		default:
+			a.Rank = i + 1
 		}
 		for j := range sum.Agents {
 			b := &sum.Agents[j]

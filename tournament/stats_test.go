@@ -65,7 +65,8 @@ func TestSummarize(t *testing.T) {
 	if c.Timeouts != 1 || c.Negotiations != 2 || c.Utility.Mean != 0 || c.Rounds.N != 0 {
 		t.Errorf("c: %+v", c)
 	}
-	if d := s.Agents[3]; d.Agent != "d" || d.Negotiations != 0 || d.Rank != 4 {
+	// d played nothing: unranked, not last with made-up means.
+	if d := s.Agents[3]; d.Agent != "d" || d.Negotiations != 0 || d.Rank != 0 || !d.Unranked {
 		t.Errorf("d: %+v", d)
 	}
 	// a's wide interval overlaps b's.

@@ -475,6 +475,11 @@ func orList(choices []string) string {
 
 // suggest returns `; did you mean "x"?` when s is a small typo of a candidate.
 func suggest(s string, candidates []string) string {
+	for _, c := range candidates {
+		if c != s && strings.EqualFold(c, s) {
+			return fmt.Sprintf("; did you mean %q?", c)
+		}
+	}
 	limit := 1 + utf8.RuneCountInString(s)/5
 	best, bestD := "", limit+1
 	for _, c := range candidates {

@@ -81,11 +81,14 @@ func countLines(path string) int {
 // three `parley worker` processes and a coordinator that runs nothing
 // itself; midway it kills one worker and one broker with SIGKILL. The batch
 // must finish with every negotiation in the results file exactly once,
-// and with the results of a local run.
+// and with the results of a local run. Every process has the same
+// PARLEY_NATS_TOKEN: the brokers demand it of clients and of each other's
+// routes, and the jobs and results are signed with it.
 func TestClusterFault(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts seven processes; skipped with -short")
 	}
+	t.Setenv("PARLEY_NATS_TOKEN", "cluster-fault-test-secret")
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "fault.yaml")
 	// A scenario file, so that the workers (which run in dir/w*) can only

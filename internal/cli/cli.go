@@ -50,10 +50,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var un unproven
 	if errors.As(err, &un) {
-		fmt.Fprintf(stderr, "parley: %s\n", clean(err.Error()))
+		fmt.Fprintf(stderr, "parley: %s\n", cleanLines(err.Error()))
 		return ExitUnproven
 	}
-	fmt.Fprintf(stderr, "parley: %s\n", clean(err.Error()))
+	fmt.Fprintf(stderr, "parley: %s\n", cleanLines(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) {
 		return ExitUsage

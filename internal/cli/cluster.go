@@ -53,22 +53,38 @@ func distributed(ctx context.Context, e *env, fl *tournamentFlags, out string, j
 			stop()
 		}
 	}()
+	// The secret shared with the workers: the NATS token of the embedded
+	// server, and the root of the key that signs jobs and results.
+	secret := natsToken()
 	var connect func(name string) (*nats.Conn, error)
 	if fl.listen != "" {
-		node, err := cluster.StartNode(cluster.NodeConfig{Name: "parley-tournament", Listen: fl.listen, StoreDir: filepath.Join(out, "nats"), Token: natsToken()})
+		generated := secret == ""
+		if generated {
+			if secret, err = cluster.NewSecret(); err != nil {
+				return nil, stop, err
+			}
+		}
+		node, err := cluster.StartNode(cluster.NodeConfig{Name: "parley-tournament", Listen: fl.listen, StoreDir: filepath.Join(out, "nats"), Token: secret})
 		if err != nil {
 			return nil, stop, usageError{err}
 		}
 		stops = append(stops, node.Shutdown)
 		connect = node.Connect
-		auth := " (with " + tokenEnv + " set the same)"
-		if natsToken() == "" {
-			auth = "; no token: anyone who reaches the address may queue and read (set " + tokenEnv + ")"
+		url := reachableURL(node.ClientURL())
+		if generated {
+			logf("tournament: NATS JetStream on %s (store %s), with a new token; workers on other machines join with:\n  %s=%s parley worker --nats %s",
+				node.ClientURL(), filepath.Join(out, "nats"), tokenEnv, secret, url)
+		} else {
+			logf("tournament: NATS JetStream on %s (store %s); workers on other machines join with %s set as here:\n  parley worker --nats %s",
+				node.ClientURL(), filepath.Join(out, "nats"), tokenEnv, url)
 		}
-		logf("tournament: NATS JetStream on %s (store %s); more workers: parley worker --nats %s%s", node.ClientURL(), filepath.Join(out, "nats"), node.ClientURL(), auth)
 	} else {
-		connect = func(name string) (*nats.Conn, error) { return cluster.Connect(fl.nats, name, natsToken()) }
+		if secret == "" {
+			return nil, stop, usagef("--nats: set %s to the secret the workers share (it signs the jobs and the results, and is the token of parley broker); e.g. %s=$(openssl rand -base64 32)", tokenEnv, tokenEnv)
+		}
+		connect = func(name string) (*nats.Conn, error) { return cluster.Connect(fl.nats, name, secret) }
 	}
+	key := cluster.DeriveKey(secret)
 	nc, err := connect("parley-tournament")
 	if err != nil {
 		return nil, stop, err
@@ -94,16 +110,30 @@ func distributed(ctx context.Context, e *env, fl *tournamentFlags, out string, j
 		if err != nil {
 			return nil, stop, err
 		}
-		w := &cluster.Worker{JS: wjs, Concurrency: workers, External: externalAgent, Logf: logf}
+		w := &cluster.Worker{JS: wjs, Key: key, Concurrency: workers, External: externalAgent, Logf: logf}
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = w.Run(wctx) }()
 	}
-	return &cluster.Coordinator{JS: js, Batch: cluster.BatchID(jobs), Logf: logf}, stop, nil
+	return &cluster.Coordinator{JS: js, Batch: cluster.BatchID(jobs), Key: key, Logf: logf}, stop, nil
 }
 
-// tokenEnv names the environment variable holding the NATS token: the
-// embedded server and parley broker require it of clients, and the
-// workers and coordinators send it (not a flag: command lines are public).
+// reachableURL is a node's client URL as workers elsewhere reach it: an
+// unspecified host (0.0.0.0, ::) is replaced by this machine's name.
+func reachableURL(u string) string {
+	for _, unspecified := range []string{"nats://0.0.0.0:", "nats://[::]:"} {
+		if strings.HasPrefix(u, unspecified) {
+			if host, err := os.Hostname(); err == nil && host != "" {
+				return "nats://" + host + ":" + strings.TrimPrefix(u, unspecified)
+			}
+		}
+	}
+	return u
+}
+
+// tokenEnv names the environment variable holding the secret shared by a
+// coordinator and its workers: the NATS token that the embedded server and
+// parley broker require of clients, and the root of the key that signs
+// jobs and results (not a flag: command lines are public).
 const tokenEnv = "PARLEY_NATS_TOKEN"
 
 func natsToken() string { return os.Getenv(tokenEnv) }
@@ -143,13 +173,17 @@ JetStream, and sends progress while it runs; a worker that dies leaves its
 negotiations to be given to another after the queue's ack wait. A stopped
 worker gives its running negotiations back at once. A negotiation handed
 out more than --max-deliveries times is recorded as an error instead of run
-again. A message that is not a valid job (its id is not the hash of its
-content, or it exceeds a config's limits) is dropped. With PARLEY_NATS_TOKEN
-set, the worker sends that token to the server.
+again.
+
+PARLEY_NATS_TOKEN (required) is the secret the coordinator prints, or
+the one it was given: the worker sends it to the NATS server, runs only
+jobs signed with it (a job without a valid signature, or that is not a
+valid job, is logged and dropped, never run: the worker calls no agent
+URL but those of the coordinator's config) and signs its results with it.
 
 See docs/tournaments.md (Scale-out).`,
-		Example: `  parley worker --nats nats://10.0.0.5:4222
-  parley worker --nats nats://a:4222,nats://b:4222,nats://c:4222 --workers 8`,
+		Example: `  PARLEY_NATS_TOKEN=... parley worker --nats nats://10.0.0.5:4222
+  PARLEY_NATS_TOKEN=... parley worker --nats nats://a:4222,nats://b:4222,nats://c:4222 --workers 8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runWorker(cmd.Context(), e, &fl)
@@ -170,6 +204,10 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 	if fl.workers < 0 || fl.maxDeliveries < 1 {
 		return usagef("--workers wants 0 (all cores) or more, --max-deliveries 1 or more")
 	}
+	secret := natsToken()
+	if secret == "" {
+		return usagef("set %s to the secret of the coordinator (parley tournament --listen prints it): it authenticates this worker to NATS and the jobs to this worker", tokenEnv)
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -181,7 +219,7 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 	}
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("parley-worker %s/%d", host, os.Getpid())
-	nc, err := cluster.Connect(fl.nats, name, natsToken())
+	nc, err := cluster.Connect(fl.nats, name, secret)
 	if err != nil {
 		return err
 	}
@@ -192,7 +230,7 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	w := &cluster.Worker{JS: js, Concurrency: conc, External: externalAgent, MaxDeliveries: fl.maxDeliveries,
+	w := &cluster.Worker{JS: js, Key: cluster.DeriveKey(secret), Concurrency: conc, External: externalAgent, MaxDeliveries: fl.maxDeliveries,
 		Logf: func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }}
 	log.Info("worker started", "nats", fl.nats, "concurrency", conc)
 	if fl.statsEvery > 0 {
@@ -206,7 +244,7 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 					return
 				case <-t.C:
 					s := w.Stats()
-					log.Info("worker", "results", s.Done, "per_s", fmt.Sprintf("%.1f", float64(s.Done-last)/fl.statsEvery.Seconds()), "given_up", s.GaveUp, "failed", s.Failed)
+					log.Info("worker", "results", s.Done, "per_s", fmt.Sprintf("%.1f", float64(s.Done-last)/fl.statsEvery.Seconds()), "given_up", s.GaveUp, "failed", s.Failed, "refused", s.Refused)
 					last = s.Done
 				}
 			}
@@ -214,7 +252,7 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 	}
 	err = w.Run(ctx)
 	s := w.Stats()
-	log.Info("worker stopped", "results", s.Done, "given_up", s.GaveUp, "failed", s.Failed)
+	log.Info("worker stopped", "results", s.Done, "given_up", s.GaveUp, "failed", s.Failed, "refused", s.Refused)
 	return err
 }
 
@@ -236,9 +274,13 @@ survives the loss of any one of them.
 The broker serves until stopped (Ctrl-C, SIGTERM); JetStream's files stay
 in --store and a broker restarted on them carries on. With PARLEY_NATS_TOKEN
 set, clients must send that token (workers and coordinators with the same
-variable set do); the cluster routes are not authenticated: keep
---cluster-listen on a private network.`,
-		Example: `  parley broker --store /var/lib/parley/nats --listen 0.0.0.0:4222
+variable set do), and the members of a cluster (all with the same token)
+demand a password derived from it of each other's routes. Without it the
+broker listens on loopback addresses only: listening on 0.0.0.0 or another
+address (--listen or --cluster-listen) without a token is refused. The
+token travels in clear: on an untrusted network, use a NATS system with
+TLS.`,
+		Example: `  PARLEY_NATS_TOKEN=$(openssl rand -base64 32) parley broker --store /var/lib/parley/nats --listen 0.0.0.0:4222
   # a 3-node cluster on one machine
   parley broker --name n1 --store n1 --listen 127.0.0.1:4222 --cluster parley --cluster-listen 127.0.0.1:6222 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224
   parley broker --name n2 --store n2 --listen 127.0.0.1:4223 --cluster parley --cluster-listen 127.0.0.1:6223 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224

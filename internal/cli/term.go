@@ -94,3 +94,12 @@ func clean(s string) string {
 	}
 	return b.String()
 }
+
+// cleanLines is clean for messages of several lines: line feeds stay.
+func cleanLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = clean(l)
+	}
+	return strings.Join(lines, "\n")
+}

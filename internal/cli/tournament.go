@@ -90,6 +90,11 @@ ranking, score distributions, and every scenario's outcomes against its
 Pareto frontier). The ranking is printed (--json: the summary as JSON).
 Progress goes to stderr: a bar on a terminal, plain lines otherwise.
 
+Negotiations that did not run (an external agent that could not be
+reached) are recorded with status error, left out of every score and
+counted per agent; rerunning the command runs them again. An agent with no
+negotiation that ran is listed as unranked.
+
 Scale-out: with --listen ADDR the negotiations go through a NATS JetStream
 work queue on an embedded server (nothing to install) that workers on other
 machines join with parley worker --nats nats://ADDR; with --nats URL through
@@ -97,6 +102,11 @@ an existing NATS system (such as three parley broker processes and
 --replicas 3). --workers then counts the workers in this process (0: none,
 only remote ones). A worker killed mid-batch loses nothing, and each
 negotiation is counted once; rerunning the command resumes as above.
+PARLEY_NATS_TOKEN is the secret shared with the workers: the NATS token of
+the embedded server and the key that signs jobs and results (workers run
+only signed jobs, the coordinator writes only signed results). With
+--listen and no PARLEY_NATS_TOKEN a new one is made and printed on stderr
+with the command the workers run; with --nats it is required.
 
 See docs/tournaments.md.`,
 		Example: tournamentExample,
@@ -137,6 +147,14 @@ func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *t
 	}
 	cfg, err := tournament.LoadConfig(path)
 	if err != nil {
+		// Several problems: one a line (the error line itself is one line).
+		var el tournament.ErrorList
+		if errors.As(err, &el) && len(el) > 1 {
+			for _, p := range el {
+				fmt.Fprintln(e.stderr, clean(p.Error()))
+			}
+			return usagef("%s: %d problems in the tournament config", path, len(el))
+		}
 		return usageError{err}
 	}
 	if os.Getenv("GOGC") == "" {
@@ -255,6 +273,9 @@ func printTournament(w io.Writer, cfg *tournament.Config, jobs int, b *tournamen
 		plural(len(cfg.Scenarios), "scenario"), cfg.Protocol, cfg.Deadline(), plural(cfg.Repetitions, "repetition"), plural(jobs, "negotiation"))
 	fmt.Fprintf(w, "Run now: %d; already done: %d. Agreements: %d of %d; timeouts: %d; not run: %d\n",
 		b.New, b.Skipped, sum.Agreements, sum.Negotiations, sum.Timeouts, sum.Errors)
+	if b.Retried > 0 {
+		fmt.Fprintf(w, "Run again: %d that did not run before.\n", b.Retried)
+	}
 	fmt.Fprintf(w, "Outputs: %s\n\n", strings.Join([]string{filepath.Join(out, "results.jsonl"), filepath.Join(out, "summary.csv"), filepath.Join(out, "report.html")}, ", "))
 	width := len("agent")
 	for _, a := range sum.Agents {
@@ -262,18 +283,37 @@ func printTournament(w io.Writer, cfg *tournament.Config, jobs int, b *tournamen
 	}
 	ci := func(s tournament.Stat) string { return fmt.Sprintf("%.3f [%.3f, %.3f]", s.Mean, s.Low, s.High) }
 	fmt.Fprintf(w, "rank  %-*s  %-22s  %-22s  %7s  %6s  %8s  %7s  %7s\n", width, "agent", "utility (95% CI)", "discounted (95% CI)", "welfare", "agreed", "d.Pareto", "d.Nash", "rounds")
+	// A mean, or a dash where there is no observation.
+	mean := func(s tournament.Stat, width, prec int) string {
+		if s.N == 0 {
+			return fmt.Sprintf("%*s", width, "-")
+		}
+		return fmt.Sprintf("%*.*f", width, prec, s.Mean)
+	}
 	for i, a := range sum.Agents {
+		if a.Unranked {
+			fmt.Fprintf(w, "   -  %-*s  unranked: no negotiation ran\n", width, a.Agent)
+			continue
+		}
 		tie := " "
 		if sum.TiedWithNeighbour(i) {
 			tie = "~"
 		}
-		fmt.Fprintf(w, "%3d%s  %-*s  %-22s  %-22s  %7.3f  %6.3f  %8.3f  %7.3f  %7.1f\n", a.Rank, tie, width, a.Agent,
-			ci(a.Utility), ci(a.Discounted), a.Welfare.Mean, a.Agreement.Mean, a.DistancePareto.Mean, a.DistanceNash.Mean, a.Rounds.Mean)
+		fmt.Fprintf(w, "%3d%s  %-*s  %-22s  %-22s  %7s  %6s  %8s  %7s  %7s\n", a.Rank, tie, width, a.Agent,
+			ci(a.Utility), ci(a.Discounted), mean(a.Welfare, 7, 3), mean(a.Agreement, 6, 3), mean(a.DistancePareto, 8, 3), mean(a.DistanceNash, 7, 3), mean(a.Rounds, 7, 1))
 	}
 	fmt.Fprintf(w, "\nRanked by mean %s. ~: the interval overlaps a neighbour's; the ranking does not separate them.\n", strings.ReplaceAll(sum.RankBy, "_", " "))
 	for _, a := range sum.Agents {
 		if a.Timeouts > 0 || a.Failures > 0 {
 			fmt.Fprintf(w, "%s: %d timeouts, %d failures\n", a.Agent, a.Timeouts, a.Failures)
+		}
+	}
+	if sum.Errors > 0 {
+		fmt.Fprintf(w, "\nNot run (left out of every score; run the same command again to retry them):\n")
+		for _, a := range sum.Agents {
+			if a.NotRun > 0 {
+				fmt.Fprintf(w, "  %s: %d (%s)\n", a.Agent, a.NotRun, strings.Join(a.Reasons(), "; "))
+			}
 		}
 	}
 }
