@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -14,8 +15,9 @@ import (
 )
 
 type loadtestFlags struct {
-	cfg     loadtest.Config
-	jsonOut bool
+	cfg        loadtest.Config
+	jsonOut    bool
+	cpuProfile string
 }
 
 func newLoadtest(e *env) *cobra.Command {
@@ -65,6 +67,7 @@ together). Progress goes to stderr every few seconds.`,
 	f.DurationVar(&fl.cfg.Timeout, "timeout", loadtest.DefaultTimeout, "limit of one request")
 	f.DurationVar(&fl.cfg.ProgressEvery, "progress", loadtest.DefaultProgressEvery, "interval of the progress lines on stderr")
 	f.BoolVar(&fl.jsonOut, "json", false, "write the report as JSON")
+	f.StringVar(&fl.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with an in-process server: server and clients) to this file (go tool pprof)")
 	return c
 }
 
@@ -103,6 +106,17 @@ func runLoadtest(ctx context.Context, e *env, fl *loadtestFlags) error {
 		}
 	}
 	cfg.Progress = e.stderr
+	if fl.cpuProfile != "" {
+		f, err := os.Create(fl.cpuProfile)
+		if err != nil {
+			return usageError{err}
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := loadtest.Run(ctx, cfg)
 	if err != nil {
 		return err
