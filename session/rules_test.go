@@ -568,3 +568,76 @@ func TestQuorumBindsTheOutvoted(t *testing.T) {
 		}
 	}
 }
+
+// TestQuorumPerProtocol: who a quorum binds, protocol by protocol. Under
+// vote, amop and blind the outvoted party is bound (its red line crossed);
+// under sao an offer needs every party at the table, and under feedback a
+// round needs nobody to say worse, so a quorum outvotes no one.
+func TestQuorumPerProtocol(t *testing.T) {
+	sc := testScenario()
+	sc.Decision = scenario.Decision{Rule: scenario.Quorum, Quorum: 2, Agreement: scenario.WholePackage}
+	crossing := framework.Package{0, 0, 0} // crosses b's red line (option a of the first point)
+	for i := range sc.Parties {
+		if sc.Parties[i].ID == "b" {
+			p := *sc.Parties[i].Profile
+			p.RedLines = []profile.RedLine{{Terms: []profile.Term{{Point: 0, Levels: []int{0}}}, Reason: "never a"}}
+			sc.Parties[i].Profile = &p
+		}
+	}
+	vote := func(s *Session, p string, y bool, ref int) {
+		t.Helper()
+		submit(t, s, Move{Kind: KindVote, Party: p, Yes: yes(y), Ref: ref})
+	}
+	// vote: a proposal adopted by a and c against b stands, and is agreed.
+	s := mustNew(t, sc, Config{Protocol: Voting, Mediator: "med", Rounds: 1})
+	submit(t, s, Move{Kind: KindPropose, Party: "med", Package: crossing})
+	vote(s, "a", true, 0)
+	vote(s, "b", false, 0)
+	vote(s, "c", true, 0)
+	if !slices.Equal(s.State.Agreement, crossing) {
+		t.Errorf("vote: agreement %v (%s)", s.State.Agreement, s.State.Reason)
+	}
+	// amop: the offer voted by a and c is agreed over b's no.
+	s = mustNew(t, sc, Config{Protocol: AMOP, Rounds: 2})
+	for _, p := range []string{"a", "b", "c"} {
+		pkg := crossing
+		if p == "b" {
+			pkg = framework.Package{1, 1, 1}
+		}
+		submit(t, s, Move{Kind: KindOffer, Party: p, Package: pkg})
+	}
+	vote(s, "a", true, 1)
+	vote(s, "b", false, 1)
+	vote(s, "c", true, 1)
+	if !slices.Equal(s.State.Agreement, crossing) {
+		t.Errorf("amop: agreement %v (%s)", s.State.Agreement, s.State.Reason)
+	}
+	// blind: a and c bid the package, b does not; the quorum agrees it.
+	s = mustNew(t, sc, Config{Protocol: Blind, Rounds: 2})
+	submit(t, s, Move{Kind: KindBid, Party: "a", Packages: []framework.Package{crossing}})
+	submit(t, s, Move{Kind: KindBid, Party: "b", Packages: []framework.Package{{1, 1, 1}}})
+	submit(t, s, Move{Kind: KindBid, Party: "c", Packages: []framework.Package{crossing}})
+	if !slices.Equal(s.State.Agreement, crossing) {
+		t.Errorf("blind: agreement %v (%s)", s.State.Agreement, s.State.Reason)
+	}
+	// sao: a and c accepting is not enough while b is at the table.
+	s = mustNew(t, sc, Config{Protocol: SAO, Rounds: 2})
+	submit(t, s, Move{Kind: KindOffer, Party: "a", Package: crossing})
+	submit(t, s, Move{Kind: KindOffer, Party: "b", Package: framework.Package{1, 1, 1}})
+	if s.State.Current.By != "b" || s.State.Agreement != nil {
+		t.Errorf("sao: b's counter-offer did not stand")
+	}
+	// feedback: b saying worse rejects the round, quorum or not.
+	s = mustNew(t, sc, Config{Protocol: Feedback, Mediator: "med", Rounds: 1})
+	submit(t, s, Move{Kind: KindPropose, Party: "med", Package: crossing})
+	for _, p := range []string{"a", "b", "c"} {
+		fb := Better
+		if p == "b" {
+			fb = Worse
+		}
+		submit(t, s, Move{Kind: KindFeedback, Party: p, Feedback: fb})
+	}
+	if s.State.Agreement != nil {
+		t.Errorf("feedback: agreement %v over b's worse", s.State.Agreement)
+	}
+}
