@@ -538,27 +538,8 @@ func (p *Profile) Sample(f *framework.Framework, rnd func() float64) (*Table, er
 		return t, err
 	}
 	u := p.Uncertainty
-	draw := func(iv *Interval, v float64) float64 {
-		if iv == nil {
-			return v
-		}
-		return iv.Lo + (iv.Hi-iv.Lo)*rnd()
-	}
-	w := make([]float64, len(p.Weights))
-	sum, nominal := 0.0, p.WeightSum()
-	for i := range w {
-		var iv *Interval
-		if i < len(u.Weights) {
-			iv = u.Weights[i]
-		}
-		w[i] = draw(iv, p.Weights[i])
-		sum += w[i]
-	}
-	if sum > 0 {
-		for i := range w {
-			w[i] *= nominal / sum
-		}
-	}
+	draw := drawer(rnd)
+	w := p.drawWeights(draw)
 	for i := range f.Points {
 		scores := p.Scores[i]
 		if i < len(u.Scores) && u.Scores[i] != nil {
@@ -583,6 +564,40 @@ func (p *Profile) Sample(f *framework.Framework, rnd func() float64) (*Table, er
 	return t, nil
 }
 
+// drawer returns the draw of a value within its interval (the value
+// itself without one), taking one random number per interval.
+func drawer(rnd func() float64) func(iv *Interval, v float64) float64 {
+	return func(iv *Interval, v float64) float64 {
+		if iv == nil {
+			return v
+		}
+		return iv.Lo + (iv.Hi-iv.Lo)*rnd()
+	}
+}
+
+// drawWeights draws every weight within its interval (in point order, one
+// random number per interval) and rescales them to the declared total.
+// The profile has an uncertainty.
+func (p *Profile) drawWeights(draw func(*Interval, float64) float64) []float64 {
+	u := p.Uncertainty
+	w := make([]float64, len(p.Weights))
+	sum, nominal := 0.0, p.WeightSum()
+	for i := range w {
+		var iv *Interval
+		if i < len(u.Weights) {
+			iv = u.Weights[i]
+		}
+		w[i] = draw(iv, p.Weights[i])
+		sum += w[i]
+	}
+	if sum > 0 {
+		for i := range w {
+			w[i] *= nominal / sum
+		}
+	}
+	return w
+}
+
 // SampleUtility draws from the profile's uncertainty as Sample does, with
 // the same random numbers in the same order, and returns the utility of
 // the complete package pkg and the reservation value of the drawn table —
@@ -604,30 +619,10 @@ func (p *Profile) SampleUtility(f *framework.Framework, pkg framework.Package, r
 	if unc == nil {
 		unc = &Uncertainty{}
 	}
-	draw := func(iv *Interval, v float64) float64 {
-		if iv == nil {
-			return v
-		}
-		return iv.Lo + (iv.Hi-iv.Lo)*rnd()
-	}
-	w := make([]float64, len(p.Weights))
+	draw := drawer(rnd)
+	w := slices.Clone(p.Weights)
 	if p.Uncertainty != nil {
-		sum, nominal := 0.0, p.WeightSum()
-		for i := range w {
-			var iv *Interval
-			if i < len(unc.Weights) {
-				iv = unc.Weights[i]
-			}
-			w[i] = draw(iv, p.Weights[i])
-			sum += w[i]
-		}
-		if sum > 0 {
-			for i := range w {
-				w[i] *= nominal / sum
-			}
-		}
-	} else {
-		copy(w, p.Weights)
+		w = p.drawWeights(draw)
 	}
 	// scores[i] are the drawn scores of options point i (nil: as declared).
 	scores := make([][]float64, len(f.Points))

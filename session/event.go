@@ -2,7 +2,6 @@ package session
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -154,33 +153,12 @@ func WriteLog(w io.Writer, events []Event) error {
 // MaxLogLine bounds one line of a log file.
 const MaxLogLine = 4 << 20
 
-// ReadLog reads JSON-lines events; errors name the line.
+// ReadLog reads a log file's events (ReadRecord, without the
+// checkpoints); errors name the line.
 func ReadLog(r io.Reader) ([]Event, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), MaxLogLine)
-	var out []Event
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(b) == 0 {
-			continue
-		}
-		var e Event
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil {
-			return nil, fmt.Errorf("log line %d: %w", line, err)
-		}
-		// A log is written in one canonical form; any other spelling of
-		// the same content (case of keys, spacing, escapes) is an edit.
-		if c, err := json.Marshal(&e); err != nil || !bytes.Equal(c, b) {
-			return nil, fmt.Errorf("%w: log line %d (event %d) is not as the engine writes it", ErrTampered, line, e.Seq)
-		}
-		out = append(out, e)
+	rec, err := ReadRecord(r)
+	if err != nil {
+		return nil, err
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("log line %d: %w", line+1, err)
-	}
-	return out, nil
+	return rec.Events, nil
 }

@@ -1157,11 +1157,7 @@ func (z *ZoneMediator) Act(v *MediatorView) (Move, error) {
 		return bracketText([]framework.Package{z.ranked[0], z.other}), nil
 	case zoneBrackets:
 		// The brackets close on the target, after the objections.
-		p := z.nextUntried()
-		if p == nil {
-			return Move{Kind: KindEnd}, nil
-		}
-		return z.settle(p), nil
+		return z.redraft(), nil
 	case zoneSettled:
 		if lastRound || z.news == 0 {
 			// No new objection: put the text to the vote.
@@ -1169,22 +1165,24 @@ func (z *ZoneMediator) Act(v *MediatorView) (Move, error) {
 			return Move{Kind: KindCallVote}, nil
 		}
 		// Objections moved the target.
-		p := z.nextUntried()
-		if p == nil {
-			return Move{Kind: KindEnd}, nil
-		}
-		return z.settle(p), nil
+		return z.redraft(), nil
 	}
 	// The vote failed.
 	if lastRound && !bracketed(v.Text) {
 		z.phase = zoneVoting
 		return Move{Kind: KindCallVote}, nil
 	}
+	return z.redraft(), nil
+}
+
+// redraft drafts the best package of the zone not drafted yet, settled;
+// with none left it ends the talks.
+func (z *ZoneMediator) redraft() Move {
 	p := z.nextUntried()
 	if p == nil {
-		return Move{Kind: KindEnd}, nil
+		return Move{Kind: KindEnd}
 	}
-	return z.settle(p), nil
+	return z.settle(p)
 }
 
 func bracketed(t [][]int) bool {
