@@ -54,6 +54,9 @@ func startServe(t *testing.T, dsn, addr string, out io.Writer) *serveProc {
 	t.Helper()
 	cmd := exec.Command("parley", "serve", "--db", dsn, "--addr", addr, "--password", "crash-test-pw")
 	cmd.Stdout, cmd.Stderr = out, io.Discard
+	// Run in a folder of the test's: with PostgreSQL the server's signing
+	// key is made in the current folder.
+	cmd.Dir = t.TempDir()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
