@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,16 +22,19 @@ const Voters = "hill-climber, annealer (parameters: t0=, genius, seed=)"
 // ByName returns the negotiator a command line names, e.g. "boulware",
 // "timedep:e=0.5", "timedep:e=0.5,floor", "tft:kindness=0.05",
 // "hardheaded:level=0.8", "random:seed=7". Names are case-insensitive. seed
-// seeds random strategies unless the spec gives seed=. The error wraps
+// seeds random strategies unless the spec gives seed=. opts are passed to
+// the strategy's constructor before the spec's parameters, which override
+// them; WithBidSpace(s) makes any negotiator ByName builds search the
+// prebuilt space s instead of building its own (what a tournament does to
+// share one space per profile among its sessions). The error wraps
 // ErrUnknown and lists the valid names when the name is unknown, and names
 // the parameter when one is unknown or malformed.
-func ByName(spec string, seed uint64) (Negotiator, error) {
+func ByName(spec string, seed uint64, opts ...Option) (Negotiator, error) {
 	name, params, err := parseSpec(spec)
 	if err != nil {
 		return nil, err
 	}
-	var opts []Option
-	e, hasE := 0.0, false
+	ps := negotiatorSpec{spec: spec, name: name, seed: seed, opts: slices.Clone(opts)}
 	for _, kv := range params {
 		k, val := kv[0], kv[1]
 		num := func() (float64, error) {
@@ -47,10 +51,10 @@ func ByName(spec string, seed uint64) (Negotiator, error) {
 			if err != nil {
 				return nil, fmt.Errorf("agent: %s: seed=%q is not a non-negative integer", spec, val)
 			}
-			seed = s
+			ps.seed = s
 			continue
 		case k == "floor" && isTimeDep(name) && val == "":
-			opts = append(opts, WithFloor())
+			ps.opts = append(ps.opts, WithFloor())
 			continue
 		case val == "":
 			return nil, fmt.Errorf("agent: %s: parameter %q needs a value", spec, k)
@@ -63,46 +67,73 @@ func ByName(spec string, seed uint64) (Negotiator, error) {
 			if x < 0 {
 				return nil, fmt.Errorf("agent: %s: e must be ≥ 0", spec)
 			}
-			e, hasE = x, true
+			ps.e, ps.hasE = x, true
 		case k == "k" && isTimeDep(name):
-			opts = append(opts, WithStart(x))
+			ps.opts = append(ps.opts, WithStart(x))
 		case (k == "min" || k == "max") && isTimeDep(name):
-			opts = append(opts, rangeBound(k, x))
+			ps.opts = append(ps.opts, rangeBound(k, x))
 		case k == "kindness" && (name == "tft" || name == "nice-tft"):
-			opts = append(opts, WithKindness(x))
+			ps.opts = append(ps.opts, WithKindness(x))
 		case k == "level" && name == "hardheaded":
-			opts = append(opts, WithLevel(x))
+			ps.opts = append(ps.opts, WithLevel(x))
 		default:
 			return nil, fmt.Errorf("agent: %s: %s takes no parameter %q (%s)", spec, name, k, Negotiators)
 		}
 	}
-	switch name {
-	case "boulware", "conceder", "linear":
-		if hasE {
-			return nil, fmt.Errorf("agent: %s: %s has a fixed e; use timedep:e=…", spec, name)
+	for _, n := range negotiators {
+		if n.name == name {
+			return n.build(&ps)
 		}
-		switch name {
-		case "boulware":
-			return Boulware(opts...), nil
-		case "conceder":
-			return Conceder(opts...), nil
-		}
-		return Linear(opts...), nil
-	case "timedep":
-		if !hasE {
-			return nil, fmt.Errorf("agent: %s: timedep needs e, e.g. timedep:e=0.5", spec)
-		}
-		return NewTimeDependent(e, opts...), nil
-	case "tft":
-		return NewTitForTat(opts...), nil
-	case "nice-tft":
-		return NewNiceTitForTat(opts...), nil
-	case "hardheaded":
-		return NewHardHeaded(opts...), nil
-	case "random":
-		return NewRandom(seed, opts...), nil
 	}
 	return nil, fmt.Errorf("%w %q: valid negotiators are %s", ErrUnknown, name, Negotiators)
+}
+
+// negotiatorSpec is a parsed negotiator spec, what a constructor of the
+// negotiators registry receives.
+type negotiatorSpec struct {
+	spec, name string  // as given (for messages) and lower-cased
+	e          float64 // e= of the time-dependent family
+	hasE       bool
+	seed       uint64
+	opts       []Option // the caller's options, then the spec's parameters
+}
+
+// negotiators is the registry ByName reads: every negotiator name and its
+// constructor. A negotiator added here is built with the caller's options
+// (WithBidSpace among them); list it in Negotiators too.
+var negotiators = []struct {
+	name  string
+	build func(*negotiatorSpec) (Negotiator, error)
+}{
+	{"boulware", fixedE(Boulware)},
+	{"conceder", fixedE(Conceder)},
+	{"linear", fixedE(Linear)},
+	{"timedep", func(ps *negotiatorSpec) (Negotiator, error) {
+		if !ps.hasE {
+			return nil, fmt.Errorf("agent: %s: timedep needs e, e.g. timedep:e=0.5", ps.spec)
+		}
+		return NewTimeDependent(ps.e, ps.opts...), nil
+	}},
+	{"tft", withOptions(NewTitForTat)},
+	{"nice-tft", withOptions(NewNiceTitForTat)},
+	{"hardheaded", withOptions(NewHardHeaded)},
+	{"random", func(ps *negotiatorSpec) (Negotiator, error) { return NewRandom(ps.seed, ps.opts...), nil }},
+}
+
+// fixedE adapts a time-dependent constructor whose e is fixed: the spec
+// may not give e=.
+func fixedE(build func(...Option) *TimeDependent) func(*negotiatorSpec) (Negotiator, error) {
+	return func(ps *negotiatorSpec) (Negotiator, error) {
+		if ps.hasE {
+			return nil, fmt.Errorf("agent: %s: %s has a fixed e; use timedep:e=…", ps.spec, ps.name)
+		}
+		return build(ps.opts...), nil
+	}
+}
+
+// withOptions adapts a constructor that takes options only.
+func withOptions[N Negotiator](build func(...Option) N) func(*negotiatorSpec) (Negotiator, error) {
+	return func(ps *negotiatorSpec) (Negotiator, error) { return build(ps.opts...), nil }
 }
 
 // VoterByName returns the voter named by spec: "hill-climber" (or

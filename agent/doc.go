@@ -26,5 +26,8 @@
 // reject, so every answer is a complete package inside the red lines.
 //
 // ByName and VoterByName build strategies from command-line names such as
-// "boulware", "timedep:e=0.5,floor" or "annealer:t0=0.2".
+// "boulware", "timedep:e=0.5,floor" or "annealer:t0=0.2"; ByName passes
+// options to every negotiator it builds, so WithBidSpace shares a prebuilt
+// bid space with any of them. BestPackages lists a party's best packages
+// without enumerating the outcome space.
 package agent

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/parley-negotiation/parley/agent"
-	"github.com/parley-negotiation/parley/analysis"
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/mediator"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
 )
@@ -61,7 +61,7 @@ func miamiSession(t testing.TB, sc *scenario.Scenario) *session.Session {
 		for _, id := range s.Config.Parties {
 			parties[id] = session.ProfileResponder{Tolerance: 0.1}
 		}
-		if miamiErr = session.RunMediated(s, &session.ZoneMediator{Concept: analysis.Nash}, parties); miamiErr == nil {
+		if miamiErr = session.RunMediated(s, &mediator.Zone{Concept: mediator.Nash()}, parties); miamiErr == nil {
 			miamiEvents = slices.Clone(s.Events())
 		}
 	})

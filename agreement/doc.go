@@ -260,7 +260,7 @@ func build(sc *scenario.Scenario, events []session.Event, viewer string) (*Docum
 	switch {
 	case rec.agreed != nil:
 		d = newDocument(sc, KindAgreement)
-		d.Articles = articles(sc.Framework, packageText(st.Agreement), KindAgreement, nil)
+		d.Articles = articles(sc.Framework, session.SettledText(st.Agreement), KindAgreement, nil)
 		d.Version = rec.agreedVersion
 	case len(rec.versions) > 0:
 		v := rec.versions[len(rec.versions)-1]
@@ -316,7 +316,7 @@ func build(sc *scenario.Scenario, events []session.Event, viewer string) (*Docum
 // options still open (one: the point reads that way; several: bracketed
 // alternatives; none: the point is open). Options are given by index, as
 // in session.Move.Text; their order and repetitions do not matter.
-func Draft(sc *scenario.Scenario, text [][]int) (*Document, error) {
+func Draft(sc *scenario.Scenario, text session.Text) (*Document, error) {
 	if sc == nil || sc.Framework == nil {
 		return nil, errors.New("agreement: no scenario")
 	}
@@ -394,20 +394,8 @@ func (d *Document) Signatories(sign string) []Party {
 	return out
 }
 
-// packageText turns a package into a text of one option per point (none
-// for open points).
-func packageText(p framework.Package) [][]int {
-	t := make([][]int, len(p))
-	for k, l := range p {
-		if l != framework.Open {
-			t[k] = []int{l}
-		}
-	}
-	return t
-}
-
 // articles builds one article per point of f from a text.
-func articles(f *framework.Framework, text [][]int, kind string, provisional framework.Package) []Article {
+func articles(f *framework.Framework, text session.Text, kind string, provisional framework.Package) []Article {
 	out := make([]Article, len(f.Points))
 	for k := range f.Points {
 		p := &f.Points[k]

@@ -34,17 +34,11 @@ func statusPhrase(status string) string {
 	return status
 }
 
+// protocolPhrase names a protocol by its title and name
+// ("single negotiating text (single-text)"); an unknown one by its name.
 func protocolPhrase(p string) string {
-	names := map[string]string{
-		session.SAO:        "stacked alternating offers",
-		session.SingleText: "single negotiating text",
-		session.Voting:     "mediator's proposals put to the vote",
-		session.AMOP:       "alternating multiple offers",
-		session.Feedback:   "mediator's proposals with feedback",
-		session.Blind:      "blind bidding",
-	}
-	if n, ok := names[p]; ok {
-		return n + " (" + p + ")"
+	if info, ok := session.Info(p); ok {
+		return info.Title + " (" + p + ")"
 	}
 	return p
 }

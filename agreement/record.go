@@ -66,7 +66,7 @@ func scan(cfg session.Config, events []session.Event) *record {
 			}
 			version++
 			r.versions = append(r.versions, Version{Number: version, Seq: e.Seq, Round: e.Round, Time: e.Time,
-				Author: e.Party, Text: cloneText(m.Text), Hash: e.Hash})
+				Author: e.Party, Text: m.Text.Clone(), Hash: e.Hash})
 		case session.KindPropose:
 			version++
 			window = nil
@@ -189,14 +189,6 @@ func (r *record) steps(sc *scenario.Scenario, d *Document) []Step {
 			st.Status = StepNotReached
 		}
 		out = append(out, st)
-	}
-	return out
-}
-
-func cloneText(t [][]int) [][]int {
-	out := make([][]int, len(t))
-	for i, a := range t {
-		out[i] = slices.Clone(a)
 	}
 	return out
 }

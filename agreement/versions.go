@@ -28,7 +28,7 @@ type Version struct {
 	// Author is the party that drafted it (the mediator).
 	Author string `json:"author"`
 	// Text gives per point the options still open, as session.Move.Text.
-	Text [][]int `json:"text"`
+	Text session.Text `json:"text"`
 	// Hash is the hash of the draft event.
 	Hash    string `json:"hash,omitempty"`
 	Outcome string `json:"outcome,omitempty"`
@@ -122,7 +122,7 @@ func Diff(sc *scenario.Scenario, a, b Version) []PointChange {
 	return out
 }
 
-func at(t [][]int, k int) []int {
+func at(t session.Text, k int) []int {
 	if k < len(t) {
 		return normalise(t[k])
 	}

@@ -1,12 +1,14 @@
 // Package plot draws the utility space of a negotiation for two parties as
-// SVG or PNG, using gonum.org/v1/plot.
+// SVG or PNG, using gonum.org/v1/plot, and the small inline SVG plots of
+// reports.
 //
 // It takes plain data (a UtilitySpace of (utility of X, utility of Y)
-// pairs) and imports no other Parley package, so callers compute the
-// frontier, agreement zone and solution points elsewhere and hand over the
-// numbers.
+// pairs; an OutcomeMap; a BoxPlot) and imports no other Parley package:
+// package chart builds that data from the engine's results — the
+// frontier, agreement zone, solution points, event logs and scores — and
+// hands over the numbers.
 //
-// # What is drawn
+// # What is drawn (UtilitySpace)
 //
 // From back to front: a light grid; the outcomes as small translucent grey
 // dots; the agreement zone as translucent green dots; the reservation values
@@ -38,4 +40,15 @@
 // Arimo, Arial and Helvetica, then sans-serif; only with the last resort can
 // text widths differ from the layout. Each dot is one SVG path, so 20,000
 // outcomes make an SVG of about 3 MB; prefer PNG for large spaces.
+//
+// # Report plots
+//
+// OutcomeMapSVG and BoxPlotSVG return an <svg> element to embed in an HTML
+// page (the tournament report): hand-written SVG with no script, no
+// external resource and no font of its own (the page's), the same string
+// for the same input. An OutcomeMap is 260×260: a frame, ticks at 0, ½
+// and 1, the frontier as blue dots (joined when it is a frontier of the
+// two parties), the outcomes as green dots whose area grows with their
+// count, the Nash point as a red diamond, each with a tooltip. A BoxPlot
+// is one row per box on a common axis.
 package plot

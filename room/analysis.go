@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-negotiation/parley/analysis"
+	"github.com/parley-negotiation/parley/chart"
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/plot"
 	"github.com/parley-negotiation/parley/scenario"
@@ -332,8 +333,9 @@ func finite(v float64) float64 {
 }
 
 // DancePlot draws the negotiation dance of negotiation id in the utility
-// space of parties x and y (the first two principals when empty), as SVG.
-// Only a mediator who sees profiles may have it: it shows utilities.
+// space of parties x and y (the first two principals when empty), as SVG
+// (chart.Dance). Only a mediator who sees profiles may have it: it shows
+// utilities. It draws only the events the mediator's seat may see.
 func (s *Service) DancePlot(ctx context.Context, user, id, x, y string) ([]byte, error) {
 	l, err := s.owned(ctx, user, id)
 	if err != nil {
@@ -353,81 +355,28 @@ func (s *Service) DancePlot(ctx context.Context, user, id, x, y string) ([]byte,
 	l.mu.Unlock()
 	ctx, cancel := context.WithTimeoutCause(ctx, s.analysisTimeout(), errAnalysisTimeout)
 	defer cancel()
-	u, err := DanceContext(ctx, sc, events, x, y)
+	u, err := chart.Dance(ctx, sc, events, x, y)
 	if err != nil {
-		return nil, analysisError(err, s.analysisTimeout(), false)
+		return nil, analysisError(chartError(err), s.analysisTimeout(), false)
 	}
+	return svg(u, "dance plot")
+}
+
+// chartError makes a chart's refusal of its inputs (a party that is not
+// there) an EINVALID error with the chart's message; other errors pass.
+func chartError(err error) error {
+	var ie *chart.InputError
+	if errors.As(err, &ie) {
+		return &Error{Code: EINVALID, Message: ie.Error(), Err: err}
+	}
+	return err
+}
+
+// svg renders a chart as SVG.
+func svg(u *plot.UtilitySpace, what string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := plot.Write(&buf, "svg", u); err != nil {
-		return nil, fmt.Errorf("room: dance plot: %w", err)
+		return nil, fmt.Errorf("room: %s: %w", what, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// Dance builds the negotiation-dance plot of the events given: every
-// complete package a party put on the table (offers, proposals, drafts
-// without brackets, packages in messages), per party, in the utility space
-// of parties x and y, with the frontier, the reservation lines, the Nash
-// point and the agreement. It draws every event it is given: pass only
-// the events the plot's viewer may see (DancePlot passes the mediator's).
-func Dance(sc *scenario.Scenario, events []session.Event, x, y string) (*plot.UtilitySpace, error) {
-	return DanceContext(context.Background(), sc, events, x, y)
-}
-
-// DanceContext is Dance stopped when ctx is done.
-func DanceContext(ctx context.Context, sc *scenario.Scenario, events []session.Event, x, y string) (*plot.UtilitySpace, error) {
-	if x == "" || y == "" {
-		pr := sc.Principals()
-		if len(pr) < 2 {
-			return nil, Errorf(EINVALID, "a dance plot needs two parties with profiles")
-		}
-		x, y = pr[0].ID, pr[1].ID
-	}
-	pair, err := analysis.FromScenario(sc, x, y)
-	if err != nil {
-		return nil, Errorf(EINVALID, "dance plot: %v", err)
-	}
-	fr, err := analysis.FrontierAdditiveContext(ctx, pair, analysis.FrontierOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("room: dance plot: %w", err)
-	}
-	u := &plot.UtilitySpace{Title: sc.Name + ": negotiation dance", XName: x, YName: y,
-		Reservation: &[2]float64{pair.Reservation[0], pair.Reservation[1]}}
-	for _, p := range fr.Points {
-		u.Frontier = append(u.Frontier, [2]float64{p.U[0], p.U[1]})
-	}
-	at := func(p framework.Package) [2]float64 {
-		v := pair.Utilities(p)
-		return [2]float64{v[0], v[1]}
-	}
-	traces := map[string]int{}
-	for _, ev := range events {
-		var pkg framework.Package
-		switch {
-		case ev.Move == nil:
-		case ev.Kind == session.KindDraft:
-			pkg = textPackage(ev.Move.Text)
-		case ev.Move.Package != nil:
-			pkg = ev.Move.Package
-		}
-		if pkg == nil || slices.Contains(pkg, framework.Open) {
-			continue
-		}
-		k, ok := traces[ev.Party]
-		if !ok {
-			k = len(u.Trace)
-			traces[ev.Party] = k
-			u.Trace = append(u.Trace, plot.Trace{Name: "packages of " + ev.Party})
-		}
-		u.Trace[k].Points = append(u.Trace[k].Points, at(pkg))
-	}
-	for _, ev := range events {
-		if ev.Kind == "agreement" && ev.Note != nil && ev.Note.Package != nil && !slices.Contains(ev.Note.Package, framework.Open) {
-			u.Markers = append(u.Markers, plot.Marker{Name: "agreement", At: at(ev.Note.Package)})
-		}
-	}
-	if nash, ok := analysis.NashPoint(fr, pair.Reservation); ok {
-		u.Markers = append(u.Markers, plot.Marker{Name: "nash", At: [2]float64{nash.Point.U[0], nash.Point.U[1]}})
-	}
-	return u, nil
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-negotiation/parley/analysis"
-	"github.com/parley-negotiation/parley/plot"
+	"github.com/parley-negotiation/parley/chart"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
 )
@@ -364,7 +364,8 @@ func (d *Debrief) CSV() []byte {
 }
 
 // DebriefPlot draws every room's outcome in the utility space of parties
-// x and y (the first two when empty) against the Pareto frontier, as SVG.
+// x and y (the first two when empty) against the Pareto frontier, as SVG
+// (chart.Debrief).
 func (s *Service) DebriefPlot(ctx context.Context, user, id, x, y string) ([]byte, error) {
 	d, err := s.Debrief(ctx, user, id)
 	if err != nil {
@@ -392,34 +393,19 @@ func (s *Service) DebriefPlot(ctx context.Context, user, id, x, y string) ([]byt
 	l.mu.Lock()
 	sc := l.sc
 	l.mu.Unlock()
-	pair, err := analysis.FromScenario(sc, d.Parties[ix], d.Parties[iy])
-	if err != nil {
-		return nil, Errorf(EINVALID, "debrief plot: %v", err)
+	var rooms []chart.RoomOutcome
+	for _, r := range d.Rooms {
+		label := r.Title
+		if k := strings.LastIndex(label, "room "); k >= 0 {
+			label = label[k:]
+		}
+		rooms = append(rooms, chart.RoomOutcome{Label: label, Agreement: r.Agreement != nil, At: [2]float64{r.Utilities[ix], r.Utilities[iy]}})
 	}
 	fctx, cancel := context.WithTimeoutCause(ctx, s.analysisTimeout(), errAnalysisTimeout)
 	defer cancel()
-	fr, err := analysis.FrontierAdditiveContext(fctx, pair, analysis.FrontierOptions{})
+	u, err := chart.Debrief(fctx, sc, d.Class.Title, d.Parties[ix], d.Parties[iy], rooms)
 	if err != nil {
-		return nil, analysisError(err, s.analysisTimeout(), false)
+		return nil, analysisError(chartError(err), s.analysisTimeout(), false)
 	}
-	u := &plot.UtilitySpace{Title: d.Class.Title + ": outcomes", XName: d.Parties[ix], YName: d.Parties[iy],
-		Reservation: &[2]float64{pair.Reservation[0], pair.Reservation[1]}}
-	for _, p := range fr.Points {
-		u.Frontier = append(u.Frontier, [2]float64{p.U[0], p.U[1]})
-	}
-	for _, r := range d.Rooms {
-		name := r.Title
-		if k := strings.LastIndex(name, "room "); k >= 0 {
-			name = name[k:]
-		}
-		if r.Agreement == nil {
-			name += " (no agreement)"
-		}
-		u.Markers = append(u.Markers, plot.Marker{Name: name, At: [2]float64{r.Utilities[ix], r.Utilities[iy]}})
-	}
-	var buf bytes.Buffer
-	if err := plot.Write(&buf, "svg", u); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return svg(u, "debrief plot")
 }

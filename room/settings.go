@@ -104,17 +104,21 @@ func (s *Settings) config(sc *scenario.Scenario) session.Config {
 	return cfg
 }
 
-// mediated reports whether a protocol has a mediator who drafts or proposes.
+// mediated reports whether a protocol has a mediator who drafts or
+// proposes (session.ProtocolInfo.Mediated): the room then seats the
+// scenario's mediator, and the negotiation's owner acts from that seat.
+// An unknown protocol is taken as mediated (normalize refuses it).
 func mediated(protocol string) bool {
-	switch protocol {
-	case session.SAO, session.AMOP, session.Blind:
-		return false
-	}
-	return true
+	info, ok := session.Info(protocol)
+	return !ok || info.Mediated
 }
 
-// turnBased reports whether parties move in turn (alternating offers).
-func turnBased(protocol string) bool { return protocol == session.SAO || protocol == session.AMOP }
+// turnBased reports whether parties move in turn
+// (session.ProtocolInfo.TurnBased).
+func turnBased(protocol string) bool {
+	info, _ := session.Info(protocol)
+	return info.TurnBased
+}
 
 // mediatorOf returns the scenario's first party with role mediator.
 func mediatorOf(sc *scenario.Scenario) string {

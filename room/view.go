@@ -291,7 +291,7 @@ func utilitySeries(sc *scenario.Scenario, p *profile.Profile, events []session.E
 		case e.Move != nil && len(e.Move.Package) > 0 && (e.Kind == session.KindOffer || e.Kind == session.KindPropose):
 			pkg = e.Move.Package
 		case e.Move != nil && e.Kind == session.KindDraft:
-			pkg = textPackage(e.Move.Text)
+			pkg = e.Move.Text.Package()
 		case e.Note != nil && e.Kind == "agreement" && len(e.Note.Package) > 0:
 			pkg = e.Note.Package
 		default:
@@ -300,19 +300,6 @@ func utilitySeries(sc *scenario.Scenario, p *profile.Profile, events []session.E
 		out = append(out, UtilityPoint{Seq: e.Seq, Round: e.Round, Kind: e.Kind, By: e.Party, Utility: t.Utility(pkg)})
 	}
 	return out
-}
-
-// textPackage reads a single text as a package: a bracketed point is open.
-func textPackage(text [][]int) framework.Package {
-	p := make(framework.Package, len(text))
-	for i, opts := range text {
-		if len(opts) == 1 {
-			p[i] = opts[0]
-		} else {
-			p[i] = framework.Open
-		}
-	}
-	return p
 }
 
 // Evaluation is a package rated by the viewer's own profile.

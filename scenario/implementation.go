@@ -2,11 +2,13 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/internal/posyaml"
 	"github.com/parley-negotiation/parley/plan"
 )
 
@@ -46,40 +48,40 @@ type implRefs struct {
 
 // implementation decodes the implementation section.
 func (d *decoder) implementation(n ast.Node, fw *framework.Framework, pts *points, parties map[string]ast.Node) *plan.Plan {
-	o, _ := d.object(n, "implementation", implKeys, []string{"verifiers", "commitments"})
-	if o.entries == nil {
+	o, _ := d.Object(n, "implementation", implKeys, []string{"verifiers", "commitments"})
+	if !o.IsMapping() {
 		return nil
 	}
 	p := &plan.Plan{}
 	refs := &implRefs{commitments: map[string]ast.Node{}, verifiers: map[string]ast.Node{}, phases: map[string]ast.Node{}}
 
 	// Verifiers.
-	if o.has("verifiers") {
-		items, ok := d.list(o.val("verifiers"), "implementation: verifiers")
+	if o.Has("verifiers") {
+		items, ok := d.List(o.Value("verifiers"), "implementation: verifiers")
 		if ok && len(items) == 0 {
-			d.errorf(d.resolve(o.val("verifiers")), "implementation: verifiers: expected at least one verifier, found an empty list")
+			d.Errorf(d.Resolve(o.Value("verifiers")), "implementation: verifiers: expected at least one verifier, found an empty list")
 		}
 		for _, item := range items {
-			if d.full() {
+			if d.Full() {
 				break
 			}
-			vo, _ := d.object(item, d.peekID(d.resolve(item), "verifier"), verifierKeys, []string{"id"})
-			if vo.entries == nil || !vo.has("id") {
+			vo, _ := d.Object(item, d.peekID(d.Resolve(item), "verifier"), verifierKeys, []string{"id"})
+			if !vo.IsMapping() || !vo.Has("id") {
 				continue
 			}
 			var v plan.Verifier
-			id, ok := d.str(vo.val("id"), "verifier id")
-			if !ok || !d.checkID(vo.val("id"), "verifier id", id) {
+			id, ok := d.Str(vo.Value("id"), "verifier id")
+			if !ok || !d.checkID(vo.Value("id"), "verifier id", id) {
 				continue
 			}
-			idn := d.resolve(vo.val("id"))
+			idn := d.Resolve(vo.Value("id"))
 			if first, dup := refs.verifiers[id]; dup {
-				l, _ := position(first)
-				d.errorf(idn, "verifier %q is defined twice (first at line %d; verifier ids must be unique)", id, l)
+				l, _ := posyaml.Position(first)
+				d.Errorf(idn, "verifier %q is defined twice (first at line %d; verifier ids must be unique)", id, l)
 				continue
 			}
 			if _, clash := parties[id]; clash {
-				d.errorf(idn, "verifier %q has the id of a party (verifiers file reports in the session log under their id, which must differ from every party's)", id)
+				d.Errorf(idn, "verifier %q has the id of a party (verifiers file reports in the session log under their id, which must differ from every party's)", id)
 				continue
 			}
 			refs.verifiers[id] = idn
@@ -92,24 +94,24 @@ func (d *decoder) implementation(n ast.Node, fw *framework.Framework, pts *point
 	}
 
 	// Phases.
-	if o.has("phases") {
-		items, _ := d.list(o.val("phases"), "implementation: phases")
+	if o.Has("phases") {
+		items, _ := d.List(o.Value("phases"), "implementation: phases")
 		for _, item := range items {
-			if d.full() {
+			if d.Full() {
 				break
 			}
-			po, _ := d.object(item, d.peekID(d.resolve(item), "phase"), phaseKeys, []string{"id"})
-			if po.entries == nil || !po.has("id") {
+			po, _ := d.Object(item, d.peekID(d.Resolve(item), "phase"), phaseKeys, []string{"id"})
+			if !po.IsMapping() || !po.Has("id") {
 				continue
 			}
-			id, ok := d.str(po.val("id"), "phase id")
-			if !ok || !d.checkID(po.val("id"), "phase id", id) {
+			id, ok := d.Str(po.Value("id"), "phase id")
+			if !ok || !d.checkID(po.Value("id"), "phase id", id) {
 				continue
 			}
-			idn := d.resolve(po.val("id"))
+			idn := d.Resolve(po.Value("id"))
 			if first, dup := refs.phases[id]; dup {
-				l, _ := position(first)
-				d.errorf(idn, "phase %q is defined twice (first at line %d; phase ids must be unique)", id, l)
+				l, _ := posyaml.Position(first)
+				d.Errorf(idn, "phase %q is defined twice (first at line %d; phase ids must be unique)", id, l)
 				continue
 			}
 			refs.phases[id] = idn
@@ -123,30 +125,30 @@ func (d *decoder) implementation(n ast.Node, fw *framework.Framework, pts *point
 
 	// Commitments: ids first, so that references may point forward.
 	var items []ast.Node
-	if o.has("commitments") {
+	if o.Has("commitments") {
 		var ok bool
-		items, ok = d.list(o.val("commitments"), "implementation: commitments")
+		items, ok = d.List(o.Value("commitments"), "implementation: commitments")
 		if ok && len(items) == 0 {
-			d.errorf(d.resolve(o.val("commitments")), "implementation: commitments: expected at least one commitment, found an empty list")
+			d.Errorf(d.Resolve(o.Value("commitments")), "implementation: commitments: expected at least one commitment, found an empty list")
 		}
 	}
-	var objs []object
+	var objs []posyaml.Object
 	for _, item := range items {
-		if d.full() {
+		if d.Full() {
 			break
 		}
-		co, _ := d.object(item, d.peekID(d.resolve(item), "commitment"), commitmentKeys, []string{"id", "point", "owners", "kind", "verifier"})
-		if co.entries == nil || !co.has("id") {
+		co, _ := d.Object(item, d.peekID(d.Resolve(item), "commitment"), commitmentKeys, []string{"id", "point", "owners", "kind", "verifier"})
+		if !co.IsMapping() || !co.Has("id") {
 			continue
 		}
-		id, ok := d.str(co.val("id"), "commitment id")
-		if !ok || !d.checkID(co.val("id"), "commitment id", id) {
+		id, ok := d.Str(co.Value("id"), "commitment id")
+		if !ok || !d.checkID(co.Value("id"), "commitment id", id) {
 			continue
 		}
-		idn := d.resolve(co.val("id"))
+		idn := d.Resolve(co.Value("id"))
 		if first, dup := refs.commitments[id]; dup {
-			l, _ := position(first)
-			d.errorf(idn, "commitment %q is defined twice (first at line %d; commitment ids must be unique)", id, l)
+			l, _ := posyaml.Position(first)
+			d.Errorf(idn, "commitment %q is defined twice (first at line %d; commitment ids must be unique)", id, l)
 			continue
 		}
 		refs.commitments[id] = idn
@@ -158,127 +160,127 @@ func (d *decoder) implementation(n ast.Node, fw *framework.Framework, pts *point
 	refs.after, refs.onViol = make([][]ast.Node, n0), make([][]ast.Node, n0)
 	refs.fromKey, refs.kindNode, refs.node, refs.good = make([]ast.Node, n0), make([]ast.Node, n0), make([]ast.Node, n0), make([][]bool, n0)
 	for i, co := range objs {
-		if d.full() {
+		if d.Full() {
 			break
 		}
-		refs.node[i] = co.node
+		refs.node[i] = co.Node
 		d.commitment(co, &p.Commitments[i], i, fw, pts, parties, refs)
 	}
-	if len(d.errs) == 0 {
+	if d.Problems() == 0 {
 		d.implementationLinks(p, refs)
 	}
 	return p
 }
 
 // commitment decodes one commitment's keys (its id is already set).
-func (d *decoder) commitment(co object, c *plan.Commitment, i int, fw *framework.Framework, pts *points, parties map[string]ast.Node, refs *implRefs) {
+func (d *decoder) commitment(co posyaml.Object, c *plan.Commitment, i int, fw *framework.Framework, pts *points, parties map[string]ast.Node, refs *implRefs) {
 	what := fmt.Sprintf("commitment %q", c.ID)
 	d.optStr(co, "title", &c.Title)
 	d.optStr(co, "text", &c.Text)
 	d.optStr(co, "evidence", &c.Evidence)
 	pi := -1
-	if co.has("point") {
-		if id, ok := d.ref(co.val("point"), what+": point"); ok {
+	if co.Has("point") {
+		if id, ok := d.Name(co.Value("point"), what+": point"); ok {
 			if pts == nil {
 				pts = &points{index: map[string]int{}, bad: map[int]bool{}}
 			}
-			if k, ok := d.pointRef(d.resolve(co.val("point")), id, what, pts); ok {
+			if k, ok := d.pointRef(d.Resolve(co.Value("point")), id, what, pts); ok {
 				pi = k
 			}
 			c.Point = id
 		}
 	}
-	if co.has("options") {
-		items, _ := d.list(co.val("options"), what+": options")
+	if co.Has("options") {
+		items, _ := d.List(co.Value("options"), what+": options")
 		if pi >= 0 && len(items) > 0 && fw.Points[pi].Kind != framework.Options {
-			d.errorf(co.key("options"), "%s: options: point %q is %s point (options name options of an options point; without them the commitment applies whatever level is agreed)", what, c.Point, kindName(fw.Points[pi].Kind))
+			d.Errorf(co.Key("options"), "%s: options: point %q is %s point (options name options of an options point; without them the commitment applies whatever level is agreed)", what, c.Point, kindName(fw.Points[pi].Kind))
 		} else {
 			for _, item := range items {
-				id, ok := d.ref(item, what+": options")
+				id, ok := d.Name(item, what+": options")
 				if !ok || pi < 0 {
 					continue
 				}
 				pt := &fw.Points[pi]
 				if pt.Level(id) < 0 {
-					d.errorf(d.resolve(item), "%s: options: point %q has no option %q (options: %s)%s", what, pt.ID, id, listNames(optionIDs(pt)), suggest(id, optionIDs(pt)))
+					d.Errorf(d.Resolve(item), "%s: options: point %q has no option %q (options: %s)%s", what, pt.ID, id, posyaml.ListNames(optionIDs(pt)), posyaml.Suggest(id, optionIDs(pt)))
 					continue
 				}
-				if contains(c.Options, id) {
-					d.errorf(d.resolve(item), "%s: options: option %q listed twice", what, id)
+				if slices.Contains(c.Options, id) {
+					d.Errorf(d.Resolve(item), "%s: options: option %q listed twice", what, id)
 					continue
 				}
 				c.Options = append(c.Options, id)
 			}
 		}
 	}
-	if co.has("owners") {
-		items, ok := d.list(co.val("owners"), what+": owners")
+	if co.Has("owners") {
+		items, ok := d.List(co.Value("owners"), what+": owners")
 		if ok && len(items) == 0 {
-			d.errorf(d.resolve(co.val("owners")), "%s: owners: expected at least one party, found an empty list", what)
+			d.Errorf(d.Resolve(co.Value("owners")), "%s: owners: expected at least one party, found an empty list", what)
 		}
 		for _, item := range items {
 			id, ok := d.partyRef(item, what+": owners", parties)
 			if !ok {
 				continue
 			}
-			if contains(c.Owners, id) {
-				d.errorf(d.resolve(item), "%s: owners: party %q listed twice", what, id)
+			if slices.Contains(c.Owners, id) {
+				d.Errorf(d.Resolve(item), "%s: owners: party %q listed twice", what, id)
 				continue
 			}
 			c.Owners = append(c.Owners, id)
 		}
 	}
-	if co.has("phase") {
-		if id, ok := d.ref(co.val("phase"), what+": phase"); ok {
+	if co.Has("phase") {
+		if id, ok := d.Name(co.Value("phase"), what+": phase"); ok {
 			if _, found := refs.phases[id]; !found {
-				d.errorf(d.resolve(co.val("phase")), "%s: phase: no phase %q (phases: %s)%s", what, id, orNone(refs.phaseIDs), suggest(id, refs.phaseIDs))
+				d.Errorf(d.Resolve(co.Value("phase")), "%s: phase: no phase %q (phases: %s)%s", what, id, orNone(refs.phaseIDs), posyaml.Suggest(id, refs.phaseIDs))
 			} else {
 				c.Phase = id
 			}
 		}
 	}
-	if co.has("kind") {
-		refs.kindNode[i] = co.key("kind")
-		if k, ok := d.oneOf(co.val("kind"), what+": kind", commitmentKinds); ok {
+	if co.Has("kind") {
+		refs.kindNode[i] = co.Key("kind")
+		if k, ok := d.OneOf(co.Value("kind"), what+": kind", commitmentKinds); ok {
 			c.Kind = plan.Kind(k)
 		}
 	}
-	if co.has("from") {
-		refs.fromKey[i] = co.key("from")
-		if a, ok := d.oneOf(co.val("from"), what+": from", anchorNames); ok {
+	if co.Has("from") {
+		refs.fromKey[i] = co.Key("from")
+		if a, ok := d.OneOf(co.Value("from"), what+": from", anchorNames); ok {
 			c.From = plan.Anchor(a)
 		}
 	}
-	if co.has("deadline") {
+	if co.Has("deadline") {
 		if c.Kind == plan.Continuous {
-			d.errorf(co.key("deadline"), "%s: deadline: a continuous commitment holds from its start and has no deadline (a once commitment is delivered by one)", what)
-		} else if r := d.resolve(co.val("deadline")); r != nil {
-			if !isScalar(r) {
-				d.errorf(r, "%s: deadline: expected a duration (30d) or a date (2026-06-30), found %s", what, describe(r))
-			} else if dl, err := plan.ParseDeadline(scalarText(r)); err != nil {
-				d.errorf(r, "%s: deadline: %v", what, err)
+			d.Errorf(co.Key("deadline"), "%s: deadline: a continuous commitment holds from its start and has no deadline (a once commitment is delivered by one)", what)
+		} else if r := d.Resolve(co.Value("deadline")); r != nil {
+			if !posyaml.IsScalar(r) {
+				d.Errorf(r, "%s: deadline: expected a duration (30d) or a date (2026-06-30), found %s", what, posyaml.Describe(r))
+			} else if dl, err := plan.ParseDeadline(posyaml.ScalarText(r)); err != nil {
+				d.Errorf(r, "%s: deadline: %v", what, err)
 			} else {
 				c.Deadline = dl
 			}
 		}
 	}
-	if co.has("verifier") {
-		if id, ok := d.ref(co.val("verifier"), what+": verifier"); ok {
+	if co.Has("verifier") {
+		if id, ok := d.Name(co.Value("verifier"), what+": verifier"); ok {
 			if _, found := refs.verifiers[id]; !found {
-				d.errorf(d.resolve(co.val("verifier")), "%s: verifier: no verifier %q (verifiers: %s)%s", what, id, orNone(refs.verIDs), suggest(id, refs.verIDs))
+				d.Errorf(d.Resolve(co.Value("verifier")), "%s: verifier: no verifier %q (verifiers: %s)%s", what, id, orNone(refs.verIDs), posyaml.Suggest(id, refs.verIDs))
 			} else {
 				c.Verifier = id
 			}
 		}
 	}
-	if co.has("after") {
+	if co.Has("after") {
 		// One precondition as a mapping, or a list of them.
 		var items []ast.Node
-		if r := d.resolve(co.val("after")); r != nil {
+		if r := d.Resolve(co.Value("after")); r != nil {
 			if _, isList := r.(*ast.SequenceNode); isList {
-				items, _ = d.list(r, what+": after")
+				items, _ = d.List(r, what+": after")
 			} else {
-				items = []ast.Node{co.val("after")}
+				items = []ast.Node{co.Value("after")}
 			}
 		}
 		for _, item := range items {
@@ -287,19 +289,19 @@ func (d *decoder) commitment(co object, c *plan.Commitment, i int, fw *framework
 				continue
 			}
 			c.After = append(c.After, pc)
-			refs.after[i] = append(refs.after[i], d.resolve(item))
+			refs.after[i] = append(refs.after[i], d.Resolve(item))
 			refs.good[i] = append(refs.good[i], good)
 		}
 	}
-	if co.has("on_violation") {
-		items, _ := d.list(co.val("on_violation"), what+": on_violation")
+	if co.Has("on_violation") {
+		items, _ := d.List(co.Value("on_violation"), what+": on_violation")
 		for _, item := range items {
 			k, ok := d.consequence(item, what, c, parties, refs)
 			if !ok {
 				continue
 			}
 			c.OnViolation = append(c.OnViolation, k)
-			refs.onViol[i] = append(refs.onViol[i], d.resolve(item))
+			refs.onViol[i] = append(refs.onViol[i], d.Resolve(item))
 		}
 	}
 }
@@ -308,62 +310,62 @@ func (d *decoder) commitment(co object, c *plan.Commitment, i int, fw *framework
 // {commitment: id, fulfilled: true}. good is false when the commitment
 // named is unknown (already reported).
 func (d *decoder) precondition(n ast.Node, what string, c *plan.Commitment, refs *implRefs) (pc plan.Precondition, good, ok bool) {
-	po, ok := d.object(n, what+": after", preconditionKey, []string{"commitment"})
-	if po.entries == nil || !po.has("commitment") {
+	po, ok := d.Object(n, what+": after", preconditionKey, []string{"commitment"})
+	if !po.IsMapping() || !po.Has("commitment") {
 		return pc, false, false
 	}
-	id, idOK := d.ref(po.val("commitment"), what+": after: commitment")
+	id, idOK := d.Name(po.Value("commitment"), what+": after: commitment")
 	if !idOK {
 		return pc, false, false
 	}
 	pc.Commitment = id
 	good = true
 	if _, found := refs.commitments[id]; !found {
-		d.errorf(d.resolve(po.val("commitment")), "%s: after: no commitment %q (commitments: %s)%s", what, id, listNames(refs.ids), suggest(id, refs.ids))
+		d.Errorf(d.Resolve(po.Value("commitment")), "%s: after: no commitment %q (commitments: %s)%s", what, id, posyaml.ListNames(refs.ids), posyaml.Suggest(id, refs.ids))
 		good, ok = false, false
 	} else if id == c.ID {
-		d.errorf(d.resolve(po.val("commitment")), "%s: after: a commitment cannot wait for itself", what)
+		d.Errorf(d.Resolve(po.Value("commitment")), "%s: after: a commitment cannot wait for itself", what)
 		good, ok = false, false
 	}
 	for _, q := range c.After {
 		if q.Commitment == id {
-			d.errorf(d.resolve(po.val("commitment")), "%s: after: commitment %q listed twice", what, id)
+			d.Errorf(d.Resolve(po.Value("commitment")), "%s: after: commitment %q listed twice", what, id)
 			return pc, false, false
 		}
 	}
 	switch {
-	case po.has("held") && po.has("fulfilled"):
-		d.errorf(po.key("fulfilled"), "%s: after %q: both held and fulfilled given (expected held: DURATION for a continuous commitment or fulfilled: true for a once one)", what, id)
+	case po.Has("held") && po.Has("fulfilled"):
+		d.Errorf(po.Key("fulfilled"), "%s: after %q: both held and fulfilled given (expected held: DURATION for a continuous commitment or fulfilled: true for a once one)", what, id)
 		return pc, false, false
-	case po.has("held"):
-		v, durOK := d.duration(po.val("held"), what+": after: held")
+	case po.Has("held"):
+		v, durOK := d.duration(po.Value("held"), what+": after: held")
 		if !durOK {
 			return pc, false, false
 		}
 		if v == 0 {
-			d.errorf(d.resolve(po.val("held")), "%s: after: held: expected a positive duration, found %s", what, scalarText(d.resolve(po.val("held"))))
+			d.Errorf(d.Resolve(po.Value("held")), "%s: after: held: expected a positive duration, found %s", what, posyaml.ScalarText(d.Resolve(po.Value("held"))))
 			return pc, false, false
 		}
 		pc.Held = v
-	case po.has("fulfilled"):
-		r := d.resolve(po.val("fulfilled"))
+	case po.Has("fulfilled"):
+		r := d.Resolve(po.Value("fulfilled"))
 		if b, isBool := r.(*ast.BoolNode); !isBool || !b.Value {
 			if r != nil {
-				d.errorf(r, "%s: after: fulfilled: expected true, found %s", what, describe(r))
+				d.Errorf(r, "%s: after: fulfilled: expected true, found %s", what, posyaml.Describe(r))
 			}
 			return pc, false, false
 		}
 		pc.Fulfilled = true
-		if po.has("severity") {
-			d.errorf(po.key("severity"), "%s: after %q: severity applies to held (violations below it do not interrupt the clock)", what, id)
+		if po.Has("severity") {
+			d.Errorf(po.Key("severity"), "%s: after %q: severity applies to held (violations below it do not interrupt the clock)", what, id)
 			return pc, false, false
 		}
 	default:
-		d.errorf(po.node, "%s: after %q: expected held: DURATION (a continuous commitment held that long without violation) or fulfilled: true (a once commitment fulfilled)", what, id)
+		d.Errorf(po.Node, "%s: after %q: expected held: DURATION (a continuous commitment held that long without violation) or fulfilled: true (a once commitment fulfilled)", what, id)
 		return pc, false, false
 	}
-	if po.has("severity") {
-		s, sevOK := d.oneOf(po.val("severity"), what+": after: severity", severityNames)
+	if po.Has("severity") {
+		s, sevOK := d.OneOf(po.Value("severity"), what+": after: severity", severityNames)
 		if !sevOK {
 			return pc, false, false
 		}
@@ -375,31 +377,31 @@ func (d *decoder) precondition(n ast.Node, what string, c *plan.Commitment, refs
 // consequence decodes {trigger: id [, severity: s] [, party: p]}.
 func (d *decoder) consequence(n ast.Node, what string, c *plan.Commitment, parties map[string]ast.Node, refs *implRefs) (plan.Consequence, bool) {
 	var k plan.Consequence
-	ko, ok := d.object(n, what+": on_violation", consequenceKeys, []string{"trigger"})
-	if ko.entries == nil || !ko.has("trigger") {
+	ko, ok := d.Object(n, what+": on_violation", consequenceKeys, []string{"trigger"})
+	if !ko.IsMapping() || !ko.Has("trigger") {
 		return k, false
 	}
-	id, idOK := d.ref(ko.val("trigger"), what+": on_violation: trigger")
+	id, idOK := d.Name(ko.Value("trigger"), what+": on_violation: trigger")
 	if !idOK {
 		return k, false
 	}
 	if _, found := refs.commitments[id]; !found {
-		d.errorf(d.resolve(ko.val("trigger")), "%s: on_violation: trigger: no commitment %q (commitments: %s)%s", what, id, listNames(refs.ids), suggest(id, refs.ids))
+		d.Errorf(d.Resolve(ko.Value("trigger")), "%s: on_violation: trigger: no commitment %q (commitments: %s)%s", what, id, posyaml.ListNames(refs.ids), posyaml.Suggest(id, refs.ids))
 		ok = false
 	} else if id == c.ID {
-		d.errorf(d.resolve(ko.val("trigger")), "%s: on_violation: a commitment cannot trigger itself", what)
+		d.Errorf(d.Resolve(ko.Value("trigger")), "%s: on_violation: a commitment cannot trigger itself", what)
 		ok = false
 	}
 	k.Trigger = id
-	if ko.has("severity") {
-		s, sevOK := d.oneOf(ko.val("severity"), what+": on_violation: severity", severityNames)
+	if ko.Has("severity") {
+		s, sevOK := d.OneOf(ko.Value("severity"), what+": on_violation: severity", severityNames)
 		ok = ok && sevOK
 		k.Severity = plan.Severity(s)
 	}
-	if ko.has("party") {
-		p, pOK := d.partyRef(ko.val("party"), what+": on_violation: party", parties)
-		if pOK && !contains(c.Owners, p) {
-			d.errorf(d.resolve(ko.val("party")), "%s: on_violation: party %q does not own the commitment (owners: %s)", what, p, strings.Join(c.Owners, ", "))
+	if ko.Has("party") {
+		p, pOK := d.partyRef(ko.Value("party"), what+": on_violation: party", parties)
+		if pOK && !slices.Contains(c.Owners, p) {
+			d.Errorf(d.Resolve(ko.Value("party")), "%s: on_violation: party %q does not own the commitment (owners: %s)", what, p, strings.Join(c.Owners, ", "))
 			pOK = false
 		}
 		ok = ok && pOK
@@ -407,7 +409,7 @@ func (d *decoder) consequence(n ast.Node, what string, c *plan.Commitment, parti
 	}
 	for _, q := range c.OnViolation {
 		if q == k {
-			d.errorf(ko.node, "%s: on_violation: trigger %q listed twice", what, id)
+			d.Errorf(ko.Node, "%s: on_violation: trigger %q listed twice", what, id)
 			return k, false
 		}
 	}
@@ -416,26 +418,26 @@ func (d *decoder) consequence(n ast.Node, what string, c *plan.Commitment, parti
 
 // duration reads a duration scalar such as 60d.
 func (d *decoder) duration(n ast.Node, what string) (plan.Duration, bool) {
-	r := d.resolve(n)
+	r := d.Resolve(n)
 	if r == nil {
 		return 0, false
 	}
-	if !isScalar(r) {
-		d.errorf(r, "%s: expected a duration such as 60d, 2w or 36h, found %s", what, describe(r))
+	if !posyaml.IsScalar(r) {
+		d.Errorf(r, "%s: expected a duration such as 60d, 2w or 36h, found %s", what, posyaml.Describe(r))
 		return 0, false
 	}
-	text := scalarText(r)
+	text := posyaml.ScalarText(r)
 	if _, isStr := r.(*ast.StringNode); !isStr {
-		msg := fmt.Sprintf("%s: expected a duration such as 60d, 2w or 36h, found %s", what, describe(r))
+		msg := fmt.Sprintf("%s: expected a duration such as 60d, 2w or 36h, found %s", what, posyaml.Describe(r))
 		if sg := plan.SuggestDuration(text); sg != "" {
 			msg += fmt.Sprintf("; did you mean %q?", sg)
 		}
-		d.errorf(r, "%s", msg)
+		d.Errorf(r, "%s", msg)
 		return 0, false
 	}
 	v, err := plan.ParseDuration(text)
 	if err != nil {
-		d.errorf(r, "%s: %v", what, err)
+		d.Errorf(r, "%s: %v", what, err)
 		return 0, false
 	}
 	return v, true
@@ -464,20 +466,20 @@ func (d *decoder) implementationLinks(p *plan.Plan, refs *implRefs) {
 			}
 			switch {
 			case pc.Fulfilled && dep.Kind == plan.Continuous:
-				d.errorf(refs.after[i][k], "%s: after %q: fulfilled applies to once commitments, and %q is continuous (use held: DURATION)", what, dep.ID, dep.ID)
+				d.Errorf(refs.after[i][k], "%s: after %q: fulfilled applies to once commitments, and %q is continuous (use held: DURATION)", what, dep.ID, dep.ID)
 			case pc.Held != 0 && dep.Kind == plan.Once:
-				d.errorf(refs.after[i][k], "%s: after %q: held applies to continuous commitments, and %q is once (use fulfilled: true)", what, dep.ID, dep.ID)
+				d.Errorf(refs.after[i][k], "%s: after %q: held applies to continuous commitments, and %q is once (use fulfilled: true)", what, dep.ID, dep.ID)
 			}
 		}
 		switch {
 		case c.From == plan.FromTriggered && !targets[c.ID]:
-			d.errorf(refs.fromKey[i], "%s: from: triggered, but no on_violation of another commitment triggers it", what)
+			d.Errorf(refs.fromKey[i], "%s: from: triggered, but no on_violation of another commitment triggers it", what)
 		case c.From != plan.FromTriggered && targets[c.ID]:
 			at := refs.fromKey[i]
 			if at == nil {
 				at = refs.node[i]
 			}
-			d.errorf(at, "%s: is triggered by a violation of %s, so it is owed from its trigger (expected from: triggered)", what, strings.Join(p.Triggers(c.ID), ", "))
+			d.Errorf(at, "%s: is triggered by a violation of %s, so it is owed from its trigger (expected from: triggered)", what, strings.Join(p.Triggers(c.ID), ", "))
 		}
 	}
 	if cyc := p.Cycle(); cyc != nil {
@@ -493,7 +495,7 @@ func (d *decoder) implementationLinks(p *plan.Plan, refs *implRefs) {
 				at = refs.after[i][k]
 			}
 		}
-		d.errorf(at, "commitment %q: after: preconditions form a cycle: %s (a commitment cannot wait, even indirectly, for itself)", cyc[0], strings.Join(cyc, " → "))
+		d.Errorf(at, "commitment %q: after: preconditions form a cycle: %s (a commitment cannot wait, even indirectly, for itself)", cyc[0], strings.Join(cyc, " → "))
 	}
 }
 
@@ -501,7 +503,7 @@ func orNone(ids []string) string {
 	if len(ids) == 0 {
 		return "none defined"
 	}
-	return listNames(ids)
+	return posyaml.ListNames(ids)
 }
 
 // implementationTree writes a plan in the file form.

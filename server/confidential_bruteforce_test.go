@@ -166,7 +166,7 @@ func (a *audit) errorf(viewer, kind, format string, args ...any) {
 // noCredentials are the routes that take no credentials: a revoked
 // credential gets there what nobody gets.
 var noCredentials = map[string]bool{
-	"GET /api/health": true, "GET /api/keys": true, "GET /api/scenarios": true,
+	"GET /api/health": true, "GET /api/keys": true, "GET /api/scenarios": true, "GET /api/protocols": true,
 	"POST /api/login": true, "POST /api/logout": true, "POST /api/join": true,
 }
 

@@ -563,7 +563,7 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 	c := "/api/classes/" + class
 	pkg := `[` + strings.TrimSuffix(strings.Repeat("0,", 20), ",") + `]`
 	switch rt.Method + " " + rt.Pattern {
-	case "GET /api/health", "GET /api/keys", "GET /api/stats", "GET /api/me", "GET /api/scenarios", "GET /api/negotiations", "GET /api/classes":
+	case "GET /api/health", "GET /api/keys", "GET /api/stats", "GET /api/me", "GET /api/scenarios", "GET /api/protocols", "GET /api/negotiations", "GET /api/classes":
 		return []apiRequest{{rt.Pattern, ""}}
 	case "POST /api/login":
 		return []apiRequest{{rt.Pattern, `{"name":"mediator","password":"wrong"}`}}

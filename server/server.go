@@ -114,6 +114,7 @@ func New(cfg Config) *Server {
 		{"GET", "/api/me", s.me},
 		{"POST", "/api/join", s.join},
 		{"GET", "/api/scenarios", s.scenarios},
+		{"GET", "/api/protocols", s.protocols},
 		{"GET", "/api/negotiations", s.asUser(ok, s.listNegotiations)},
 		{"POST", "/api/negotiations", s.asUser(created, s.createNegotiation)},
 		{"GET", "/api/negotiations/{id}", s.asViewer(s.view)},

@@ -6,6 +6,15 @@ import (
 	"github.com/parley-negotiation/parley/room"
 )
 
+// The server's own state: whether it is up (GET /api/health, for anyone)
+// and its operational counts (GET /api/stats, for its operators).
+
+// health says that the server is up, and nothing more: operational
+// counts are behind authentication (GET /api/stats).
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
 // Stats are the server's operational counts, for its operators.
 type Stats struct {
 	// Subscribers is the number of open event streams.

@@ -18,6 +18,14 @@ import (
 // names.
 const MaxGeniusFiles = 64
 
+// GeniusUpload is a GENIUS domain folder: XML files by name.
+type GeniusUpload struct {
+	Name  string            `json:"name"`
+	Files map[string]string `json:"files"`
+	// Profiles names the profile files to load (default: every linear one).
+	Profiles []string `json:"profiles,omitempty"`
+}
+
 // load checks the upload's names and loads it from memory: nothing of the
 // server's file system is read, whatever the names say.
 func (g *GeniusUpload) load() (*scenario.Scenario, error) {

@@ -22,7 +22,18 @@ import (
 // ends the talks.
 const AMOP = "amop"
 
-func init() { register(AMOP, func() Protocol { return amop{} }) }
+func init() {
+	register(ProtocolInfo{
+		Name:        AMOP,
+		Title:       "alternating multiple offers",
+		Description: "Each round every party in turn puts an offer on the table, then every party in turn votes on each offer in order; the first offer whose votes meet the decision rule is agreed (GENIUS's AMOP).",
+		TurnBased:   true,
+		Moves: []MoveInfo{
+			{KindEnd, ByMediator},
+			{KindOffer, ByParties}, {KindVote, ByParties}, {KindEnd, ByParties},
+		},
+	}, func() Protocol { return amop{} })
+}
 
 type amop struct{}
 

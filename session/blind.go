@@ -39,7 +39,17 @@ const Blind = "blind"
 // MaxBid bounds the packages of one blind bid.
 const MaxBid = 4096
 
-func init() { register(Blind, func() Protocol { return blind{} }) }
+func init() {
+	register(ProtocolInfo{
+		Name:        Blind,
+		Title:       "blind bidding",
+		Description: "Each round every party secretly bids the packages it would accept; the engine reveals only their overlap, and agrees its first package when the bids holding it meet the decision rule.",
+		Moves: []MoveInfo{
+			{KindEnd, ByMediator},
+			{KindBid, ByParties}, {KindEnd, ByParties}, {KindLeave, ByParties},
+		},
+	}, func() Protocol { return blind{} })
+}
 
 type blind struct{}
 
@@ -124,7 +134,7 @@ func (s *Session) endBidRound() {
 	if len(overlap) > 0 {
 		n.Reason = fmt.Sprintf("the bids overlap in %d package(s)", len(overlap))
 		if s.Config.BlindReveal == RevealPoints || s.Config.BlindReveal == RevealPackages {
-			n.Overlap = projectPackages(overlap, len(s.Scenario.Framework.Points))
+			n.Overlap = BracketText(len(s.Scenario.Framework.Points), overlap)
 		}
 		if s.Config.BlindReveal == RevealPackages {
 			n.Packages = clonePackages(overlap)
@@ -170,19 +180,6 @@ func (s *Session) blindOverlap() []framework.Package {
 		}
 	}
 	slices.SortFunc(out, func(a, b framework.Package) int { return slices.Compare(a, b) })
-	return out
-}
-
-// projectPackages returns, per point, the options the packages use.
-func projectPackages(ps []framework.Package, n int) [][]int {
-	out := make([][]int, n)
-	for k := range out {
-		for _, p := range ps {
-			out[k] = append(out[k], p[k])
-		}
-		slices.Sort(out[k])
-		out[k] = slices.Compact(out[k])
-	}
 	return out
 }
 

@@ -229,43 +229,6 @@ func TestBlindResponders(t *testing.T) {
 	checkReplay(t, s)
 }
 
-func TestBestPackages(t *testing.T) {
-	sc := tightScenario(0.4)
-	sc.Parties[1].Profile.RedLines = nil
-	p := sc.Party("a").Profile
-	tb, _ := p.Compile(sc.Framework)
-	// Brute force: every acceptable package, best first, ties by package.
-	var want []framework.Package
-	analysis.Enumerate(sc.Framework.Radix(), func(q framework.Package) bool {
-		if tb.Utility(q) >= 0.6 {
-			want = append(want, q.Clone())
-		}
-		return true
-	})
-	slices.SortStableFunc(want, func(x, y framework.Package) int {
-		ux, uy := tb.Utility(x), tb.Utility(y)
-		switch {
-		case ux > uy:
-			return -1
-		case ux < uy:
-			return 1
-		}
-		return slices.Compare(x, y)
-	})
-	got := BestPackages(tb, p, 100, 0.6)
-	if len(got) != len(want) {
-		t.Fatalf("%d packages, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if tb.Utility(got[i]) != tb.Utility(want[i]) {
-			t.Fatalf("package %d: %v (%v), want %v (%v)", i, got[i], tb.Utility(got[i]), want[i], tb.Utility(want[i]))
-		}
-	}
-	if got := BestPackages(tb, p, 3, 0); len(got) != 3 {
-		t.Fatalf("limit 3: %d packages", len(got))
-	}
-}
-
 // checkBids fails the test on a bid of more than agent.MaxBlindBid
 // packages or holding a package its bidder would not accept (below its
 // reservation value or across its red lines), and on an agreement outside

@@ -9,5 +9,8 @@
 // The engine knows no storage, network or UI: a Clock is injected, logs are
 // written and read as JSON lines by the caller, and protocols plug in
 // through the Protocol interface (stacked alternating offers, the mediator's
-// single negotiating text, voting, blind bidding).
+// single negotiating text, voting, blind bidding), each registered once with
+// its facts (ProtocolInfo: mediated, turn-based, its moves…), which callers
+// read through Info and ProtocolInfos instead of testing protocol names. The
+// single negotiating text is a Text.
 package session

@@ -34,7 +34,19 @@ const (
 	Worse  = "worse"
 )
 
-func init() { register(Feedback, func() Protocol { return feedback{} }) }
+func init() {
+	register(ProtocolInfo{
+		Name:          Feedback,
+		Title:         "mediator's proposals with feedback",
+		Description:   "Each round the mediator proposes a complete package and every party says whether it is better, the same or worse than the previous one; at the deadline the last proposal nobody found worse is the agreement (GENIUS's feedback protocol).",
+		Mediated:      true,
+		NeedsDeadline: true,
+		Moves: []MoveInfo{
+			{KindPropose, ByMediator}, {KindEnd, ByMediator},
+			{KindFeedback, ByParties}, {KindEnd, ByParties}, {KindLeave, ByParties},
+		},
+	}, func() Protocol { return feedback{} })
+}
 
 type feedback struct{}
 

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 
@@ -63,46 +62,6 @@ func TestFeedbackProtocol(t *testing.T) {
 	}
 	if !equalState(&r.State, &s.State) {
 		t.Fatal("replay differs")
-	}
-}
-
-// TestFeedbackHillClimbing: the hill-climbing mediator under feedback, with
-// parties answering from their profiles; whatever is agreed is acceptable to
-// every party, and the log replays.
-func TestFeedbackHillClimbing(t *testing.T) {
-	sc := testScenario()
-	for seed := uint64(1); seed <= 10; seed++ {
-		s, err := New(sc, Config{Protocol: Feedback, Mediator: "med", Rounds: 40}, fakeClock())
-		if err != nil {
-			t.Fatal(err)
-		}
-		parties := map[string]Responder{}
-		for _, id := range s.Config.Parties {
-			parties[id] = ProfileResponder{Tolerance: 0.1}
-		}
-		if err := RunMediated(s, &HillClimbingMediator{Seed: seed}, parties); err != nil {
-			t.Fatal(err)
-		}
-		if s.State.Agreement != nil {
-			for _, id := range s.Config.Parties {
-				p := sc.Party(id).Profile
-				tb, _ := p.Compile(sc.Framework)
-				if tb.Utility(s.State.Agreement) < tb.Reservation || p.CrossesRedLine(s.State.Agreement) >= 0 {
-					t.Fatalf("seed %d: agreement %v unacceptable to %s", seed, s.State.Agreement, id)
-				}
-			}
-		}
-		var buf bytes.Buffer
-		if err := WriteLog(&buf, s.Events()); err != nil {
-			t.Fatal(err)
-		}
-		evs, err := ReadLog(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Replay(sc, evs); err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
 	}
 }
 

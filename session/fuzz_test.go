@@ -117,7 +117,7 @@ func fuzzSession(t *testing.T, data []byte) *Session {
 	if flags&16 != 0 {
 		cfg.Duration = time.Duration(5+in.intn(60)) * time.Second
 	}
-	if (cfg.Protocol == Voting || cfg.Protocol == Feedback) && cfg.Rounds == 0 && cfg.Duration == 0 {
+	if info, _ := Info(cfg.Protocol); info.NeedsDeadline && cfg.Rounds == 0 && cfg.Duration == 0 {
 		cfg.Rounds = 3
 	}
 	if flags&32 != 0 {

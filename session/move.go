@@ -51,7 +51,7 @@ type Move struct {
 	Package framework.Package `json:"package,omitempty"`
 	// Text holds, for a draft, per point the options still open: one
 	// option means the point reads that way; several mean it is bracketed.
-	Text      [][]int         `json:"text,omitempty"`
+	Text      Text            `json:"text,omitempty"`
 	Responses []PointResponse `json:"responses,omitempty"`
 	Yes       *bool           `json:"yes,omitempty"`
 	Message   string          `json:"message,omitempty"`

@@ -339,15 +339,3 @@ func clonePackages(ps []framework.Package) []framework.Package {
 	}
 	return out
 }
-
-// cloneText deep-copies a single text.
-func cloneText(t [][]int) [][]int {
-	if t == nil {
-		return nil
-	}
-	out := make([][]int, len(t))
-	for i, o := range t {
-		out[i] = slices.Clone(o)
-	}
-	return out
-}

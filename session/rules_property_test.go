@@ -126,7 +126,7 @@ func rulesSession(t *testing.T, seed uint64) (*Session, int) {
 	rng.Shuffle(len(parties), func(i, j int) { parties[i], parties[j] = parties[j], parties[i] })
 	cfg := Config{Protocol: protocol, Parties: parties, Rounds: 1 + rng.IntN(8), Format: Formats[rng.IntN(len(Formats))],
 		BlindReveal: []string{"", RevealSize, RevealPoints, RevealPackages}[rng.IntN(4)]}
-	if protocol != SAO && protocol != AMOP && (protocol != Blind || rng.IntN(2) == 0) {
+	if info, _ := Info(protocol); !info.TurnBased && (info.Mediated || rng.IntN(2) == 0) {
 		cfg.Mediator = "med"
 	}
 	if rng.IntN(5) == 0 {
@@ -242,7 +242,7 @@ func plausible(rng *rand.Rand, s *Session, pkg func() framework.Package) Move {
 	if len(waiting) == 0 { // the mediator's move
 		switch s.Config.Protocol {
 		case SingleText:
-			if st.Text != nil && !bracketed(st.Text) && !st.VoteOpen && rng.IntN(2) == 0 {
+			if st.Text != nil && !st.Text.Bracketed() && !st.VoteOpen && rng.IntN(2) == 0 {
 				return Move{Kind: KindCallVote, Party: "med"}
 			}
 			p := pkg()

@@ -33,7 +33,7 @@ func TestTableNeedsTheRequiredParties(t *testing.T) {
 	quorum.Decision = scenario.Decision{Rule: scenario.Quorum, Quorum: 3, Vetoes: []string{"c"}, Agreement: scenario.WholePackage}
 	for _, protocol := range Protocols() {
 		med := ""
-		if protocol != SAO && protocol != AMOP {
+		if info, _ := Info(protocol); !info.TurnBased {
 			med = "med"
 		}
 		rounds := 5

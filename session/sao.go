@@ -14,7 +14,17 @@ import (
 // last round is over.
 const SAO = "sao"
 
-func init() { register(SAO, func() Protocol { return sao{} }) }
+func init() {
+	register(ProtocolInfo{
+		Name:        SAO,
+		Title:       "stacked alternating offers",
+		Description: "The parties take turns: at its turn a party offers a complete package, accepts the one on the table, ends the talks or leaves; an offer is agreed when every other party has accepted it in turn (GENIUS's SAOP).",
+		TurnBased:   true,
+		Moves: []MoveInfo{
+			{KindOffer, ByParties}, {KindAccept, ByParties}, {KindEnd, ByParties}, {KindLeave, ByParties},
+		},
+	}, func() Protocol { return sao{} })
+}
 
 type sao struct{}
 

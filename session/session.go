@@ -106,7 +106,7 @@ type State struct {
 	// Ratified tells, per ratification step of the scenario, whether it completed.
 	Ratified []bool `json:"ratified,omitempty"`
 	// Text is the mediator's single negotiating text (per point, open options).
-	Text     [][]int                    `json:"text,omitempty"`
+	Text     Text                       `json:"text,omitempty"`
 	Version  int                        `json:"version,omitempty"`
 	Replies  map[string][]PointResponse `json:"replies,omitempty"`
 	VoteOpen bool                       `json:"vote_open,omitempty"`
@@ -209,23 +209,6 @@ var (
 	ErrPrecondition = errors.New("session: precondition not met")
 )
 
-// Protocols by name; New looks protocols up here.
-var protocols = map[string]func() Protocol{}
-
-// Register makes a protocol available to New under its name. It is meant to
-// be called from init functions of protocol implementations in this package.
-func register(name string, f func() Protocol) { protocols[name] = f }
-
-// Protocols returns the registered protocol names.
-func Protocols() []string {
-	var out []string
-	for n := range protocols {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // Digest returns the identity of a scenario's content.
 func Digest(sc *scenario.Scenario) string {
 	b, _ := json.Marshal(struct {
@@ -284,7 +267,7 @@ func prepare(sc *scenario.Scenario, cfg Config) (Config, Protocol, error) {
 	if cfg.Engine < 0 {
 		return cfg, nil, fmt.Errorf("session: engine version %d", cfg.Engine)
 	}
-	mk, ok := protocols[cfg.Protocol]
+	reg, ok := protocols[cfg.Protocol]
 	if !ok {
 		return cfg, nil, fmt.Errorf("session: unknown protocol %q (known: %s)", cfg.Protocol, strings.Join(Protocols(), ", "))
 	}
@@ -329,7 +312,7 @@ func prepare(sc *scenario.Scenario, cfg Config) (Config, Protocol, error) {
 	if err := configureVerifiers(sc, &cfg); err != nil {
 		return cfg, nil, err
 	}
-	proto := mk()
+	proto := reg.make()
 	if c, ok := proto.(configChecker); ok {
 		if err := c.CheckConfig(sc, cfg); err != nil {
 			return cfg, nil, err
@@ -522,40 +505,7 @@ func (s *Session) Len() int { return len(s.events) }
 func (s *Session) Submit(m Move) (int, error) {
 	s.tick()
 	s.expire()
-	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay && m.Kind != KindSeat && !implementationMove(m.Kind) {
-		return 0, fmt.Errorf("%w: %s", ErrClosed, s.State.Status)
-	}
-	if m.Kind != KindSeat && !s.isMember(m.Party) && !s.verifierMove(&m) {
-		return 0, fmt.Errorf("%w: %q", ErrNotParty, m.Party)
-	}
-	if m.When != nil && m.Kind != KindRatify {
-		return 0, fmt.Errorf("%w: only a ratification says when (its body's vote); a %s does not", ErrInvalid, m.Kind)
-	}
-	if err := checkUTF8(&m); err != nil {
-		return 0, err
-	}
-	var err error
-	switch m.Kind {
-	case KindRatify:
-		err = s.checkRatify(&m)
-	case KindReport, KindResponse:
-		err = s.checkImplementation(&m)
-	case KindMessage, KindRelay:
-		err = s.checkMessage(&m)
-	case KindSeat:
-		err = s.checkSeat(&m)
-	case KindFault:
-		err = s.checkFault(&m)
-	case KindLeave:
-		if s.Config.Protocol == SAO {
-			err = s.proto.Check(s, &m)
-		} else {
-			err = s.checkMediatedLeave(&m)
-		}
-	default:
-		err = s.proto.Check(s, &m)
-	}
-	if err != nil {
+	if err := s.check(&m); err != nil {
 		return 0, err
 	}
 	m.Package = m.Package.Clone()
@@ -590,6 +540,42 @@ func (s *Session) Submit(m Move) (int, error) {
 	}
 	s.flush()
 	return seq, nil
+}
+
+// check validates a move against the session as it stands (party, status,
+// protocol, format) without changing anything: Submit's checks, after the
+// clock is read.
+func (s *Session) check(m *Move) error {
+	if s.State.Done() && m.Kind != KindRatify && m.Kind != KindMessage && m.Kind != KindRelay && m.Kind != KindSeat && !implementationMove(m.Kind) {
+		return fmt.Errorf("%w: %s", ErrClosed, s.State.Status)
+	}
+	if m.Kind != KindSeat && !s.isMember(m.Party) && !s.verifierMove(m) {
+		return fmt.Errorf("%w: %q", ErrNotParty, m.Party)
+	}
+	if m.When != nil && m.Kind != KindRatify {
+		return fmt.Errorf("%w: only a ratification says when (its body's vote); a %s does not", ErrInvalid, m.Kind)
+	}
+	if err := checkUTF8(m); err != nil {
+		return err
+	}
+	switch m.Kind {
+	case KindRatify:
+		return s.checkRatify(m)
+	case KindReport, KindResponse:
+		return s.checkImplementation(m)
+	case KindMessage, KindRelay:
+		return s.checkMessage(m)
+	case KindSeat:
+		return s.checkSeat(m)
+	case KindFault:
+		return s.checkFault(m)
+	case KindLeave:
+		if s.Config.Protocol == SAO {
+			return s.proto.Check(s, m)
+		}
+		return s.checkMediatedLeave(m)
+	}
+	return s.proto.Check(s, m)
 }
 
 // Expire draws the consequences of the wall-clock deadline, if it passed.

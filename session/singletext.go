@@ -56,7 +56,18 @@ import (
 // the whole text still needs the final vote.
 const SingleText = "single-text"
 
-func init() { register(SingleText, func() Protocol { return singleText{} }) }
+func init() {
+	register(ProtocolInfo{
+		Name:        SingleText,
+		Title:       "single negotiating text",
+		Description: "The mediator drafts one text, bracketing alternatives where the parties differ; the parties respond point by point to each draft until the mediator puts a text without brackets to a final vote.",
+		Mediated:    true,
+		Moves: []MoveInfo{
+			{KindDraft, ByMediator}, {KindCallVote, ByMediator}, {KindEnd, ByMediator},
+			{KindRespond, ByParties}, {KindCritique, ByParties}, {KindVote, ByParties}, {KindEnd, ByParties}, {KindLeave, ByParties},
+		},
+	}, func() Protocol { return singleText{} })
+}
 
 type singleText struct{}
 
@@ -205,9 +216,9 @@ func (s *Session) checkPointResponse(r *PointResponse, seen []bool) error {
 	alts := s.State.Text[k]
 	switch r.Stance {
 	case StanceAccept:
-		if len(alts) == 1 {
-			if r.Option != 0 && r.Option != alts[0] {
-				return fmt.Errorf("%w: point %s reads %s; accepting it names that option or none (got %d)", ErrInvalid, s.pointName(k), s.levelName(k, alts[0]), r.Option)
+		if settled, ok := s.State.Text.Settled(k); ok {
+			if r.Option != 0 && r.Option != settled {
+				return fmt.Errorf("%w: point %s reads %s; accepting it names that option or none (got %d)", ErrInvalid, s.pointName(k), s.levelName(k, settled), r.Option)
 			}
 			return nil
 		}
@@ -250,10 +261,10 @@ func (singleText) Apply(s *Session, m *Move) {
 	switch m.Kind {
 	case KindDraft:
 		st.Version++
-		st.Text = cloneText(m.Text)
+		st.Text = m.Text.Clone()
 		st.Replies = nil
 		st.Votes = nil
-		st.Current = &Offer{By: m.Party, Package: textPackage(st.Text), Round: st.Round}
+		st.Current = &Offer{By: m.Party, Package: st.Text.Package(), Round: st.Round}
 		s.openRound()
 	case KindCallVote:
 		st.VoteOpen = true
@@ -282,24 +293,14 @@ func (singleText) Apply(s *Session, m *Move) {
 	}
 }
 
-// textPackage returns the settled points of a text (Open where bracketed).
-func textPackage(text [][]int) framework.Package {
-	p := framework.NewPackage(len(text))
-	for k, alts := range text {
-		if len(alts) == 1 {
-			p[k] = alts[0]
-		}
-	}
-	return p
-}
-
 // endDraftRound draws the consequences of the last response to a draft.
 func (s *Session) endDraftRound() {
 	st := &s.State
 	if s.Scenario.Decision.Agreement == scenario.Provisional {
 		var closed []int
-		for k, alts := range st.Text {
-			if len(alts) != 1 || (st.Provisional != nil && st.Provisional[k] != framework.Open) {
+		for k := range st.Text {
+			option, settled := st.Text.Settled(k)
+			if !settled || (st.Provisional != nil && st.Provisional[k] != framework.Open) {
 				continue
 			}
 			all := true
@@ -313,7 +314,7 @@ func (s *Session) endDraftRound() {
 				if st.Provisional == nil {
 					st.Provisional = framework.NewPackage(len(st.Text))
 				}
-				st.Provisional[k] = alts[0]
+				st.Provisional[k] = option
 				closed = append(closed, k)
 			}
 		}
@@ -350,7 +351,7 @@ func (s *Session) endTextVote() {
 		}
 	}
 	if ok {
-		s.agree(textPackage(st.Text), st.Votes, st.Version, public)
+		s.agree(st.Text.Package(), st.Votes, st.Version, public)
 		return
 	}
 	reason := why

@@ -201,38 +201,3 @@ func TestProvisional(t *testing.T) {
 	}
 	checkReplay(t, s)
 }
-
-// TestProvisionalMediators: with the hill-climbing and the zone mediators,
-// every draft after a point is closed keeps it, on the Miami scenario.
-func TestProvisionalMediators(t *testing.T) {
-	sc := miami(t)
-	sc.Decision.Agreement = scenario.Provisional
-	start := make(framework.Package, len(sc.Framework.Points))
-	for _, med := range []Mediator{&HillClimbingMediator{Start: start}, &ZoneMediator{Concept: "egalitarian"}} {
-		s := mustNew(t, sc, Config{Protocol: SingleText, Mediator: "us", Rounds: 12, MediatorAccess: AccessProfiles})
-		if err := RunMediated(s, med, profileResponders(s, 0.5)); err != nil {
-			t.Fatalf("%s: %v", med.Name(), err)
-		}
-		closed := framework.NewPackage(len(sc.Framework.Points))
-		n := 0
-		for _, e := range s.Events() {
-			switch {
-			case e.Kind == KindDraft:
-				for k, l := range closed {
-					if l != framework.Open && !slices.Equal(e.Move.Text[k], []int{l}) {
-						t.Fatalf("%s: version drafted in round %d changes closed point %d", med.Name(), e.Round, k)
-					}
-				}
-			case e.Kind == "provisional":
-				for _, k := range e.Note.Points {
-					closed[k] = s.State.Provisional[k]
-					n++
-				}
-			}
-		}
-		if n == 0 {
-			t.Errorf("%s: no point was ever closed", med.Name())
-		}
-		checkReplay(t, s)
-	}
-}

@@ -33,7 +33,19 @@ import (
 // without agreement, whatever is standing. State.Version counts proposals.
 const Voting = "vote"
 
-func init() { register(Voting, func() Protocol { return voting{} }) }
+func init() {
+	register(ProtocolInfo{
+		Name:          Voting,
+		Title:         "mediator's proposals put to the vote",
+		Description:   "Each round the mediator proposes a complete package and every party votes on it; at the deadline the last proposal every party accepted is the agreement (GENIUS's mediator protocol).",
+		Mediated:      true,
+		NeedsDeadline: true,
+		Moves: []MoveInfo{
+			{KindPropose, ByMediator}, {KindEnd, ByMediator},
+			{KindVote, ByParties}, {KindEnd, ByParties}, {KindLeave, ByParties},
+		},
+	}, func() Protocol { return voting{} })
+}
 
 type voting struct{}
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -462,8 +463,8 @@ func (p *prepared) check(job Job) error {
 			return fmt.Errorf("agent %q: give a strategy or a url", r.Agent.Name)
 		}
 	}
-	if job.Protocol != session.SAO && job.Protocol != session.AMOP {
-		return fmt.Errorf("protocol %q: tournaments run %s or %s", job.Protocol, session.SAO, session.AMOP)
+	if ps := Protocols(); !slices.Contains(ps, job.Protocol) {
+		return fmt.Errorf("protocol %q: tournaments run %s", job.Protocol, strings.Join(ps, " or "))
 	}
 	if job.Rounds <= 0 && job.Duration <= 0 {
 		return fmt.Errorf("the job has no deadline")

@@ -7,10 +7,24 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parley-negotiation/parley/session"
 )
+
+// Protocols returns the session protocols tournaments run, in the order of
+// session.ProtocolInfos: the turn-based ones, where every party is an
+// automated negotiator moving in turn and no mediator drafts or proposes.
+func Protocols() []string {
+	var out []string
+	for _, p := range session.ProtocolInfos() {
+		if p.TurnBased {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
 
 // ScenarioRef says how to load a scenario, anywhere the same files exist.
 type ScenarioRef struct {
@@ -185,7 +199,7 @@ func (j *Job) Validate() error {
 		return bad("scenario kind %q", j.Scenario.Kind)
 	case j.Scenario.Digest == "":
 		return bad("the scenario has no digest")
-	case j.Protocol != session.SAO && j.Protocol != session.AMOP:
+	case !slices.Contains(Protocols(), j.Protocol):
 		return bad("protocol %q", j.Protocol)
 	case j.Scoring != ScoreZero && j.Scoring != ScoreReservation:
 		return bad("scoring %q", j.Scoring)

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/parley-negotiation/parley/chart"
+	"github.com/parley-negotiation/parley/plot"
 )
 
 // WriteCSV writes the summary as CSV: a header, then one row per agent in
@@ -89,24 +90,16 @@ type Report struct {
 // ScenarioOutcomes are a scenario's outcomes in the utility space of its
 // first two negotiating parties, with its Pareto frontier.
 type ScenarioOutcomes struct {
-	Name         string
-	XName, YName string
-	Parties      int
-	// Frontier is the Pareto frontier of all negotiating parties, projected
-	// on the first two when there are more.
-	Frontier [][2]float64
-	Nash     *[2]float64
-	// Outcomes are the agreements (and, under reservation scoring, the
-	// disagreement point) with how many negotiations ended there.
-	Outcomes     []Point
+	Name string
+	// Parties is the number of negotiating parties: with more than two,
+	// the plot's frontier is the projection of theirs on the first two.
+	Parties int
+	// Plot holds the frontier, the Nash point and the outcomes — the
+	// agreements (and, under reservation scoring, the disagreement point)
+	// with how many negotiations ended there (chart.TournamentOutcomes).
+	Plot         *plot.OutcomeMap
 	Negotiations int
 	Agreements   int
-}
-
-// Point is a point of a plot with a multiplicity.
-type Point struct {
-	At    [2]float64
-	Count int
 }
 
 // NewReport gathers the report of a tournament: the summary and, for each
@@ -131,14 +124,8 @@ func NewReport(cfg *Config, eng *Engine, sum *Summary, results []Result) (*Repor
 		if err != nil {
 			return nil, err
 		}
-		so := ScenarioOutcomes{Name: sc.Ref.Name, XName: space.Names[0], YName: space.Names[1], Parties: space.N()}
-		for _, p := range fr.Points {
-			so.Frontier = append(so.Frontier, [2]float64{p.U[0], p.U[1]})
-		}
-		if nash != nil {
-			so.Nash = &[2]float64{nash[0], nash[1]}
-		}
-		count := map[[2]float64]int{}
+		so := ScenarioOutcomes{Name: sc.Ref.Name, Parties: space.N()}
+		var outcomes [][]float64
 		for _, r := range by[sc.Ref.Name] {
 			if !r.Scored() {
 				continue
@@ -147,18 +134,11 @@ func NewReport(cfg *Config, eng *Engine, sum *Summary, results []Result) (*Repor
 			if r.Status == StatusAgreement {
 				so.Agreements++
 			}
-			count[[2]float64{r.Utilities[0], r.Utilities[1]}]++
+			outcomes = append(outcomes, r.Utilities)
 		}
-		for at, c := range count {
-			so.Outcomes = append(so.Outcomes, Point{At: at, Count: c})
+		if so.Plot, err = chart.TournamentOutcomes(space.Names, fr, nash, outcomes); err != nil {
+			return nil, fmt.Errorf("tournament report: scenario %s: %w", sc.Ref.Name, err)
 		}
-		sort.Slice(so.Outcomes, func(i, j int) bool {
-			a, b := so.Outcomes[i].At, so.Outcomes[j].At
-			if a[0] != b[0] {
-				return a[0] < b[0]
-			}
-			return a[1] < b[1]
-		})
 		rep.Scenarios = append(rep.Scenarios, so)
 	}
 	return rep, nil
@@ -193,17 +173,17 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			notRuns = append(notRuns, notRun{a.Agent, a.NotRun, a.Reasons()})
 		}
 	}
-	type plot struct {
+	type card struct {
 		Title, Caption string
 		SVG            template.HTML
 	}
-	var plots []plot
+	var plots []card
 	for _, so := range r.Scenarios {
 		caption := fmt.Sprintf("%d negotiations, %d agreements", so.Negotiations, so.Agreements)
 		if so.Parties > 2 {
 			caption += fmt.Sprintf("; %d parties, frontier projected on the first two", so.Parties)
 		}
-		plots = append(plots, plot{so.Name, caption, template.HTML(scenarioSVG(&so))})
+		plots = append(plots, card{so.Name, caption, template.HTML(plot.OutcomeMapSVG(so.Plot))})
 	}
 	name := r.Summary.Name
 	if name == "" {
@@ -211,8 +191,8 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	return reportPage.Execute(w, map[string]any{
 		"Name": name, "Facts": r.Facts, "Rows": rows,
-		"UtilityBox":    template.HTML(boxSVG(r.Summary, false)),
-		"DiscountedBox": template.HTML(boxSVG(r.Summary, true)),
+		"UtilityBox":    template.HTML(plot.BoxPlotSVG(scoreBoxes(r.Summary, false))),
+		"DiscountedBox": template.HTML(plot.BoxPlotSVG(scoreBoxes(r.Summary, true))),
 		"Plots":         plots,
 		"NotRun":        notRuns,
 	})
@@ -271,123 +251,16 @@ func statHTML(s Stat, prec int) template.HTML {
 	return template.HTML(f(s.Mean) + ` <span class="ci">[` + f(s.Low) + ", " + f(s.High) + "]</span>")
 }
 
-// esc escapes text for SVG.
-func esc(s string) string { return template.HTMLEscapeString(s) }
-
-func ff(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
-
-// scenarioSVG draws a scenario's frontier, Nash point and outcomes.
-func scenarioSVG(so *ScenarioOutcomes) string {
-	const size, pad = 260.0, 34.0
-	lo, hi := 0.0, 1.0
-	for _, p := range so.Frontier {
-		hi = math.Max(hi, math.Max(p[0], p[1]))
-		lo = math.Min(lo, math.Min(p[0], p[1]))
-	}
-	for _, p := range so.Outcomes {
-		hi = math.Max(hi, math.Max(p.At[0], p.At[1]))
-		lo = math.Min(lo, math.Min(p.At[0], p.At[1]))
-	}
-	span := (size - 2*pad) / (hi - lo)
-	x := func(u float64) float64 { return pad + (u-lo)*span }
-	y := func(u float64) float64 { return size - pad - (u-lo)*span }
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f">`, size, size, size, size)
-	fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="#999"/>`, ff(pad), ff(pad), ff(size-2*pad), ff(size-2*pad))
-	for _, t := range []float64{0, 0.5, 1} {
-		if t < lo || t > hi {
-			continue
-		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="9" text-anchor="middle">%g</text>`, ff(x(t)), ff(size-pad+11), t)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="9" text-anchor="end">%g</text>`, ff(pad-3), ff(y(t)+3), t)
-	}
-	fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="middle">utility of %s</text>`, ff(size/2), ff(size-6), esc(so.XName))
-	fmt.Fprintf(&b, `<text x="10" y="%s" font-size="10" text-anchor="middle" transform="rotate(-90 10 %s)">utility of %s</text>`, ff(size/2), ff(size/2), esc(so.YName))
-	if so.Parties == 2 && len(so.Frontier) > 1 {
-		pts := slices.Clone(so.Frontier)
-		sort.Slice(pts, func(i, j int) bool { return pts[i][0] < pts[j][0] })
-		b.WriteString(`<polyline fill="none" stroke="#1f5fbf" stroke-width="1.2" points="`)
-		for i, p := range pts {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(ff(x(p[0])) + "," + ff(y(p[1])))
-		}
-		b.WriteString(`"/>`)
-	}
-	for _, p := range so.Frontier {
-		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="1.6" fill="#1f5fbf"/>`, ff(x(p[0])), ff(y(p[1])))
-	}
-	total := max(so.Negotiations, 1)
-	for _, p := range so.Outcomes {
-		r := 2 + 10*math.Sqrt(float64(p.Count)/float64(total))
-		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="%s" fill="#2ca02c" fill-opacity="0.45" stroke="#1b6e1b" stroke-width="0.5"><title>(%.3f, %.3f): %d</title></circle>`,
-			ff(x(p.At[0])), ff(y(p.At[1])), ff(r), p.At[0], p.At[1], p.Count)
-	}
-	if so.Nash != nil {
-		cx, cy := x(so.Nash[0]), y(so.Nash[1])
-		fmt.Fprintf(&b, `<path d="M%s %sL%s %sL%s %sL%s %sZ" fill="#d62728" stroke="#000" stroke-width="0.6"><title>Nash (%.3f, %.3f)</title></path>`,
-			ff(cx), ff(cy-5), ff(cx+5), ff(cy), ff(cx), ff(cy+5), ff(cx-5), ff(cy), so.Nash[0], so.Nash[1])
-	}
-	b.WriteString(`</svg>`)
-	return b.String()
-}
-
-// boxSVG draws one box per agent (rank order) of individual utility,
-// discounted or not.
-func boxSVG(s *Summary, discounted bool) string {
-	const rowH, left, width, top = 22.0, 130.0, 420.0, 10.0
-	lo, hi := 0.0, 1.0
+// scoreBoxes is the box plot of individual utility per agent, in rank
+// order, discounted or not.
+func scoreBoxes(s *Summary, discounted bool) *plot.BoxPlot {
+	var samples []chart.Sample
 	for _, a := range s.Agents {
-		xs := a.utilities
-		if discounted {
-			xs = a.discounted
-		}
-		for _, v := range xs {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-	}
-	x := func(u float64) float64 { return left + (u-lo)/(hi-lo)*width }
-	h := top + rowH*float64(len(s.Agents)) + 28
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f">`, left+width+20, h, left+width+20, h)
-	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
-		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#eee"/>`, ff(x(t)), ff(x(t)), ff(top), ff(h-24))
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="9" text-anchor="middle">%g</text>`, ff(x(t)), ff(h-12), t)
-	}
-	for i, a := range s.Agents {
-		xs := a.utilities
-		st := a.Utility
+		xs, st := a.utilities, a.Utility
 		if discounted {
 			xs, st = a.discounted, a.Discounted
 		}
-		cy := top + rowH*float64(i) + rowH/2
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="11" text-anchor="end">%s</text>`, ff(left-6), ff(cy+4), esc(a.Agent))
-		if len(xs) == 0 {
-			continue
-		}
-		q := quartiles(xs)
-		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#555"/>`, ff(x(q[0])), ff(x(q[4])), ff(cy), ff(cy))
-		fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="#cfe0f5" stroke="#1f5fbf"/>`, ff(x(q[1])), ff(cy-6), ff(math.Max(x(q[3])-x(q[1]), 0.5)), ff(12.0))
-		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#1f5fbf" stroke-width="2"/>`, ff(x(q[2])), ff(x(q[2])), ff(cy-6), ff(cy+6))
-		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s" stroke="#d62728" stroke-width="2"/>`, ff(x(st.Low)), ff(x(st.High)), ff(cy+8), ff(cy+8))
-		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="2.5" fill="#d62728"><title>mean %.3f [%.3f, %.3f], n=%d</title></circle>`, ff(x(st.Mean)), ff(cy+8), st.Mean, st.Low, st.High, st.N)
+		samples = append(samples, chart.Sample{Agent: a.Agent, Values: xs, Mean: st.Mean, Low: st.Low, High: st.High, N: st.N})
 	}
-	b.WriteString(`</svg>`)
-	return b.String()
-}
-
-// quartiles returns min, Q1, median, Q3, max (linear interpolation).
-func quartiles(xs []float64) [5]float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	at := func(p float64) float64 {
-		i := p * float64(len(s)-1)
-		k := int(i)
-		if k+1 >= len(s) {
-			return s[len(s)-1]
-		}
-		return s[k] + (i-float64(k))*(s[k+1]-s[k])
-	}
-	return [5]float64{s[0], at(0.25), at(0.5), at(0.75), s[len(s)-1]}
+	return chart.TournamentScores(samples)
 }

@@ -13,8 +13,8 @@ const module = "github.com/parley-negotiation/parley/"
 
 // engine are the packages a researcher imports as libraries.
 var engine = []string{
-	"framework", "profile", "scenario", "genius", "analysis", "plot", "session", "agent",
-	"plan", "agreement", "extagent", "tournament",
+	"framework", "profile", "scenario", "genius", "analysis", "plot", "chart", "session", "agent",
+	"mediator", "plan", "agreement", "extagent", "tournament",
 }
 
 // shells wrap the engine: the server, the stores, the command line, the
@@ -23,7 +23,9 @@ var shells = []string{"server", "room", "room/sqlstore", "internal/cli", "intern
 
 // forbidden lists further edges the design rules out: the session engine
 // is deterministic and needs no analysis.
-var forbidden = map[string][]string{}
+var forbidden = map[string][]string{
+	"session": {"analysis"},
+}
 
 // deps returns the module's packages pkg depends on (transitively).
 func deps(t *testing.T, pkg string) []string {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -15,9 +14,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/parley-negotiation/parley/analysis"
+	"github.com/parley-negotiation/parley/chart"
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/plot"
-	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -313,64 +312,25 @@ func sci(v float64) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
-// writePlots draws the utility space of two parties.
+// writePlots draws the utility space of two parties (chart.UtilitySpace)
+// to the files of --svg and --png.
 func writePlots(ctx context.Context, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl *analyzeFlags) error {
-	ids, ax, err := plotAxes(s, fl.plotParties)
+	ids, _, err := plotAxes(s, fl.plotParties)
 	if err != nil {
 		return err
 	}
-	pair, err := analysis.NewSpace(s.Framework, ids, []*profile.Profile{s.Profiles[ax[0]], s.Profiles[ax[1]]})
+	u, err := chart.UtilitySpace(ctx, chart.SpaceInput{Name: sc.Name, Space: s, Report: r, X: ids[0], Y: ids[1],
+		Seed: fl.seed, Frontier: analysis.FrontierOptions{MaxPoints: fl.maxPoints, MaxWork: fl.maxWork}})
 	if err != nil {
 		return err
 	}
-	fr2, err := analysis.FrontierAdditiveContext(ctx, pair, analysis.FrontierOptions{MaxPoints: fl.maxPoints, MaxWork: fl.maxWork})
-	if err != nil {
-		return err
-	}
-	proj := func(u []float64) [2]float64 { return [2]float64{u[ax[0]], u[ax[1]]} }
-	u := &plot.UtilitySpace{
-		Title: fmt.Sprintf("%s: utility space", sc.Name),
-		XName: ids[0], YName: ids[1],
-		Reservation: &[2]float64{s.Reservation[ax[0]], s.Reservation[ax[1]]},
-	}
-	for _, p := range fr2.Points {
-		u.Frontier = append(u.Frontier, [2]float64{p.U[0], p.U[1]})
-	}
-	const maxDots = 20000
-	size, small := s.Framework.SizeInt()
-	visit := func(p framework.Package) {
-		v := s.Utilities(p)
-		u.Outcomes = append(u.Outcomes, proj(v))
-		if s.Acceptable(p) {
-			u.Zone = append(u.Zone, proj(v))
-		}
-	}
-	if small && size <= maxDots {
-		analysis.Enumerate(s.Framework.Radix(), func(p framework.Package) bool { visit(p); return true })
-	} else {
-		rng := rand.New(rand.NewPCG(fl.seed, 0x706c6f74))
-		radix := s.Framework.Radix()
-		p := make(framework.Package, len(radix))
-		for range maxDots {
-			for k, r := range radix {
-				p[k] = rng.IntN(r)
-			}
-			visit(p)
-		}
-		for _, zp := range r.ZoneFrontier.Points {
-			u.Zone = append(u.Zone, proj(zp.U))
-		}
-	}
-	for _, sg := range r.Suggestions {
-		u.Markers = append(u.Markers, plot.Marker{Name: "zone " + sg.Name, At: proj(sg.Point.U)})
-	}
-	for _, sol := range r.Solutions {
-		if sol.Name == analysis.GENIUSKalai || sol.Name == analysis.NashGENIUS || sol.Name == analysis.Egalitarian {
-			continue
-		}
-		u.Markers = append(u.Markers, plot.Marker{Name: sol.Name + " (ignoring red lines)", At: proj(sol.Point.U)})
-	}
-	for _, path := range []string{fl.svg, fl.png} {
+	return writePlotFiles(u, fl.svg, fl.png)
+}
+
+// writePlotFiles renders u to each path that is not empty, in the format
+// its extension names.
+func writePlotFiles(u *plot.UtilitySpace, paths ...string) error {
+	for _, path := range paths {
 		if path == "" {
 			continue
 		}

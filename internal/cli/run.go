@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -17,9 +18,9 @@ import (
 
 	"github.com/parley-negotiation/parley/agent"
 	"github.com/parley-negotiation/parley/analysis"
+	"github.com/parley-negotiation/parley/chart"
 	"github.com/parley-negotiation/parley/extagent"
-	"github.com/parley-negotiation/parley/plot"
-	"github.com/parley-negotiation/parley/room"
+	"github.com/parley-negotiation/parley/mediator"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
 )
@@ -49,9 +50,6 @@ type runFlags struct {
 	// agentTimeout and agentInit bound an external agent's calls.
 	agentTimeout, agentInit time.Duration
 }
-
-// Mediator strategies of parley run.
-var mediatorStrategies = []string{"hill", analysis.Nash, analysis.Egalitarian}
 
 func newRun(e *env) *cobra.Command {
 	var fl runFlags
@@ -110,7 +108,7 @@ status 2) and nothing is written.`,
 	f.StringVar(&fl.scoring, "scoring", session.ScoreReservation, "no-agreement utility: reservation, or zero (GENIUS/ANAC)")
 	f.StringVar(&fl.format, "format", "", "meeting format (default: the scenario's)")
 	f.StringVar(&fl.mediator, "mediator", "", "the mediator's party id (mediated protocols; default: the scenario's mediator)")
-	f.StringVar(&fl.strategy, "mediator-strategy", "hill", "mediator for single-text/vote/blind: hill (hill-climbing), nash or egalitarian (drafts inside the zone; needs --mediator-access profiles)")
+	f.StringVar(&fl.strategy, "mediator-strategy", "hill", "mediator for single-text/vote/feedback: "+mediator.Help()+"; a strategy that needs the profiles needs --mediator-access profiles")
 	f.StringVar(&fl.access, "mediator-access", session.AccessNone, "what the mediator may see of the profiles: none or profiles")
 	f.Float64Var(&fl.tolerance, "tolerance", 0.1, "automated parties accept a drafted option within this fraction of the point's span from their best (0 to 1)")
 	f.StringVar(&fl.at, "at", "", "record the session at this simulated time (a date or RFC 3339 time) instead of the wall clock: every event of the run bears it, so a script's later records (parley ratify --at …) have known dates")
@@ -125,8 +123,10 @@ func (fl *runFlags) check() error {
 	if math.IsNaN(fl.tolerance) || fl.tolerance < 0 || fl.tolerance > 1 {
 		return usagef("--tolerance %g: want a fraction of a point's span, from 0 to 1", fl.tolerance)
 	}
-	if !slices.Contains(mediatorStrategies, fl.strategy) {
-		return usagef("--mediator-strategy %q: want %s", fl.strategy, strings.Join(mediatorStrategies, ", "))
+	if _, err := mediator.ByName(fl.strategy, fl.seed); errors.Is(err, mediator.ErrUnknown) {
+		return usagef("--mediator-strategy %q: want %s", fl.strategy, strings.Join(mediator.Names(), ", "))
+	} else if err != nil {
+		return usagef("--mediator-strategy %q: %v", fl.strategy, err)
 	}
 	if fl.rounds < 0 {
 		return usagef("--rounds %d: want 0 (no round deadline) or more", fl.rounds)
@@ -191,7 +191,12 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	printWarnings(e, sc)
 	cfg := session.Config{Protocol: fl.protocol, Parties: splitList(fl.parties), Rounds: fl.rounds,
 		Duration: fl.duration, Scoring: fl.scoring, Format: fl.format, Mediator: fl.mediator}
-	mediated := fl.protocol != session.SAO && fl.protocol != session.AMOP
+	// Agents (--agent) play the turn-based protocols; under the others a
+	// mediator strategy and profile-driven parties play round by round, with
+	// the scenario's mediator (optional under blind bidding). An unknown
+	// protocol is refused by CheckConfig below.
+	info, _ := session.Info(fl.protocol)
+	mediated := !info.TurnBased
 	if mediated {
 		if cfg.Mediator == "" {
 			for _, p := range sc.Parties {
@@ -209,7 +214,13 @@ func runSession(e *env, arg string, fl *runFlags) error {
 		return usageError{err}
 	}
 	if mediated && len(fl.agents) > 0 {
-		return usagef("--agent applies to %s and %s; under %s the parties respond from their profiles (--tolerance)", session.SAO, session.AMOP, fl.protocol)
+		var turnBased []string
+		for _, p := range session.ProtocolInfos() {
+			if p.TurnBased {
+				turnBased = append(turnBased, p.Name)
+			}
+		}
+		return usagef("--agent applies to %s; under %s the parties respond from their profiles (--tolerance)", strings.Join(turnBased, " and "), fl.protocol)
 	}
 	specs := map[string]string{}
 	for _, spec := range fl.agents {
@@ -356,12 +367,9 @@ func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysi
 // runMediated runs single-text, vote and blind sessions with a mediator
 // strategy and profile-driven parties.
 func runMediated(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, fl *runFlags, priv ed25519.PrivateKey) error {
-	var med session.Mediator
-	switch fl.strategy {
-	case "hill":
-		med = &session.HillClimbingMediator{Seed: fl.seed}
-	default:
-		med = &session.ZoneMediator{Concept: fl.strategy}
+	med, err := mediator.ByName(fl.strategy, fl.seed)
+	if err != nil {
+		return usageError{err}
 	}
 	parties := map[string]session.Responder{}
 	names := map[string]string{s.Config.Mediator: med.Name()}
@@ -492,25 +500,20 @@ func printOutcome(w io.Writer, s *session.Session, space *analysis.Space, o *Out
 	}
 }
 
-// writeDance plots each party's packages in the utility space of two parties.
+// writeDance plots each party's packages in the utility space of two
+// parties (chart.Dance) to the files of --svg and --png. The command ran
+// the whole session, so every event is drawn.
 func writeDance(s *session.Session, space *analysis.Space, fl *runFlags) error {
 	ids, _, err := plotAxes(space, fl.plotPair)
 	if err != nil {
 		return err
 	}
-	u, err := room.Dance(s.Scenario, s.Events(), ids[0], ids[1])
+	u, err := chart.Dance(context.Background(), s.Scenario, s.Events(), ids[0], ids[1])
 	if err != nil {
 		return err
 	}
 	u.Title = fmt.Sprintf("%s: negotiation dance (%s)", s.Scenario.Name, s.Config.Protocol)
-	for _, path := range []string{fl.svg, fl.png} {
-		if path != "" {
-			if err := plot.WriteFile(path, u); err != nil {
-				return fmt.Errorf("plot: %w", err)
-			}
-		}
-	}
-	return nil
+	return writePlotFiles(u, fl.svg, fl.png)
 }
 
 func newReplay(e *env) *cobra.Command {

@@ -4,7 +4,11 @@
 //   /n/{id}         the room: mediator console, party screen or observer view
 //                   (a verifier's seat: the compliance dashboard)
 //   /n/{id}/compliance  the compliance dashboard of the agreement's implementation
-//   /classes/{id}   the debrief of a teaching class
+//   /classes/{id}   the debrief of a teaching class, following its rooms live
+//
+// Screens are built of sections (component.js): custom elements that
+// subscribe to the screen's store (store.js) and re-render on their own
+// data; see docs/extending-ui.md.
 
 import { h, api, replace, showError, clearError, link, navigate } from "./lib.js";
 import { renderHome } from "./home.js";
@@ -101,7 +105,8 @@ async function route() {
     if ((m = path.match(/^\/classes\/([^/]+)$/))) {
       document.body.dataset.screen = "class";
       if (!me.user) return renderHome(root, me, setMe);
-      return await renderClass(root, decodeURIComponent(m[1]), setContext);
+      cleanup = await renderClass(root, decodeURIComponent(m[1]), setContext);
+      return;
     }
     document.body.dataset.screen = "home";
     document.title = "Parley";

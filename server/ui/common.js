@@ -1,33 +1,49 @@
-// Parts of the negotiation room shared by the party screen and the
-// mediator console.
+// Sections of the negotiation room shared by the party screen and the
+// mediator console: the header, the status, the versions of the text,
+// messages, the decision rule, ratification, the agreement, the framework
+// and the utility chart. Each is a custom element (component.js) that
+// selects from the room's store what it shows.
 
-import { h, s, api, guard, fmt, reading, kindOf, KIND_OPTIONS, KIND_INTEGER, optionLabel, optionClause, pointTitle, partyName, statusOf, STATUS_TEXT, notice, prose, firstSentence } from "./lib.js";
+import { h, s, fmt, reading, kindOf, KIND_OPTIONS, KIND_INTEGER, optionLabel, optionClause, pointTitle, partyName, statusOf, STATUS_TEXT, prose, firstSentence } from "./lib.js";
+import { define } from "./component.js";
+import { headingOf } from "./protocols.js";
+import { compile } from "./profile.js";
 
 // ---------------------------------------------------------------- header
 
-// roomHeader is the title, the scenario's description (first sentence;
-// the rest on demand), its notice, and the live indicator.
-export function roomHeader(st, subtitle) {
-  const view = st.view, ui = st.ui;
-  const live = st.live || { on: false, text: "Connecting…" };
-  const desc = prose(view.description);
-  return [
-    h("div", { class: "room-head" },
-      h("div", {},
-        h("h1", { id: "room-title" }, view.title),
-        subtitle ? h("p", { class: "muted" }, subtitle) : null,
-        desc.length ? h("details", { class: "about", open: !!ui.aboutOpen, ontoggle: (e) => (ui.aboutOpen = e.currentTarget.open) },
-          h("summary", {}, firstSentence(view.description), " ", h("span", { class: "more" }, "About the scenario")),
-          desc.map((p) => h("p", {}, p))) : null),
-      h("span", { class: "live", id: "live-indicator", "data-live": live.on ? "on" : "off" }, live.text)),
-    view.notice ? h("div", { class: "scenario-notice", id: "scenario-notice" }, prose(view.notice).map((p) => h("p", {}, p))) : null,
-  ];
-}
+// roomHead is the title, the scenario's description (first sentence;
+// the rest on demand), its notice, and the live indicator (props:
+// subtitle).
+export const roomHead = define("parley-room-head", {
+  init: () => ({ aboutOpen: false }),
+  select: (st, el) => ({ title: st.view.title, description: st.view.description, notice: st.view.notice, subtitle: el.props.subtitle }),
+  render: (st, el) => {
+    const view = st.view, local = el.local;
+    const desc = prose(view.description);
+    return [
+      h("div", { class: "room-head" },
+        h("div", {},
+          h("h1", { id: "room-title" }, view.title),
+          el.props.subtitle ? h("p", { class: "muted" }, el.props.subtitle) : null,
+          desc.length ? h("details", { class: "about", open: local.aboutOpen, ontoggle: (e) => (local.aboutOpen = e.currentTarget.open) },
+            h("summary", {}, firstSentence(view.description), " ", h("span", { class: "more" }, "About the scenario")),
+            desc.map((p) => h("p", {}, p))) : null),
+        el.child("live", liveIndicator)),
+      view.notice ? h("div", { class: "scenario-notice", id: "scenario-notice" }, prose(view.notice).map((p) => h("p", {}, p))) : null,
+    ];
+  },
+});
+
+// liveIndicator says whether the room's event stream is open.
+export const liveIndicator = define("parley-live", {
+  select: (st) => st.live,
+  render: (st) => h("span", { class: "live", id: "live-indicator", role: "status", "data-live": st.live.on ? "on" : "off" }, st.live.text),
+});
 
 // ---------------------------------------------------------------- status
 
-// waitingText says who the session waits for.
-export function waitingInfo(view) {
+// waitingInfo says who the session waits for; facts are the protocol's.
+export function waitingInfo(view, facts) {
   const st = view.state;
   const me = view.role === "mediator" ? view.mediator : view.party;
   if (!view.started || !st) return { text: "The mediator has not opened the talks yet.", mine: false };
@@ -36,8 +52,7 @@ export function waitingInfo(view) {
     case "negotiating": {
       const waiting = st.waiting || [];
       const mine = waiting.includes(me);
-      const turnBased = view.settings.protocol === "sao" || view.settings.protocol === "amop";
-      if (st.turn && turnBased) return { text: `Round ${st.round}. It is ${st.turn === me ? "your" : partyName(view, st.turn) + "'s"} turn.`, mine: st.turn === me };
+      if (st.turn && facts && facts.turn_based) return { text: `Round ${st.round}. It is ${st.turn === me ? "your" : partyName(view, st.turn) + "'s"} turn.`, mine: st.turn === me };
       if (st.vote_open) return { text: `Version ${st.version} is put to the vote. Waiting for the votes of: ${names(waiting)}.`, mine };
       if (waiting.length) return { text: `Round ${st.round}${st.version ? `, version ${st.version}` : ""}. Waiting for replies from: ${names(waiting)}.`, mine };
       if (view.mediator) return { text: `Round ${st.round}${st.version ? `, version ${st.version}` : ""}. Waiting for the mediator (${partyName(view, view.mediator)}).`, mine: me === view.mediator };
@@ -58,9 +73,18 @@ export function waitingInfo(view) {
   }
 }
 
-export function statusBanner(view) {
+// statusBanner is the status of the talks and whom they wait for.
+export const statusBanner = define("parley-status", {
+  select: (st) => {
+    const v = st.view;
+    return { started: v.started, state: v.state, role: v.role, party: v.party, mediator: v.mediator, ratification: v.decision.ratification, turnBased: !!(st.protocol && st.protocol.turn_based) };
+  },
+  render: (st) => statusBannerOf(st.view, st.protocol),
+});
+
+function statusBannerOf(view, facts) {
   const status = statusOf(view);
-  const w = waitingInfo(view);
+  const w = waitingInfo(view, facts);
   return h("section", { id: "status-banner", class: ["status-banner", "st-" + status], "data-status": status, "data-testid": "status-banner" },
     h("div", { class: "status-main" },
       h("span", { id: "status-text", class: "status-label" }, STATUS_TEXT[status] || status),
@@ -88,7 +112,13 @@ export function diffText(framework, prev, next) {
   return out;
 }
 
-export function versionsSection(view) {
+// versions lists the versions of the single text with what changed.
+export const versions = define("parley-versions", {
+  select: (st) => drafts(st.view),
+  render: (st) => versionsSection(st.view),
+});
+
+function versionsSection(view) {
   const vs = drafts(view);
   const f = view.framework;
   const items = vs.slice().reverse().map((v) => {
@@ -124,61 +154,101 @@ export function messageEvents(view) {
   return (view.events || []).filter((e) => (e.kind === "message" || e.kind === "relay") && e.move);
 }
 
-export function messagesList(view, onRelay) {
-  const me = view.role === "mediator" ? view.mediator : view.party;
-  const evs = messageEvents(view);
-  if (!evs.length) return h("p", { class: "muted", id: "messages-empty" }, "No messages yet.");
-  return h("ol", { class: "messages", id: "messages-list" }, evs.slice().reverse().map((e) => {
-    const m = e.move;
-    const to = m.to && m.to.length ? m.to.map((p) => partyName(view, p)).join(", ") : "everyone at the table";
-    return h("li", { class: ["message", e.party === me ? "mine" : "", e.kind === "relay" ? "relay" : ""], "data-seq": e.seq, "data-testid": `message-${e.seq}` },
-      h("div", { class: "message-head" },
-        h("strong", {}, e.party === me ? "You" : partyName(view, e.party)),
-        h("span", { class: "muted" }, ` → ${to}`),
-        e.kind === "relay" ? h("span", { class: "badge" }, `relayed (message #${m.ref})`) : null,
-        h("span", { class: "muted msg-time" }, `#${e.seq} · ${fmt.clock(e.time)}`)),
-      h("div", { class: "message-body" }, m.message),
-      onRelay && e.kind === "message" && e.party !== me ? h("button", { type: "button", class: "link-button", id: `relay-${e.seq}`, onclick: () => onRelay(e) }, "Relay to other parties…") : null);
-  }));
-}
+// messages is the card of messages (props: title, readonly, relay): the
+// composer and the list are sections of their own, so a message that
+// arrives re-renders the list and leaves the text being written alone.
+// A relay chosen in the list reaches the composer through the store
+// (relay: {ref, from, text}).
+export const messages = define("parley-messages", {
+  select: (st, el) => el.props,
+  render: (st, el) => h("section", { id: "messages", class: "card" }, h("h2", {}, el.props.title || "Messages"),
+    el.props.readonly ? null : el.child("composer", messageComposer),
+    el.child("list", messagesList, { relay: !!el.props.relay })),
+});
+
+const messagesList = define("parley-message-list", {
+  select: (st) => ({ events: messageEvents(st.view), names: st.view.parties }),
+  render: (st, el) => {
+    const view = st.view;
+    const onRelay = el.props.relay ? (e) => {
+      el.room.store.set({ relay: { ref: e.seq, from: e.party, text: e.move.message } });
+      const t = document.getElementById("msg-text");
+      if (t) t.focus();
+    } : null;
+    const me = view.role === "mediator" ? view.mediator : view.party;
+    const evs = messageEvents(view);
+    if (!evs.length) return h("p", { class: "muted", id: "messages-empty" }, "No messages yet.");
+    return h("ol", { class: "messages", id: "messages-list", "aria-label": "Messages, newest first" }, evs.slice().reverse().map((e) => {
+      const m = e.move;
+      const to = m.to && m.to.length ? m.to.map((p) => partyName(view, p)).join(", ") : "everyone at the table";
+      return h("li", { class: ["message", e.party === me ? "mine" : "", e.kind === "relay" ? "relay" : ""], "data-seq": e.seq, "data-testid": `message-${e.seq}` },
+        h("div", { class: "message-head" },
+          h("strong", {}, e.party === me ? "You" : partyName(view, e.party)),
+          h("span", { class: "muted" }, ` → ${to}`),
+          e.kind === "relay" ? h("span", { class: "badge" }, `relayed (message #${m.ref})`) : null,
+          h("span", { class: "muted msg-time" }, `#${e.seq} · ${fmt.clock(e.time)}`)),
+        h("div", { class: "message-body" }, m.message),
+        onRelay && e.kind === "message" && e.party !== me ? h("button", { type: "button", class: "link-button", id: `relay-${e.seq}`, onclick: () => onRelay(e) }, "Relay to other parties…") : null);
+    }));
+  },
+});
 
 // messageComposer is the message form; for the mediator it also relays.
-// ui holds the composer state across re-renders.
-export function messageComposer(view, ui, submit) {
-  const me = view.role === "mediator" ? view.mediator : view.party;
-  const members = [];
-  if (view.mediator && view.mediator !== me) members.push(view.mediator);
-  for (const p of view.negotiators || []) if (p !== me && !members.includes(p)) members.push(p);
-  if (!ui.to) {
-    ui.to = {};
-    // Proximity talks: parties address the mediator only.
-    if (view.role === "party" && view.mediator) ui.to[view.mediator] = true;
-  }
-  const relay = ui.relay;
-  const fmtName = view.settings.format || view.format.default;
-  return h("form", { id: "message-form", class: "composer", onsubmit: (e) => {
-    e.preventDefault();
-    const text = ui.text ? ui.text.trim() : "";
-    const to = members.filter((p) => ui.to[p]);
-    const move = relay ? { kind: "relay", message: text, to, ref: relay.ref } : { kind: "message", message: text, to };
-    submit(move, () => {
-      ui.text = "";
-      ui.relay = null;
-    }, e.submitter);
-  } },
-    relay ? h("div", { class: "relay-note", id: "relay-note" }, `Relaying message #${relay.ref} from ${partyName(view, relay.from)} — edit the wording if you paraphrase. `,
-      h("button", { type: "button", class: "link-button", id: "relay-cancel", onclick: () => { ui.relay = null; ui.text = ""; ui.rerender(); } }, "Cancel relay")) : null,
-    h("textarea", { id: "msg-text", rows: 3, placeholder: relay ? "Relayed text" : "Write a message", oninput: (e) => (ui.text = e.target.value) }, ui.text || ""),
-    h("div", { class: "recipients" }, h("span", { class: "muted" }, "To: "),
-      members.map((p) => h("label", { class: "check" }, h("input", { type: "checkbox", id: `msg-to-${p}`, checked: !!ui.to[p], onchange: (e) => (ui.to[p] = e.target.checked) }), " ", partyName(view, p)))),
-    h("div", { class: "form-foot" },
-      h("span", { class: "muted small" }, `Format: ${fmtName}${(view.format.no_direct || []).length ? " · " + view.format.no_direct.map((pr) => `${partyName(view, pr[0])} and ${partyName(view, pr[1])} do not meet`).join("; ") : ""}`),
-      h("button", { type: "submit", id: "msg-send", class: "primary" }, relay ? "Relay" : "Send message")));
-}
+const messageComposer = define("parley-message-composer", {
+  init: () => ({ text: "", to: null, adopted: null }),
+  select: (st) => {
+    const v = st.view;
+    return { relay: st.relay || null, mediator: v.mediator, negotiators: v.negotiators, format: v.settings.format || v.format.default, noDirect: v.format.no_direct, names: v.parties };
+  },
+  render: (st, el) => {
+    const view = st.view, local = el.local, store = el.room.store;
+    const me = view.role === "mediator" ? view.mediator : view.party;
+    const members = [];
+    if (view.mediator && view.mediator !== me) members.push(view.mediator);
+    for (const p of view.negotiators || []) if (p !== me && !members.includes(p)) members.push(p);
+    if (!local.to) {
+      local.to = {};
+      // Proximity talks: parties address the mediator only.
+      if (view.role === "party" && view.mediator) local.to[view.mediator] = true;
+    }
+    const relay = st.relay || null;
+    if (relay && relay !== local.adopted) {
+      local.adopted = relay;
+      local.text = relay.text;
+      local.to = {};
+    }
+    const fmtName = view.settings.format || view.format.default;
+    return h("form", { id: "message-form", class: "composer", onsubmit: (e) => {
+      e.preventDefault();
+      const text = local.text ? local.text.trim() : "";
+      const to = members.filter((p) => local.to[p]);
+      const move = relay ? { kind: "relay", message: text, to, ref: relay.ref } : { kind: "message", message: text, to };
+      el.room.move(move, e.submitter, () => {
+        local.text = "";
+        if (store.state.relay) store.set({ relay: null });
+        else el.update();
+      });
+    } },
+      relay ? h("div", { class: "relay-note", id: "relay-note" }, `Relaying message #${relay.ref} from ${partyName(view, relay.from)} — edit the wording if you paraphrase. `,
+        h("button", { type: "button", class: "link-button", id: "relay-cancel", onclick: () => { local.text = ""; store.set({ relay: null }); } }, "Cancel relay")) : null,
+      h("textarea", { id: "msg-text", rows: 3, placeholder: relay ? "Relayed text" : "Write a message", "aria-label": relay ? "Relayed text" : "Message", oninput: (e) => (local.text = e.target.value) }, local.text || ""),
+      h("div", { class: "recipients", role: "group", "aria-label": "Recipients" }, h("span", { class: "muted" }, "To: "),
+        members.map((p) => h("label", { class: "check" }, h("input", { type: "checkbox", id: `msg-to-${p}`, checked: !!local.to[p], onchange: (e) => (local.to[p] = e.target.checked) }), " ", partyName(view, p)))),
+      h("div", { class: "form-foot" },
+        h("span", { class: "muted small" }, `Format: ${fmtName}${(view.format.no_direct || []).length ? " · " + view.format.no_direct.map((pr) => `${partyName(view, pr[0])} and ${partyName(view, pr[1])} do not meet`).join("; ") : ""}`),
+        h("button", { type: "submit", id: "msg-send", class: "primary" }, relay ? "Relay" : "Send message")));
+  },
+});
 
 // ---------------------------------------------------------------- decision
 
-export function decisionSection(view) {
+// decision is the decision rule and the session's settings.
+export const decision = define("parley-decision", {
+  select: (st) => ({ decision: st.view.decision, settings: st.view.settings, format: st.view.format, protocol: st.protocol }),
+  render: (st) => decisionSection(st.view, st.protocol),
+});
+
+function decisionSection(view, facts) {
   const d = view.decision || {};
   const rule = d.rule === "quorum" ? `quorum of ${d.quorum}` : d.rule || "unanimity";
   return h("section", { id: "decision", class: "card" },
@@ -187,7 +257,7 @@ export function decisionSection(view) {
       h("dt", {}, "Rule"), h("dd", { id: "decision-rule" }, rule),
       h("dt", {}, "Vetoes"), h("dd", { id: "decision-vetoes" }, (d.vetoes || []).length ? d.vetoes.map((p) => partyName(view, p)).join(", ") : "none"),
       h("dt", {}, "Agreement"), h("dd", {}, d.agreement === "provisional" ? "provisional, point by point" : "nothing is agreed until everything is agreed"),
-      h("dt", {}, "Protocol"), h("dd", { id: "settings-protocol" }, view.settings.protocol),
+      h("dt", {}, "Protocol"), h("dd", { id: "settings-protocol", "data-protocol": view.settings.protocol, title: facts && facts.description ? firstSentence(facts.description) : null }, headingOf(facts) || view.settings.protocol),
       h("dt", {}, "Format"), h("dd", {}, view.settings.format || view.format.default || "plenary"),
       view.settings.rounds ? [h("dt", {}, "Deadline"), h("dd", {}, `${view.settings.rounds} rounds`)] : null,
       view.settings.minutes ? [h("dt", {}, "Time limit"), h("dd", {}, `${fmt.num(view.settings.minutes, 0)} minutes`)] : null));
@@ -196,9 +266,18 @@ export function decisionSection(view) {
 // ratificationSection tracks the steps as the engine reports them
 // (state.steps: done, ready, or waiting and why — for the steps a step
 // waits for, or the plan's condition, such as the referendum's 60 days of
-// ceasefire); when onRatify is given it offers the buttons for every ready
-// step of the viewer's.
-export function ratificationSection(view, onRatify) {
+// ceasefire); with props.actions, a party's delegation gets the buttons
+// for every ready step of its own.
+export const ratification = define("parley-ratification", {
+  select: (st, el) => ({ steps: st.view.decision.ratification, state: st.view.state, party: st.view.party, role: st.view.role, actions: !!el.props.actions }),
+  render: (st, el) => {
+    const view = st.view;
+    const can = el.props.actions && view.role === "party" && statusOf(view) === "pending-ratification";
+    return ratificationSection(view, can ? (ref, yes, btn) => el.room.move({ kind: "ratify", ref, yes }, btn) : null);
+  },
+});
+
+function ratificationSection(view, onRatify) {
   const steps = (view.decision && view.decision.ratification) || [];
   if (!steps.length) return null;
   const st = view.state || {};
@@ -229,8 +308,13 @@ export function ratificationSection(view, onRatify) {
     })));
 }
 
-// agreementSection shows the agreed package.
-export function agreementSection(view) {
+// agreement shows the agreed package.
+export const agreement = define("parley-agreement", {
+  select: (st) => ({ agreement: st.view.state && st.view.state.agreement, status: st.view.state && st.view.state.status }),
+  render: (st) => agreementSection(st.view),
+});
+
+function agreementSection(view) {
   const st = view.state;
   if (!st || !st.agreement) return null;
   const f = view.framework;
@@ -242,10 +326,16 @@ export function agreementSection(view) {
       optionClause(pt, st.agreement[i]) ? h("div", { class: "clause-text" }, prose(optionClause(pt, st.agreement[i])).join("\n\n")) : null))));
 }
 
-// frameworkSection lists every point with its options and clause text.
-export function frameworkSection(view, ui) {
+// framework lists every point with its options and clause text (the
+// framework does not change: it renders once).
+export const framework = define("parley-framework", {
+  init: () => ({ openPoints: {} }),
+  select: () => 0,
+  render: (st, el) => frameworkSection(st.view, el.local),
+});
+
+function frameworkSection(view, ui) {
   const f = view.framework;
-  ui.openPoints = ui.openPoints || {};
   return h("section", { id: "framework", class: "card" },
     h("h2", {}, `Framework: ${f.points.length} points`),
     f.points.map((pt, i) => {
@@ -258,7 +348,12 @@ export function frameworkSection(view, ui) {
 }
 
 // utilityChart draws the viewer's own utility over time as an inline SVG.
-export function utilityChart(view, max) {
+export const utilityChart = define("parley-utility-chart", {
+  select: (st) => ({ utilities: st.view.utilities, reservation: st.view.reservation, profile: st.view.profile, names: st.view.parties }),
+  render: (st) => utilityChartOf(st.view, st.view.profile ? compile(st.view.framework, st.view.profile).max : 0),
+});
+
+function utilityChartOf(view, max) {
   const pts = view.utilities || [];
   const W = 340, H = 170, L = 36, R = 10, T = 12, B = 26;
   const res = view.reservation;
@@ -289,11 +384,3 @@ export function utilityChart(view, max) {
   return h("section", { id: "utility-chart", class: "card" }, h("h2", {}, title), svgEl,
     h("p", { class: "muted small" }, pts.length ? `Latest: ${fmt.num(pts[pts.length - 1].utility, 3)}${max ? ` of a best possible ${fmt.num(max, 3)}` : ""}` : "Each draft, offer and the agreement appear here as they come."));
 }
-
-// submitMove posts a move and reports the outcome.
-export async function submitMove(view, move, button) {
-  const r = await guard(() => api("POST", `/api/negotiations/${view.id}/moves`, move), button);
-  return r;
-}
-
-export { notice };

@@ -7,9 +7,16 @@
 // and the mediator reach it from the room once there is an agreement.
 // Every batch of events on the room's stream re-reads the status, and a
 // timer re-reads it when the clock alone changes it (Status.next).
+//
+// The plan's status lives in the room's store (plan: {key, data, error}),
+// with the instant asked (at: null for live), the timer's ticks
+// (planTick) and the reports' filters (filter); each part of the
+// dashboard is a section that selects what it shows of them, so a report
+// filed elsewhere leaves the report being written alone.
 
 import { h, s, api, guard, notice, partyName, verifierName, link } from "./lib.js";
-import { roomHeader, statusBanner } from "./common.js";
+import { define } from "./component.js";
+import { roomHead, statusBanner } from "./common.js";
 import { seatNotice } from "./seats.js";
 
 const STATUSES = ["pending", "due", "fulfilled", "late", "violated", "disputed"];
@@ -48,82 +55,114 @@ function statusBadge(c, id) {
 
 // loadPlan reads the plan's status when the log or the asked instant
 // changed, and arms a timer for the next change by the clock alone.
-function loadPlan(st, rerender) {
-  const ui = st.ui, view = st.view;
-  const key = `${view.seq}|${ui.at || ""}|${ui.planTick || 0}`;
-  if ((ui.plan && ui.plan.key === key) || ui.planLoading === key) return;
-  ui.planLoading = key;
-  const q = ui.at ? `?at=${encodeURIComponent(ui.at)}` : "";
+function loadPlan(room) {
+  const store = room.store, st = store.state, view = st.view;
+  const at = st.at || "";
+  const key = `${view.seq}|${at}|${st.planTick || 0}`;
+  if ((st.plan && st.plan.key === key) || room.planLoading === key) return;
+  room.planLoading = key;
+  const q = at ? `?at=${encodeURIComponent(at)}` : "";
   api("GET", `/api/negotiations/${view.id}/plan${q}`).then((data) => {
-    ui.plan = { key, data, error: null };
-    clearTimeout(ui.planTimer);
-    const next = !ui.at && data.status && data.status.next ? new Date(data.status.next) - Date.now() : null;
+    if (room.closed) return;
+    store.set({ plan: { key, data, error: null } });
+    clearTimeout(room.planTimer);
+    const next = !at && data.status && data.status.next ? new Date(data.status.next) - Date.now() : null;
     if (next !== null && next < 2 ** 31 - 1) {
-      ui.planTimer = setTimeout(() => {
-        if (st.closed) return;
-        ui.planTick = (ui.planTick || 0) + 1;
-        rerender();
+      room.planTimer = setTimeout(() => {
+        if (!room.closed) store.set({ planTick: (store.state.planTick || 0) + 1 });
       }, Math.max(next, 0) + 500);
     }
   }).catch((e) => {
-    ui.plan = { key, data: ui.plan ? ui.plan.data : null, error: e.message };
+    if (!room.closed) store.set({ plan: { key, data: store.state.plan ? store.state.plan.data : null, error: e.message } });
   }).finally(() => {
-    if (ui.planLoading === key) ui.planLoading = null;
-    rerender();
+    if (room.planLoading === key) room.planLoading = null;
   });
 }
 
-export function renderCompliance(st, rerender, refresh) {
-  const view = st.view, ui = st.ui;
-  loadPlan(st, rerender);
-  const pv = ui.plan && ui.plan.data;
-  const me = view.role === "verifier" ? view.verifier : view.party;
-  const seatName = view.role === "verifier" ? verifierName(view, me) : partyName(view, me);
-  const subtitle = view.role === "verifier" ? `Verifier: ${seatName}` : view.role === "mediator" ? "Mediator · implementation of the agreement" : view.role === "observer" ? "Observer · implementation of the agreement" : `Delegation of ${seatName} · implementation of the agreement`;
-  const head = [roomHeader(st, subtitle), statusBanner(view), seatNotice(view), tabs(view)];
-  if (!pv) {
-    return h("div", { class: "room compliance", id: "compliance" }, head,
-      h("section", { class: "card" }, ui.plan && ui.plan.error ? h("p", { class: "error-text", id: "plan-error" }, `The implementation status is not available: ${ui.plan.error}`) : h("p", { class: "muted", id: "plan-loading" }, "Reading the implementation plan…")));
-  }
-  const main = [], side = [];
-  if (!pv.agreement) {
-    main.push(h("section", { class: "card", id: "no-agreement" }, h("h2", {}, "No agreement to implement yet"),
-      h("p", {}, pv.reason || ""),
-      h("p", { class: "muted small" }, view.role === "verifier" ? "Your seat files reports once the parties have agreed. This page updates by itself." : "The dashboard fills in once the parties agree.")));
-    main.push(planOutline(view, pv));
-  } else {
-    main.push(summary(view, ui, pv, rerender));
-    main.push(timeline(view, pv));
-    main.push(partiesTable(view, pv));
-    main.push(commitmentsTable(view, ui, pv, rerender));
-    main.push(reportsSection(view, ui, pv, rerender, refresh));
-    if (pv.reporter) side.push(reportForm(view, ui, pv, rerender, refresh));
-    side.push(triggersSection(view, pv));
-  }
-  side.push(documentLinks(view));
-  side.push(verifiersSection(view, pv));
-  return h("div", { class: "room compliance", id: "compliance", "data-at": pv.at, "data-agreement": String(pv.agreement), "data-reports": String((pv.reports || []).length) },
-    head, h("div", { class: "columns" }, h("div", { class: "col-main" }, main), h("aside", { class: "col-side" }, side)));
-}
+const pvOf = (s) => (s.plan && s.plan.data) || null;
+
+// complianceScreen is the dashboard's layout: which parts are shown
+// depends on whether there is an agreement and whether the caller reports.
+export const complianceScreen = define("parley-compliance-screen", {
+  connected: (el) => {
+    const room = el.room, store = room.store;
+    loadPlan(room);
+    el.onDisconnect(store.select((st) => [st.view.seq, st.at || "", st.planTick || 0], () => loadPlan(room)));
+    el.onDisconnect(() => clearTimeout(room.planTimer));
+    // The root's data attributes follow every reading (no re-render).
+    const mark = () => {
+      const pv = pvOf(store.state), r = el.querySelector("#compliance");
+      if (!pv || !r) return;
+      r.dataset.at = pv.at;
+      r.dataset.agreement = String(pv.agreement);
+      r.dataset.reports = String((pv.reports || []).length);
+    };
+    el.onDisconnect(store.subscribe(mark));
+    queueMicrotask(mark);
+  },
+  select: (st) => {
+    const pv = pvOf(st);
+    return { role: st.view.role, loaded: !!pv, error: !pv && st.plan ? st.plan.error : null, agreement: pv ? !!pv.agreement : null, reporter: pv ? pv.reporter || null : null };
+  },
+  render: (st, el) => {
+    const view = st.view, pv = pvOf(st);
+    const c = (key, make, props) => el.child(key, make, props);
+    const me = view.role === "verifier" ? view.verifier : view.party;
+    const seatName = view.role === "verifier" ? verifierName(view, me) : partyName(view, me);
+    const subtitle = view.role === "verifier" ? `Verifier: ${seatName}` : view.role === "mediator" ? "Mediator · implementation of the agreement" : view.role === "observer" ? "Observer · implementation of the agreement" : `Delegation of ${seatName} · implementation of the agreement`;
+    const head = [c("head", roomHead, { subtitle }), c("status", statusBanner), c("seat-notice", seatNoticeSection), tabs(view)];
+    if (!pv) {
+      return h("div", { class: "room compliance", id: "compliance" }, head,
+        h("section", { class: "card" }, st.plan && st.plan.error ? h("p", { class: "error-text", id: "plan-error" }, `The implementation status is not available: ${st.plan.error}`) : h("p", { class: "muted", id: "plan-loading" }, "Reading the implementation plan…")));
+    }
+    const main = [], side = [];
+    if (!pv.agreement) {
+      main.push(c("no-agreement", noAgreement), c("outline", planOutline));
+    } else {
+      main.push(c("summary", summary), c("timeline", timeline), c("parties", partiesTable), c("commitments", commitmentsTable), c("reports", reportsSection));
+      if (pv.reporter) side.push(c("report-form", reportForm));
+      side.push(c("triggers", triggersSection));
+    }
+    side.push(documentLinks(view));
+    side.push(c("verifiers", verifiersSection));
+    return h("div", { class: "room compliance", id: "compliance", "data-at": pv.at, "data-agreement": String(pv.agreement), "data-reports": String((pv.reports || []).length) },
+      head, h("div", { class: "columns" }, h("div", { class: "col-main" }, main), h("aside", { class: "col-side" }, side)));
+  },
+});
+
+const seatNoticeSection = define("parley-seat-notice", {
+  select: (st) => st.view.seat || null,
+  render: (st) => seatNotice(st.view),
+});
+
+const noAgreement = define("parley-no-agreement", {
+  select: (st) => pvOf(st).reason || "",
+  render: (st) => h("section", { class: "card", id: "no-agreement" }, h("h2", {}, "No agreement to implement yet"),
+    h("p", {}, pvOf(st).reason || ""),
+    h("p", { class: "muted small" }, st.view.role === "verifier" ? "Your seat files reports once the parties have agreed. This page updates by itself." : "The dashboard fills in once the parties agree.")),
+});
 
 function tabs(view) {
   if (view.role === "verifier") return null;
-  return h("nav", { class: "tabs", id: "room-tabs" },
+  return h("nav", { class: "tabs", id: "room-tabs", "aria-label": "Screens of the negotiation" },
     link(`/n/${view.id}`, "The talks", { id: "tab-talks" }),
-    h("span", { class: "tab current", id: "tab-compliance" }, "Implementation"));
+    h("span", { class: "tab current", id: "tab-compliance", "aria-current": "page" }, "Implementation"));
 }
 
 // ---------------------------------------------------------------- summary
 
-function summary(view, ui, pv, rerender) {
+const summary = define("parley-plan-summary", {
+  select: (st) => {
+    const pv = pvOf(st);
+    return { at: pv.at, status: pv.status, session: pv.session_status, asked: st.at || null };
+  },
+  render: (st, el) => summaryOf(pvOf(st), !st.at, (v) => el.room.store.set({ at: v })),
+});
+
+function summaryOf(pv, live, setAt) {
   const stt = pv.status, m = stt.milestones || {};
   const counts = {};
   for (const c of stt.commitments) counts[c.status] = (counts[c.status] || 0) + 1;
-  const live = !ui.at;
-  const setAt = (v) => {
-    ui.at = v;
-    rerender();
-  };
   const shift = (days) => setAt(new Date(new Date(pv.at).getTime() + days * DAY).toISOString());
   return h("section", { class: "card", id: "plan-summary" },
     h("div", { class: "card-head" }, h("h2", {}, "Implementation of the agreement"),
@@ -152,7 +191,15 @@ function summary(view, ui, pv, rerender) {
 // the agreement: a bar per commitment from its start to its deadline
 // (continuous ones run on), coloured by status, the violations reported
 // as red marks, the triggers, entry into force and the instant shown.
-function timeline(view, pv) {
+const timeline = define("parley-timeline", {
+  select: (st) => {
+    const pv = pvOf(st);
+    return { at: pv.at, status: pv.status, reports: pv.reports };
+  },
+  render: (st) => timelineOf(pvOf(st)),
+});
+
+function timelineOf(pv) {
   const stt = pv.status, m = stt.milestones || {};
   const t0 = new Date(m.agreement).getTime();
   const at = new Date(pv.at).getTime();
@@ -250,7 +297,12 @@ function trim(t, n) {
 
 // ---------------------------------------------------------------- tables
 
-function partiesTable(view, pv) {
+const partiesTable = define("parley-party-status", {
+  select: (st) => pvOf(st).status.parties,
+  render: (st) => partiesTableOf(st.view, pvOf(st)),
+});
+
+function partiesTableOf(view, pv) {
   const parties = pv.status.parties || [];
   return h("section", { class: "card", id: "party-status" },
     h("h2", {}, "Status per party"),
@@ -263,15 +315,26 @@ function partiesTable(view, pv) {
         h("td", { class: "small muted" }, `${r.commitments.length} owned`)))))));
 }
 
-function commitmentsTable(view, ui, pv, rerender) {
-  const f = (ui.filter = ui.filter || {});
+// setFilter sets one of the dashboard's filters (in the store: the
+// commitments' and the reports' filters are cleared together).
+const setFilter = (store, k, v) => store.set({ filter: Object.assign({}, store.state.filter, { [k]: v }) });
+
+const commitmentsTable = define("parley-commitments", {
+  select: (st) => {
+    const pv = pvOf(st);
+    return { commitments: pv.status.commitments, na: pv.status.not_applicable, plan: pv.plan, filter: st.filter || {} };
+  },
+  render: (st, el) => commitmentsTableOf(st.view, st.filter || {}, pvOf(st), (k, v) => setFilter(el.room.store, k, v)),
+});
+
+function commitmentsTableOf(view, f, pv, set) {
   const plan = pv.plan;
   const defs = Object.fromEntries(plan.commitments.map((c) => [c.id, c]));
   const cs = pv.status.commitments.filter((c) => (!f.party || c.owners.includes(f.party)) && (!f.cstatus || c.status === f.cstatus));
   const na = pv.status.not_applicable || [];
   return h("section", { class: "card", id: "commitments" },
     h("div", { class: "card-head" }, h("h2", {}, "Status per commitment"),
-      h("select", { id: "filter-cstatus", "aria-label": "Status", onchange: (e) => { f.cstatus = e.target.value; rerender(); } },
+      h("select", { id: "filter-cstatus", "aria-label": "Status", onchange: (e) => set("cstatus", e.target.value) },
         h("option", { value: "" }, "every status"), STATUSES.map((k) => h("option", { value: k, selected: f.cstatus === k }, k)))),
     h("div", { class: "table-scroll" }, h("table", { class: "commitments-table" },
       h("thead", {}, h("tr", {}, h("th", {}, "Commitment"), h("th", {}, "Owners"), h("th", {}, "Verifier"), h("th", {}, "Status"), h("th", {}, "Since"), h("th", {}, "Due"), h("th", {}, "Why"))),
@@ -294,7 +357,12 @@ function phaseTitle(plan, id) {
   return p && p.title ? p.title : id;
 }
 
-function triggersSection(view, pv) {
+const triggersSection = define("parley-triggers", {
+  select: (st) => ({ triggers: pvOf(st).status.triggers, plan: pvOf(st).plan }),
+  render: (st) => triggersOf(st.view, pvOf(st)),
+});
+
+function triggersOf(view, pv) {
   const ts = pv.status.triggers || [];
   if (!ts.length) return null;
   const title = (id) => (pv.plan.commitments.find((c) => c.id === id) || {}).title || id;
@@ -314,18 +382,23 @@ function reportStatus(r) {
   return "standing";
 }
 
-function reportsSection(view, ui, pv, rerender, refresh) {
-  const f = (ui.filter = ui.filter || {});
+const reportsSection = define("parley-reports", {
+  init: () => ({ respText: {} }),
+  select: (st) => {
+    const pv = pvOf(st);
+    return { reports: pv.reports, commitments: pv.status.commitments, plan: pv.plan, responder: pv.responder || null, filter: st.filter || {} };
+  },
+  render: (st, el) => reportsOf(st.view, el.local, st.filter || {}, pvOf(st), el.room),
+});
+
+function reportsOf(view, ui, f, pv, room) {
   const reports = pv.reports || [];
   const owners = [];
   for (const c of pv.status.commitments) for (const o of c.owners) if (!owners.includes(o)) owners.push(o);
   const shown = reports.filter((r) => (!f.party || r.party === f.party || (!r.party && (r.owners || []).includes(f.party))) &&
     (!f.commitment || r.commitment === f.commitment) && (!f.finding || r.finding === f.finding) &&
     (!f.severity || r.severity === f.severity) && (!f.rstatus || reportStatus(r) === f.rstatus));
-  const set = (k) => (e) => {
-    f[k] = e.target.value;
-    rerender();
-  };
+  const set = (k) => (e) => setFilter(room.store, k, e.target.value);
   const sel = (id, k, label, opts) => h("select", { id, "aria-label": label, onchange: set(k) },
     h("option", { value: "" }, label), opts.map(([v, t]) => h("option", { value: v, selected: f[k] === v }, t)));
   const title = (id) => (pv.plan.commitments.find((c) => c.id === id) || {}).title || id;
@@ -337,12 +410,12 @@ function reportsSection(view, ui, pv, rerender, refresh) {
       sel("filter-finding", "finding", "every finding", [["violation", "violations"], ["compliance", "compliance"], ["fulfilled", "fulfilled"]]),
       sel("filter-severity", "severity", "any severity", SEVERITIES.map((x) => [x, x])),
       sel("filter-status", "rstatus", "any status", [["standing", "standing"], ["disputed", "disputed"], ["replaced", "replaced"]]),
-      Object.values(f).some(Boolean) ? h("button", { type: "button", class: "link-button", id: "filter-clear", onclick: () => { ui.filter = {}; rerender(); } }, "Clear filters") : null),
+      Object.values(f).some(Boolean) ? h("button", { type: "button", class: "link-button", id: "filter-clear", onclick: () => room.store.set({ filter: {} }) }, "Clear filters") : null),
     shown.length === 0 ? h("p", { class: "muted", id: "reports-empty" }, reports.length ? "No report matches the filters." : "No report yet.") : null,
-    h("ol", { class: "reports", id: "report-list" }, shown.slice().reverse().map((r) => reportItem(view, ui, pv, r, title, rerender, refresh))));
+    h("ol", { class: "reports", id: "report-list" }, shown.slice().reverse().map((r) => reportItem(view, ui, pv, r, title, room.refresh))));
 }
 
-function reportItem(view, ui, pv, r, title, rerender, refresh) {
+function reportItem(view, ui, pv, r, title, refresh) {
   const rs = reportStatus(r);
   const mine = pv.responder && (r.responses || []).some((x) => x.party === pv.responder);
   const canRespond = pv.responder && !mine;
@@ -381,7 +454,16 @@ function reportItem(view, ui, pv, r, title, rerender, refresh) {
 
 // ---------------------------------------------------------------- report form
 
-function reportForm(view, ui, pv, rerender, refresh) {
+const reportForm = define("parley-report-form", {
+  init: () => ({}),
+  select: (st) => {
+    const pv = pvOf(st);
+    return { reporter: pv.reporter, commitments: pv.status.commitments, reports: pv.reports, plan: pv.plan };
+  },
+  render: (st, el) => reportFormOf(st.view, el.local, pvOf(st), () => el.update(), el.room.refresh),
+});
+
+function reportFormOf(view, ui, pv, rerender, refresh) {
   const me = pv.reporter;
   const mineC = pv.status.commitments.filter((c) => c.verifier === me);
   const defs = Object.fromEntries(pv.plan.commitments.map((c) => [c.id, c]));
@@ -420,6 +502,7 @@ function reportForm(view, ui, pv, rerender, refresh) {
     ui.reportForm = { commitment: report.commitment, finding };
     notice(`Report #${r.seq} is in the record.`);
     await refresh();
+    rerender();
   }, btn);
   const def = defs[form.commitment];
   return h("section", { class: "card report-card", id: "report-card" },
@@ -468,7 +551,12 @@ function documentLinks(view) {
     h("p", { class: "muted small" }, "The text as the record shows it to you: assents you may not see are counted, not named."));
 }
 
-function verifiersSection(view, pv) {
+const verifiersSection = define("parley-verifiers", {
+  select: (st) => (pvOf(st) ? pvOf(st).plan.verifiers : null),
+  render: (st) => verifiersOf(st.view, pvOf(st)),
+});
+
+function verifiersOf(view, pv) {
   const vs = pv.plan.verifiers || [];
   return h("section", { class: "card", id: "verifiers" },
     h("h2", {}, "Verifiers"),
@@ -479,7 +567,12 @@ function verifiersSection(view, pv) {
 
 // planOutline lists the plan's phases and commitments before there is an
 // agreement (what the plan will ask of whom).
-function planOutline(view, pv) {
+const planOutline = define("parley-plan-outline", {
+  select: (st) => pvOf(st).plan,
+  render: (st) => planOutlineOf(st.view, pvOf(st)),
+});
+
+function planOutlineOf(view, pv) {
   const plan = pv.plan;
   const phases = [...(plan.phases || []), { id: "", title: "Other commitments" }];
   return h("section", { class: "card", id: "plan-outline" },
@@ -493,7 +586,12 @@ function planOutline(view, pv) {
 }
 
 // implementationCard is the way from the talks to the dashboard.
-export function implementationCard(view) {
+export const implementationCard = define("parley-implementation-card", {
+  select: (st) => ({ plan: !!st.view.plan, agreement: !!(st.view.state && st.view.state.agreement) }),
+  render: (st) => implementationCardOf(st.view),
+});
+
+function implementationCardOf(view) {
   if (!view.plan || !view.state || !view.state.agreement) return null;
   return h("section", { class: "card implementation-card", id: "implementation" },
     h("div", { class: "card-head" }, h("h2", {}, "Implementation"), link(`/n/${view.id}/compliance`, "Open the compliance dashboard", { id: "open-compliance", class: "button primary-link" })),

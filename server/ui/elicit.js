@@ -7,6 +7,7 @@
 
 import { h, api, guard, fmt, notice, packagePicker, pointTitle, optionLabel, KIND_OPTIONS, kindOf, isScaleMax, prose } from "./lib.js";
 import { compile, utility } from "./profile.js";
+import { define } from "./component.js";
 
 const STEPS = ["Importance", "Options", "Fallback", "Red lines"];
 
@@ -97,8 +98,17 @@ export function buildProfile(view, eli) {
   return p;
 }
 
-export function elicitation(st, rerender, refresh) {
-  const view = st.view, f = view.framework, ui = st.ui;
+// elicitation is the four steps, as a section: its state (eli) is its own
+// and survives the View's updates; a saved profile that comes back from
+// the server starts it afresh unless there are unsaved changes.
+export const elicitation = define("parley-elicitation", {
+  init: () => ({}),
+  select: (s) => s.view.profile,
+  render: (s, el) => elicitationOf(s.view, el.local, () => el.update(), el.room.refresh),
+});
+
+function elicitationOf(view, ui, rerender, refresh) {
+  const f = view.framework;
   const sig = JSON.stringify(view.profile);
   if (!ui.eli || (ui.eli.sig !== sig && !ui.eli.dirty)) ui.eli = initState(view);
   const eli = ui.eli;
@@ -297,8 +307,13 @@ function stepRedLines(view, eli, touch, rerender) {
       h("tbody", {}, rows)));
 }
 
-// profileSummary shows a profile read-only.
-export function profileSummary(view, title) {
+// profileSummary shows a profile read-only (props: title).
+export const profileSummary = define("parley-profile-summary", {
+  select: (s, el) => ({ profile: s.view.profile, reservation: s.view.reservation, title: el.props.title }),
+  render: (s, el) => profileSummaryOf(s.view, el.props.title),
+});
+
+function profileSummaryOf(view, title) {
   const f = view.framework, p = view.profile;
   if (!p) return null;
   const t = compile(f, p);

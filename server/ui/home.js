@@ -1,25 +1,24 @@
 // The mediator's home: sign-in, the list of negotiations and classes, and
 // the forms that create a negotiation or a teaching class.
 
-import { h, api, guard, fmt, link, navigate, replace, copyText, notice, clearError } from "./lib.js";
-
-const PROTOCOLS = [
-  ["single-text", "Single negotiating text (mediator drafts)"],
-  ["sao", "Stacked alternating offers"],
-  ["amop", "Alternating multiple offers with votes"],
-  ["vote", "Mediator proposals with votes"],
-  ["feedback", "Mediator proposals with feedback"],
-  ["blind", "Blind bidding"],
-];
+import { h, api, guard, fmt, link, navigate, replace, copyText, notice, clearError, showError, firstSentence } from "./lib.js";
+import { loadProtocols, factsFor, headingOf, hasMove } from "./protocols.js";
+import { PANELS } from "./protocols/index.js";
 const FORMATS = [["", "The scenario's default"], ["plenary", "Plenary"], ["bilateral", "Bilateral"], ["trilateral", "Trilateral"], ["proximity", "Proximity talks"]];
 
 export async function renderHome(root, me, setUser) {
   if (!me.user) return renderSignIn(root, me, setUser);
   replace(root, h("p", { class: "loading" }, "Loading…"));
-  const [negs, classes, scenarios] = await Promise.all([
+  const [negs, classes, scenarios, protocols] = await Promise.all([
     api("GET", "/api/negotiations"),
     api("GET", "/api/classes"),
     api("GET", "/api/scenarios"),
+    // The protocols as the server describes them; without that, the ones
+    // the UI has panels for, by name.
+    loadProtocols().catch((e) => {
+      showError(e);
+      return Object.keys(PANELS).map((name) => factsFor([], name));
+    }),
   ]);
   const classTitle = Object.fromEntries(classes.map((c) => [c.id, c.title]));
   const state = { src: "builtin", issued: null };
@@ -38,7 +37,23 @@ export async function renderHome(root, me, setUser) {
     : h("p", { class: "muted", id: "classes-empty" }, "No class yet.");
 
   const scenarioSelect = (id) => h("select", { id }, scenarios.map((s) => h("option", { value: s.name }, `${s.title} — ${s.points} points, ${s.parties} parties`)));
-  const protocolSelect = (id) => h("select", { id }, PROTOCOLS.map(([v, t]) => h("option", { value: v }, t)));
+  // protocolSelect lists the protocols by title; below it, what the chosen
+  // one is and what it needs (a deadline, a mediator), from its facts.
+  const protocolAbout = (facts) => [
+    facts.description ? firstSentence(facts.description) : "",
+    facts.needs_deadline ? " It needs a deadline: give rounds or minutes." : "",
+    facts.mediated && !facts.mediator_optional ? " It needs the scenario's mediator." : "",
+  ].join("").trim();
+  // The default: the mediator's single text (the protocol whose mediator
+  // drafts), as the room is built around it.
+  const preferred = protocols.find((p) => hasMove(p, "draft", "mediator")) || protocols[0];
+  const protocolSelect = (id) => {
+    const about = h("p", { class: "muted small protocol-about", id: id + "-about", "aria-live": "polite" }, preferred ? protocolAbout(preferred) : "");
+    const sel = h("select", { id, "aria-describedby": id + "-about", onchange: (e) => {
+      about.textContent = protocolAbout(factsFor(protocols, e.target.value));
+    } }, protocols.map((p) => h("option", { value: p.name, selected: p === preferred }, headingOf(p))));
+    return [sel, about];
+  };
   const seesSelect = (id) => h("select", { id }, h("option", { value: "overlap" }, "Aggregates only (overlap)"), h("option", { value: "full" }, "The parties' profiles (trusted mediator)"));
 
   const settingsOf = (prefix) => {

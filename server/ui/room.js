@@ -1,52 +1,35 @@
-// The negotiation room: loads the View, keeps it current through the event
-// stream, and renders the mediator console or the party screen.
+// The negotiation room: loads the View into the room's store, keeps it
+// current through the event stream, and mounts the screen — the mediator
+// console, the party screen or the compliance dashboard — whose sections
+// re-render from the store as the data they show changes.
+//
+// The room's store holds:
+//   view      the caller's View (GET /api/negotiations/{id})
+//   live      the stream's state, {on, text}
+//   protocol  the protocol's facts (GET /api/protocols)
+//   seats     the seats and invitations the caller may see (loaded on demand)
+//   analysis  the mediator's analysis, {loading, started, data, error}
+//   draft     the mediator's draft text in the editor, {text, dirty, version}
+//   plan, at, planTick, filter   the compliance dashboard's data, instant and filters
 
-import { h, api, replace, showError, link } from "./lib.js";
-import { renderParty } from "./party.js";
-import { renderMediator } from "./mediator.js";
-import { renderCompliance } from "./compliance.js";
+import { h, api, replace, showError, link, guard, ApiError } from "./lib.js";
+import { createStore } from "./store.js";
+import { liveStream } from "./streams.js";
+import { loadProtocols, factsFor } from "./protocols.js";
+import { partyScreen } from "./party.js";
+import { mediatorScreen } from "./mediator.js";
+import { complianceScreen } from "./compliance.js";
 
 // openRoom renders negotiation id into root and returns a cleanup function.
 // screen "compliance" opens the compliance dashboard instead of the talks
 // (a verifier's seat always gets the dashboard).
 export async function openRoom(root, id, setContext, screen) {
-  const st = {
-    id,
-    view: null,
-    sig: "",
-    ui: {}, // per-screen state that survives re-renders (forms, open panels)
-    closed: false,
-    es: null,
-  };
   replace(root, h("p", { class: "loading", id: "room-loading" }, "Opening the negotiation…"));
+  const store = createStore({ view: null, live: { on: false, text: "Connecting…" }, protocol: null });
+  let closed = false;
 
-  const render = () => {
-    if (st.closed || !st.view) return;
-    // Keep the focus and caret across the rebuild (ids are stable).
-    const a = document.activeElement;
-    const focus = a && a.id && a !== document.body ? { id: a.id, start: a.selectionStart, end: a.selectionEnd } : null;
-    const role = st.view.role;
-    const content = role === "verifier" || screen === "compliance" ? renderCompliance(st, render, refresh)
-      : role === "mediator" ? renderMediator(st, render, refresh) : renderParty(st, render, refresh);
-    replace(root, content);
-    if (focus) {
-      const el = document.getElementById(focus.id);
-      if (el) {
-        el.focus({ preventScroll: true });
-        try {
-          if (typeof focus.start === "number" && el.setSelectionRange) el.setSelectionRange(focus.start, focus.end);
-        } catch {
-          /* not a text field */
-        }
-      }
-    }
-    root.dataset.seq = String(st.view.seq);
-    root.dataset.role = st.view.role;
-  };
-  st.ui.rerender = render;
-
-  // refresh re-reads the View; it re-renders only when something the
-  // viewer sees changed (seq also counts events the viewer cannot see).
+  // refresh re-reads the View (one read at a time; a call during a read
+  // asks for another after it).
   let inflight = null, again = false;
   const refresh = async () => {
     if (inflight) {
@@ -58,26 +41,17 @@ export async function openRoom(root, id, setContext, screen) {
         again = false;
         try {
           const v = await api("GET", `/api/negotiations/${id}`);
-          if (st.closed) return;
-          const { seq, ...rest } = v;
-          const sig = JSON.stringify(rest);
-          const first = !st.view;
-          st.view = v;
-          if (first) setContext(v);
-          if (sig !== st.sig || first) {
-            st.sig = sig;
-            render();
-          } else {
-            root.dataset.seq = String(v.seq);
-          }
+          if (closed) return;
+          store.set({ view: v });
+          root.dataset.seq = String(v.seq);
         } catch (e) {
-          if (!st.view) {
+          if (!store.state.view) {
             replace(root, h("section", { class: "card narrow" }, h("h1", {}, "This negotiation cannot be opened"), h("p", {}, e.message),
               h("p", {}, link("/", "Back to the start page"))));
           }
           showError(e);
         }
-      } while (again && !st.closed);
+      } while (again && !closed);
     })();
     try {
       await inflight;
@@ -85,42 +59,62 @@ export async function openRoom(root, id, setContext, screen) {
       inflight = null;
     }
   };
-  st.refresh = refresh;
 
-  await refresh();
-  if (!st.view) return () => {};
+  const room = {
+    id,
+    store,
+    refresh,
+    get view() {
+      return store.state.view;
+    },
+    get closed() {
+      return closed;
+    },
+    // move submits a move from the caller's seat; after runs once it is
+    // accepted, then the View is read again.
+    async move(m, btn, after) {
+      const r = await guard(() => api("POST", `/api/negotiations/${id}/moves`, m), btn);
+      if (r) {
+        if (after) after();
+        await refresh();
+      }
+      return r;
+    },
+  };
+
+  const [, facts] = await Promise.all([refresh(), loadProtocols().catch((e) => {
+    showError(e);
+    return [];
+  })]);
+  const view = store.state.view;
+  if (!view) return () => {};
+  store.set({ protocol: factsFor(facts, view.settings.protocol) });
+  setContext(view);
+
+  const role = view.role;
+  const make = role === "verifier" || screen === "compliance" ? complianceScreen : role === "mediator" ? mediatorScreen : partyScreen;
+  replace(root, make(room));
+  root.dataset.role = role;
 
   // Realtime updates: every batch of events triggers a re-read.
   let timer = null;
-  const setLive = (on, text) => {
-    st.live = { on, text };
-    const el = document.getElementById("live-indicator");
-    if (el) {
-      el.dataset.live = on ? "on" : "off";
-      el.textContent = text;
-    }
-  };
-  const connect = () => {
-    if (st.closed) return;
-    const es = new EventSource(`/api/negotiations/${id}/stream?after=${st.view.seq}`);
-    st.es = es;
-    es.addEventListener("open", () => setLive(true, "Live"));
-    es.addEventListener("events", () => {
+  const stream = liveStream(() => `/api/negotiations/${id}/stream?after=${store.state.view.seq}`, {
+    onEvents: () => {
       clearTimeout(timer);
       timer = setTimeout(refresh, 60);
-    });
-    es.addEventListener("error", () => {
-      if (es.readyState === EventSource.CLOSED) {
-        setLive(false, "Offline — retrying");
-        setTimeout(() => {
-          refresh().then(connect);
-        }, 3000);
-      } else {
-        setLive(false, "Reconnecting…");
+    },
+    onLive: (on, text) => store.set({ live: { on, text } }),
+    onEnd: (e) => {
+      let err = { code: "unauthorized", message: "Your access to this negotiation ended: open it again." };
+      try {
+        err = JSON.parse(e.data).error || err;
+      } catch {
+        /* keep the general message */
       }
-    });
-  };
-  connect();
+      showError(new ApiError(err.code, err.message, 401));
+    },
+    retry: refresh,
+  });
   // A safety net against missed events (e.g. profile changes, which are
   // not events): re-read now and then.
   const poll = setInterval(() => {
@@ -128,10 +122,11 @@ export async function openRoom(root, id, setContext, screen) {
   }, 30000);
 
   return () => {
-    st.closed = true;
-    clearTimeout(st.ui.planTimer);
+    closed = true;
     clearInterval(poll);
     clearTimeout(timer);
-    if (st.es) st.es.close();
+    stream.close();
+    // The screen's sections let go of the store as they leave the page.
+    replace(root);
   };
 }

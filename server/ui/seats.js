@@ -8,6 +8,7 @@
 // sees only how many there are.
 
 import { h, api, guard, fmt, notice, partyName, verifierName, copyText } from "./lib.js";
+import { define } from "./component.js";
 
 const STATUS_LABEL = { vacant: "not invited", issued: "invited, not joined", joined: "joined", revoked: "revoked", expired: "expired" };
 const STATUS_CLASS = { vacant: "st-not-started", issued: "st-open", joined: "st-agreed", revoked: "st-failed", expired: "st-failed" };
@@ -32,22 +33,21 @@ function seatLabel(view, key) {
   return partyName(view, key);
 }
 
-// loadSeats reads the caller's seats and invitations into ui.seats once.
-export function loadSeats(st, rerender) {
-  const ui = st.ui;
-  if (ui.seats !== undefined || ui.seatsLoading) return;
-  ui.seatsLoading = true;
-  api("GET", `/api/negotiations/${st.view.id}/invites`).then((s) => {
-    ui.seats = s;
-    rerender();
+// loadSeats reads the caller's seats and invitations into the store
+// (seats) once per room; reloadSeats reads them again.
+function loadSeats(room) {
+  if (room.store.state.seats !== undefined || room.seatsLoading) return;
+  room.seatsLoading = true;
+  api("GET", `/api/negotiations/${room.id}/invites`).then((s) => {
+    room.store.set({ seats: s });
   }).catch((e) => {
-    ui.seats = { seats: [], observers: [] };
+    room.store.set({ seats: { seats: [], observers: [] } });
     guard(async () => { throw e; });
-  }).finally(() => (ui.seatsLoading = false));
+  }).finally(() => (room.seatsLoading = false));
 }
 
-async function reloadSeats(st) {
-  st.ui.seats = await api("GET", `/api/negotiations/${st.view.id}/invites`);
+async function reloadSeats(room) {
+  room.store.set({ seats: await api("GET", `/api/negotiations/${room.id}/invites`) });
 }
 
 // newLinkBox shows an invitation link once.
@@ -65,7 +65,7 @@ function newLinkBox(ui, rerender) {
 
 // seatCell describes a seat for the mediator: the current invitation, its
 // status, the profile, the delegation's observers (a count), re-issues.
-function seatCell(st, seat, key, rerender) {
+function seatCell(room, seat, key) {
   if (!seat || !seat.invitations.length) return h("span", { class: "muted" }, "not yet");
   const inv = seat.invitations;
   const cur = inv.slice().reverse().find((i) => i.status === "issued" || i.status === "joined") || inv[inv.length - 1];
@@ -79,27 +79,33 @@ function seatCell(st, seat, key, rerender) {
   return h("div", { class: "small seat-cell", "data-status": seat.status },
     statusBadge(seat.status), " ", cur.person || "(unnamed)",
     h("div", { class: "muted" }, facts.join(" · ")),
-    active(seat) ? h("button", { type: "button", class: "link-button", id: `revoke-seat-${key}`, onclick: (e) => revoke(st, cur, `the invitation of ${cur.person || "this seat"}`, rerender, e.currentTarget) }, "Revoke") : null);
+    active(seat) ? h("button", { type: "button", class: "link-button", id: `revoke-seat-${key}`, onclick: (e) => revoke(room, cur, `the invitation of ${cur.person || "this seat"}`, e.currentTarget) }, "Revoke") : null);
 }
 
-async function revokeNow(st, inv, rerender) {
-  await api("POST", `/api/negotiations/${st.view.id}/invites/${encodeURIComponent(inv.id)}/revoke`, {});
-  await reloadSeats(st);
+async function revokeNow(room, inv) {
+  await api("POST", `/api/negotiations/${room.id}/invites/${encodeURIComponent(inv.id)}/revoke`, {});
+  await reloadSeats(room);
   notice("Revoked: the link opens nothing any more.");
-  rerender();
 }
 
-function revoke(st, inv, what, rerender, btn) {
+function revoke(room, inv, what, btn) {
   if (!confirm(`Revoke ${what}? Whoever holds the link loses access at once.`)) return;
-  guard(() => revokeNow(st, inv, rerender), btn);
+  guard(() => revokeNow(room, inv), btn);
 }
 
-// mediatorSeats is the mediator's "Parties and invitations" panel; start
-// is the box that opens the talks (or null).
-export function mediatorSeats(st, rerender, start) {
-  const view = st.view, ui = st.ui;
-  loadSeats(st, rerender);
-  const list = (ui.seats && ui.seats.seats) || [];
+// mediatorSeats is the mediator's "Parties and invitations" panel, with
+// the box that opens the talks before they start.
+export const mediatorSeats = define("parley-invites", {
+  init: () => ({}),
+  connected: (el) => loadSeats(el.room),
+  select: (s) => ({ seats: s.seats || null, started: s.view.started, parties: s.view.parties, verifiers: s.view.verifiers, vetoes: s.view.decision.vetoes }),
+  render: (s, el) => invitesPanel(s, el.room, el.local, () => el.update()),
+});
+
+function invitesPanel(s, room, ui, rerender) {
+  const view = s.view;
+  const seats = s.seats;
+  const list = (seats && seats.seats) || [];
   const seatOf = (key) => list.find((s) => seatKey(s) === key);
   const parties = view.parties.filter((p) => p.role !== "mediator");
   const verifiers = view.verifiers || [];
@@ -126,16 +132,25 @@ export function mediatorSeats(st, rerender, start) {
     const r = await api("POST", `/api/negotiations/${view.id}/invites`, body);
     const key = r.invite.verifier ? "verifier:" + r.invite.verifier : r.invite.observer ? "observer:" : r.invite.party;
     ui.newLink = { party: key, name: seatLabel(view, key), person: r.invite.person, reissued: r.invite.reissued, url: location.origin + r.link };
-    await reloadSeats(st);
     form.person = "";
     form.reason = "";
+    await reloadSeats(room);
     // Suggest the next party's seat without an invitation.
-    const next = parties.find((p) => p.role === "principal" && !active(ui.seats.seats.find((s) => s.party === p.id)));
+    const now = room.store.state.seats.seats;
+    const next = parties.find((p) => p.role === "principal" && !active(now.find((x) => x.party === p.id)));
     if (next) form.party = next.id;
     rerender();
   }, btn);
 
-  const observers = (ui.seats && ui.seats.observers) || [];
+  const observers = (seats && seats.observers) || [];
+  const start = !view.started ? h("div", { class: "start-box" },
+    h("p", { class: "small" }, "Open the talks when the parties have joined and set their profiles. Profiles are fixed from then on."),
+    h("button", { id: "start", class: "primary big", "data-testid": "start", onclick: (e) => guard(async () => {
+      await api("POST", `/api/negotiations/${view.id}/start`);
+      ui.newLink = null;
+      notice("The talks are open.");
+      await room.refresh();
+    }, e.currentTarget) }, "Open the talks")) : null;
   return h("section", { id: "invites", class: "card" },
     h("h2", {}, "Parties and invitations"),
     h("table", { class: "parties", id: "party-list" },
@@ -143,15 +158,15 @@ export function mediatorSeats(st, rerender, start) {
       h("tbody", {}, view.parties.map((p) => h("tr", { "data-testid": `party-row-${p.id}` },
         h("td", {}, h("strong", {}, p.name || p.id), h("div", { class: "muted small" }, p.id)),
         h("td", {}, p.role, (view.decision.vetoes || []).includes(p.id) ? h("span", { class: "badge st-objected", title: "Holds a veto" }, "veto") : null),
-        h("td", { "data-testid": `invite-status-${p.id}` }, p.role === "mediator" ? h("span", { class: "muted" }, "you") : seatCell(st, seatOf(p.id), p.id, rerender)))),
+        h("td", { "data-testid": `invite-status-${p.id}` }, p.role === "mediator" ? h("span", { class: "muted" }, "you") : seatCell(room, seatOf(p.id), p.id)))),
       verifiers.map((v) => h("tr", { "data-testid": `party-row-verifier-${v.id}` },
         h("td", {}, h("strong", {}, v.name || v.id), h("div", { class: "muted small" }, v.id)),
         h("td", {}, "verifier"),
-        h("td", { "data-testid": `invite-status-verifier-${v.id}` }, seatCell(st, seatOf("verifier:" + v.id), "verifier-" + v.id, rerender)))))),
+        h("td", { "data-testid": `invite-status-verifier-${v.id}` }, seatCell(room, seatOf("verifier:" + v.id), "verifier-" + v.id)))))),
     observers.length ? h("div", { id: "public-observers" }, h("h3", {}, "Public observers"),
       h("ul", { class: "plain small" }, observers.map((o) => h("li", { "data-testid": `observer-${o.id}` },
         statusBadge(o.status), " ", o.person || "(unnamed)",
-        o.status === "issued" || o.status === "joined" ? [" ", h("button", { type: "button", class: "link-button", id: `revoke-observer-${o.id}`, onclick: (e) => revoke(st, o, `the observer invitation of ${o.person || "(unnamed)"}`, rerender, e.currentTarget) }, "Revoke")] : null)))) : null,
+        o.status === "issued" || o.status === "joined" ? [" ", h("button", { type: "button", class: "link-button", id: `revoke-observer-${o.id}`, onclick: (e) => revoke(room, o, `the observer invitation of ${o.person || "(unnamed)"}`, e.currentTarget) }, "Revoke")] : null)))) : null,
     newLinkBox(ui, rerender),
     h("form", { id: "invite-form", class: "inline-form", onsubmit: (e) => { e.preventDefault(); create(e.submitter); } },
       h("label", { for: "invite-party" }, "Seat"),
@@ -182,18 +197,23 @@ export function seatNotice(view) {
 
 // delegationCard lets a party's delegation invite, list and revoke the
 // observers of its own seat.
-export function delegationCard(st, rerender) {
-  const view = st.view, ui = st.ui;
-  loadSeats(st, rerender);
-  ui.observerForm = ui.observerForm || { person: "" };
+export const delegationCard = define("parley-delegation", {
+  init: () => ({ observerForm: { person: "" } }),
+  connected: (el) => loadSeats(el.room),
+  select: (s) => s.seats || null,
+  render: (s, el) => delegationOf(s, el.room, el.local, () => el.update()),
+});
+
+function delegationOf(s, room, ui, rerender) {
+  const view = s.view;
   const form = ui.observerForm;
-  const observers = (ui.seats && ui.seats.observers) || [];
+  const observers = (s.seats && s.seats.observers) || [];
   const create = (btn) => guard(async () => {
     form.person = document.getElementById("observer-person").value;
     const r = await api("POST", `/api/negotiations/${view.id}/invites`, { observer: true, person: form.person.trim() });
     ui.observerLink = { person: r.invite.person, url: location.origin + r.link };
     form.person = "";
-    await reloadSeats(st);
+    await reloadSeats(room);
     rerender();
   }, btn);
   const link = ui.observerLink;
@@ -203,7 +223,7 @@ export function delegationCard(st, rerender) {
     observers.length ? h("ul", { class: "plain small", id: "observer-list" }, observers.map((o) => h("li", { "data-testid": `observer-${o.id}` },
       statusBadge(o.status), " ", o.person || "(unnamed)",
       h("span", { class: "muted" }, o.status === "revoked" ? ` · revoked ${fmt.time(o.revoked)}${o.revoke_reason ? ` (${o.revoke_reason})` : ""}` : ` · until ${fmt.date(o.expires)}`),
-      o.status === "issued" || o.status === "joined" ? [" ", h("button", { type: "button", class: "link-button", id: `revoke-observer-${o.id}`, onclick: (e) => revoke(st, o, `the observer invitation of ${o.person || "(unnamed)"}`, rerender, e.currentTarget) }, "Revoke")] : null))) : h("p", { class: "muted small", id: "observer-none" }, "No observers invited."),
+      o.status === "issued" || o.status === "joined" ? [" ", h("button", { type: "button", class: "link-button", id: `revoke-observer-${o.id}`, onclick: (e) => revoke(room, o, `the observer invitation of ${o.person || "(unnamed)"}`, e.currentTarget) }, "Revoke")] : null))) : h("p", { class: "muted small", id: "observer-none" }, "No observers invited."),
     link ? h("div", { class: "new-link", id: "observer-new" },
       h("p", {}, h("strong", {}, `Observer invitation${link.person ? ` for ${link.person}` : ""}`), h("span", { class: "muted small" }, " — shown once; send it privately.")),
       h("div", { class: "copy-row" },

@@ -5,11 +5,56 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/parley-negotiation/parley/room"
 	"github.com/parley-negotiation/parley/session"
 )
+
+// What happens at the table: a seat's moves (POST .../moves), the events
+// it may see (GET .../events) and their live stream (GET .../stream,
+// server-sent events).
+
+// MoveResponse acknowledges a stored move.
+type MoveResponse struct {
+	Seq int `json:"seq"`
+}
+
+func (s *Server) move(r *http.Request, v room.Viewer) (any, error) {
+	var m session.Move
+	if err := decode(r, MaxBody, &m); err != nil {
+		return nil, err
+	}
+	seq, err := s.svc.Submit(r.Context(), v, r.PathValue("id"), m)
+	return MoveResponse{Seq: seq}, err
+}
+
+// after reads the "after" query parameter (or Last-Event-ID): a sequence number.
+func after(r *http.Request) (int, error) {
+	// A reconnecting event stream sends Last-Event-ID: it is later than
+	// the position the stream was first opened at.
+	a := r.Header.Get("Last-Event-ID")
+	if a == "" {
+		a = r.URL.Query().Get("after")
+	}
+	if a == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(a)
+	if err != nil || n < 0 {
+		return 0, room.Errorf(room.EINVALID, "after %q: want a sequence number", a)
+	}
+	return n, nil
+}
+
+func (s *Server) events(r *http.Request, v room.Viewer) (any, error) {
+	n, err := after(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Events(r.Context(), v, r.PathValue("id"), n)
+}
 
 // Heartbeat is how often an idle event stream sends a comment, so that
 // proxies and browsers keep it open.

@@ -5,26 +5,14 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/parley-negotiation/parley/agreement"
 	"github.com/parley-negotiation/parley/room"
 )
 
-// Handlers of what follows the talks: the implementation plan's status,
-// the agreement document and the versions of the single text.
-
-func (s *Server) planStatus(r *http.Request, v room.Viewer) (any, error) {
-	var at time.Time
-	if q := r.URL.Query().Get("at"); q != "" {
-		t, err := time.Parse(time.RFC3339Nano, q)
-		if err != nil {
-			return nil, room.Errorf(room.EINVALID, "at %q: want an RFC 3339 time such as 2026-05-01T12:00:00Z", q)
-		}
-		at = t
-	}
-	return s.svc.PlanStatus(r.Context(), v, r.PathValue("id"), at)
-}
+// The agreement document (GET .../agreement, .md, .html) and the single
+// text's versions (GET .../versions) and their differences (GET .../diff,
+// .md, .html).
 
 // intParam reads a query parameter that is a positive number (0 when absent).
 func intParam(r *http.Request, name string) (int, error) {

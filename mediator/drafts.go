@@ -1,0 +1,33 @@
+package mediator
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/session"
+)
+
+// settle returns the draft that settles every point as p reads.
+func settle(p framework.Package) session.Move {
+	return session.Move{Kind: session.KindDraft, Text: session.SettledText(p)}
+}
+
+// bracket returns the draft that brackets, on every point where they
+// differ, the options of the packages, and settles the points where they
+// agree.
+func bracket(ps ...framework.Package) session.Move {
+	return session.Move{Kind: session.KindDraft, Text: session.BracketText(len(ps[0]), ps)}
+}
+
+// packageKey returns a map key for a package.
+func packageKey(p framework.Package) string {
+	var b strings.Builder
+	for i, l := range p {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(l))
+	}
+	return b.String()
+}
