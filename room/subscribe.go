@@ -2,6 +2,8 @@ package room
 
 import (
 	"context"
+	"math"
+	"sync"
 	"sync/atomic"
 
 	"github.com/parley-negotiation/parley/session"
@@ -76,4 +78,66 @@ func (l *live) publish(events []session.Event) {
 			sub.count.Add(-1)
 		}
 	}
+}
+
+// ClassNote tells that a room of a class has new events: the instructor's
+// screens read that room again.
+type ClassNote struct {
+	Negotiation string `json:"negotiation"`
+	Seq         int    `json:"seq"`
+}
+
+// ClassSubscription delivers a note whenever a room of a class gets new
+// events its owner may see: one stream for the instructor's monitor
+// instead of one per room.
+type ClassSubscription struct {
+	C    <-chan ClassNote
+	c    chan ClassNote
+	subs []*Subscription
+	done chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
+}
+
+// SubscribeClass follows every room of class id for its owner, from now on.
+func (s *Service) SubscribeClass(ctx context.Context, user, id string) (*ClassSubscription, error) {
+	_, rooms, err := s.class(ctx, user, id)
+	if err != nil {
+		return nil, err
+	}
+	c := make(chan ClassNote, SubscriptionBuffer)
+	cs := &ClassSubscription{C: c, c: c, done: make(chan struct{})}
+	for _, n := range rooms {
+		sub, err := s.Subscribe(ctx, Viewer{User: user}, n.ID, math.MaxInt)
+		if err != nil {
+			cs.Cancel()
+			return nil, err
+		}
+		cs.subs = append(cs.subs, sub)
+		cs.wg.Add(1)
+		go func(neg string) {
+			defer cs.wg.Done()
+			for batch := range sub.C {
+				select {
+				case c <- ClassNote{Negotiation: neg, Seq: batch[len(batch)-1].Seq}:
+				case <-cs.done:
+					return
+				default: // notes are signals: one waiting is as good as two
+				}
+			}
+		}(n.ID)
+	}
+	return cs, nil
+}
+
+// Cancel stops following the rooms and closes C (once).
+func (cs *ClassSubscription) Cancel() {
+	cs.once.Do(func() {
+		close(cs.done)
+		for _, sub := range cs.subs {
+			sub.Cancel()
+		}
+		cs.wg.Wait()
+		close(cs.c)
+	})
 }

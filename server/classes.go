@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/parley-negotiation/parley/room"
@@ -53,8 +54,19 @@ func (s *Server) startClass(r *http.Request, user string) (any, error) {
 	return map[string]bool{"started": true}, s.svc.StartClass(r.Context(), user, r.PathValue("id"))
 }
 
+// DebriefResponse is a class's debrief and the stream that tells when a
+// room of the class moves (GET /api/classes/{id}/stream).
+type DebriefResponse struct {
+	*room.Debrief
+	Stream string `json:"stream"`
+}
+
 func (s *Server) debrief(r *http.Request, user string) (any, error) {
-	return s.svc.Debrief(r.Context(), user, r.PathValue("id"))
+	d, err := s.svc.Debrief(r.Context(), user, r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return DebriefResponse{Debrief: d, Stream: "/api/classes/" + url.PathEscape(d.Class.ID) + "/stream"}, nil
 }
 
 func (s *Server) debriefCSV(r *http.Request, user string) (any, error) {

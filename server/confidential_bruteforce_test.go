@@ -789,6 +789,21 @@ func lastVisible(n *negState, w who) int {
 	return last
 }
 
+// streamBrief reads what an event stream says in its first 300 ms.
+func streamBrief(base, path, creds string) (int, []byte) {
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+path, nil)
+	setCreds(req, creds)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body) // until the deadline cuts it
+	return resp.StatusCode, b
+}
+
 func setCreds(req *http.Request, creds string) {
 	switch {
 	case strings.HasPrefix(creds, "bearer:"):

@@ -344,7 +344,15 @@ func TestConfidentiality(t *testing.T) {
 							streams = append(streams, streamRead{n, v, rq.path})
 							continue
 						}
-						status, body, _ := ts.do(rt.Method, rq.path, n.creds[v], rq.body)
+						var status int
+						var body []byte
+						if rt.Pattern == "/api/classes/{id}/stream" {
+							// The owner's stream stays open: what it says in
+							// its first moments is the evidence.
+							status, body = streamBrief(ts.http.URL, rq.path, n.creds[v])
+						} else {
+							status, body, _ = ts.do(rt.Method, rq.path, n.creds[v], rq.body)
+						}
 						evid = append(evid, evidence{neg: n, viewer: v, route: key, where: rt.Method + " " + rq.path + " (" + n.label + ")", status: status, body: body})
 						if (v == "stranger" || v == "intruder") && strings.Contains(rt.Pattern, "{id}") && !strings.HasPrefix(rt.Pattern, "/api/classes") {
 							// The id of a negotiation that is not yours is
@@ -635,6 +643,8 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{c + "/start", ""}}
 	case "GET /api/classes/{id}/debrief":
 		return []apiRequest{{c + "/debrief", ""}}
+	case "GET /api/classes/{id}/stream":
+		return []apiRequest{{c + "/stream", ""}}
 	case "GET /api/classes/{id}/debrief.csv":
 		return []apiRequest{{c + "/debrief.csv", ""}}
 	case "GET /api/classes/{id}/debrief.svg":

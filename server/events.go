@@ -97,37 +97,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer sub.Cancel()
-	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 2000\n\n")
-	if err := rc.Flush(); err != nil {
+	rc, holds, ok := s.openStream(w, r, v)
+	if !ok {
 		return
-	}
-	// holds reports whether the stream's credentials still give the same
-	// viewer; if not, it sends the final event.
-	var checked time.Time
-	holds := func(fresh time.Duration) bool {
-		if fresh > 0 && time.Since(checked) < fresh {
-			return true
-		}
-		now, err := s.resolve(r)
-		if err == nil && now == v {
-			checked = time.Now()
-			return true
-		}
-		if r.Context().Err() != nil {
-			return false
-		}
-		if err == nil {
-			err = room.Errorf(room.EUNAUTHORIZED, "your access to this negotiation changed; open it again")
-		}
-		s.endStream(w, r, err)
-		_ = rc.Flush()
-		return false
 	}
 	beat := time.NewTicker(Heartbeat)
 	defer beat.Stop()
@@ -177,6 +149,106 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 				if _, err := fmt.Fprintf(w, "id: %d\nevent: events\ndata: %s\n\n", batch[len(batch)-1].Seq, b); err != nil {
 					return
 				}
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}
+
+// openStream starts an event stream's answer for viewer v and returns its
+// flusher and the check of its credentials: holds(fresh) resolves them
+// again as every request does (unless the last success is younger than
+// fresh) and, when they no longer give v, sends the final "end" event and
+// reports false.
+func (s *Server) openStream(w http.ResponseWriter, r *http.Request, v room.Viewer) (*http.ResponseController, func(fresh time.Duration) bool, bool) {
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 2000\n\n")
+	if err := rc.Flush(); err != nil {
+		return nil, nil, false
+	}
+	var checked time.Time
+	holds := func(fresh time.Duration) bool {
+		if fresh > 0 && time.Since(checked) < fresh {
+			return true
+		}
+		now, err := s.resolve(r)
+		if err == nil && now == v {
+			checked = time.Now()
+			return true
+		}
+		if r.Context().Err() != nil {
+			return false
+		}
+		if err == nil {
+			err = room.Errorf(room.EUNAUTHORIZED, "your access to this negotiation changed; open it again")
+		}
+		s.endStream(w, r, err)
+		_ = rc.Flush()
+		return false
+	}
+	return rc, holds, true
+}
+
+// classStream answers GET /api/classes/{id}/stream: for the class's owner,
+// one event stream that says when a room of the class has new events —
+// each message `event: events` with data {"negotiation","seq"} — so that
+// the instructor's monitor follows every room on one connection. It holds
+// only as long as the owner's sign-in, as every stream.
+func (s *Server) classStream(w http.ResponseWriter, r *http.Request) {
+	user, err := s.mustUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sub, err := s.svc.SubscribeClass(r.Context(), user, r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer sub.Cancel()
+	rc, holds, ok := s.openStream(w, r, room.Viewer{User: user})
+	if !ok {
+		return
+	}
+	beat := time.NewTicker(Heartbeat)
+	defer beat.Stop()
+	recheck := time.NewTicker(s.recheck)
+	defer recheck.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		case <-recheck.C:
+			if !holds(0) {
+				return
+			}
+			continue
+		case <-beat.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+		case note, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			if !holds(s.fresh) {
+				return
+			}
+			b, err := json.Marshal(note)
+			if err != nil {
+				return
+			}
+			if _, err := fmt.Fprintf(w, "event: events\ndata: %s\n\n", b); err != nil {
+				return
 			}
 		}
 		if err := rc.Flush(); err != nil {

@@ -144,6 +144,7 @@ func New(cfg Config) *Server {
 		{"GET", "/api/classes/{id}", s.asUser(ok, s.getClass)},
 		{"POST", "/api/classes/{id}/start", s.asUser(ok, s.startClass)},
 		{"GET", "/api/classes/{id}/debrief", s.asUser(ok, s.debrief)},
+		{"GET", "/api/classes/{id}/stream", s.classStream},
 		{"GET", "/api/classes/{id}/debrief.csv", s.asUser(ok, s.debriefCSV)},
 		{"GET", "/api/classes/{id}/debrief.svg", s.asUser(ok, s.debriefSVG)},
 	}

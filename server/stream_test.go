@@ -74,9 +74,15 @@ type sseEvent struct{ event, data string }
 // its events as they come; the channel closes when the stream ends.
 func (ts *testServer) openStream(t *testing.T, id, creds string) <-chan sseEvent {
 	t.Helper()
+	return ts.openPath(t, "/api/negotiations/"+id+"/stream", creds)
+}
+
+// openPath opens the event stream at path.
+func (ts *testServer) openPath(t *testing.T, path, creds string) <-chan sseEvent {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", ts.http.URL+"/api/negotiations/"+id+"/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", ts.http.URL+path, nil)
 	switch {
 	case strings.HasPrefix(creds, "bearer:"):
 		req.Header.Set("Authorization", "Bearer "+strings.TrimPrefix(creds, "bearer:"))
@@ -223,4 +229,49 @@ func TestStreamEndsWhenInvitationRevoked(t *testing.T) {
 	c := ts.openStream(t, id, "invite:"+tok["russia"])
 	ts.mustDo("POST", "/api/negotiations/"+id+"/invites", ts.mediator(), `{"party":"russia","reissue":true,"reason":"the link leaked"}`, 201, nil)
 	checkEnded(t, waitEnd(t, c), room.EUNAUTHORIZED, "revoked", "")
+}
+
+// TestClassStream: the instructor follows every room of a class on one
+// stream, which says which room moved; it is the owner's alone.
+func TestClassStream(t *testing.T) {
+	ts := newTestServer(t, server.Config{StreamFresh: -1})
+	var cls struct {
+		Class struct{ ID string }
+		Seats []struct {
+			Room        int
+			Party       string
+			Token       string
+			Negotiation string
+		}
+	}
+	ts.mustDo("POST", "/api/classes", ts.mediator(), `{"scenario":{"builtin":"tiny-2p"},"rooms":2,"settings":{"protocol":"sao"},"seats":[{"room":1,"party":"north","person":"a"},{"room":1,"party":"south","person":"b"},{"room":2,"party":"north","person":"c"},{"room":2,"party":"south","person":"d"}]}`, 201, &cls)
+	var d struct{ Stream string }
+	ts.mustDo("GET", "/api/classes/"+cls.Class.ID+"/debrief", ts.mediator(), "", 200, &d)
+	if d.Stream != "/api/classes/"+cls.Class.ID+"/stream" {
+		t.Fatalf("the debrief announces stream %q", d.Stream)
+	}
+	ts.mustDo("POST", "/api/classes/"+cls.Class.ID+"/start", ts.mediator(), "", 200, nil)
+	c := ts.openPath(t, d.Stream, ts.mediator())
+	var room2, north2 string
+	for _, st := range cls.Seats {
+		if st.Room == 2 && st.Party == "north" {
+			room2, north2 = st.Negotiation, st.Token
+		}
+	}
+	ts.mustDo("POST", "/api/negotiations/"+room2+"/moves", "invite:"+north2, `{"kind":"offer","package":[0,0,0]}`, 200, nil)
+	select {
+	case ev := <-c:
+		if ev.event != "events" || !strings.Contains(ev.data, `"negotiation":"`+room2+`"`) {
+			t.Fatalf("note %+v, want room 2", ev)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no note from the class stream")
+	}
+	// Nobody else's.
+	if code, _, _ := ts.do("GET", d.Stream, "", ""); code != 401 {
+		t.Errorf("anonymous class stream: %d", code)
+	}
+	if code, _, _ := ts.do("GET", d.Stream, "invite:"+north2, ""); code != 401 {
+		t.Errorf("a party's class stream: %d", code)
+	}
 }
