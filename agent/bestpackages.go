@@ -4,8 +4,6 @@ import (
 	"container/heap"
 	"math"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/profile"
@@ -47,7 +45,7 @@ func BestPackages(t *profile.Table, pr *profile.Profile, limit int, floor float6
 	h := &rankHeap{}
 	seen := map[string]bool{}
 	push := func(ranks []int) {
-		key := ranksKey(ranks)
+		key := framework.Package(ranks).Key()
 		if seen[key] {
 			return
 		}
@@ -76,18 +74,6 @@ func BestPackages(t *profile.Table, pr *profile.Profile, limit int, floor float6
 		}
 	}
 	return out
-}
-
-// ranksKey returns a map key for a vector of option ranks.
-func ranksKey(ranks []int) string {
-	var b strings.Builder
-	for i, r := range ranks {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(r))
-	}
-	return b.String()
 }
 
 type rankItem struct {

@@ -34,6 +34,9 @@ func ByName(spec string, seed uint64, opts ...Option) (Negotiator, error) {
 	if err != nil {
 		return nil, err
 	}
+	if k, err := CheckParams(spec); err != nil {
+		return nil, fmt.Errorf("agent: %s: %s: %w", spec, k, err)
+	}
 	ps := negotiatorSpec{spec: spec, name: name, seed: seed, opts: slices.Clone(opts)}
 	for _, kv := range params {
 		k, val := kv[0], kv[1]
@@ -64,9 +67,6 @@ func ByName(spec string, seed uint64, opts ...Option) (Negotiator, error) {
 		}
 		switch {
 		case k == "e" && isTimeDep(name):
-			if x < 0 {
-				return nil, fmt.Errorf("agent: %s: e must be ≥ 0", spec)
-			}
 			ps.e, ps.hasE = x, true
 		case k == "k" && isTimeDep(name):
 			ps.opts = append(ps.opts, WithStart(x))

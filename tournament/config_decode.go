@@ -1,17 +1,14 @@
 package tournament
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -59,7 +56,7 @@ var (
 	agentKeys    = []string{"name", "strategy", "params", "url"}
 	scenarioKeys = []string{"builtin", "file", "genius", "name", "profiles", "max_parties", "exclude"}
 	deadlineKeys = []string{"rounds", "time"}
-	protocols    = []string{session.SAO, session.AMOP}
+	protocols    = Protocols()
 	scorings     = []string{ScoreZero, ScoreReservation}
 	rankings     = []string{RankUtility, RankDiscounted}
 	agentName    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:=,+-]*$`)
@@ -312,7 +309,7 @@ func (d *decoder) agent(n ast.Node, what string) (AgentSpec, bool) {
 	}
 	a.Strategy = strings.TrimSpace(s)
 	if o.Has("params") {
-		po, ok2 := d.Object(o.Value("params"), what+": params", paramKeys, nil)
+		po, ok2 := d.Object(o.Value("params"), what+": params", agent.ParamNames, nil)
 		if !ok2 {
 			return a, false
 		}
@@ -335,7 +332,8 @@ func (d *decoder) agent(n ast.Node, what string) (AgentSpec, bool) {
 				d.Errorf(v, "%s: params: %s: expected a number, found %s", what, k, posyaml.Describe(v))
 				return a, false
 			}
-			if x, msg := checkParam(k, posyaml.ScalarText(v)); msg != "" {
+			if x, err := agent.CheckParam(k, posyaml.ScalarText(v)); err != nil {
+				msg := err.Error()
 				d.Errorf(v, "%s: params: %s: %s", what, k, msg)
 				return a, false
 			} else if k == "min" || k == "max" {
@@ -363,14 +361,15 @@ func (d *decoder) agent(n ast.Node, what string) (AgentSpec, bool) {
 	return a, ok && d.checkStrategy(o.Value("strategy"), what, &a)
 }
 
-// paramKeys are the parameters built-in negotiators take (agent.ByName).
-var paramKeys = []string{"e", "min", "max", "k", "floor", "kindness", "level", "seed"}
-
 // checkStrategy normalises a.Strategy (the alias hard-headed) and checks it
 // (the ranges of its parameters, then agent.ByName), reporting at n.
 func (d *decoder) checkStrategy(n ast.Node, what string, a *AgentSpec) bool {
 	a.Strategy = normaliseStrategy(a.Strategy)
-	if msg := checkParams(a.Strategy); msg != "" {
+	if k, err := agent.CheckParams(a.Strategy); err != nil {
+		msg := err.Error()
+		if k != "" {
+			msg = k + ": " + msg
+		}
 		d.Errorf(d.Resolve(n), "%s: %s: %s", what, a.Strategy, msg)
 		return false
 	}
@@ -379,62 +378,6 @@ func (d *decoder) checkStrategy(n ast.Node, what string, a *AgentSpec) bool {
 		return false
 	}
 	return true
-}
-
-// paramRanges are the values the numeric parameters of the built-in
-// negotiators make sense for (docs/agents.md): the concession exponent e
-// is at least 0; the others are fractions of the utility range.
-var paramRanges = map[string][2]float64{
-	"e": {0, math.Inf(1)}, "k": {0, 1}, "min": {0, 1}, "max": {0, 1}, "kindness": {0, 1}, "level": {0, 1},
-}
-
-// checkParam checks the value v of parameter k against paramRanges; it
-// returns the number, or what is wrong. Parameters without a range (floor,
-// seed) and values that are no number are left to agent.ByName.
-func checkParam(k, v string) (float64, string) {
-	r, ok := paramRanges[strings.ToLower(strings.TrimSpace(k))]
-	if !ok {
-		return 0, ""
-	}
-	v = strings.TrimSpace(v)
-	x, err := strconv.ParseFloat(v, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, ""
-	}
-	switch {
-	case math.IsInf(r[1], 1) && (x < r[0] || math.IsInf(x, 0) || math.IsNaN(x)):
-		return 0, fmt.Sprintf("expected a finite number of at least %g, found %s", r[0], v)
-	case !math.IsInf(r[1], 1) && !(x >= r[0] && x <= r[1]):
-		return 0, fmt.Sprintf("expected a number from %g to %g, found %s", r[0], r[1], v)
-	}
-	return x, ""
-}
-
-// checkParams checks the parameters of a strategy in agent.ByName's syntax
-// (name:k=v,k=v) with checkParam, and that min is not above max.
-func checkParams(spec string) string {
-	_, rest, has := strings.Cut(spec, ":")
-	if !has {
-		return ""
-	}
-	bounds := map[string]float64{}
-	for _, p := range strings.Split(rest, ",") {
-		k, v, _ := strings.Cut(p, "=")
-		k = strings.ToLower(strings.TrimSpace(k))
-		x, msg := checkParam(k, v)
-		if msg != "" {
-			return k + ": " + msg
-		}
-		if _, ranged := paramRanges[k]; ranged && (k == "min" || k == "max") {
-			bounds[k] = x
-		}
-	}
-	lo, hasLo := bounds["min"]
-	hi, hasHi := bounds["max"]
-	if hasLo && hasHi && hi < lo {
-		return fmt.Sprintf("max: %g is below min (%g)", hi, lo)
-	}
-	return ""
 }
 
 // checkAgentURL says what is wrong with an external agent's url, or "": an
