@@ -248,3 +248,20 @@ func TestHandshake(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// TestCredentialsNeverShown: an agent's URL with credentials in it never
+// reaches a message or a name (they would go to logs and results).
+func TestCredentialsNeverShown(t *testing.T) {
+	srv := httptest.NewServer(handlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 500) }))
+	defer srv.Close()
+	withCreds := strings.Replace(srv.URL, "http://", "http://alice:s3cret@", 1)
+	for _, u := range []string{withCreds, withCreds + "?x=1", "ftp://alice:s3cret@example.org"} {
+		_, err := extagent.New("", u, extagent.WithTimeout(time.Second))
+		if err == nil || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "alice") {
+			t.Errorf("New(%q): %v", u, err)
+		}
+	}
+	if got := extagent.RedactURL("https://bob:pw@host:1/x"); got != "https://…@host:1/x" {
+		t.Errorf("RedactURL: %q", got)
+	}
+}

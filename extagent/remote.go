@@ -191,38 +191,54 @@ func Dial(name, rawURL string, opts ...Option) (*Remote, error) {
 	if c.client == nil {
 		c.client = defaultClient
 	}
+	shown := RedactURL(rawURL) // messages never show credentials
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("extagent: agent URL %q: %v", rawURL, err)
+		return nil, fmt.Errorf("extagent: agent URL %q: %v", shown, RedactURL(err.Error()))
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("extagent: agent URL %q: want http://host:port or https://host:port", rawURL)
+		return nil, fmt.Errorf("extagent: agent URL %q: want http://host:port or https://host:port", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("extagent: agent URL %q: no query or fragment, please", rawURL)
+		return nil, fmt.Errorf("extagent: agent URL %q: no query or fragment, please", shown)
 	}
 	r := &Remote{name: name, base: strings.TrimRight(u.String(), "/"), cfg: c}
+	shown = RedactURL(r.base)
 	body, err := r.do(http.MethodGet, PathHello, nil, c.initTO)
 	if err != nil {
-		return nil, fmt.Errorf("extagent: handshake with %s: %w", r.base, err)
+		return nil, fmt.Errorf("extagent: handshake with %s: %w", shown, err)
 	}
 	var h Hello
 	if !isObject(body) {
-		return nil, fmt.Errorf("extagent: handshake with %s: %w: want a JSON object, got %s", r.base, ErrMalformed, quote(body))
+		return nil, fmt.Errorf("extagent: handshake with %s: %w: want a JSON object, got %s", shown, ErrMalformed, quote(body))
 	}
 	if err := decodeStrict(body, &h); err != nil {
-		return nil, fmt.Errorf("extagent: handshake with %s: %w: %v", r.base, ErrMalformed, err)
+		return nil, fmt.Errorf("extagent: handshake with %s: %w: %v", shown, ErrMalformed, err)
 	}
 	if h.Version != Version {
-		return nil, fmt.Errorf("extagent: handshake with %s: %w: agent speaks %q, Parley %q", r.base, ErrVersion, h.Version, Version)
+		return nil, fmt.Errorf("extagent: handshake with %s: %w: agent speaks %q, Parley %q", shown, ErrVersion, h.Version, Version)
 	}
 	if r.name == "" {
 		r.name = h.Name
 	}
 	if r.name == "" {
-		r.name = "external(" + r.base + ")"
+		r.name = "external(" + shown + ")"
 	}
 	return r, nil
+}
+
+// RedactURL hides the credentials of an address (user:password@), for
+// messages and names: they would otherwise reach logs and results.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		if i := strings.Index(s, "@"); i >= 0 && strings.Contains(s[:i], "://") {
+			return s[:strings.Index(s, "://")+3] + "…" + s[i:]
+		}
+		return s
+	}
+	u.User = nil
+	return strings.Replace(u.String(), "://", "://…@", 1)
 }
 
 // Name returns the negotiator's name.

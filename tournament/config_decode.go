@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/parley-negotiation/parley/agent"
+	"github.com/parley-negotiation/parley/extagent"
 	"github.com/parley-negotiation/parley/internal/posyaml"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
@@ -386,28 +387,15 @@ func (d *decoder) checkStrategy(n ast.Node, what string, a *AgentSpec) bool {
 func checkAgentURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
-		return "expected an http:// or https:// address (http://host:port/path), found " + posyaml.Quote(redactURL(s))
+		return "expected an http:// or https:// address (http://host:port/path), found " + posyaml.Quote(extagent.RedactURL(s))
 	}
 	if u.User != nil {
-		return "no credentials in an agent's url: they would be written to logs and results, found " + posyaml.Quote(redactURL(s))
+		return "no credentials in an agent's url: they would be written to logs and results, found " + posyaml.Quote(extagent.RedactURL(s))
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return "no query or fragment, please: the protocol's paths are added to it, found " + posyaml.Quote(s)
 	}
 	return ""
-}
-
-// redactURL hides the credentials of an address, for messages.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		if i := strings.Index(s, "@"); i >= 0 && strings.Contains(s[:i], "://") {
-			return s[:strings.Index(s, "://")+3] + "…" + s[i:]
-		}
-		return s
-	}
-	u.User = nil
-	return strings.Replace(u.String(), "://", "://…@", 1)
 }
 
 // normaliseStrategy accepts "hard-headed" for agent.ByName's "hardheaded".
