@@ -355,6 +355,19 @@ func (p Package) Complete() bool {
 // Clone returns a copy.
 func (p Package) Clone() Package { return append(Package(nil), p...) }
 
+// Key returns the package as a map key ("0,2,1"): equal packages, equal
+// keys.
+func (p Package) Key() string {
+	b := make([]byte, 0, 3*len(p))
+	for i, l := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(l), 10)
+	}
+	return string(b)
+}
+
 // NewPackage returns a package of n open points.
 func NewPackage(n int) Package {
 	p := make(Package, n)

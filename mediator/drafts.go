@@ -1,9 +1,6 @@
 package mediator
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/session"
 )
@@ -18,16 +15,4 @@ func settle(p framework.Package) session.Move {
 // agree.
 func bracket(ps ...framework.Package) session.Move {
 	return session.Move{Kind: session.KindDraft, Text: session.BracketText(len(ps[0]), ps)}
-}
-
-// packageKey returns a map key for a package.
-func packageKey(p framework.Package) string {
-	var b strings.Builder
-	for i, l := range p {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(l))
-	}
-	return b.String()
 }

@@ -221,22 +221,7 @@ func TestVoteHillClimbers(t *testing.T) {
 // TestVoteProfileResponders: with voters that accept only packages in their
 // part of the zone, what is adopted — and so agreed — is in the zone.
 func TestVoteProfileResponders(t *testing.T) {
-	sc := tightScenario(0.55)
-	sp, _ := analysis.FromScenario(sc)
-	agreed := 0
-	for seed := range uint64(6) {
-		s := mustNew(t, sc, session.Config{Protocol: session.Voting, Mediator: "med", Rounds: 30})
-		if err := session.RunMediated(s, &HillClimbing{Seed: seed}, profileResponders(s, 0)); err != nil {
-			t.Fatal(err)
-		}
-		if a := s.State.Agreement; a != nil {
-			agreed++
-			if !sp.Acceptable(a) {
-				t.Fatalf("seed %d: agreement %v outside the zone", seed, a)
-			}
-		}
-		checkReplay(t, s)
-	}
+	agreed := agreementsInZone(t, tightScenario(0.55), session.Config{Protocol: session.Voting, Mediator: "med", Rounds: 30}, 6, 0)
 	if agreed == 0 {
 		t.Fatal("no run agreed")
 	}
@@ -310,12 +295,22 @@ func TestHillClimbingSingleText(t *testing.T) {
 	}
 	checkReplay(t, s)
 
-	small := tightScenario(0.55)
-	sp, _ := analysis.FromScenario(small)
+	agreed := agreementsInZone(t, tightScenario(0.55), session.Config{Protocol: session.SingleText, Mediator: "med", Rounds: 20}, 10, 0.3)
+	if agreed < 5 {
+		t.Fatalf("only %d of 10 runs agreed", agreed)
+	}
+}
+
+// agreementsInZone runs the hill-climbing mediator with seeds 0..runs-1
+// and profile responders of the tolerance, checks that every agreement is
+// in the zone and every log replays, and counts the agreements.
+func agreementsInZone(t *testing.T, sc *scenario.Scenario, cfg session.Config, runs uint64, tol float64) int {
+	t.Helper()
+	sp, _ := analysis.FromScenario(sc)
 	agreed := 0
-	for seed := range uint64(10) {
-		s := mustNew(t, small, session.Config{Protocol: session.SingleText, Mediator: "med", Rounds: 20})
-		if err := session.RunMediated(s, &HillClimbing{Seed: seed}, profileResponders(s, 0.3)); err != nil {
+	for seed := range runs {
+		s := mustNew(t, sc, cfg)
+		if err := session.RunMediated(s, &HillClimbing{Seed: seed}, profileResponders(s, tol)); err != nil {
 			t.Fatal(err)
 		}
 		if a := s.State.Agreement; a != nil {
@@ -326,7 +321,5 @@ func TestHillClimbingSingleText(t *testing.T) {
 		}
 		checkReplay(t, s)
 	}
-	if agreed < 5 {
-		t.Fatalf("only %d of 10 runs agreed", agreed)
-	}
+	return agreed
 }

@@ -323,12 +323,12 @@ func (z *Zone) nextUntried() framework.Package {
 	if z.target == nil {
 		return nil
 	}
-	if !z.drafted[packageKey(z.target)] {
+	if !z.drafted[z.target.Key()] {
 		return z.target
 	}
 	rest := &analysis.Frontier{Method: z.zone.Method}
 	for _, pt := range z.zone.Points {
-		if !z.drafted[packageKey(pt.Witness)] {
+		if !z.drafted[pt.Witness.Key()] {
 			rest.Points = append(rest.Points, pt)
 		}
 	}
@@ -342,7 +342,7 @@ func (z *Zone) nextUntried() framework.Package {
 }
 
 func (z *Zone) settle(p framework.Package) session.Move {
-	z.drafted[packageKey(p)] = true
+	z.drafted[p.Key()] = true
 	z.phase = zoneSettled
 	return settle(p)
 }
@@ -378,7 +378,7 @@ func (z *Zone) Act(v *session.MediatorView) (session.Move, error) {
 			z.drafted = map[string]bool{}
 			p = z.target
 		}
-		z.drafted[packageKey(p)] = true
+		z.drafted[p.Key()] = true
 		return session.Move{Kind: session.KindPropose, Package: p.Clone()}, nil
 	}
 	lastRound := v.Rounds > 0 && v.Round >= v.Rounds

@@ -141,13 +141,7 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 			p.Scores[i] = d.scores(e, pt, p.Scale)
 		}
 		if entries != nil {
-			var missing []string
-			for _, id := range optionPoints {
-				if !given[pts.index[id]] {
-					missing = append(missing, id)
-				}
-			}
-			if len(missing) > 0 {
+			if missing := notGiven(optionPoints, given, pts); len(missing) > 0 {
 				d.Errorf(o.Key("scores"), "scores: no scores for %s %s (every options point needs one score per option)", plural(len(missing), "point", "points"), quotedList(missing))
 			}
 		}
@@ -186,13 +180,7 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 			p.Funcs[i] = d.valueFunc(e.Value, pt)
 		}
 		if entries != nil {
-			var missing []string
-			for _, id := range numericPoints {
-				if !given[pts.index[id]] {
-					missing = append(missing, id)
-				}
-			}
-			if len(missing) > 0 {
+			if missing := notGiven(numericPoints, given, pts); len(missing) > 0 {
 				d.Errorf(o.Key("functions"), "functions: no value function for %s %s (every integer or real point needs one)", plural(len(missing), "point", "points"), quotedList(missing))
 			}
 		}
@@ -569,4 +557,16 @@ func (d *decoder) uncertainty(n ast.Node, fw *framework.Framework, pts *points, 
 		u.Reservation = d.interval(o.Value("reservation"), "uncertainty: reservation", total, totalWhy, profile.MaxReservation)
 	}
 	return u
+}
+
+// notGiven lists the points among ids (in their order) that given does
+// not mark.
+func notGiven(ids []string, given []bool, pts *points) []string {
+	var out []string
+	for _, id := range ids {
+		if !given[pts.index[id]] {
+			out = append(out, id)
+		}
+	}
+	return out
 }

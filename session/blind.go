@@ -3,8 +3,6 @@ package session
 import (
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/scenario"
@@ -81,7 +79,7 @@ func (blind) Check(s *Session, m *Move) error {
 			if !p.Complete() {
 				return fmt.Errorf("%w: package %d of the bid leaves a point open", ErrInvalid, i+1)
 			}
-			k := packageKey(p)
+			k := p.Key()
 			if seen[k] {
 				return fmt.Errorf("%w: package %d of the bid is listed twice", ErrInvalid, i+1)
 			}
@@ -163,7 +161,7 @@ func (s *Session) blindOverlap() []framework.Package {
 	var all []*entry
 	for _, party := range s.atTable() {
 		for _, p := range s.State.Bids[party] {
-			k := packageKey(p)
+			k := p.Key()
 			e := byKey[k]
 			if e == nil {
 				e = &entry{p: p, yes: map[string]bool{}}
@@ -183,13 +181,3 @@ func (s *Session) blindOverlap() []framework.Package {
 	return out
 }
 
-func packageKey(p framework.Package) string {
-	var b strings.Builder
-	for i, l := range p {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(l))
-	}
-	return b.String()
-}

@@ -177,21 +177,8 @@ func exploreMoves(t *testing.T, info ProtocolInfo, seed uint64, accepted map[Mov
 	if err != nil {
 		t.Fatalf("seed %d: %v", seed, err)
 	}
-	f := sc.Framework
-	pkg := func() framework.Package {
-		p := make(framework.Package, len(f.Points))
-		for k := range p {
-			p[k] = rng.IntN(f.Points[k].Levels())
-		}
-		return p
-	}
-	focal := pkg()
-	somePkg := func() framework.Package {
-		if rng.IntN(2) == 0 {
-			return focal.Clone()
-		}
-		return pkg()
-	}
+	pkg, somePkg := packageSources(rng, sc.Framework)
+	focal := pkg() // the package every candidate move names
 	for step := 0; step < 200 && !s.State.Done(); step++ {
 		movers := map[string]bool{} // parties with an accepted move other than end and leave
 		for _, kind := range protocolKinds {

@@ -144,21 +144,7 @@ func rulesSession(t *testing.T, seed uint64) (*Session, int) {
 		}
 		return nil, 0
 	}
-	f := sc.Framework
-	pkg := func() framework.Package {
-		p := make(framework.Package, len(f.Points))
-		for k := range p {
-			p[k] = rng.IntN(f.Points[k].Levels())
-		}
-		return p
-	}
-	focal := pkg() // a package many moves use, so that agreements happen
-	somePkg := func() framework.Package {
-		if rng.IntN(2) == 0 {
-			return focal.Clone()
-		}
-		return pkg()
-	}
+	pkg, somePkg := packageSources(rng, sc.Framework)
 	anyone := append(slices.Clone(principals), "med", "g", "mon", "zz")
 	moves := 0
 	for step := 0; step < 300; step++ {
@@ -190,6 +176,26 @@ func rulesSession(t *testing.T, seed uint64) (*Session, int) {
 		}
 	}
 	return s, moves
+}
+
+// packageSources returns a source of random packages of f, and one that
+// half the time gives the same package (so that agreements happen).
+func packageSources(rng *rand.Rand, f *framework.Framework) (random, focused func() framework.Package) {
+	random = func() framework.Package {
+		p := make(framework.Package, len(f.Points))
+		for k := range p {
+			p[k] = rng.IntN(f.Points[k].Levels())
+		}
+		return p
+	}
+	focal := random()
+	focused = func() framework.Package {
+		if rng.IntN(2) == 0 {
+			return focal.Clone()
+		}
+		return random()
+	}
+	return random, focused
 }
 
 // plausible returns a move the session may accept now: the turn party's
@@ -232,7 +238,7 @@ func plausible(rng *rand.Rand, s *Session, pkg func() framework.Package) Move {
 		seen := map[string]bool{}
 		for range 1 + rng.IntN(3) {
 			p := pkg()
-			if k := packageKey(p); !seen[k] {
+			if k := p.Key(); !seen[k] {
 				seen[k] = true
 				ps = append(ps, p)
 			}
