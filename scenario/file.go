@@ -59,13 +59,7 @@ func (d *decoder) optStr(o posyaml.Object, key string, dst *string) {
 // peekID returns the id of a mapping, quietly, to name it in messages about
 // its other keys: `party "ukraine"` rather than `party`.
 func (d *decoder) peekID(n ast.Node, kind string) string {
-	var values []*ast.MappingValueNode
-	switch v := n.(type) {
-	case *ast.MappingNode:
-		values = v.Values
-	case *ast.MappingValueNode:
-		values = []*ast.MappingValueNode{v}
-	}
+	values, _ := posyaml.MappingValues(n)
 	for _, mv := range values {
 		if mv.Key != nil && posyaml.ScalarText(mv.Key) == "id" {
 			if s, ok := mv.Value.(*ast.StringNode); ok && s.Value != "" && !hasControl(s.Value) {

@@ -117,45 +117,15 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 		}
 	}
 
-	// Scores of options points.
-	var optionPoints []string
-	for i := range fw.Points {
-		if fw.Points[i].Kind == framework.Options && !pts.bad[i] {
-			optionPoints = append(optionPoints, fw.Points[i].ID)
-		}
-	}
-	if o.Has("scores") {
-		entries, _ := d.Mapping(o.Value("scores"), "scores")
-		given := make([]bool, np)
-		for _, e := range entries {
-			i, ok := d.pointRef(e.KeyNode, e.Key, "scores", pts)
-			if !ok {
-				continue
-			}
-			given[i] = true
-			pt := &fw.Points[i]
-			if pt.Kind != framework.Options {
-				d.Errorf(e.KeyNode, "scores: point %q is %s point (scores are for options points; give it a value function under functions)", pt.ID, kindName(pt.Kind))
-				continue
-			}
-			p.Scores[i] = d.scores(e, pt, p.Scale)
-		}
-		if entries != nil {
-			if missing := notGiven(optionPoints, given, pts); len(missing) > 0 {
-				d.Errorf(o.Key("scores"), "scores: no scores for %s %s (every options point needs one score per option)", plural(len(missing), "point", "points"), quotedList(missing))
-			}
-		}
-	} else if len(optionPoints) > 0 {
-		d.Errorf(o.Node, "%s: missing key \"scores\" (needed for the options %s %s)", what, plural(len(optionPoints), "point", "points"), quotedList(optionPoints))
-	}
-
-	// Value functions of numeric points.
-	var numericPoints []string
-	for i := range fw.Points {
-		if fw.Points[i].Kind != framework.Options && !pts.bad[i] {
-			numericPoints = append(numericPoints, fw.Points[i].ID)
-		}
-	}
+	// Scores of options points, value functions of numeric points.
+	d.perPoint(o, what, fw, pts, pointSection{key: "scores", options: true,
+		wrongKind: func(pt *framework.Point) string {
+			return fmt.Sprintf("scores: point %q is %s point (scores are for options points; give it a value function under functions)", pt.ID, kindName(pt.Kind))
+		},
+		notGiven: "scores: no scores for %s %s (every options point needs one score per option)",
+		noKey:    "%s: missing key \"scores\" (needed for the options %s %s)",
+		decode:   func(e posyaml.Entry, i int, pt *framework.Point) { p.Scores[i] = d.scores(e, pt, p.Scale) },
+	})
 	hasNumeric := false
 	for i := range fw.Points {
 		hasNumeric = hasNumeric || fw.Points[i].Kind != framework.Options
@@ -163,30 +133,14 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 	if hasNumeric {
 		p.Funcs = make([]*profile.ValueFunc, np)
 	}
-	if o.Has("functions") {
-		entries, _ := d.Mapping(o.Value("functions"), "functions")
-		given := make([]bool, np)
-		for _, e := range entries {
-			i, ok := d.pointRef(e.KeyNode, e.Key, "functions", pts)
-			if !ok {
-				continue
-			}
-			given[i] = true
-			pt := &fw.Points[i]
-			if pt.Kind == framework.Options {
-				d.Errorf(e.KeyNode, "functions: point %q is an options point (value functions are for integer and real points; give it scores under scores)", pt.ID)
-				continue
-			}
-			p.Funcs[i] = d.valueFunc(e.Value, pt)
-		}
-		if entries != nil {
-			if missing := notGiven(numericPoints, given, pts); len(missing) > 0 {
-				d.Errorf(o.Key("functions"), "functions: no value function for %s %s (every integer or real point needs one)", plural(len(missing), "point", "points"), quotedList(missing))
-			}
-		}
-	} else if len(numericPoints) > 0 {
-		d.Errorf(o.Node, "%s: missing key \"functions\" (needed for the numeric %s %s)", what, plural(len(numericPoints), "point", "points"), quotedList(numericPoints))
-	}
+	d.perPoint(o, what, fw, pts, pointSection{key: "functions", options: false,
+		wrongKind: func(pt *framework.Point) string {
+			return fmt.Sprintf("functions: point %q is an options point (value functions are for integer and real points; give it scores under scores)", pt.ID)
+		},
+		notGiven: "functions: no value function for %s %s (every integer or real point needs one)",
+		noKey:    "%s: missing key \"functions\" (needed for the numeric %s %s)",
+		decode:   func(e posyaml.Entry, i int, pt *framework.Point) { p.Funcs[i] = d.valueFunc(e.Value, pt) },
+	})
 
 	if o.Has("reservation") {
 		if r, ok := d.Number(o.Value("reservation"), "reservation"); ok {
@@ -288,16 +242,7 @@ func (d *decoder) valueFunc(n ast.Node, pt *framework.Point) *profile.ValueFunc 
 			return nil
 		}
 		f.Origin = pt.Min
-		for _, k := range []string{"slope", "offset", "origin"} {
-			dst := map[string]*float64{"slope": &f.Slope, "offset": &f.Offset, "origin": &f.Origin}[k]
-			if lo.Has(k) {
-				v, ok2 := d.Number(lo.Value(k), what+": "+k)
-				ok2 = ok2 && d.funcParam(lo.Value(k), what+": "+k, v)
-				ok = ok && ok2
-				*dst = v
-			}
-		}
-		if !ok {
+		if !d.funcParams(lo, what, []string{"slope", "offset", "origin"}, []*float64{&f.Slope, &f.Offset, &f.Origin}) {
 			return nil
 		}
 	case o.Has("triangular"):
@@ -307,16 +252,7 @@ func (d *decoder) valueFunc(n ast.Node, pt *framework.Point) *profile.ValueFunc 
 			return nil
 		}
 		f.TopValue = 1
-		for _, k := range []string{"low", "top", "high", "top_value"} {
-			dst := map[string]*float64{"low": &f.Low, "top": &f.Top, "high": &f.High, "top_value": &f.TopValue}[k]
-			if to.Has(k) {
-				v, ok2 := d.Number(to.Value(k), what+": "+k)
-				ok2 = ok2 && d.funcParam(to.Value(k), what+": "+k, v)
-				ok = ok && ok2
-				*dst = v
-			}
-		}
-		if !ok {
+		if !d.funcParams(to, what, []string{"low", "top", "high", "top_value"}, []*float64{&f.Low, &f.Top, &f.High, &f.TopValue}) {
 			return nil
 		}
 		if !(f.Low <= f.Top && f.Top <= f.High) {
@@ -569,4 +505,73 @@ func notGiven(ids []string, given []bool, pts *points) []string {
 		}
 	}
 	return out
+}
+
+// pointSection is a per-point section of a profile: scores (of options
+// points) or functions (of numeric points), with its messages.
+type pointSection struct {
+	key string
+	// options: the section is for options points (else numeric ones).
+	options bool
+	// wrongKind says why a point of the other kind has no place here.
+	wrongKind func(pt *framework.Point) string
+	// notGiven and noKey are the messages for points without an entry
+	// (plural noun, list) and for a missing section (what, noun, list).
+	notGiven, noKey string
+	decode          func(e posyaml.Entry, i int, pt *framework.Point)
+}
+
+// perPoint decodes a per-point section: an entry for every point of its
+// kind, decoded by sec.decode; it reports points of the other kind, points
+// of its kind left out, and the section missing while a point needs it.
+func (d *decoder) perPoint(o posyaml.Object, what string, fw *framework.Framework, pts *points, sec pointSection) {
+	var want []string
+	for i := range fw.Points {
+		if (fw.Points[i].Kind == framework.Options) == sec.options && !pts.bad[i] {
+			want = append(want, fw.Points[i].ID)
+		}
+	}
+	if !o.Has(sec.key) {
+		if len(want) > 0 {
+			d.Errorf(o.Node, sec.noKey, what, plural(len(want), "point", "points"), quotedList(want))
+		}
+		return
+	}
+	entries, _ := d.Mapping(o.Value(sec.key), sec.key)
+	given := make([]bool, len(fw.Points))
+	for _, e := range entries {
+		i, ok := d.pointRef(e.KeyNode, e.Key, sec.key, pts)
+		if !ok {
+			continue
+		}
+		given[i] = true
+		pt := &fw.Points[i]
+		if (pt.Kind == framework.Options) != sec.options {
+			d.Errorf(e.KeyNode, "%s", sec.wrongKind(pt))
+			continue
+		}
+		sec.decode(e, i, pt)
+	}
+	if entries != nil {
+		if missing := notGiven(want, given, pts); len(missing) > 0 {
+			d.Errorf(o.Key(sec.key), sec.notGiven, plural(len(missing), "point", "points"), quotedList(missing))
+		}
+	}
+}
+
+// funcParams decodes the numbers of a value function's keys given in o
+// into dst (in the keys' order; an absent key leaves its default), and
+// reports whether all were good.
+func (d *decoder) funcParams(o posyaml.Object, what string, keys []string, dst []*float64) bool {
+	ok := true
+	for i, k := range keys {
+		if !o.Has(k) {
+			continue
+		}
+		v, good := d.Number(o.Value(k), what+": "+k)
+		good = good && d.funcParam(o.Value(k), what+": "+k, v)
+		ok = ok && good
+		*dst[i] = v
+	}
+	return ok
 }

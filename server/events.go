@@ -101,60 +101,35 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	beat := time.NewTicker(Heartbeat)
-	defer beat.Stop()
-	recheck := time.NewTicker(s.recheck)
-	defer recheck.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-s.done:
-			return
-		case <-recheck.C:
-			if !holds(0) {
-				return
-			}
-			continue
-		case <-beat.C:
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return
-			}
-		case batch, ok := <-sub.C:
-			if !ok {
-				return
-			}
-			// Take what else is waiting, then check once for all.
-			batches := [][]session.Event{batch}
-		more:
-			for len(batches) < room.SubscriptionBuffer {
-				select {
-				case b, ok := <-sub.C:
-					if !ok {
-						break more
-					}
-					batches = append(batches, b)
-				default:
+	pump(s, w, r, rc, holds, sub.C, func(batch []session.Event) bool {
+		// Take what else is waiting, then check once for all.
+		batches := [][]session.Event{batch}
+	more:
+		for len(batches) < room.SubscriptionBuffer {
+			select {
+			case b, ok := <-sub.C:
+				if !ok {
 					break more
 				}
-			}
-			if !holds(s.fresh) {
-				return
-			}
-			for _, batch := range batches {
-				b, err := json.Marshal(batch)
-				if err != nil {
-					return
-				}
-				if _, err := fmt.Fprintf(w, "id: %d\nevent: events\ndata: %s\n\n", batch[len(batch)-1].Seq, b); err != nil {
-					return
-				}
+				batches = append(batches, b)
+			default:
+				break more
 			}
 		}
-		if err := rc.Flush(); err != nil {
-			return
+		if !holds(s.fresh) {
+			return false
 		}
-	}
+		for _, batch := range batches {
+			b, err := json.Marshal(batch)
+			if err != nil {
+				return false
+			}
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: events\ndata: %s\n\n", batch[len(batch)-1].Seq, b); err != nil {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // openStream starts an event stream's answer for viewer v and returns its
@@ -217,6 +192,25 @@ func (s *Server) classStream(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	pump(s, w, r, rc, holds, sub.C, func(note room.ClassNote) bool {
+		if !holds(s.fresh) {
+			return false
+		}
+		b, err := json.Marshal(note)
+		if err != nil {
+			return false
+		}
+		_, err = fmt.Fprintf(w, "event: events\ndata: %s\n\n", b)
+		return err == nil
+	})
+}
+
+// pump runs an open stream until it ends: a heartbeat when idle, the
+// periodic check of its credentials (holds), and deliver for every value
+// received on c (deliver writes it, after holding its credentials, and
+// reports whether the stream goes on). It ends when the client leaves, the
+// server shuts down, c is closed or the credentials no longer hold.
+func pump[T any](s *Server, w http.ResponseWriter, r *http.Request, rc *http.ResponseController, holds func(time.Duration) bool, c <-chan T, deliver func(T) bool) {
 	beat := time.NewTicker(Heartbeat)
 	defer beat.Stop()
 	recheck := time.NewTicker(s.recheck)
@@ -236,18 +230,8 @@ func (s *Server) classStream(w http.ResponseWriter, r *http.Request) {
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return
 			}
-		case note, ok := <-sub.C:
-			if !ok {
-				return
-			}
-			if !holds(s.fresh) {
-				return
-			}
-			b, err := json.Marshal(note)
-			if err != nil {
-				return
-			}
-			if _, err := fmt.Fprintf(w, "event: events\ndata: %s\n\n", b); err != nil {
+		case v, ok := <-c:
+			if !ok || !deliver(v) {
 				return
 			}
 		}

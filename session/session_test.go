@@ -106,21 +106,7 @@ func TestSAOAgreementAndReplay(t *testing.T) {
 	if s.State.Status != StatusInForce || s.State.Agreement == nil {
 		t.Fatalf("status %s (%s), want an agreement", s.State.Status, s.State.Reason)
 	}
-	var buf bytes.Buffer
-	if err := WriteLog(&buf, s.Events()); err != nil {
-		t.Fatal(err)
-	}
-	evs, err := ReadLog(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Replay(s.Scenario, evs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !equalState(&r.State, &s.State) {
-		t.Fatalf("replayed state %+v, original %+v", r.State, s.State)
-	}
+	checkReplay(t, s)
 }
 
 func TestSAODeadline(t *testing.T) {

@@ -13,6 +13,18 @@ type Entry struct {
 	Value   ast.Node // unresolved
 }
 
+// MappingValues returns the key-value nodes of a mapping node (a block or
+// flow mapping, or a single key-value pair), and whether n is one.
+func MappingValues(n ast.Node) ([]*ast.MappingValueNode, bool) {
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		return v.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{v}, true
+	}
+	return nil, false
+}
+
 // Mapping returns the entries of a mapping in file order, rejecting (and
 // leaving out) merge keys, keys that are not scalars and keys given twice.
 // The entries are nil when n is not a mapping; ok is false when anything
@@ -22,13 +34,8 @@ func (d *Decoder) Mapping(n ast.Node, what string) (entries []Entry, ok bool) {
 	if n == nil {
 		return nil, false
 	}
-	var values []*ast.MappingValueNode
-	switch v := n.(type) {
-	case *ast.MappingNode:
-		values = v.Values
-	case *ast.MappingValueNode:
-		values = []*ast.MappingValueNode{v}
-	default:
+	values, isMapping := MappingValues(n)
+	if !isMapping {
 		d.Errorf(n, "%s: expected a mapping, found %s", what, Describe(n))
 		return nil, false
 	}
