@@ -180,4 +180,3 @@ func (s *Session) blindOverlap() []framework.Package {
 	slices.SortFunc(out, func(a, b framework.Package) int { return slices.Compare(a, b) })
 	return out
 }
-
