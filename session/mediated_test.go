@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"errors"
+	"github.com/parley-negotiation/parley/internal/fixture"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -35,14 +36,7 @@ func checkReplay(t *testing.T, s *Session) {
 	}
 }
 
-func miami(t testing.TB) *scenario.Scenario {
-	t.Helper()
-	sc, err := scenario.Builtin("miami-2025")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
+func miami(t testing.TB) *scenario.Scenario { return fixture.Builtin(t, "miami-2025") }
 
 func mustNew(t testing.TB, sc *scenario.Scenario, cfg Config) *Session {
 	t.Helper()

@@ -10,39 +10,16 @@ import (
 
 	"github.com/parley-negotiation/parley/agent"
 	"github.com/parley-negotiation/parley/framework"
-	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/internal/fixture"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
 func fptr(v float64) *float64 { return &v }
 
-// testScenario: three principals over three points; "c" holds a veto.
-func testScenario() *scenario.Scenario {
-	f := &framework.Framework{Name: "t", Points: []framework.Point{
-		{ID: "p1", Options: []framework.Option{{ID: "a"}, {ID: "b"}, {ID: "c"}}},
-		{ID: "p2", Options: []framework.Option{{ID: "a"}, {ID: "b"}}},
-		{ID: "p3", Options: []framework.Option{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}}},
-	}}
-	prof := func(s1, s2, s3 []float64, r float64) *profile.Profile {
-		return &profile.Profile{Weights: []float64{0.5, 0.2, 0.3}, Scores: [][]float64{s1, s2, s3}, Reservation: fptr(r)}
-	}
-	return &scenario.Scenario{Version: 1, Name: "t", Framework: f,
-		Parties: []scenario.Party{
-			{ID: "med", Role: scenario.Mediator},
-			{ID: "a", Role: scenario.Principal, Profile: prof([]float64{3, 2, 1}, []float64{1, 2}, []float64{4, 3, 2, 1}, 0.3)},
-			{ID: "b", Role: scenario.Principal, Profile: prof([]float64{1, 3, 2}, []float64{2, 1}, []float64{1, 4, 3, 2}, 0.3)},
-			{ID: "c", Role: scenario.Principal, Profile: prof([]float64{1, 2, 3}, []float64{1, 1}, []float64{2, 1, 4, 3}, 0.3)},
-		},
-		Decision: scenario.Decision{Rule: scenario.Unanimity, Vetoes: []string{"c"}, Agreement: scenario.WholePackage},
-		Format:   scenario.Format{Default: scenario.Plenary},
-	}
-}
+func testScenario() *scenario.Scenario { return fixture.Three() }
 
 // fakeClock ticks one second per call.
-func fakeClock() Clock {
-	t := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	return func() time.Time { t = t.Add(time.Second); return t }
-}
+func fakeClock() Clock { return fixture.Clock() }
 
 // greedy offers its best package at first, concedes linearly and accepts
 // anything at least its current target.

@@ -8,20 +8,12 @@ import (
 	"time"
 
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/internal/fixture"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
-// tightScenario is testScenario with a reservation value of r for every
-// principal, so that the agreement zone is a strict part of the space.
-func tightScenario(r float64) *scenario.Scenario {
-	sc := testScenario()
-	for i := range sc.Parties {
-		if sc.Parties[i].Profile != nil {
-			sc.Parties[i].Profile.Reservation = fptr(r)
-		}
-	}
-	return sc
-}
+// tightScenario is testScenario with every reservation value at r.
+func tightScenario(r float64) *scenario.Scenario { return fixture.Tight(r) }
 
 // TestVoteWallClockDeadline: at a wall-clock deadline the standing
 // proposal is the agreement (GENIUS semantics), and replay agrees.
