@@ -14,7 +14,6 @@ import (
 // The scenarios and helpers of the session package's tests that the
 // strategies' tests use (they moved here with the strategies).
 
-
 // testScenario: three principals over three points; "c" holds a veto.
 func testScenario() *scenario.Scenario { return fixture.Three() }
 
