@@ -5,44 +5,50 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 )
 
 //go:embed templates/*.html.tmpl
 var templateFS embed.FS
 
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"kindLine":        (*Document).kindLine,
-	"closing":         (*Document).closing,
-	"sessionLine":     (*Document).sessionLine,
-	"ruleLine":        (*Document).ruleLine,
-	"agreedLine":      (*Document).agreedLine,
-	"outcomeLine":     (*Document).outcomeLine,
-	"fingerprintLine": (*Document).fingerprintLine,
-	"names":           (*Document).names,
-	"signatories":     (*Document).Signatories,
-	"notes":           Party.notes,
-	"statusPhrase":    statusPhrase,
-	"modePhrase":      modePhrase,
-	"assentPhrase":    assentPhrase,
-	"stepPhrase":      stepPhrase,
-	"changePhrase":    changePhrase,
-	"versionLine":     (*Comparison).versionLine,
-	"fmtTime":         fmtTime,
-	"letter":          letter,
-	"plural":          plural,
-	"joinInts":        joinInts,
-	"marked":          marked,
-	"tagged": func(status string) bool {
-		return status == Bracketed || status == OpenPoint || status == Provisional
-	},
-	"last": func(i int, ws []Wording) bool { return i == len(ws)-1 },
-	"shortFingerprint": func(d *Document) string {
-		if len(d.Fingerprint) <= 16 {
-			return d.Fingerprint
-		}
-		return "Fingerprint " + d.Fingerprint[:16] + "…"
-	},
-}).ParseFS(templateFS, "templates/*.html.tmpl"))
+// templates are parsed on first use, not at package init, which every
+// parley command would pay for (issue 14); the package's tests render
+// every template.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"kindLine":        (*Document).kindLine,
+		"closing":         (*Document).closing,
+		"sessionLine":     (*Document).sessionLine,
+		"ruleLine":        (*Document).ruleLine,
+		"agreedLine":      (*Document).agreedLine,
+		"outcomeLine":     (*Document).outcomeLine,
+		"fingerprintLine": (*Document).fingerprintLine,
+		"names":           (*Document).names,
+		"signatories":     (*Document).Signatories,
+		"notes":           Party.notes,
+		"statusPhrase":    statusPhrase,
+		"modePhrase":      modePhrase,
+		"assentPhrase":    assentPhrase,
+		"stepPhrase":      stepPhrase,
+		"changePhrase":    changePhrase,
+		"versionLine":     (*Comparison).versionLine,
+		"fmtTime":         fmtTime,
+		"letter":          letter,
+		"plural":          plural,
+		"joinInts":        joinInts,
+		"marked":          marked,
+		"tagged": func(status string) bool {
+			return status == Bracketed || status == OpenPoint || status == Provisional
+		},
+		"last": func(i int, ws []Wording) bool { return i == len(ws)-1 },
+		"shortFingerprint": func(d *Document) string {
+			if len(d.Fingerprint) <= 16 {
+				return d.Fingerprint
+			}
+			return "Fingerprint " + d.Fingerprint[:16] + "…"
+		},
+	}).ParseFS(templateFS, "templates/*.html.tmpl"))
+})
 
 type page struct {
 	D     *Document
@@ -52,7 +58,7 @@ type page struct {
 // HTML writes the document as one self-contained HTML page (styles inline,
 // no script, no external resource). Every text is escaped by html/template.
 func HTML(w io.Writer, d *Document) error {
-	return templates.ExecuteTemplate(w, "document", page{D: d})
+	return templates().ExecuteTemplate(w, "document", page{D: d})
 }
 
 // PrintHTML writes the document as HTML for printing to PDF (a browser's
@@ -63,13 +69,13 @@ func HTML(w io.Writer, d *Document) error {
 // mediator on a page of their own, the records as annexes, and a
 // watermark on drafts.
 func PrintHTML(w io.Writer, d *Document) error {
-	return templates.ExecuteTemplate(w, "document", page{D: d, Print: true})
+	return templates().ExecuteTemplate(w, "document", page{D: d, Print: true})
 }
 
 // DiffHTML writes a comparison of two versions as one self-contained HTML
 // page: removed wording struck through in red, added wording in green.
 func DiffHTML(w io.Writer, c *Comparison) error {
-	return templates.ExecuteTemplate(w, "diff", c)
+	return templates().ExecuteTemplate(w, "diff", c)
 }
 
 // markedWording is one wording of a diff side, for the template.

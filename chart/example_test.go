@@ -27,12 +27,12 @@ func ExampleDance() {
 		offer("north", framework.Package{2, 2, 1}),
 		{Party: "south", Kind: session.KindAccept, Move: &session.Move{Kind: session.KindAccept}},
 	}
-	u, err := chart.Dance(context.Background(), sc, events, "", "")
+	u, err := chart.Dance(context.Background(), chart.DanceInput{Scenario: sc, Events: events})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(u.Title)
-	for _, t := range u.Trace {
+	for _, t := range u.Traces {
 		fmt.Printf("%s:", t.Name)
 		for _, p := range t.Points {
 			fmt.Printf(" (%.2f, %.2f)", p[0], p[1])
@@ -43,8 +43,8 @@ func ExampleDance() {
 		fmt.Printf("%s at (%.2f, %.2f)\n", m.Name, m.At[0], m.At[1])
 	}
 	// Output:
-	// tiny-2p: negotiation dance
-	// packages of north: (1.00, 0.09) (0.72, 0.51)
-	// packages of south: (0.34, 1.00)
-	// nash at (0.88, 0.35)
+	// Ceasefire monitoring (illustrative): negotiation dance
+	// packages of North: (1.00, 0.09) (0.72, 0.51)
+	// packages of South: (0.34, 1.00)
+	// Nash at (0.88, 0.35)
 }

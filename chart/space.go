@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/parley-negotiation/parley/analysis"
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/plot"
-	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/scenario"
 )
 
 // MaxDots is the largest space UtilitySpace draws package by package; a
@@ -19,65 +18,65 @@ const MaxDots = 20000
 
 // SpaceInput is what UtilitySpace draws.
 type SpaceInput struct {
-	// Name names the scenario in the title, "<Name>: utility space".
-	Name string
+	// Scenario gives the title and the parties' names.
+	Scenario *scenario.Scenario
 	// Space is the analysed space and Report its analysis
 	// (analysis.Analyze of Space).
 	Space  *analysis.Space
 	Report *analysis.Report
-	// X and Y are the parties on the axes: two names of Space (the same
-	// one twice draws the diagonal).
-	X, Y string
+	// Axes are the parties (ids of Space) on the axes, 2 to
+	// plot.MaxAxes; nil: every party (the first plot.MaxAxes of more).
+	Axes []string
 	// Seed seeds the packages drawn when the space has more than MaxDots.
 	Seed uint64
-	// Frontier bounds the computation of the frontier of X and Y.
-	Frontier analysis.FrontierOptions
 }
 
-// UtilitySpace builds the plot of a scenario's utility space for parties
-// X and Y:
+// UtilitySpace builds the plot of a scenario's utility space for the
+// parties of Space, titled with the scenario's title, the parties named
+// as the scenario names them:
 //
 //   - Outcomes: every package, or MaxDots packages drawn at random (seeded
 //     by Seed, so the same input gives the same plot) when there are more;
 //   - Zone: those of them in the agreement zone (Space.Acceptable); with
 //     drawn packages, also the points of the zone's frontier, so that a
 //     small zone shows;
-//   - Frontier: the Pareto frontier of X and Y alone (not the projection
-//     of the frontier of every party);
-//   - Reservation: X's and Y's reservation values;
-//   - Markers: the suggested packages, "zone <name>" (Report.Suggestions,
-//     in order), then the solutions on the whole frontier except GENIUS's
-//     variants and the egalitarian point, "<name> (ignoring red lines)".
+//   - Frontier: the report's Pareto frontier, of every party of Space —
+//     joined as a line for two parties, projected on each pair for more;
+//   - Reservation: the parties' reservation values;
+//   - Markers: the suggested packages (Report.Suggestions: Nash,
+//     Kalai–Smorodinsky, max welfare, egalitarian on the zone's frontier),
+//     filled; then the same solutions on the whole frontier, ignoring red
+//     lines and reservation values (Report.Solutions, GENIUS's variants
+//     left out), hollow; each named "Nash", "Kalai–Smorodinsky", "Max
+//     welfare" or "Egalitarian" (HollowNote says which is which); a
+//     solution that is the same on the zone's frontier and the whole
+//     frontier is drawn once, filled. These are the points `parley
+//     analyze` reports, with every party's utility.
 //
-// Every point is (utility of X, utility of Y) of a package of the whole
-// space. An X or Y that is not a party of Space is an *InputError; a frontier over Frontier's budget or a ctx that ends
-// stops it with the analysis package's error.
+// An axis that is not a party of Space is an *InputError; a ctx that ends
+// stops it with ctx's cause.
 func UtilitySpace(ctx context.Context, in SpaceInput) (*plot.UtilitySpace, error) {
 	s, r := in.Space, in.Report
-	ix, iy := slices.Index(s.Names, in.X), slices.Index(s.Names, in.Y)
-	if ix < 0 || iy < 0 {
-		return nil, inputErrorf("utility space: the axes need two parties of the space (%s), not %q and %q", strings.Join(s.Names, ", "), in.X, in.Y)
-	}
-	pair, err := analysis.NewSpace(s.Framework, []string{in.X, in.Y}, []*profile.Profile{s.Profiles[ix], s.Profiles[iy]})
+	axes, err := axesOf("utility space", s.Names, in.Axes)
 	if err != nil {
-		return nil, fmt.Errorf("utility space: %w", err)
+		return nil, err
 	}
-	fr, err := analysis.FrontierAdditiveContext(ctx, pair, in.Frontier)
-	if err != nil {
-		return nil, fmt.Errorf("utility space: %w", err)
-	}
-	proj := func(u []float64) [2]float64 { return [2]float64{u[ix], u[iy]} }
+	names := partyNames(in.Scenario, s.Names)
 	u := &plot.UtilitySpace{
-		Title: fmt.Sprintf("%s: utility space", in.Name),
-		XName: in.X, YName: in.Y,
-		Reservation: &[2]float64{s.Reservation[ix], s.Reservation[iy]},
-		Frontier:    points(fr),
+		Title:        scenarioTitle(in.Scenario) + ": utility space",
+		Note:         frontierNote(s.N(), names, axes),
+		Parties:      names,
+		Axes:         axes,
+		Reservation:  s.Reservation,
+		Frontier:     frontierPoints(r.Frontier),
+		Joined:       s.N() == 2,
+		FrontierName: frontierName(s.N()),
 	}
 	visit := func(p framework.Package) {
 		v := s.Utilities(p)
-		u.Outcomes = append(u.Outcomes, proj(v))
+		u.Outcomes = append(u.Outcomes, v)
 		if s.Acceptable(p) {
-			u.Zone = append(u.Zone, proj(v))
+			u.Zone = append(u.Zone, v)
 		}
 	}
 	size, small := s.Framework.SizeInt()
@@ -93,27 +92,27 @@ func UtilitySpace(ctx context.Context, in SpaceInput) (*plot.UtilitySpace, error
 			}
 			visit(p)
 		}
+		u.OutcomesName = fmt.Sprintf("Packages (%d at random)", MaxDots)
+		u.ZoneName = "Agreement zone (and its frontier)"
 		for _, zp := range r.ZoneFrontier.Points {
-			u.Zone = append(u.Zone, proj(zp.U))
+			u.Zone = append(u.Zone, zp.U)
 		}
 	}
+	if err := context.Cause(ctx); err != nil {
+		return nil, fmt.Errorf("utility space: %w", err)
+	}
+	var sugg []analysis.Solution
 	for _, sg := range r.Suggestions {
-		u.Markers = append(u.Markers, plot.Marker{Name: "zone " + sg.Name, At: proj(sg.Point.U)})
+		sugg = append(sugg, sg.Solution)
 	}
-	for _, sol := range r.Solutions {
-		if sol.Name == analysis.GENIUSKalai || sol.Name == analysis.NashGENIUS || sol.Name == analysis.Egalitarian {
-			continue
+	u.Markers = solutionMarkers(sugg, "", false)
+	for _, m := range solutionMarkers(r.Solutions, "", true) {
+		// A solution of the whole frontier that is the zone's too is
+		// drawn once, filled.
+		if !slices.ContainsFunc(u.Markers, func(f plot.Marker) bool { return f.Kind == m.Kind && slices.Equal(f.At, m.At) }) {
+			u.Markers = append(u.Markers, m)
 		}
-		u.Markers = append(u.Markers, plot.Marker{Name: sol.Name + " (ignoring red lines)", At: proj(sol.Point.U)})
 	}
+	u.HollowNote = "filled: in the zone; hollow: whole frontier, where it differs"
 	return u, nil
-}
-
-// points returns the points of a frontier of two parties.
-func points(fr *analysis.Frontier) [][2]float64 {
-	var out [][2]float64
-	for _, p := range fr.Points {
-		out = append(out, [2]float64{p.U[0], p.U[1]})
-	}
-	return out
 }

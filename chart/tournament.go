@@ -8,51 +8,59 @@ import (
 	"github.com/parley-negotiation/parley/plot"
 )
 
-// TournamentOutcomes builds the plot of where a tournament's negotiations
-// of one scenario ended, in the utility space of its first two
-// negotiating parties (names[0] on X, names[1] on Y):
+// TournamentOutcomes builds the compact plot of where a tournament's
+// negotiations of one scenario ended, in the utility space of its
+// negotiating parties (names, as the scenario names them; one panel for
+// two, pairwise panels for more, the same convention as every other
+// utility-space plot):
 //
 //   - Frontier: the points of fr, the Pareto frontier of every
-//     negotiating party, projected on the first two; Joined (drawn as a
-//     line) only when names has exactly two parties;
-//   - Nash: the first two utilities of nash (nil: no Nash point);
-//   - Outcomes: the distinct (first, second) utilities of outcomes, each
-//     with how many outcomes are there, sorted by X then Y;
-//   - Total: the number of outcomes.
+//     negotiating party (joined as a line for two);
+//   - Counts: the distinct outcomes, each with how many negotiations
+//     ended there, sorted by their utilities;
+//   - Markers: the Nash point nash ("Nash"; none when nil), the one the
+//     tournament measures its distance to Nash against.
 //
 // outcomes are the utilities of the scored negotiations, in names' order
 // (each agreement's, or the disagreement point as the tournament scores
-// it). Fewer than two names, or an outcome with fewer than two
-// utilities, is an *InputError.
-func TournamentOutcomes(names []string, fr *analysis.Frontier, nash []float64, outcomes [][]float64) (*plot.OutcomeMap, error) {
+// it). Fewer than two names, or an outcome or a Nash point without one
+// utility per party, is an *InputError.
+func TournamentOutcomes(names []string, fr *analysis.Frontier, nash []float64, outcomes [][]float64) (*plot.UtilitySpace, error) {
 	if len(names) < 2 {
 		return nil, inputErrorf("tournament outcomes: a plot needs two parties, the scenario has %d", len(names))
 	}
-	m := &plot.OutcomeMap{XName: names[0], YName: names[1], Joined: len(names) == 2, Total: len(outcomes)}
-	for _, p := range fr.Points {
-		m.Frontier = append(m.Frontier, [2]float64{p.U[0], p.U[1]})
-	}
+	u := &plot.UtilitySpace{Parties: names, Frontier: frontierPoints(fr), Joined: len(names) == 2, Compact: true}
 	if nash != nil {
-		m.Nash = &[2]float64{nash[0], nash[1]}
-	}
-	count := map[[2]float64]int{}
-	for i, u := range outcomes {
-		if len(u) < 2 {
-			return nil, inputErrorf("tournament outcomes: outcome %d has %d utilities, want one per party", i, len(u))
+		if len(nash) != len(names) {
+			return nil, inputErrorf("tournament outcomes: the Nash point has %d utilities, want one per party", len(nash))
 		}
-		count[[2]float64{u[0], u[1]}]++
+		u.Markers = append(u.Markers, plot.Marker{Name: "Nash", Kind: "nash", At: nash})
 	}
-	for at, c := range count {
-		m.Outcomes = append(m.Outcomes, plot.Count{At: at, Count: c})
-	}
-	sort.Slice(m.Outcomes, func(i, j int) bool {
-		a, b := m.Outcomes[i].At, m.Outcomes[j].At
-		if a[0] != b[0] {
-			return a[0] < b[0]
+	type key string
+	count := map[key]int{}
+	at := map[key][]float64{}
+	for i, o := range outcomes {
+		if len(o) != len(names) {
+			return nil, inputErrorf("tournament outcomes: outcome %d has %d utilities, want one per party", i, len(o))
 		}
-		return a[1] < b[1]
-	})
-	return m, nil
+		k := key(utilKey(o))
+		count[k]++
+		at[k] = o
+	}
+	for k, c := range count {
+		u.Counts = append(u.Counts, plot.Count{At: at[k], Count: c})
+	}
+	sort.Slice(u.Counts, func(i, j int) bool { return slices.Compare(u.Counts[i].At, u.Counts[j].At) < 0 })
+	return u, nil
+}
+
+func utilKey(u []float64) string {
+	b := make([]byte, 0, 8*len(u))
+	for _, v := range u {
+		b = append(b, []byte(fmtG(v))...)
+		b = append(b, ' ')
+	}
+	return string(b)
 }
 
 // Sample is one agent's observations of a score, with the mean and its

@@ -85,35 +85,42 @@ func hasEvaluations(e *elem) bool {
 	return false
 }
 
-// classify reads and classifies the folder's file name. Only regular
-// files are opened: a FIFO, a device or a socket is refused before it
-// could block or stream forever.
-func (d folder) classify(name string) dirFile {
-	df := dirFile{name: name, path: d.path(name)}
+// open opens the folder's regular file name. Only regular files are
+// opened: a FIFO, a device or a socket is refused before it could block or
+// stream forever.
+func (d folder) open(name string) (fs.File, error) {
 	if err := CheckName(name); err != nil {
-		df.err = err
-		return df
+		return nil, err
 	}
+	path := d.path(name)
 	st, err := fs.Stat(d.fsys, name)
 	if err != nil {
-		df.err = fmt.Errorf("%s: %w", df.path, unwrapPath(err))
-		return df
+		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
 	}
 	if !st.Mode().IsRegular() {
-		df.err = fmt.Errorf("%s: %w", df.path, errNotRegular)
-		return df
+		return nil, fmt.Errorf("%s: %w", path, errNotRegular)
 	}
 	fh, err := d.fsys.Open(name)
 	if err != nil {
-		df.err = fmt.Errorf("%s: %w", df.path, unwrapPath(err))
+		return nil, fmt.Errorf("%s: %w", path, unwrapPath(err))
+	}
+	// The file may have been replaced between Stat and Open.
+	if st, err := fh.Stat(); err != nil || !st.Mode().IsRegular() {
+		fh.Close()
+		return nil, fmt.Errorf("%s: %w", path, errNotRegular)
+	}
+	return fh, nil
+}
+
+// classify reads and classifies the folder's file name.
+func (d folder) classify(name string) dirFile {
+	df := dirFile{name: name, path: d.path(name)}
+	fh, err := d.open(name)
+	if err != nil {
+		df.err = err
 		return df
 	}
 	defer fh.Close()
-	// The file may have been replaced between Stat and Open.
-	if st, err := fh.Stat(); err != nil || !st.Mode().IsRegular() {
-		df.err = fmt.Errorf("%s: %w", df.path, errNotRegular)
-		return df
-	}
 	root, _, err := parseXML(fh, df.name)
 	if err != nil {
 		df.err = err
@@ -204,11 +211,18 @@ func load(d folder, name string, profiles []string) (*scenario.Scenario, error) 
 	}
 	var files []dirFile
 	var warns []string
+	jsonFiles := false
 	for _, e := range entries {
+		if !e.IsDir() && strings.EqualFold(filepath.Ext(e.Name()), ".json") {
+			jsonFiles = true
+		}
 		if e.IsDir() || !strings.EqualFold(filepath.Ext(e.Name()), ".xml") {
 			continue
 		}
 		files = append(files, d.classify(e.Name()))
+	}
+	if len(files) == 0 && jsonFiles {
+		return loadWeb(d, name, profiles, entries)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 
@@ -230,7 +244,7 @@ func load(d folder, name string, profiles []string) (*scenario.Scenario, error) 
 	}
 	switch len(cands) {
 	case 0:
-		return nil, fmt.Errorf("%s: no GENIUS domain file (an XML file with root <negotiation_template>, or a <utility_space> without evaluations)", dir)
+		return nil, fmt.Errorf("%s: no GENIUS domain file (an XML file with root <negotiation_template>, or a <utility_space> without evaluations; a GeniusWeb folder has JSON files only)", dir)
 	case 1:
 	default:
 		var names []string
@@ -325,10 +339,27 @@ func load(d folder, name string, profiles []string) (*scenario.Scenario, error) 
 		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: id, Role: scenario.Principal, Profile: p})
 	}
 	s.Warnings = warns
+	return finish(s, dir, cands[0].name)
+}
+
+// finish validates an imported scenario and repairs the ids a scenario
+// file cannot hold (GENIUS files may pad them with spaces), with a warning
+// prefixed by the domain file's name for each. Ids that cannot be repaired
+// are kept as they are, with a warning: the scenario can be analysed, and
+// writing it as a scenario file fails naming them.
+func finish(s *scenario.Scenario, dir, domainFile string) (*scenario.Scenario, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	return s, nil
+	r, warns, err := scenario.RepairIDs(s)
+	if err != nil {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%s: %v (it cannot be written as a scenario file)", domainFile, err))
+		return s, nil
+	}
+	for _, w := range warns {
+		r.Warnings = append(r.Warnings, domainFile+": "+w)
+	}
+	return r, nil
 }
 
 func attrOr(e *elem, a string) string {

@@ -252,6 +252,17 @@ func domainIssue(d *domain, is *elem, name string) (framework.Point, int, error)
 			return pt, 0, fmt.Errorf("%s: real issue %q: range %v..%v: %w", at(name, rg), id, lo, hi, framework.ErrBadRange)
 		}
 		pt.Min, pt.Max = lo, hi
+		// steps is Parley's: the number of levels of the point, which
+		// GENIUS ignores (its real issues are continuous).
+		if st, ok := rg.attr("steps"); ok {
+			n, err := parseInt(st)
+			switch {
+			case err != nil || n < 2 || n > framework.MaxLevels:
+				d.warns = append(d.warns, fmt.Sprintf("%s: real issue %q: steps=%q ignored (expected 2..%d levels): the default %d levels", at(name, rg), id, st, framework.MaxLevels, framework.DefaultRealSteps))
+			default:
+				pt.Steps = n
+			}
+		}
 	default:
 		return pt, 0, fmt.Errorf("%s: issue %q has type %q: %w", at(name, is), id, typ, ErrUnsupported)
 	}

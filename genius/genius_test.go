@@ -501,10 +501,11 @@ func TestWriteProfileConversions(t *testing.T) {
 	if err := WriteProfile(&b, f, &bad); err == nil || !strings.Contains(err.Error(), "not representable") {
 		t.Errorf("triangular on integer: %v", err)
 	}
-	bad.Funcs = []*profile.ValueFunc{nil, p.Funcs[1], {Kind: profile.Triangular, Low: 0, High: 10, Top: 5, TopValue: 0.5}}
-	if err := WriteProfile(&b, f, &bad); err == nil || !strings.Contains(err.Error(), "top value") {
-		t.Errorf("triangular top 0.5: %v", err)
-	}
+	// A top value other than 1 goes into the weight; a constant above 1 of
+	// an integer point too.
+	scaled := *p
+	scaled.Funcs = []*profile.ValueFunc{nil, {Kind: profile.Constant, Value: 2.5}, {Kind: profile.Triangular, Low: 0, High: 10, Top: 5, TopValue: 0.5}}
+	roundTripXML(t, f, map[string]*profile.Profile{"scaled": &scaled})
 	g := *f
 	g.Points = append([]framework.Point(nil), f.Points...)
 	g.Points[0].Options = []framework.Option{{ID: "x"}, {ID: "bad\x01"}}

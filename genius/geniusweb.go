@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -428,16 +429,60 @@ func webRangeOf(pt *framework.Point) (lo, hi, step float64, err error) {
 	return pt.Min, pt.Max, (pt.Max - pt.Min) / float64(n-1), nil
 }
 
+// webPlan says how the points of a framework are written to GeniusWeb when
+// a whole scenario is exported: values[i], when not nil, holds the values of
+// numeric point i written as a discrete issue (one value per level, its
+// number as a string), because some profile has a function GeniusWeb's
+// numberutils cannot hold, or its range is empty. A nil plan writes every
+// numeric point as a range.
+type webPlan struct {
+	values [][]string
+}
+
+func (pl *webPlan) discrete(i int) []string {
+	if pl == nil {
+		return nil
+	}
+	return pl.values[i]
+}
+
+// levelStrings returns the values of a numeric point's levels as strings:
+// the shortest decimal that lies nearest each level.
+func levelStrings(pt *framework.Point) []string {
+	n := pt.Levels()
+	out := make([]string, n)
+	for l := range out {
+		v := pt.Value(l)
+		out[l] = fmtNum(v)
+		if pt.Kind == framework.Real {
+			for prec := 1; prec < 17; prec++ {
+				s := strconv.FormatFloat(v, 'g', prec, 64)
+				if x, err := strconv.ParseFloat(s, 64); err == nil && pt.NearestLevel(x) == l {
+					out[l] = s
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
 // writeWebDomain writes the domain object at the given indentation, the
 // first line without indentation (it follows a key).
-func writeWebDomain(j *jw, f *framework.Framework, ind int) {
+func writeWebDomain(j *jw, f *framework.Framework, ind int, pl *webPlan) {
 	j.b.WriteString("{\n")
 	j.line(ind+1, `"name": `+j.str(f.Name)+",")
 	j.line(ind+1, `"issuesValues": {`)
 	for i := range f.Points {
 		pt := &f.Points[i]
 		j.line(ind+2, j.str(pt.ID)+": {")
-		if pt.Kind == framework.Options {
+		if vals := pl.discrete(i); vals != nil {
+			j.line(ind+3, `"values": [`)
+			for k, v := range vals {
+				j.line(ind+4, j.str(v)+comma(k, len(vals)))
+			}
+			j.line(ind+3, "]")
+		} else if pt.Kind == framework.Options {
 			j.line(ind+3, `"values": [`)
 			for k, o := range pt.Options {
 				j.line(ind+4, j.str(o.ID)+comma(k, len(pt.Options)))
@@ -464,11 +509,15 @@ func writeWebDomain(j *jw, f *framework.Framework, ind int) {
 // value lists, numeric points as ranges (integer: step 1; real: its Steps
 // levels). Option labels, clauses and point titles have no place in GeniusWeb.
 func WriteGeniusWebDomain(w io.Writer, f *framework.Framework) error {
+	return writeGeniusWebDomain(w, f, nil)
+}
+
+func writeGeniusWebDomain(w io.Writer, f *framework.Framework, pl *webPlan) error {
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("geniusweb: write domain: %w", err)
 	}
 	j := &jw{}
-	writeWebDomain(j, f, 0)
+	writeWebDomain(j, f, 0, pl)
 	j.b.WriteString("\n")
 	if j.err != nil {
 		return fmt.Errorf("geniusweb: write domain: %w", j.err)
@@ -493,6 +542,10 @@ func WriteGeniusWebDomain(w io.Writer, f *framework.Framework) error {
 // A reservation value, red lines, uncertainty and the discount factor have no
 // place in a GeniusWeb LinearAdditiveUtilitySpace and are not written.
 func WriteGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profile, name string) error {
+	return writeGeniusWebProfile(w, f, p, name, nil)
+}
+
+func writeGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profile, name string, pl *webPlan) error {
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("geniusweb: write profile: %w", err)
 	}
@@ -508,8 +561,21 @@ func WriteGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profi
 	for i := range f.Points {
 		pt := &f.Points[i]
 		j.line(3, j.str(pt.ID)+": {")
-		if pt.Kind == framework.Options {
-			u := optionEvals(p, i)
+		vals := pl.discrete(i)
+		if pt.Kind == framework.Options || vals != nil {
+			var u []float64
+			if vals != nil {
+				u = make([]float64, len(vals))
+				for l := range u {
+					u[l] = p.Funcs[i].Eval(pt.Value(l))
+				}
+			} else {
+				u = optionEvals(p, i)
+				vals = make([]string, len(pt.Options))
+				for l, o := range pt.Options {
+					vals[l] = o.ID
+				}
+			}
 			if m := maxOf(u); m > 1 {
 				for l := range u {
 					u[l] /= m
@@ -518,8 +584,8 @@ func WriteGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profi
 			}
 			j.line(4, `"discreteutils": {`)
 			j.line(5, `"valueUtilities": {`)
-			for l, o := range pt.Options {
-				j.line(6, j.str(o.ID)+": "+fmtNum(u[l])+comma(l, len(u)))
+			for l, v := range vals {
+				j.line(6, j.str(v)+": "+fmtNum(u[l])+comma(l, len(u)))
 			}
 			j.line(5, "}")
 			j.line(4, "}")
@@ -543,8 +609,13 @@ func WriteGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profi
 		j.line(3, j.str(f.Points[i].ID)+": "+fmtNum(weights[i])+comma(i, len(f.Points)))
 	}
 	j.line(2, "},")
+	for i, wt := range weights {
+		if !(wt <= profile.MaxWeight) {
+			return fmt.Errorf("geniusweb: write profile: point %q: weight %v once scaled is above %g", f.Points[i].ID, wt, float64(profile.MaxWeight))
+		}
+	}
 	j.b.WriteString("\t\t\"domain\": ")
-	writeWebDomain(j, f, 2)
+	writeWebDomain(j, f, 2, pl)
 	if p.Fallback != nil {
 		j.b.WriteString(",\n")
 		j.line(2, `"reservationBid": {`)
@@ -552,7 +623,9 @@ func WriteGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profi
 		for i, l := range p.Fallback {
 			pt := &f.Points[i]
 			v := ""
-			if pt.Kind == framework.Options {
+			if vals := pl.discrete(i); vals != nil {
+				v = j.str(vals[l])
+			} else if pt.Kind == framework.Options {
 				v = j.str(pt.Options[l].ID)
 			} else {
 				v = fmtNum(pt.Value(l))

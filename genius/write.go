@@ -117,11 +117,28 @@ func javaInt(v float64) (string, error) {
 
 var kindType = map[framework.Kind]string{framework.Options: "discrete", framework.Integer: "integer", framework.Real: "real"}
 
+// xmlPlan says how the points of a framework are written to GENIUS when
+// a whole scenario is exported: asReal marks the integer points written as
+// GENIUS real issues (with their levels in the steps attribute), because
+// some profile has a function GENIUS integer issues cannot hold, or their
+// bounds are not Java ints. A nil plan writes every point as its own kind.
+type xmlPlan struct {
+	asReal []bool
+}
+
+func (pl *xmlPlan) real(i int) bool { return pl != nil && pl.asReal[i] }
+
 // WriteDomain writes f as a GENIUS domain (<negotiation_template>). Issues
 // get indices 1..n in framework order; an option's id is the item value and
-// its clause the item description. GENIUS has no place for option labels,
-// point titles or the number of steps of a real point: they are not written.
+// its clause the item description. GENIUS has no place for option labels or
+// point titles: they are not written. The number of levels of a real point
+// with Steps set is written as the <range> attribute steps, which GENIUS
+// ignores (it treats real issues as continuous) and ReadDomain reads back.
 func WriteDomain(w io.Writer, f *framework.Framework) error {
+	return writeDomain(w, f, nil)
+}
+
+func writeDomain(w io.Writer, f *framework.Framework, pl *xmlPlan) error {
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("genius: write domain: %w", err)
 	}
@@ -132,12 +149,16 @@ func WriteDomain(w io.Writer, f *framework.Framework) error {
 	x.tag("objective", false, "index", "0", "etype", "objective", "type", "objective", "description", f.Description, "name", objectiveName(f))
 	for i := range f.Points {
 		pt := &f.Points[i]
-		t := kindType[pt.Kind]
+		kind := pt.Kind
+		if pl.real(i) {
+			kind = framework.Real
+		}
+		t := kindType[kind]
 		attrs := []string{"index", strconv.Itoa(i + 1), "etype", t, "type", t, "vtype", t, "name", pt.ID}
 		if pt.Description != "" {
 			attrs = append(attrs, "description", pt.Description)
 		}
-		if pt.Kind == framework.Integer {
+		if kind == framework.Integer {
 			lo, err1 := javaInt(pt.Min)
 			hi, err2 := javaInt(pt.Max)
 			if err := firstErr(err1, err2); err != nil {
@@ -146,7 +167,7 @@ func WriteDomain(w io.Writer, f *framework.Framework) error {
 			attrs = append(attrs, "lowerbound", lo, "upperbound", hi)
 		}
 		x.tag("issue", false, attrs...)
-		switch pt.Kind {
+		switch kind {
 		case framework.Options:
 			for j, o := range pt.Options {
 				a := []string{"index", strconv.Itoa(j + 1), "value", o.ID}
@@ -157,7 +178,11 @@ func WriteDomain(w io.Writer, f *framework.Framework) error {
 				x.end("item")
 			}
 		case framework.Real:
-			x.tag("range", false, "lowerbound", fmtNum(pt.Min), "upperbound", fmtNum(pt.Max))
+			a := []string{"lowerbound", fmtNum(pt.Min), "upperbound", fmtNum(pt.Max)}
+			if pt.Kind == framework.Integer || pt.Steps != 0 {
+				a = append(a, "steps", strconv.Itoa(pt.Levels()))
+			}
+			x.tag("range", false, a...)
 			x.end("range")
 		}
 		x.end("issue")
@@ -193,9 +218,18 @@ func firstErr(errs ...error) error {
 //   - the reservation is the effective one (the larger of the reservation
 //     value and the utility of the fallback), omitted when neither is given.
 //
+// A triangular function whose top value t is not 1 is written with top
+// value 1 and the weight multiplied by t (GENIUS files cannot hold another
+// top value); a constant above 1 of an integer point as 1 with the weight
+// multiplied by it. Utilities are equal up to rounding.
+//
 // GENIUS has no red lines, uncertainty intervals or fallback packages: those
 // are not written (a comment before the root element says so).
 func WriteProfile(w io.Writer, f *framework.Framework, p *profile.Profile) error {
+	return writeProfile(w, f, p, nil)
+}
+
+func writeProfile(w io.Writer, f *framework.Framework, p *profile.Profile, pl *xmlPlan) error {
 	if err := f.Validate(); err != nil {
 		return fmt.Errorf("genius: write profile: %w", err)
 	}
@@ -258,7 +292,13 @@ func WriteProfile(w io.Writer, f *framework.Framework, p *profile.Profile) error
 			}
 			x.end("issue")
 		case framework.Integer:
-			lb, slope, offset, err := integerFunc(pt, p.Funcs[i])
+			if pl.real(i) {
+				if err := realIssue(x, pt, attrs, p.Funcs[i], &weights[i]); err != nil {
+					return fmt.Errorf("genius: write profile: point %q: %w", pt.ID, err)
+				}
+				continue
+			}
+			lb, slope, offset, scale, err := integerFunc(pt, p.Funcs[i])
 			if err != nil {
 				return fmt.Errorf("genius: write profile: point %q: %w", pt.ID, err)
 			}
@@ -269,21 +309,20 @@ func WriteProfile(w io.Writer, f *framework.Framework, p *profile.Profile) error
 			if err := firstErr(err1, err2); err != nil {
 				return fmt.Errorf("genius: write profile: point %q: %w", pt.ID, err)
 			}
+			weights[i] *= scale
 			x.tag("issue", false, append(attrs, "lowerbound", lo, "upperbound", hi)...)
 			x.tag("evaluator", false, "ftype", "linear", "slope", fmtNum(slope), "offset", fmtNum(offset))
 			x.end("evaluator")
 			x.end("issue")
 		case framework.Real:
-			ev, err := realFunc(p.Funcs[i])
-			if err != nil {
+			if err := realIssue(x, pt, attrs, p.Funcs[i], &weights[i]); err != nil {
 				return fmt.Errorf("genius: write profile: point %q: %w", pt.ID, err)
 			}
-			x.tag("issue", false, attrs...)
-			x.tag("range", false, "lowerbound", fmtNum(pt.Min), "upperbound", fmtNum(pt.Max))
-			x.end("range")
-			x.tag("evaluator", false, ev...)
-			x.end("evaluator")
-			x.end("issue")
+		}
+	}
+	for i, wt := range weights {
+		if !(wt <= profile.MaxWeight) {
+			return fmt.Errorf("genius: write profile: point %q: weight %v once scaled is above %g", f.Points[i].ID, wt, float64(profile.MaxWeight))
 		}
 	}
 	for i, wt := range weights {
@@ -305,26 +344,67 @@ func WriteProfile(w io.Writer, f *framework.Framework, p *profile.Profile) error
 }
 
 // integerFunc returns GENIUS's EvaluatorInteger parameters (its lowerbound,
-// slope, offset) for a value function of an integer point.
-func integerFunc(pt *framework.Point, fn *profile.ValueFunc) (lb, slope, offset float64, err error) {
+// slope, offset) for a value function of an integer point, and the factor
+// the point's weight is multiplied by (a constant above 1).
+func integerFunc(pt *framework.Point, fn *profile.ValueFunc) (lb, slope, offset, scale float64, err error) {
 	switch fn.Kind {
 	case profile.Linear:
 		if fn.Origin == math.Trunc(fn.Origin) && fn.Origin >= math.MinInt32 && fn.Origin <= math.MaxInt32 {
-			return fn.Origin, fn.Slope, fn.Offset, nil
+			return fn.Origin, fn.Slope, fn.Offset, 1, nil
 		}
 		// Move the origin to the lower bound (equal up to rounding).
-		return pt.Min, fn.Slope, fn.Offset + fn.Slope*(pt.Min-fn.Origin), nil
+		return pt.Min, fn.Slope, fn.Offset + fn.Slope*(pt.Min-fn.Origin), 1, nil
 	case profile.Constant:
-		if fn.Value < 0 || fn.Value > 1 {
-			return 0, 0, 0, fmt.Errorf("constant %v outside [0,1] is not representable for a GENIUS integer issue", fn.Value)
+		if fn.Value > 1 {
+			// GENIUS clamps the integer evaluator to [0,1]: 1, weighted.
+			return pt.Min, 0, 1, fn.Value, nil
 		}
-		return pt.Min, 0, fn.Value, nil
+		return pt.Min, 0, fn.Value, 1, nil
 	}
-	return 0, 0, 0, fmt.Errorf("a %v function is not representable for a GENIUS integer issue (linear only)", fn.Kind)
+	return 0, 0, 0, 0, fmt.Errorf("a %v function is not representable for a GENIUS integer issue (linear only)", fn.Kind)
 }
 
-// realFunc returns the <evaluator> attributes of a real point's function.
-func realFunc(fn *profile.ValueFunc) ([]string, error) {
+// integerFits reports whether WriteProfile can write fn for integer point
+// pt as a GENIUS integer issue.
+func integerFits(pt *framework.Point, fn *profile.ValueFunc) bool {
+	_, _, _, _, err := integerFunc(pt, fn)
+	if err != nil {
+		return false
+	}
+	_, err1 := javaInt(pt.Min)
+	_, err2 := javaInt(pt.Max)
+	return err1 == nil && err2 == nil
+}
+
+// realIssue writes the <issue> of a real point (or of an integer point
+// written as a real issue) with its range and evaluator.
+func realIssue(x *xw, pt *framework.Point, attrs []string, fn *profile.ValueFunc, weight *float64) error {
+	ev, scale, err := realFunc(fn)
+	if err != nil {
+		return err
+	}
+	*weight *= scale
+	t := kindType[framework.Real]
+	attrs = append([]string(nil), attrs...)
+	for k := 0; k+1 < len(attrs); k += 2 {
+		switch attrs[k] {
+		case "etype", "type", "vtype":
+			attrs[k+1] = t
+		}
+	}
+	x.tag("issue", false, attrs...)
+	x.tag("range", false, "lowerbound", fmtNum(pt.Min), "upperbound", fmtNum(pt.Max))
+	x.end("range")
+	x.tag("evaluator", false, ev...)
+	x.end("evaluator")
+	x.end("issue")
+	return nil
+}
+
+// realFunc returns the <evaluator> attributes of a real point's function,
+// and the factor the point's weight is multiplied by (the top value of a
+// triangular function, which GENIUS files hold only as 1).
+func realFunc(fn *profile.ValueFunc) ([]string, float64, error) {
 	switch fn.Kind {
 	case profile.Linear:
 		// GENIUS: clamp01(parameter1·x + parameter0), no origin.
@@ -332,14 +412,14 @@ func realFunc(fn *profile.ValueFunc) ([]string, error) {
 		if fn.Origin != 0 {
 			p0 = fn.Offset - fn.Slope*fn.Origin
 		}
-		return []string{"ftype", "linear", "parameter0", fmtNum(p0), "parameter1", fmtNum(fn.Slope)}, nil
+		return []string{"ftype", "linear", "parameter0", fmtNum(p0), "parameter1", fmtNum(fn.Slope)}, 1, nil
 	case profile.Constant:
-		return []string{"ftype", "constant", "parameter0", fmtNum(fn.Value)}, nil
+		return []string{"ftype", "constant", "parameter0", fmtNum(fn.Value)}, 1, nil
 	case profile.Triangular:
-		if fn.TopValue != 1 {
-			return nil, fmt.Errorf("triangular function with top value %v: GENIUS files can only hold top value 1", fn.TopValue)
+		if fn.TopValue == 0 {
+			return []string{"ftype", "constant", "parameter0", "0"}, 1, nil
 		}
-		return []string{"ftype", "triangular", "parameter0", fmtNum(fn.Low), "parameter1", fmtNum(fn.High), "parameter2", fmtNum(fn.Top)}, nil
+		return []string{"ftype", "triangular", "parameter0", fmtNum(fn.Low), "parameter1", fmtNum(fn.High), "parameter2", fmtNum(fn.Top)}, fn.TopValue, nil
 	}
-	return nil, fmt.Errorf("%v function is not representable in GENIUS", fn.Kind)
+	return nil, 0, fmt.Errorf("%v function is not representable in GENIUS", fn.Kind)
 }

@@ -16,17 +16,17 @@ func ExampleWriteFile() {
 	}
 	defer os.RemoveAll(dir)
 
-	res := [2]float64{0.4, 0.35}
 	u := &plot.UtilitySpace{
-		Title: "Two-party utility space",
-		XName: "buyer", YName: "seller",
-		Outcomes:    [][2]float64{{0.1, 0.9}, {0.3, 0.5}, {0.5, 0.6}, {0.7, 0.4}, {0.9, 0.1}, {0.4, 0.2}},
-		Zone:        [][2]float64{{0.5, 0.6}, {0.7, 0.4}},
-		Frontier:    [][2]float64{{0.1, 0.9}, {0.5, 0.6}, {0.7, 0.4}, {0.9, 0.1}},
-		Reservation: &res,
+		Title:       "Two-party utility space",
+		Parties:     []string{"Buyer", "Seller"},
+		Outcomes:    [][]float64{{0.1, 0.9}, {0.3, 0.5}, {0.5, 0.6}, {0.7, 0.4}, {0.9, 0.1}, {0.4, 0.2}},
+		Zone:        [][]float64{{0.5, 0.6}, {0.7, 0.4}},
+		Frontier:    [][]float64{{0.1, 0.9}, {0.5, 0.6}, {0.7, 0.4}, {0.9, 0.1}},
+		Joined:      true,
+		Reservation: []float64{0.4, 0.35},
 		Markers: []plot.Marker{
-			{Name: "Nash", At: [2]float64{0.5, 0.6}},
-			{Name: "Max welfare", At: [2]float64{0.5, 0.6}},
+			{Name: "Nash", Kind: "nash", At: []float64{0.5, 0.6}},
+			{Name: "Max welfare", Kind: "max-welfare", At: []float64{0.5, 0.6}},
 		},
 	}
 	path := filepath.Join(dir, "space.svg")

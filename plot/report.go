@@ -3,41 +3,10 @@ package plot
 import (
 	"fmt"
 	"math"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/template"
 )
-
-// OutcomeMap is what a small report plot of many negotiations' outcomes
-// shows: where they ended in the utility space of two parties, X and Y,
-// against the Pareto frontier and the Nash point. Every coordinate is
-// (utility of X, utility of Y).
-type OutcomeMap struct {
-	XName, YName string // party names; the axes read "utility of <name>"
-	// Frontier holds the Pareto frontier, drawn as dots; joined by a line
-	// in order of X when Joined is set.
-	Frontier [][2]float64
-	// Joined says that Frontier is a frontier of the two parties (a line
-	// through it means something); a projection of the frontier of more
-	// parties is drawn as dots only.
-	Joined bool
-	// Nash is the Nash point, drawn as a diamond (nil: none).
-	Nash *[2]float64
-	// Outcomes are the distinct outcomes, each with how many negotiations
-	// ended there, drawn in order as dots whose area grows with Count/Total.
-	Outcomes []Count
-	// Total is the number of negotiations the counts are out of (at
-	// least 1 is used).
-	Total int
-}
-
-// Count is a point with a multiplicity.
-type Count struct {
-	At    [2]float64
-	Count int
-}
 
 // BoxPlot is what a report's box plot shows: one row per Box, in order,
 // on a common axis from min(0, smallest value) to max(1, largest value).
@@ -55,65 +24,6 @@ type Box struct {
 	// Mean with its interval [Low, High], over N observations.
 	Mean, Low, High float64
 	N               int
-}
-
-// OutcomeMapSVG renders m as a 260×260 SVG element for inline use in an
-// HTML page (no XML declaration, no script, nothing loaded). The same map
-// gives the same string.
-func OutcomeMapSVG(m *OutcomeMap) string {
-	const size, pad = 260.0, 34.0
-	lo, hi := 0.0, 1.0
-	for _, p := range m.Frontier {
-		hi = math.Max(hi, math.Max(p[0], p[1]))
-		lo = math.Min(lo, math.Min(p[0], p[1]))
-	}
-	for _, p := range m.Outcomes {
-		hi = math.Max(hi, math.Max(p.At[0], p.At[1]))
-		lo = math.Min(lo, math.Min(p.At[0], p.At[1]))
-	}
-	span := (size - 2*pad) / (hi - lo)
-	x := func(u float64) float64 { return pad + (u-lo)*span }
-	y := func(u float64) float64 { return size - pad - (u-lo)*span }
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f">`, size, size, size, size)
-	fmt.Fprintf(&b, `<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="#999"/>`, ff(pad), ff(pad), ff(size-2*pad), ff(size-2*pad))
-	for _, t := range []float64{0, 0.5, 1} {
-		if t < lo || t > hi {
-			continue
-		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="9" text-anchor="middle">%g</text>`, ff(x(t)), ff(size-pad+11), t)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="9" text-anchor="end">%g</text>`, ff(pad-3), ff(y(t)+3), t)
-	}
-	fmt.Fprintf(&b, `<text x="%s" y="%s" font-size="10" text-anchor="middle">utility of %s</text>`, ff(size/2), ff(size-6), esc(m.XName))
-	fmt.Fprintf(&b, `<text x="10" y="%s" font-size="10" text-anchor="middle" transform="rotate(-90 10 %s)">utility of %s</text>`, ff(size/2), ff(size/2), esc(m.YName))
-	if m.Joined && len(m.Frontier) > 1 {
-		pts := slices.Clone(m.Frontier)
-		sort.Slice(pts, func(i, j int) bool { return pts[i][0] < pts[j][0] })
-		b.WriteString(`<polyline fill="none" stroke="#1f5fbf" stroke-width="1.2" points="`)
-		for i, p := range pts {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(ff(x(p[0])) + "," + ff(y(p[1])))
-		}
-		b.WriteString(`"/>`)
-	}
-	for _, p := range m.Frontier {
-		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="1.6" fill="#1f5fbf"/>`, ff(x(p[0])), ff(y(p[1])))
-	}
-	total := max(m.Total, 1)
-	for _, p := range m.Outcomes {
-		r := 2 + 10*math.Sqrt(float64(p.Count)/float64(total))
-		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="%s" fill="#2ca02c" fill-opacity="0.45" stroke="#1b6e1b" stroke-width="0.5"><title>(%.3f, %.3f): %d</title></circle>`,
-			ff(x(p.At[0])), ff(y(p.At[1])), ff(r), p.At[0], p.At[1], p.Count)
-	}
-	if m.Nash != nil {
-		cx, cy := x(m.Nash[0]), y(m.Nash[1])
-		fmt.Fprintf(&b, `<path d="M%s %sL%s %sL%s %sL%s %sZ" fill="#d62728" stroke="#000" stroke-width="0.6"><title>Nash (%.3f, %.3f)</title></path>`,
-			ff(cx), ff(cy-5), ff(cx+5), ff(cy), ff(cx), ff(cy+5), ff(cx-5), ff(cy), m.Nash[0], m.Nash[1])
-	}
-	b.WriteString(`</svg>`)
-	return b.String()
 }
 
 // BoxPlotSVG renders bp as an SVG element for inline use in an HTML page,

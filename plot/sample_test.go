@@ -44,11 +44,12 @@ func sampleSpace() *UtilitySpace {
 	for range issues {
 		n *= opts
 	}
-	res := [2]float64{0.45, 0.4}
+	res := []float64{0.45, 0.4}
 	u := &UtilitySpace{
-		Title: "Utility space: ukraine vs russia",
-		XName: "ukraine", YName: "russia",
-		Reservation: &res,
+		Title:       "Utility space: Ukraine and Russia",
+		Parties:     []string{"Ukraine", "Russia"},
+		Reservation: res,
+		Joined:      true,
 	}
 	for k := range n {
 		var a, b float64
@@ -59,13 +60,13 @@ func sampleSpace() *UtilitySpace {
 			a += wa[i] * va[i][o]
 			b += wb[i] * vb[i][o]
 		}
-		u.Outcomes = append(u.Outcomes, [2]float64{a, b})
+		u.Outcomes = append(u.Outcomes, []float64{a, b})
 		if a >= res[0] && b >= res[1] {
-			u.Zone = append(u.Zone, [2]float64{a, b})
+			u.Zone = append(u.Zone, []float64{a, b})
 		}
 	}
 	// Pareto frontier by brute force; solutions over the zone's frontier.
-	var nash, ks, mw [2]float64
+	var nash, ks, mw []float64
 	bestN, bestK, bestW := -1.0, -1.0, -1.0
 	for _, p := range u.Outcomes {
 		dominated := false
@@ -91,7 +92,7 @@ func sampleSpace() *UtilitySpace {
 			bestW, mw = v, p
 		}
 	}
-	u.Markers = []Marker{{"Nash", nash}, {"Kalai–Smorodinsky", ks}, {"Max welfare", mw}}
+	u.Markers = []Marker{{Name: "Nash", Kind: "nash", At: nash}, {Name: "Kalai–Smorodinsky", Kind: "kalai-smorodinsky", At: ks}, {Name: "Max welfare", Kind: "max-welfare", At: mw}}
 	return u
 }
 

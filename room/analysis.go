@@ -333,8 +333,8 @@ func finite(v float64) float64 {
 }
 
 // DancePlot draws the negotiation dance of negotiation id in the utility
-// space of parties x and y (the first two principals when empty), as SVG
-// (chart.Dance). Only a mediator who sees profiles may have it: it shows
+// space of the negotiating parties — pairwise panels for three or more, or
+// the one panel of parties x and y when given — as SVG (chart.Dance). Only a mediator who sees profiles may have it: it shows
 // utilities. It draws only the events the mediator's seat may see.
 func (s *Service) DancePlot(ctx context.Context, user, id, x, y string) ([]byte, error) {
 	l, err := s.owned(ctx, user, id)
@@ -355,7 +355,7 @@ func (s *Service) DancePlot(ctx context.Context, user, id, x, y string) ([]byte,
 	l.mu.Unlock()
 	ctx, cancel := context.WithTimeoutCause(ctx, s.analysisTimeout(), errAnalysisTimeout)
 	defer cancel()
-	u, err := chart.Dance(ctx, sc, events, x, y)
+	u, err := chart.Dance(ctx, chart.DanceInput{Scenario: sc, Events: events, Axes: plotAxes(x, y)})
 	if err != nil {
 		return nil, analysisError(chartError(err), s.analysisTimeout(), false)
 	}
@@ -372,8 +372,17 @@ func chartError(err error) error {
 	return err
 }
 
+// plotAxes are the parties a plot request puts on the axes: nil (every
+// party) when it names none.
+func plotAxes(x, y string) []string {
+	if x == "" && y == "" {
+		return nil
+	}
+	return []string{x, y}
+}
+
 // svg renders a chart as SVG.
-func svg(u *plot.UtilitySpace, what string) ([]byte, error) {
+func svg(u plot.Figure, what string) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := plot.Write(&buf, "svg", u); err != nil {
 		return nil, fmt.Errorf("room: %s: %w", what, err)

@@ -363,9 +363,10 @@ func (d *Debrief) CSV() []byte {
 	return buf.Bytes()
 }
 
-// DebriefPlot draws every room's outcome in the utility space of parties
-// x and y (the first two when empty) against the Pareto frontier, as SVG
-// (chart.Debrief).
+// DebriefPlot draws every room's outcome in the utility space of the
+// class's parties — pairwise panels for three or more, or the one panel
+// of parties x and y when given — against the Pareto frontier and the
+// solutions that the debrief's distances use, as SVG (chart.Debrief).
 func (s *Service) DebriefPlot(ctx context.Context, user, id, x, y string) ([]byte, error) {
 	d, err := s.Debrief(ctx, user, id)
 	if err != nil {
@@ -374,36 +375,27 @@ func (s *Service) DebriefPlot(ctx context.Context, user, id, x, y string) ([]byt
 	if len(d.Rooms) == 0 {
 		return nil, Errorf(EINVALID, "the class has no rooms")
 	}
-	ix, iy := 0, 1
-	for i, p := range d.Parties {
-		if p == x {
-			ix = i
-		}
-		if p == y {
-			iy = i
-		}
-	}
-	if len(d.Parties) < 2 || ix == iy {
+	if len(d.Parties) < 2 || (x != "" && x == y) {
 		return nil, Errorf(EINVALID, "a debrief plot needs two different parties")
 	}
 	l, err := s.load(ctx, d.Rooms[0].Negotiation)
 	if err != nil {
 		return nil, err
 	}
-	l.mu.Lock()
-	sc := l.sc
-	l.mu.Unlock()
+	// The analysis the debrief measured the rooms against (cached).
+	a, err := s.report(ctx, l)
+	if err != nil {
+		return nil, err
+	}
 	var rooms []chart.RoomOutcome
 	for _, r := range d.Rooms {
 		label := r.Title
 		if k := strings.LastIndex(label, "room "); k >= 0 {
 			label = label[k:]
 		}
-		rooms = append(rooms, chart.RoomOutcome{Label: label, Agreement: r.Agreement != nil, At: [2]float64{r.Utilities[ix], r.Utilities[iy]}})
+		rooms = append(rooms, chart.RoomOutcome{Label: label, Agreement: r.Agreement != nil, At: r.Utilities})
 	}
-	fctx, cancel := context.WithTimeoutCause(ctx, s.analysisTimeout(), errAnalysisTimeout)
-	defer cancel()
-	u, err := chart.Debrief(fctx, sc, d.Class.Title, d.Parties[ix], d.Parties[iy], rooms)
+	u, err := chart.Debrief(chart.DebriefInput{Class: d.Class.Title, Scenario: a.sc, Space: a.space, Report: a.report, Rooms: rooms, Axes: plotAxes(x, y)})
 	if err != nil {
 		return nil, analysisError(chartError(err), s.analysisTimeout(), false)
 	}

@@ -43,6 +43,9 @@ func MarshalFormat(s *Scenario, format string) ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("scenario: marshal: %w", err)
 	}
+	if err := checkIDs(s); err != nil {
+		return nil, fmt.Errorf("scenario %q: marshal: %w", s.Name, err)
+	}
 	t, err := toTree(s)
 	if err == nil {
 		err = checkUTF8(t, "")
@@ -58,9 +61,11 @@ func MarshalFormat(s *Scenario, format string) ([]byte, error) {
 		writeYAMLMap(&b, t, 0)
 	}
 	// The file form is stricter than Validate (ids, UTF-8, ranges of numbers,
-	// duplicates): never hand out a file that does not load.
-	if _, err := Parse(s.Name+"."+format, b.Bytes()); err != nil {
-		return nil, fmt.Errorf("scenario %q: marshal: the scenario cannot be written as a valid file:\n%w", s.Name, err)
+	// duplicates): never hand out a file that does not load. checkIDs has
+	// named what is known not to load; this catches the rest, and its
+	// positions are those of the output, which was never written.
+	if _, err := Parse("output", b.Bytes()); err != nil {
+		return nil, fmt.Errorf("scenario %q: marshal: the scenario cannot be written as a valid file (it would not load again; positions are in the %s that was not written):\n%w", s.Name, strings.ToUpper(format), err)
 	}
 	return b.Bytes(), nil
 }
@@ -739,4 +744,198 @@ func jsonString(s string) string {
 		return strconv.Quote(s) // unreachable: strings always encode
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// ---- ids ----
+// The ids of a scenario in its file form: what MarshalFormat can write, and
+// RepairIDs for the ids that come from elsewhere (GENIUS and GeniusWeb
+// files, code) and cannot be written as they are.
+
+// idProblem says why the file form cannot hold id ("" when it can).
+func idProblem(id string) string {
+	switch {
+	case id == "":
+		return "is empty"
+	case hasControl(id):
+		return "contains a line break or control character"
+	case id != trimSpace(id):
+		return "starts or ends with white space"
+	}
+	return ""
+}
+
+// checkIDs reports the first id of s that the file form cannot hold,
+// naming it and where it is.
+func checkIDs(s *Scenario) error {
+	bad := func(what, id string) error {
+		return fmt.Errorf("%s %q %s, which a scenario file cannot hold (RepairIDs trims surrounding white space when the result is unambiguous)", what, id, idProblem(id))
+	}
+	for i := range s.Framework.Points {
+		pt := &s.Framework.Points[i]
+		if idProblem(pt.ID) != "" {
+			return bad("point id", pt.ID)
+		}
+		for _, o := range pt.Options {
+			if idProblem(o.ID) != "" {
+				return bad(fmt.Sprintf("point %q: option id", pt.ID), o.ID)
+			}
+		}
+	}
+	for _, p := range s.Parties {
+		if idProblem(p.ID) != "" {
+			return bad("party id", p.ID)
+		}
+	}
+	for _, r := range s.Decision.Ratification {
+		if r.ID != "" && idProblem(r.ID) != "" {
+			return bad("ratification step id", r.ID)
+		}
+	}
+	return nil
+}
+
+// RepairIDs returns s when the file form can hold all its point, option and
+// party ids, and otherwise a copy in which every such id that only starts or
+// ends with white space is trimmed, with one warning per repaired id naming
+// it. An id is trimmed only when that is unambiguous: the trimmed id is not
+// empty, holds no control character and is not the id of another point (of
+// another option of the same point, of another party). Labels and names
+// equal to a repaired id are trimmed with it; references to a party id
+// (vetoes, ratification steps, no_direct pairs) follow it. Any other id the
+// file form cannot hold is an error naming it, and so is a repair that
+// leaves the scenario invalid (an implementation plan referring to the old
+// id, say). s itself is never modified.
+func RepairIDs(s *Scenario) (*Scenario, []string, error) {
+	if s == nil || s.Framework == nil {
+		return s, nil, nil
+	}
+	fw := s.Framework
+	var warns []string
+	var errs []string
+	// trim plans the repair of a set of sibling ids: the new id of each, or
+	// "" when it needs none.
+	trim := func(what string, ids []string) []string {
+		taken := map[string]int{}
+		for _, id := range ids {
+			if idProblem(id) == "" {
+				taken[id]++
+			}
+		}
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			pr := idProblem(id)
+			if pr == "" {
+				continue
+			}
+			t := trimSpace(id)
+			switch {
+			case pr != "starts or ends with white space" || idProblem(t) != "":
+				errs = append(errs, fmt.Sprintf("%s %q %s: a scenario file cannot hold it, and trimming cannot repair it", what, id, pr))
+			case taken[t] > 0:
+				errs = append(errs, fmt.Sprintf("%s %q starts or ends with white space, and trimming it would give %q, which is already taken: rename one of them", what, id, t))
+			default:
+				taken[t]++
+				out[i] = t
+				warns = append(warns, fmt.Sprintf("%s %q written as %q (an id cannot start or end with white space)", what, id, t))
+			}
+		}
+		return out
+	}
+	pointIDs := make([]string, len(fw.Points))
+	for i := range fw.Points {
+		pointIDs[i] = fw.Points[i].ID
+	}
+	newPoints := trim("point", pointIDs)
+	newOptions := make([][]string, len(fw.Points))
+	for i := range fw.Points {
+		pt := &fw.Points[i]
+		if pt.Kind != framework.Options {
+			continue
+		}
+		ids := make([]string, len(pt.Options))
+		for j, o := range pt.Options {
+			ids[j] = o.ID
+		}
+		newOptions[i] = trim(fmt.Sprintf("point %q: option", pt.ID), ids)
+	}
+	partyIDs := make([]string, len(s.Parties))
+	for i, p := range s.Parties {
+		partyIDs[i] = p.ID
+	}
+	newParties := trim("party", partyIDs)
+	if len(errs) > 0 {
+		return nil, nil, fmt.Errorf("scenario %q: %s", s.Name, strings.Join(errs, "; "))
+	}
+	if len(warns) == 0 {
+		return s, nil, nil
+	}
+
+	c := *s
+	g := *fw
+	g.Points = append([]framework.Point(nil), fw.Points...)
+	for i := range g.Points {
+		pt := &g.Points[i]
+		if id := newPoints[i]; id != "" {
+			if pt.Title == pt.ID {
+				pt.Title = id
+			}
+			pt.ID = id
+		}
+		if newOptions[i] == nil {
+			continue
+		}
+		pt.Options = append([]framework.Option(nil), pt.Options...)
+		for j := range pt.Options {
+			if id := newOptions[i][j]; id != "" {
+				o := &pt.Options[j]
+				if o.Label == o.ID {
+					o.Label = id
+				}
+				o.ID = id
+			}
+		}
+	}
+	c.Framework = &g
+	rename := map[string]string{}
+	c.Parties = append([]Party(nil), s.Parties...)
+	for i := range c.Parties {
+		if id := newParties[i]; id != "" {
+			p := &c.Parties[i]
+			rename[p.ID] = id
+			if p.Name == p.ID {
+				p.Name = id
+			}
+			p.ID = id
+		}
+	}
+	if len(rename) > 0 {
+		ren := func(id string) string {
+			if n, ok := rename[id]; ok {
+				return n
+			}
+			return id
+		}
+		if s.Decision.Vetoes != nil {
+			c.Decision.Vetoes = make([]string, len(s.Decision.Vetoes))
+			for i, v := range s.Decision.Vetoes {
+				c.Decision.Vetoes[i] = ren(v)
+			}
+		}
+		if s.Decision.Ratification != nil {
+			c.Decision.Ratification = append([]RatificationStep(nil), s.Decision.Ratification...)
+			for i := range c.Decision.Ratification {
+				c.Decision.Ratification[i].Party = ren(c.Decision.Ratification[i].Party)
+			}
+		}
+		if s.Format.NoDirect != nil {
+			c.Format.NoDirect = make([][2]string, len(s.Format.NoDirect))
+			for i, p := range s.Format.NoDirect {
+				c.Format.NoDirect[i] = [2]string{ren(p[0]), ren(p[1])}
+			}
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("scenario %q: repairing ids (%s) leaves it invalid: %w", s.Name, strings.Join(warns, "; "), err)
+	}
+	return &c, warns, nil
 }

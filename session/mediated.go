@@ -123,4 +123,4 @@ type FeedbackGiver interface {
 
 // ErrNoAccess is returned by strategies that need to see profiles when the
 // session does not allow it.
-var ErrNoAccess = errors.New("session: this mediator needs the parties' profiles, which the session does not let it see (Config.MediatorAccess)")
+var ErrNoAccess = errors.New("session: this mediator needs the parties' profiles, which the session does not let it see (its mediator access is none, not profiles)")

@@ -50,7 +50,7 @@ type deadliner interface {
 // negotiate.
 func checkMediated(name string, sc *scenario.Scenario, cfg Config) error {
 	if cfg.Mediator == "" {
-		return fmt.Errorf("session: protocol %s needs a mediator (Config.Mediator)", name)
+		return fmt.Errorf("session: protocol %s needs a mediator: a party with role mediator, named as the session's mediator", name)
 	}
 	if slices.Contains(cfg.Parties, cfg.Mediator) {
 		return fmt.Errorf("session: protocol %s: the mediator %q does not also negotiate", name, cfg.Mediator)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,12 +93,14 @@ type Report struct {
 type ScenarioOutcomes struct {
 	Name string
 	// Parties is the number of negotiating parties: with more than two,
-	// the plot's frontier is the projection of theirs on the first two.
+	// the plot has a panel per pair of them, each showing the projection
+	// of the frontier of all of them.
 	Parties int
-	// Plot holds the frontier, the Nash point and the outcomes — the
-	// agreements (and, under reservation scoring, the disagreement point)
-	// with how many negotiations ended there (chart.TournamentOutcomes).
-	Plot         *plot.OutcomeMap
+	// Plot holds the frontier of every negotiating party, the Nash point
+	// the distances to Nash use and the outcomes — the agreements (and,
+	// under reservation scoring, the disagreement point) with how many
+	// negotiations ended there (chart.TournamentOutcomes).
+	Plot         *plot.UtilitySpace
 	Negotiations int
 	Agreements   int
 }
@@ -136,7 +139,7 @@ func NewReport(cfg *Config, eng *Engine, sum *Summary, results []Result) (*Repor
 			}
 			outcomes = append(outcomes, r.Utilities)
 		}
-		if so.Plot, err = chart.TournamentOutcomes(space.Names, fr, nash, outcomes); err != nil {
+		if so.Plot, err = chart.TournamentOutcomes(partyNames(eng, sc.Ref, space.Names), fr, nash, outcomes); err != nil {
 			return nil, fmt.Errorf("tournament report: scenario %s: %w", sc.Ref.Name, err)
 		}
 		rep.Scenarios = append(rep.Scenarios, so)
@@ -174,16 +177,22 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		}
 	}
 	type card struct {
-		Title, Caption string
-		SVG            template.HTML
+		Title, Caption, Class string
+		SVG                   template.HTML
 	}
 	var plots []card
 	for _, so := range r.Scenarios {
 		caption := fmt.Sprintf("%d negotiations, %d agreements", so.Negotiations, so.Agreements)
+		width, class := 262.0, "card sc"
 		if so.Parties > 2 {
-			caption += fmt.Sprintf("; %d parties, frontier projected on the first two", so.Parties)
+			caption += fmt.Sprintf("; %d parties: a panel per pair, each showing the %d-party frontier and Nash point projected on it", so.Parties, so.Parties)
+			width, class = 400, "card sc wide"
 		}
-		plots = append(plots, card{so.Name, caption, template.HTML(plot.OutcomeMapSVG(so.Plot))})
+		svg, err := plot.InlineSVG(so.Plot, width)
+		if err != nil {
+			return fmt.Errorf("tournament report: scenario %s: %w", so.Name, err)
+		}
+		plots = append(plots, card{so.Name, caption, class, template.HTML(svg)})
 	}
 	name := r.Summary.Name
 	if name == "" {
@@ -211,7 +220,7 @@ body{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;margin:2em;color:#
 table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}
 th{background:#f3f3f3}td.l,th.l{text-align:left}.ci{color:#777;font-size:11px}tr.tie td{background:#fff8e0}
 .plots{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #ddd;padding:6px}.card h3{margin:0;font-size:14px}
-.card p{margin:2px 0;font-size:11px;color:#555}.sc{width:262px}svg text{font-family:inherit}
+.card p{margin:2px 0;font-size:11px;color:#555}.sc{width:262px}.sc.wide{width:400px}svg text{font-family:inherit}
 </style></head><body>
 <h1>{{.Name}}</h1>
 <ul>{{range .Facts}}<li>{{.}}</li>{{end}}</ul>
@@ -237,8 +246,8 @@ th{background:#f3f3f3}td.l,th.l{text-align:left}.ci{color:#777;font-size:11px}tr
 <p>Boxes span the quartiles with the median; whiskers reach the minimum and maximum; the dot and bar are the mean and its 95% interval.</p>
 <div class="plots"><div class="card"><h3>Individual utility</h3>{{.UtilityBox}}</div><div class="card"><h3>Discounted individual utility</h3>{{.DiscountedBox}}</div></div>
 <h2>Outcomes against the Pareto frontier</h2>
-<p>Blue: Pareto frontier; green dots: outcomes (area proportional to the number of negotiations ending there); red diamond: Nash point.</p>
-<div class="plots">{{range .Plots}}<div class="card sc"><h3>{{.Title}}</h3><p>{{.Caption}}</p>{{.SVG}}</div>{{end}}</div>
+<p>Blue: Pareto frontier of every negotiating party (with more than two, a panel per pair shows its projection); green discs: outcomes (area proportional to the number of negotiations ending there); orange diamond: Nash point.</p>
+<div class="plots">{{range .Plots}}<div class="{{.Class}}"><h3>{{.Title}}</h3><p>{{.Caption}}</p>{{.SVG}}</div>{{end}}</div>
 </body></html>
 `))
 
@@ -263,4 +272,24 @@ func scoreBoxes(s *Summary, discounted bool) *plot.BoxPlot {
 		samples = append(samples, chart.Sample{Agent: a.Agent, Values: xs, Mean: st.Mean, Low: st.Low, High: st.High, N: st.N})
 	}
 	return chart.TournamentScores(samples)
+}
+
+// partyNames are the names the scenario gives its parties ids, or the ids
+// when it cannot be read again.
+func partyNames(eng *Engine, ref ScenarioRef, ids []string) []string {
+	load := eng.Load
+	if load == nil {
+		load = LoadScenario
+	}
+	out := slices.Clone(ids)
+	sc, err := load(ref)
+	if err != nil {
+		return out
+	}
+	for i, id := range ids {
+		if p := sc.Party(id); p != nil && p.Name != "" {
+			out[i] = p.Name
+		}
+	}
+	return out
 }

@@ -123,7 +123,7 @@ func TestTournamentTiny(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := buf.String()
-	for _, want := range []string{"<h1>tiny</h1>", "<svg", "utility of north", "Nash (", "Individual utility", sum.Agents[0].Agent} {
+	for _, want := range []string{"<h1>tiny</h1>", "<svg", `data-x="North"`, `data-y="South"`, `data-kind="nash"`, "Nash: North ", "Individual utility", sum.Agents[0].Agent} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
 		}

@@ -136,7 +136,7 @@ seed: 5
 	}
 	out := filepath.Join(dir, "out")
 	coord := startParley(t, "coordinator", "tournament", cfgPath, "--nats", urls, "--replicas", "3", "--workers", "0",
-		"--ack-wait", "2s", "--out", out, "--json")
+		"--ack-wait", "2s", "-o", out, "--json")
 	results := filepath.Join(out, "results.jsonl")
 	waitFor(t, 2*time.Minute, "a fifth of the results", func() bool { return countLines(results) >= len(jobs)/5 })
 	before := countLines(results)

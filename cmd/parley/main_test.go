@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -63,6 +66,26 @@ func TestScripts(t *testing.T) {
 				}
 				events, _ := splitLog(ts, args[0])
 				writeLines(ts, args[0], events)
+			},
+			// exitcode N PROG ARGS...: run PROG (as exec does) and check that it
+			// exits with status N; its output is there for stdout and stderr.
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exitcode N PROG [ARGS...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				got := 0
+				if err := ts.Exec(args[1], args[2:]...); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						ts.Fatalf("%s: %v", args[1], err)
+					}
+					got = ee.ExitCode()
+				}
+				if got != want {
+					ts.Fatalf("%s exited with status %d, want %d", strings.Join(args[1:], " "), got, want)
+				}
 			},
 			// replace FILE OLD NEW: replace the first occurrence of OLD in FILE.
 			"replace": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -59,7 +59,7 @@ seed: 1
 `), 0o644)
 	out := filepath.Join(dir, "out")
 	var stdout, stderr strings.Builder
-	if code := cli.Main([]string{"tournament", cfg, "--out", out, "--workers", "2", "-q"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+	if code := cli.Main([]string{"tournament", cfg, "-o", out, "--workers", "2", "-q"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("parley tournament: exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 	f, err := os.Open(filepath.Join(out, "results.jsonl"))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ import (
 type agreementFlags struct {
 	profiles string
 	format   string
+	json     bool
 	out      string
 	version  int
 	as       string
@@ -25,7 +27,7 @@ func newAgreement(e *env) *cobra.Command {
 	var fl agreementFlags
 	c := &cobra.Command{
 		Use:   "agreement LOG [SCENARIO]",
-		Short: "Render the agreement text of a session (Markdown, HTML, print-ready HTML)",
+		Short: "Render a session's agreement text (Markdown, HTML, print, JSON)",
 		Long: `Agreement renders the text of the agreement a session reached: one article
 per point with the clause of the option agreed, the parties, a preamble from
 the scenario's description, the decision record (protocol, rule, veto
@@ -39,21 +41,33 @@ the command says there is no agreement and fails.
 
 Formats: md (Markdown), html (one self-contained page), print (HTML for
 printing to PDF: A4, running headers, numbered articles, signature blocks),
-json (the document model). The scenario is the one the log records; a log
-written before engine version 3 needs SCENARIO (default: the built-in scenario
-named in the log).`,
-		Example: `  parley run --protocol single-text --mediator-strategy nash --mediator-access profiles --log m.jsonl
+json (the document model; --json is the same). The scenario is the one the
+log records; a log written before engine version 3 needs SCENARIO (default:
+the built-in scenario named in the log).`,
+		Example: `  parley run --protocol single-text --mediator-strategy nash \
+      --mediator-access profiles --log m.jsonl
   parley agreement m.jsonl
-  parley agreement m.jsonl --format print -o m.html && chromium --headless --print-to-pdf=m.pdf m.html
+  parley agreement m.jsonl --json > m.json
   parley agreement m.jsonl --version 1 --format html -o v1.html
-  parley agreement diff m.jsonl --from 1 --to 2`,
+  parley agreement diff m.jsonl --from 1 --to 2
+
+  # a PDF: print-ready HTML, printed by Chromium (as root, Chromium runs only
+  # with --no-sandbox: add it after --headless)
+  parley agreement m.jsonl --format print -o m.html
+  chromium --headless --print-to-pdf=m.pdf m.html`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := fl.resolveFormat(cmd); err != nil {
+				return err
+			}
 			lf, err := loadLog(args, fl.profiles)
 			if err != nil {
 				return err
 			}
 			sc, events := lf.sc, lf.events()
+			if fl.as != "" && sc.Party(fl.as) == nil {
+				return usagef("--as %q: scenario %q has no such party (parties: %s)", fl.as, sc.Name, strings.Join(partyIDs(sc), ", "))
+			}
 			if fl.version != 0 {
 				// Version N is the log up to its draft.
 				v, err := findVersion(sc, events, args[0], fl.version)
@@ -91,6 +105,7 @@ named in the log).`,
 	f := c.PersistentFlags()
 	f.StringVar(&fl.profiles, "profiles", "", "GENIUS folder: profile files, in the order used by the run")
 	f.StringVar(&fl.format, "format", "md", "md, html, print (HTML ready to print to PDF) or json")
+	f.BoolVar(&fl.json, "json", false, "print JSON (--format json)")
 	f.StringVarP(&fl.out, "output", "o", "", "write to this file (default: standard output)")
 	c.Flags().IntVar(&fl.version, "version", 0, "render version N of the single negotiating text instead of the agreement")
 	c.Flags().StringVar(&fl.as, "as", "", "render the record as this party may see it (others' private votes left out)")
@@ -106,9 +121,12 @@ func newAgreementDiff(e *env, fl *agreementFlags) *cobra.Command {
 point: settled, reopened, changed wording, brackets changed, with the old and
 the new wording (removed options struck through, added ones highlighted).
 --to defaults to the latest version and --from to the one before it.
-Formats: md, html, json.`,
+Formats: md, html, json (--json).`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := fl.resolveFormat(cmd); err != nil {
+				return err
+			}
 			lf, err := loadLog(args, fl.profiles)
 			if err != nil {
 				return err
@@ -163,8 +181,14 @@ func newAgreementVersions(e *env, fl *agreementFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "versions LOG [SCENARIO]",
 		Short: "List the versions of the single negotiating text",
-		Args:  cobra.RangeArgs(1, 2),
+		Long: `Versions lists the drafts of a session's single negotiating text: number,
+round, time, author, event, bracketed points and what became of it; --json
+(or --format json) lists them as JSON.`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := fl.resolveFormat(cmd); err != nil {
+				return err
+			}
 			lf, err := loadLog(args, fl.profiles)
 			if err != nil {
 				return err
@@ -197,6 +221,19 @@ func newAgreementVersions(e *env, fl *agreementFlags) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// resolveFormat applies --json (the same as --format json; with another
+// --format, a usage error).
+func (fl *agreementFlags) resolveFormat(cmd *cobra.Command) error {
+	if !fl.json {
+		return nil
+	}
+	if cmd.Flags().Changed("format") && fl.format != "json" {
+		return usagef("--json and --format %s exclude each other", fl.format)
+	}
+	fl.format = "json"
+	return nil
 }
 
 // loadLog reads and checks the log args[0] and resolves its scenario:
@@ -233,4 +270,13 @@ func writeOut(e *env, path string, b []byte) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
+}
+
+// partyIDs lists the ids of a scenario's parties.
+func partyIDs(sc *scenario.Scenario) []string {
+	ids := make([]string, 0, len(sc.Parties))
+	for _, p := range sc.Parties {
+		ids = append(ids, p.ID)
+	}
+	return ids
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,6 +27,8 @@ type analyzeFlags struct {
 	json        bool
 	svg, png    string
 	plotParties string
+	overlapSVG  string
+	overlapPNG  string
 	seed        uint64
 	samples     int
 	enumLimit   int64
@@ -33,6 +36,7 @@ type analyzeFlags struct {
 	maxWork     int64
 	timeout     time.Duration
 	progress    bool
+	quiet       bool
 	allPoints   bool
 }
 
@@ -40,7 +44,7 @@ func newAnalyze(e *env) *cobra.Command {
 	var fl analyzeFlags
 	c := &cobra.Command{
 		Use:   "analyze [SCENARIO]",
-		Short: "Analyse a scenario: frontier, Nash/KS points, agreement zone, per-point overlap",
+		Short: "Analyse a scenario: frontier, solutions, agreement zone, overlap",
 		Long: `Analyse a scenario: the Pareto frontier, the bargaining solutions (Nash,
 Kalai–Smorodinsky, GENIUS's Kalai, max welfare, egalitarian), the agreement zone
 (packages every principal rates at least its reservation value or fallback,
@@ -51,7 +55,8 @@ SCENARIO is a scenario file (YAML/JSON), a GENIUS domain folder, or a built-in
 name; without it, the built-in miami-2025 scenario is analysed.`,
 		Example: `  parley analyze
   parley analyze my-talks.yaml --json
-  parley analyze ../shared/data/genius/domains/Party --profiles party1_utility.xml,party2_utility.xml --svg party.svg`,
+  parley analyze ../shared/data/genius/domains/Party \
+      --profiles party1_utility.xml,party2_utility.xml --svg party.svg`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arg := ""
@@ -67,7 +72,9 @@ name; without it, the built-in miami-2025 scenario is analysed.`,
 	f.BoolVar(&fl.json, "json", false, "print the full report as JSON")
 	f.StringVar(&fl.svg, "svg", "", "write a plot of the utility space to this SVG file")
 	f.StringVar(&fl.png, "png", "", "write a plot of the utility space to this PNG file")
-	f.StringVar(&fl.plotParties, "plot-parties", "", "the two party ids on the plot's axes (default: the first two)")
+	f.StringVar(&fl.plotParties, "plot-parties", "", "the party ids on the plot's axes, 2 to 4 (default: every party, the first 4 of more); with 3 or more, a panel per pair")
+	f.StringVar(&fl.overlapSVG, "overlap-svg", "", "write the per-point overlap chart to this SVG file")
+	f.StringVar(&fl.overlapPNG, "overlap-png", "", "write the per-point overlap chart to this PNG file")
 	f.Uint64Var(&fl.seed, "seed", 1, "seed for every sampled figure")
 	f.IntVar(&fl.samples, "samples", 1_000_000, "random packages drawn when the space is too large to count exactly")
 	f.Int64Var(&fl.enumLimit, "enum-limit", 50_000_000, "largest space whose agreement zone is counted exactly")
@@ -75,21 +82,32 @@ name; without it, the built-in miami-2025 scenario is analysed.`,
 	f.Int64Var(&fl.maxWork, "max-work", analysis.DefaultMaxWork, "work budget of each frontier computation, in dominance comparisons (-1: none)")
 	f.DurationVar(&fl.timeout, "timeout", 10*time.Minute, "stop the analysis after this long (0: never)")
 	f.BoolVar(&fl.progress, "progress", false, "report progress on stderr even when it is not a terminal")
+	f.BoolVarP(&fl.quiet, "quiet", "q", false, "nothing on stderr but errors: no progress, no warnings")
 	f.BoolVar(&fl.allPoints, "frontier", false, "list every frontier point in the text report")
 	return c
 }
 
 func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
+	switch {
+	case fl.samples < 1:
+		return usagef("--samples %d: want at least 1", fl.samples)
+	case fl.timeout < 0:
+		return usagef("--timeout %v: want 0 (no limit) or more", fl.timeout)
+	case fl.enumLimit < 0:
+		return usagef("--enum-limit %d: want 0 (always sample) or more", fl.enumLimit)
+	}
 	sc, err := loadScenario(arg, splitList(fl.profiles))
 	if err != nil {
 		return err
 	}
-	printWarnings(e, sc)
+	if !fl.quiet {
+		printWarnings(e, sc)
+	}
 	space, err := analysis.FromScenario(sc, splitList(fl.parties)...)
 	if err != nil {
 		return usageError{err}
 	}
-	progress := fl.progress || isTerminal(e.stderr)
+	progress := !fl.quiet && (fl.progress || isTerminal(e.stderr))
 	start := time.Now()
 	ctx := context.Background()
 	if fl.timeout > 0 {
@@ -116,7 +134,7 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 	if err != nil {
 		return analyzeError(err, fl)
 	}
-	if fl.svg != "" || fl.png != "" {
+	if fl.svg != "" || fl.png != "" || fl.overlapSVG != "" || fl.overlapPNG != "" {
 		if err := writePlots(ctx, sc, space, rep, fl); err != nil {
 			return analyzeError(err, fl)
 		}
@@ -239,7 +257,11 @@ func writeText(w io.Writer, sc *scenario.Scenario, s *analysis.Space, r *analysi
 				open++
 			}
 		}
-		fmt.Fprintf(w, "  %s — %d of %d options possible\n", pt.Name(), open, len(po.Options))
+		if pt.Kind == framework.Options {
+			fmt.Fprintf(w, "  %s — %d of %d options possible\n", pt.Name(), open, len(po.Options))
+		} else {
+			fmt.Fprintf(w, "  %s — %d of %d values possible%s\n", pt.Name(), open, len(po.Options), valueRanges(pt, po.Options))
+		}
 		if pt.Kind != framework.Options && len(po.Options) > 12 {
 			continue
 		}
@@ -312,58 +334,68 @@ func sci(v float64) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
-// writePlots draws the utility space of two parties (chart.UtilitySpace)
-// to the files of --svg and --png.
+// writePlots draws the utility space of the analysed parties
+// (chart.UtilitySpace) to the files of --svg and --png, and the per-point
+// overlap (chart.Overlap) to those of --overlap-svg and --overlap-png.
 func writePlots(ctx context.Context, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl *analyzeFlags) error {
-	ids, _, err := plotAxes(s, fl.plotParties)
-	if err != nil {
-		return err
+	if fl.svg != "" || fl.png != "" {
+		axes, err := plotAxes(s, fl.plotParties)
+		if err != nil {
+			return err
+		}
+		u, err := chart.UtilitySpace(ctx, chart.SpaceInput{Scenario: sc, Space: s, Report: r, Axes: axes, Seed: fl.seed})
+		if err != nil {
+			return err
+		}
+		if err := writePlotFiles(u, fl.svg, fl.png); err != nil {
+			return err
+		}
 	}
-	u, err := chart.UtilitySpace(ctx, chart.SpaceInput{Name: sc.Name, Space: s, Report: r, X: ids[0], Y: ids[1],
-		Seed: fl.seed, Frontier: analysis.FrontierOptions{MaxPoints: fl.maxPoints, MaxWork: fl.maxWork}})
-	if err != nil {
-		return err
+	if fl.overlapSVG != "" || fl.overlapPNG != "" {
+		o, err := chart.Overlap(sc, s, r)
+		if err != nil {
+			return err
+		}
+		return writePlotFiles(o, fl.overlapSVG, fl.overlapPNG)
 	}
-	return writePlotFiles(u, fl.svg, fl.png)
+	return nil
 }
 
-// writePlotFiles renders u to each path that is not empty, in the format
+// writePlotFiles renders f to each path that is not empty, in the format
 // its extension names.
-func writePlotFiles(u *plot.UtilitySpace, paths ...string) error {
+func writePlotFiles(f plot.Figure, paths ...string) error {
 	for _, path := range paths {
 		if path == "" {
 			continue
 		}
-		if err := plot.WriteFile(path, u); err != nil {
+		if err := plot.WriteFile(path, f); err != nil {
 			return fmt.Errorf("plot: %w", err)
 		}
 	}
 	return nil
 }
 
-// plotAxes resolves --plot-parties against the parties of a space: the two
-// ids on the axes (default: the first two) and their indices in the space.
-func plotAxes(s *analysis.Space, flag string) ([]string, [2]int, error) {
-	ax := [2]int{-1, -1}
+// plotAxes resolves --plot-parties against the parties of a space: nil
+// (every party, the first plot.MaxAxes of more) when it is empty, else 2
+// to plot.MaxAxes distinct ids of the space.
+func plotAxes(s *analysis.Space, flag string) ([]string, error) {
+	if s.N() < 2 {
+		return nil, usagef("a plot needs two parties; this space has %d", s.N())
+	}
 	ids := splitList(flag)
 	if len(ids) == 0 {
-		if s.N() < 2 {
-			return nil, ax, usagef("a plot needs two parties; this space has %d", s.N())
-		}
-		ids = s.Names[:2]
+		return nil, nil
 	}
-	if len(ids) != 2 {
-		return nil, ax, usagef("--plot-parties takes two party ids, got %d", len(ids))
+	if len(ids) < 2 || len(ids) > plot.MaxAxes {
+		return nil, usagef("--plot-parties takes 2 to %d party ids, got %d", plot.MaxAxes, len(ids))
 	}
-	for a, id := range ids {
-		for j, n := range s.Names {
-			if n == id {
-				ax[a] = j
-			}
+	for i, id := range ids {
+		if !slices.Contains(s.Names, id) {
+			return nil, usagef("--plot-parties: %q is not one of the parties (%s)", id, strings.Join(s.Names, ", "))
 		}
-		if ax[a] < 0 {
-			return nil, ax, usagef("--plot-parties: %q is not one of the parties (%s)", id, strings.Join(s.Names, ", "))
+		if slices.Contains(ids[:i], id) {
+			return nil, usagef("--plot-parties: %q is given twice", id)
 		}
 	}
-	return ids, ax, nil
+	return ids, nil
 }

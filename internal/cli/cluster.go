@@ -154,14 +154,17 @@ type workerFlags struct {
 	nats          string
 	workers       int
 	maxDeliveries int
-	statsEvery    time.Duration
+	quiet         bool
+	progress      *progressFlag
+	// statsEvery is the deprecated --stats (now --progress=INTERVAL).
+	statsEvery time.Duration
 }
 
 func newWorker(e *env) *cobra.Command {
-	var fl workerFlags
+	fl := workerFlags{progress: newProgressFlag(10 * time.Second)}
 	c := &cobra.Command{
 		Use:   "worker --nats URL",
-		Short: "Run tournament negotiations for a coordinator over NATS JetStream",
+		Short: "Run tournament negotiations for a coordinator over NATS",
 		Long: `Take negotiations from the tournament queue on a NATS system, run them and
 send back their results, until stopped (Ctrl-C, SIGTERM). Any number of
 workers on any number of machines may serve one coordinator (parley
@@ -173,7 +176,8 @@ JetStream, and sends progress while it runs; a worker that dies leaves its
 negotiations to be given to another after the queue's ack wait. A stopped
 worker gives its running negotiations back at once. A negotiation handed
 out more than --max-deliveries times is recorded as an error instead of run
-again.
+again. It logs on stderr, with a line of counts every 10 seconds
+(--progress=INTERVAL); with -q only warnings and errors.
 
 PARLEY_NATS_TOKEN (required) is the secret the coordinator prints, or
 the one it was given: the worker sends it to the NATS server, runs only
@@ -183,9 +187,15 @@ URL but those of the coordinator's config) and signs its results with it.
 
 See docs/tournaments.md (Scale-out).`,
 		Example: `  PARLEY_NATS_TOKEN=... parley worker --nats nats://10.0.0.5:4222
-  PARLEY_NATS_TOKEN=... parley worker --nats nats://a:4222,nats://b:4222,nats://c:4222 --workers 8`,
+  PARLEY_NATS_TOKEN=... parley worker \
+      --nats nats://a:4222,nats://b:4222,nats://c:4222 --workers 8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("stats") {
+				if err := fl.progress.Set(fl.statsEvery.String()); err != nil {
+					return usagef("--stats %v: %v", fl.statsEvery, err)
+				}
+			}
 			return runWorker(cmd.Context(), e, &fl)
 		},
 	}
@@ -193,7 +203,10 @@ See docs/tournaments.md (Scale-out).`,
 	f.StringVar(&fl.nats, "nats", "", "NATS server addresses, comma-separated (required)")
 	f.IntVar(&fl.workers, "workers", 0, "negotiations run at once (default: GOMAXPROCS)")
 	f.IntVar(&fl.maxDeliveries, "max-deliveries", cluster.DefaultMaxDeliveries, "record a negotiation as an error after this many deliveries")
-	f.DurationVar(&fl.statsEvery, "stats", 10*time.Second, "write a line of counts this often (0: never)")
+	fl.progress.register(c, "a line of counts")
+	f.BoolVarP(&fl.quiet, "quiet", "q", false, "log only warnings and errors: no start, stop or count lines")
+	f.DurationVar(&fl.statsEvery, "stats", 10*time.Second, "write a line of counts this often (deprecated: --progress=INTERVAL)")
+	_ = f.MarkDeprecated("stats", "use --progress=INTERVAL")
 	return c
 }
 
@@ -229,13 +242,17 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	level := slog.LevelInfo
+	if fl.quiet {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	w := &cluster.Worker{JS: js, Key: cluster.DeriveKey(secret), Concurrency: conc, External: externalAgent, MaxDeliveries: fl.maxDeliveries,
 		Logf: func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }}
 	log.Info("worker started", "nats", fl.nats, "concurrency", conc)
-	if fl.statsEvery > 0 {
+	if every := fl.progress.every; fl.progress.on && !fl.quiet {
 		go func() {
-			t := time.NewTicker(fl.statsEvery)
+			t := time.NewTicker(every)
 			defer t.Stop()
 			var last int64
 			for {
@@ -244,7 +261,7 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 					return
 				case <-t.C:
 					s := w.Stats()
-					log.Info("worker", "results", s.Done, "per_s", fmt.Sprintf("%.1f", float64(s.Done-last)/fl.statsEvery.Seconds()), "given_up", s.GaveUp, "failed", s.Failed, "refused", s.Refused)
+					log.Info("worker", "results", s.Done, "per_s", fmt.Sprintf("%.1f", float64(s.Done-last)/every.Seconds()), "given_up", s.GaveUp, "failed", s.Failed, "refused", s.Refused)
 					last = s.Done
 				}
 			}
@@ -265,7 +282,7 @@ func newBroker(e *env) *cobra.Command {
 	var fl brokerFlags
 	c := &cobra.Command{
 		Use:   "broker --store DIR",
-		Short: "Run a NATS JetStream server (embedded nats-server) for tournament workers",
+		Short: "Run a NATS JetStream server (embedded) for tournament workers",
 		Long: `Run a NATS server with JetStream, the same one parley tournament --listen
 embeds, as a process of its own: nothing to install. Three brokers with
 --cluster make a cluster whose queue (with parley tournament --replicas 3)
@@ -280,11 +297,17 @@ broker listens on loopback addresses only: listening on 0.0.0.0 or another
 address (--listen or --cluster-listen) without a token is refused. The
 token travels in clear: on an untrusted network, use a NATS system with
 TLS.`,
-		Example: `  PARLEY_NATS_TOKEN=$(openssl rand -base64 32) parley broker --store /var/lib/parley/nats --listen 0.0.0.0:4222
+		Example: `  export PARLEY_NATS_TOKEN=$(openssl rand -base64 32)
+  parley broker --store /var/lib/parley/nats --listen 0.0.0.0:4222
+
   # a 3-node cluster on one machine
-  parley broker --name n1 --store n1 --listen 127.0.0.1:4222 --cluster parley --cluster-listen 127.0.0.1:6222 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224
-  parley broker --name n2 --store n2 --listen 127.0.0.1:4223 --cluster parley --cluster-listen 127.0.0.1:6223 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224
-  parley broker --name n3 --store n3 --listen 127.0.0.1:4224 --cluster parley --cluster-listen 127.0.0.1:6224 --routes 127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224`,
+  routes=127.0.0.1:6222,127.0.0.1:6223,127.0.0.1:6224
+  parley broker --name n1 --store n1 --listen 127.0.0.1:4222 \
+      --cluster parley --cluster-listen 127.0.0.1:6222 --routes $routes
+  parley broker --name n2 --store n2 --listen 127.0.0.1:4223 \
+      --cluster parley --cluster-listen 127.0.0.1:6223 --routes $routes
+  parley broker --name n3 --store n3 --listen 127.0.0.1:4224 \
+      --cluster parley --cluster-listen 127.0.0.1:6224 --routes $routes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runBroker(cmd.Context(), e, &fl)

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +25,7 @@ func newRatify(e *env) *cobra.Command {
 	var when string
 	c := &cobra.Command{
 		Use:   "ratify LOG STEP (--yes | --no)",
-		Short: "Record a ratification step on a session log (its body approved or rejected the agreement)",
+		Short: "Record a ratification step (approved or rejected) on a session log",
 		Long: `Ratify records on the log that ratification step STEP (its number, or its id
 in the scenario) was completed (--yes) or failed (--no), made by the step's
 party, at --at (default now). The engine checks it as it checks the room's:
@@ -112,8 +114,8 @@ func newPlanFileReport(e *env) *cobra.Command {
 	var r plan.Report
 	var verifier, finding, severity, when string
 	c := &cobra.Command{
-		Use:   "file-report LOG --verifier V --commitment C --finding F --when T",
-		Short: "Record a verifier's report on a commitment of the implementation plan",
+		Use:   "file-report LOG --verifier V --commitment C --finding F",
+		Short: "Record a verifier's report on a commitment of the plan",
 		Long: `File-report records on the log a verifier's report, as the verifier's seat
 files it in the room: its finding on a commitment (compliance, fulfilled, or
 violation with the violating party and a severity), when the fact happened,
@@ -122,13 +124,23 @@ that commitment, the commitment applies to the agreement, the times, the
 severity) and draws its consequences: a grave violation may trigger a
 commitment such as the sanctions snap-back (a trigger event). The log is
 rewritten with the report, its consequences and a new signed checkpoint.`,
-		Example: `  parley plan file-report m.jsonl --verifier monitoring-mission --commitment ceasefire \
-      --finding violation --party russia --severity grave --when 2026-03-01T05:00:00Z \
-      --place "Zaporizhzhia front" --evidence https://monitoring.example/r/1 --at 2026-03-02`,
+		Example: `  parley plan file-report m.jsonl --verifier monitoring-mission \
+      --commitment ceasefire --finding violation --party russia \
+      --severity grave --when 2026-03-01T05:00:00Z \
+      --place "Zaporizhzhia front" --evidence https://monitoring.example/r/1 \
+      --at 2026-03-02`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if verifier == "" || r.Commitment == "" || finding == "" || when == "" {
-				return usagef("--verifier, --commitment, --finding and --when are required")
+			if err := required(map[string]string{"--verifier": verifier, "--commitment": r.Commitment, "--finding": finding, "--when": when}); err != nil {
+				return err
+			}
+			switch plan.Finding(finding) {
+			case plan.FindingCompliance, plan.FindingFulfilled, plan.FindingViolation:
+			default:
+				return usagef("--finding %q: want %s, %s or %s", finding, plan.FindingCompliance, plan.FindingFulfilled, plan.FindingViolation)
+			}
+			if severity != "" && !slices.Contains(plan.Severities, plan.Severity(severity)) {
+				return usagef("--severity %q: want %s, %s or %s", severity, plan.Minor, plan.Major, plan.Grave)
 			}
 			w, err := parseTimeFlag("--when", when)
 			if err != nil {
@@ -168,11 +180,19 @@ func newPlanRespond(e *env) *cobra.Command {
 accept it, or dispute it with a text. The engine checks that the report exists
 and concerns the party. The log is rewritten with the response and a new
 signed checkpoint.`,
-		Example: `  parley plan respond m.jsonl --party russia --report 31 --answer dispute --text "Our units returned fire." --at 2026-03-03`,
-		Args:    cobra.ExactArgs(1),
+		Example: `  parley plan respond m.jsonl --party russia --report 31 --answer dispute \
+      --text "Our units returned fire." --at 2026-03-03`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if party == "" || resp.Report == 0 || answer == "" {
-				return usagef("--party, --report and --answer are required")
+			report := ""
+			if resp.Report != 0 {
+				report = strconv.Itoa(resp.Report)
+			}
+			if err := required(map[string]string{"--party": party, "--report": report, "--answer": answer}); err != nil {
+				return err
+			}
+			if a := plan.Answer(answer); a != plan.Accept && a != plan.Dispute {
+				return usagef("--answer %q: want %s or %s", answer, plan.Accept, plan.Dispute)
 			}
 			resp.Answer = plan.Answer(answer)
 			s, added, err := appendMove(e, args[0], &fl, session.Move{Kind: session.KindResponse, Party: party, Response: &resp})
@@ -193,14 +213,16 @@ signed checkpoint.`,
 
 func newKeygen(e *env) *cobra.Command {
 	var pub string
+	var jsonOut bool
 	c := &cobra.Command{
 		Use:   "keygen KEY.pem",
-		Short: "Make an ed25519 key pair that signs logs and exports: KEY.pem (private, PKCS#8) and KEY.pub.pem (public)",
+		Short: "Make an ed25519 key pair that signs logs and exports",
 		Long: `Keygen makes the key pair that signs the checkpoints of the logs you write
 (parley run --key, parley ratify --key …) and the exports (parley plan export
 --key). Keep KEY.pem private; give KEY.pub.pem to whoever checks your logs
 (parley verify --pub). Without --key the commands use your default key,
-$PARLEY_SIGNING_KEY or ` + defaultKeyHint + `/signing-key.pem, made on first use.
+$PARLEY_SIGNING_KEY or signing-key.pem in
+` + defaultKeyHint + `, made on first use.
 
 To rotate a key, make a new pair and sign with it from then on; keep the old
 public key: it still proves the logs signed before (parley verify accepts
@@ -217,10 +239,53 @@ several --pub).`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "wrote %s (private: keep it secret) and %s (public: for parley verify --pub)\nkey %s\n", clean(args[0]), clean(pub), session.KeyID(k))
-			return nil
+			return printKeys(e, args[0], pub, k, jsonOut)
 		},
 	}
 	c.Flags().StringVar(&pub, "pub", "", "where to write the public key (default: KEY.pub.pem)")
+	c.Flags().BoolVar(&jsonOut, "json", false, "print the files written and the key's id as JSON")
 	return c
+}
+
+// keysWritten is what keygen reports.
+type keysWritten struct {
+	PrivateKey string `json:"private_key"`
+	PublicKey  string `json:"public_key"`
+	KeyID      string `json:"key_id"`
+}
+
+// printKeys reports a key pair written by keygen.
+func printKeys(e *env, priv, pub string, k ed25519.PublicKey, jsonOut bool) error {
+	if jsonOut {
+		return writeJSON(e.stdout, keysWritten{PrivateKey: priv, PublicKey: pub, KeyID: session.KeyID(k)})
+	}
+	fmt.Fprintf(e.stdout, "wrote %s (private: keep it secret) and %s (public: for parley verify --pub)\nkey %s\n", clean(priv), clean(pub), session.KeyID(k))
+	return nil
+}
+
+// written is what a command that writes a file reports with --json.
+type written struct {
+	Output string     `json:"output"`
+	Events int        `json:"events"`
+	At     *time.Time `json:"at,omitempty"`
+	KeyID  string     `json:"key_id,omitempty"`
+}
+
+// required is the usage error naming the required flags not given (those
+// whose value is ""), in the order of their names; nil when all are.
+func required(flags map[string]string) error {
+	var missing []string
+	for name, v := range flags {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	if len(missing) == 1 {
+		return usagef("%s is required", missing[0])
+	}
+	return usagef("%s and %s are required", strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1])
 }

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -13,7 +15,9 @@ import (
 const DefaultScenario = "miami-2025"
 
 // loadScenario resolves a scenario argument: a GENIUS domain folder, a
-// scenario file (YAML or JSON), or a built-in name.
+// scenario file (YAML or JSON), or a built-in name. An argument that names
+// nothing is a usage error; a file or folder that does not hold a valid
+// scenario is the thing checked being bad (exit status 1).
 func loadScenario(arg string, profiles []string) (*scenario.Scenario, error) {
 	if arg == "" {
 		arg = DefaultScenario
@@ -21,20 +25,12 @@ func loadScenario(arg string, profiles []string) (*scenario.Scenario, error) {
 	st, err := os.Stat(arg)
 	switch {
 	case err == nil && st.IsDir():
-		s, err := genius.LoadDir(arg, profiles)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		return s, nil
+		return notThere(genius.LoadDir(arg, profiles))
 	case err == nil:
 		if len(profiles) > 0 {
 			return nil, usagef("--profiles applies to GENIUS domain folders, not to %s", arg)
 		}
-		s, err := scenario.Load(arg)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		return s, nil
+		return notThere(scenario.Load(arg))
 	}
 	if strings.ContainsAny(arg, `/\.`) {
 		return nil, usagef("%s: no such file or folder", arg)
@@ -47,6 +43,15 @@ func loadScenario(arg string, profiles []string) (*scenario.Scenario, error) {
 		return nil, usagef("--profiles applies to GENIUS domain folders, not to built-in %q", arg)
 	}
 	return s, nil
+}
+
+// notThere makes the error of a file named that does not exist (a
+// profile named with --profiles) a usage error.
+func notThere(s *scenario.Scenario, err error) (*scenario.Scenario, error) {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageError{err}
+	}
+	return s, err
 }
 
 func splitList(s string) []string {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -18,10 +19,12 @@ type loadtestFlags struct {
 	cfg        loadtest.Config
 	jsonOut    bool
 	cpuProfile string
+	quiet      bool
+	progress   *progressFlag
 }
 
 func newLoadtest(e *env) *cobra.Command {
-	var fl loadtestFlags
+	fl := loadtestFlags{progress: newProgressFlag(loadtest.DefaultProgressEvery)}
 	c := &cobra.Command{
 		Use:   "loadtest",
 		Short: "Benchmark the negotiation room under load, over real HTTP",
@@ -42,13 +45,15 @@ It reports acknowledged moves per second, latency quantiles per move,
 errors by status and code, the streams held at the end (and the server's
 own count), events delivered per second, and the peak RSS, goroutines and
 CPU of this process (with an in-process server: server and clients
-together). Progress goes to stderr every few seconds.`,
+together). Progress goes to stderr every few seconds (--progress=INTERVAL;
+none with -q).`,
 		Example: `  parley loadtest --sessions 100 --duration 20s
   parley loadtest --sessions 1000 --json > load.json
   parley loadtest --db postgres://parley:secret@localhost/parley_load
   parley loadtest --protocol sao --sessions 500
-  parley loadtest --url http://127.0.0.1:8080 --user mediator --password "$PARLEY_PASSWORD"`,
-		Args: cobra.NoArgs,
+  parley loadtest --url http://127.0.0.1:8080 --user mediator \
+      --password "$PARLEY_PASSWORD"`,
+		Args: fl.progress.legacyArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLoadtest(cmd.Context(), e, &fl)
 		},
@@ -65,7 +70,8 @@ together). Progress goes to stderr every few seconds.`,
 	f.StringVar(&fl.cfg.Password, "password", "", "with --url: its password (default $PARLEY_PASSWORD)")
 	f.IntVar(&fl.cfg.SetupWorkers, "setup-workers", loadtest.DefaultSetupWorkers, "negotiations set up at once")
 	f.DurationVar(&fl.cfg.Timeout, "timeout", loadtest.DefaultTimeout, "limit of one request")
-	f.DurationVar(&fl.cfg.ProgressEvery, "progress", loadtest.DefaultProgressEvery, "interval of the progress lines on stderr")
+	fl.progress.register(c, "a progress line")
+	f.BoolVarP(&fl.quiet, "quiet", "q", false, "nothing on stderr but errors: no progress lines")
 	f.BoolVar(&fl.jsonOut, "json", false, "write the report as JSON")
 	f.StringVar(&fl.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with an in-process server: server and clients) to this file (go tool pprof)")
 	return c
@@ -102,10 +108,12 @@ func runLoadtest(ctx context.Context, e *env, fl *loadtestFlags) error {
 	}
 	if cfg.Scenario != "" {
 		if _, err := scenario.Builtin(cfg.Scenario); err != nil {
-			return usagef("--scenario: %v", err)
+			return usagef("--scenario %q: want a built-in scenario (%s)", cfg.Scenario, strings.Join(scenario.BuiltinNames(), ", "))
 		}
 	}
-	cfg.Progress = e.stderr
+	if fl.progress.on && !fl.quiet {
+		cfg.Progress, cfg.ProgressEvery = e.stderr, fl.progress.every
+	}
 	if fl.cpuProfile != "" {
 		f, err := os.Create(fl.cpuProfile)
 		if err != nil {

@@ -18,7 +18,7 @@ import (
 func newPlan(e *env) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "plan",
-		Short: "Follow an agreement's implementation: status of its commitments, violations, signed exports",
+		Short: "Follow an agreement's implementation: commitments, violations",
 		Long: `The plan commands read a session log whose agreement has an implementation
 plan (the scenario's implementation section, docs/implementation.md) and the
 verifiers' reports and parties' responses recorded in it after the agreement.
@@ -110,7 +110,7 @@ func newPlanStatus(e *env) *cobra.Command {
 	var jsonOut bool
 	c := &cobra.Command{
 		Use:   "status LOG [SCENARIO]",
-		Short: "The status of every commitment (pending, due, fulfilled, late, violated, disputed), per party and per phase",
+		Short: "Every commitment's status, per party and per phase",
 		Long: `Status derives, from the log's agreement and the reports and responses in it,
 the status of every commitment of the implementation plan at a time (--at,
 default now; entries recorded later are ignored): its owners, its deadline,
@@ -229,23 +229,41 @@ type planReport struct {
 }
 
 func newPlanReport(e *env) *cobra.Command {
-	var at, party, severity, commitment string
+	var at, party, severity, commitment, format string
 	var md, jsonOut bool
 	c := &cobra.Command{
 		Use:   "report LOG [SCENARIO]",
-		Short: "The timeline of the phases and the list of reported violations, with filters",
+		Short: "The phases' timeline and the reported violations, with filters",
 		Long: `Report prints the timeline of the plan's phases (first start, last deadline,
 commitments per status) and every violation reported by the time given (--at,
 default now): when and where it happened, who violated what and how severely,
 the evidence, the parties' responses, and whether it stands, was replaced by
 a review or triggered a consequence. Filter by the party that violated
-(--party), by minimum severity (--severity) or by commitment (--commitment).`,
-		Example: `  parley plan report session.jsonl --md > report.md
-  parley plan report session.jsonl --party russia --severity major`,
+(--party), by minimum severity (--severity) or by commitment (--commitment).
+
+Formats (--format): text (the default), md (a Markdown document) or json
+(--json is the same).`,
+		Example: `  parley plan report session.jsonl --format md > report.md
+  parley plan report session.jsonl --party russia --severity major
+  parley plan report session.jsonl --json`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if md && jsonOut {
 				return usagef("--md and --json exclude each other")
+			}
+			switch {
+			case md:
+				format = "md"
+			case jsonOut:
+				if cmd.Flags().Changed("format") && format != "json" {
+					return usagef("--json and --format %s exclude each other", format)
+				}
+				format = "json"
+			}
+			switch format {
+			case "text", "md", "markdown", "json":
+			default:
+				return usagef("--format %q: want text, md or json", format)
 			}
 			when, err := parseAt(at)
 			if err != nil {
@@ -294,10 +312,10 @@ a review or triggered a consequence. Filter by the party that violated
 					out.Filters[k] = v
 				}
 			}
-			switch {
-			case jsonOut:
+			switch format {
+			case "json":
 				return writeJSON(e.stdout, out)
-			case md:
+			case "md", "markdown":
 				printReportMarkdown(e.stdout, s, &out, recs)
 			default:
 				printReportText(e.stdout, s, &out, recs)
@@ -310,8 +328,10 @@ a review or triggered a consequence. Filter by the party that violated
 	f.StringVar(&party, "party", "", "only violations by this party")
 	f.StringVar(&severity, "severity", "", "only violations at least this severe: minor, major or grave")
 	f.StringVar(&commitment, "commitment", "", "only violations of this commitment")
-	f.BoolVar(&md, "md", false, "print Markdown")
-	f.BoolVar(&jsonOut, "json", false, "print JSON")
+	f.StringVar(&format, "format", "text", "text, md (Markdown) or json")
+	f.BoolVar(&jsonOut, "json", false, "print the report as JSON (--format json)")
+	f.BoolVar(&md, "md", false, "print Markdown (deprecated: --format md)")
+	_ = f.MarkDeprecated("md", "use --format md")
 	return c
 }
 
@@ -482,9 +502,10 @@ func printReportMarkdown(w io.Writer, s *session.Session, r *planReport, all []p
 
 func newPlanExport(e *env) *cobra.Command {
 	var keyPath, out, at string
+	var jsonOut bool
 	c := &cobra.Command{
 		Use:   "export LOG [SCENARIO] --key KEY.pem",
-		Short: "Write a signed bundle of the log and its implementation status (check it with parley verify --pub)",
+		Short: "Write a signed bundle of a log and its implementation status",
 		Long: `Export verifies the log, derives the implementation status at the export time
 (--at, default now; not before the last event) and writes a JSON bundle: the
 log's lines exactly as written, the scenario's digest, the last event's hash,
@@ -498,6 +519,9 @@ key checks it with parley verify BUNDLE --pub KEY.pub.pem.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keyPath == "" {
 				return usagef("--key KEY.pem is required (make one with parley plan keygen)")
+			}
+			if jsonOut && (out == "" || out == "-") {
+				return usagef("--json reports the file written: give it with -o (without -o the bundle, JSON already, goes to standard output)")
 			}
 			priv, err := readPrivateKey(keyPath)
 			if err != nil {
@@ -526,21 +550,27 @@ key checks it with parley verify BUNDLE --pub KEY.pub.pem.`,
 			if err := os.WriteFile(out, b, 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "wrote %s: %d events, status at %s, signed with key %s\n", out, len(events), fmtDate(when), keyID(priv.Public().(ed25519.PublicKey)))
+			kid := keyID(priv.Public().(ed25519.PublicKey))
+			if jsonOut {
+				return writeJSON(e.stdout, written{Output: out, Events: len(events), At: &when, KeyID: kid})
+			}
+			fmt.Fprintf(e.stderr, "wrote %s: %d events, status at %s, signed with key %s\n", clean(out), len(events), fmtDate(when), kid)
 			return nil
 		},
 	}
 	c.Flags().StringVar(&keyPath, "key", "", "the private key (PEM, PKCS#8) to sign with")
 	c.Flags().StringVarP(&out, "output", "o", "", "write the bundle to this file (default: standard output)")
 	c.Flags().StringVar(&at, "at", "", "the export time: a date or an RFC 3339 time (default now)")
+	c.Flags().BoolVar(&jsonOut, "json", false, "with -o: print what was written as JSON (file, events, time, key)")
 	return c
 }
 
 func newPlanKeygen(e *env) *cobra.Command {
 	var pubPath string
+	var jsonOut bool
 	c := &cobra.Command{
 		Use:   "keygen KEY.pem",
-		Short: "Make an ed25519 key pair to sign exports and logs (the same as parley keygen)",
+		Short: "Make an ed25519 key pair (the same as parley keygen)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keyPath := args[0]
@@ -559,10 +589,10 @@ func newPlanKeygen(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "wrote %s (private: keep it secret) and %s (public: for parley verify --pub)\nkey %s\n", keyPath, pubPath, keyID(pub))
-			return nil
+			return printKeys(e, keyPath, pubPath, pub, jsonOut)
 		},
 	}
 	c.Flags().StringVar(&pubPath, "pub", "", "where to write the public key (default: KEY.pub.pem)")
+	c.Flags().BoolVar(&jsonOut, "json", false, "print the files written and the key's id as JSON")
 	return c
 }

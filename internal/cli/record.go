@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,7 +157,10 @@ func parseRecord(lines [][]byte) (*session.Record, error) {
 		if bytes.HasPrefix(line, checkpointPrefix) {
 			r, err := session.ReadRecord(bytes.NewReader(line))
 			if err != nil || len(r.Checkpoints) != 1 {
-				return nil, fmt.Errorf("%w: line %d is not a valid checkpoint: %v", errBadRecord, i+1, err)
+				if err == nil {
+					err = errors.New("more than one checkpoint on the line")
+				}
+				return nil, fmt.Errorf("%w: line %d is not a valid checkpoint: %s", errBadRecord, i+1, jsonProblem(err))
 			}
 			rec.Checkpoints = append(rec.Checkpoints, r.Checkpoints[0])
 			continue
@@ -172,7 +176,7 @@ func parseRecord(lines [][]byte) (*session.Record, error) {
 			if err == nil {
 				err = errors.New("more than one value on the line")
 			}
-			return nil, fmt.Errorf("%w: event %d (line %d) is not a valid record: %v", errBadRecord, k, i+1, err)
+			return nil, fmt.Errorf("%w: event %d (line %d) is not a valid record: %s", errBadRecord, k, i+1, jsonProblem(err))
 		}
 		if c, err := json.Marshal(&ev); err != nil || !bytes.Equal(c, line) {
 			return nil, fmt.Errorf("%w: event %d (line %d, %s) is not as the engine writes it", errBadRecord, k, i+1, kindOf(&ev))
@@ -364,8 +368,8 @@ func (a *appendFlags) register(c *cobra.Command) {
 
 // appendMove replays the log at path, submits m at the --at time, and
 // writes the log back with the move, its consequences and a new signed
-// checkpoint. The engine's refusal is a usage error that says why; nothing
-// is written then.
+// checkpoint. The engine's refusal says why (exit status 1: the move is
+// what is bad, not the command line); nothing is written then.
 func appendMove(e *env, path string, a *appendFlags, m session.Move) (*session.Session, []session.Event, error) {
 	when, err := parseAt(a.at)
 	if err != nil {
@@ -390,7 +394,7 @@ func appendMove(e *env, path string, a *appendFlags, m session.Move) (*session.S
 	s.SetClock(func() time.Time { return when })
 	before := s.Len()
 	if _, err := s.Submit(m); err != nil {
-		return nil, nil, usageError{fmt.Errorf("%s: the engine refuses the %s: %w", path, m.Kind, err)}
+		return nil, nil, fmt.Errorf("%s: the engine refuses the %s: %w", path, m.Kind, err)
 	}
 	all := s.Events()
 	cps, err := sign(priv, all, lf.rec.Checkpoints, when)
@@ -434,4 +438,64 @@ func agreementNote(events []session.Event) *session.Note {
 		}
 	}
 	return nil
+}
+
+// jsonProblem says what is wrong with a JSON document in terms of its keys
+// and values, never of the Go types it was read into ("json: cannot
+// unmarshal string into Go struct field Event.seq of type int" becomes
+// `key "seq": expected a number, found a string`).
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		where := "the value"
+		if te.Field != "" {
+			where = fmt.Sprintf("key %q", te.Field)
+		}
+		return fmt.Sprintf("%s: expected %s, found %s (at byte %d)", where, jsonKind(te.Type.Kind().String()), article(te.Value), te.Offset)
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the JSON ends before the record does"
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown key " + f
+	}
+	return strings.TrimPrefix(msg, "json: ")
+}
+
+// jsonKind names the JSON value a Go kind is read from.
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice", kind == "array":
+		return "a list"
+	case kind == "map", kind == "struct", kind == "ptr", kind == "pointer":
+		return "an object"
+	}
+	return "another value"
+}
+
+// article puts "a" or "an" before the name of a JSON value as
+// encoding/json gives it (string, number, object, array, bool, …).
+func article(v string) string {
+	switch v {
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	case "bool":
+		return "true or false"
+	}
+	if v != "" && strings.ContainsRune("aeiou", rune(v[0])) {
+		return "an " + v
+	}
+	return "a " + v
 }

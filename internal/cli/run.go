@@ -36,8 +36,11 @@ type runFlags struct {
 	log       string
 	json      bool
 	quiet     bool
+	progress  bool
 	svg, png  string
 	plotPair  string
+	roundsSVG string
+	roundsPNG string
 	scoring   string
 	format    string
 	mediator  string
@@ -55,20 +58,22 @@ func newRun(e *env) *cobra.Command {
 	var fl runFlags
 	c := &cobra.Command{
 		Use:   "run [SCENARIO]",
-		Short: "Run a negotiation session between automated agents and write its event log",
-		Long: `Run a session of a scenario under a protocol with an automated agent per party.
-The rounds are printed as they happen; the outcome reports the agreement,
-each party's utility, the distance to the Pareto frontier and to the Nash
-point, and whether every veto holder agreed. The event log (JSON lines,
-hash-chained) is written with --log and can be checked with parley replay.
+		Short: "Run a session between automated agents and write its event log",
+		Long: `Run a session of a scenario under a protocol with an automated agent per
+party. The rounds are printed as they happen (on stderr with --progress; none
+with -q or --json); the outcome reports the agreement, who assented and who
+was outvoted (or only how many, when the votes were private), each party's
+utility, the distance to the Pareto frontier and to the Nash point, and
+whether every veto holder agreed. The event log (JSON lines, hash-chained) is
+written with --log and can be checked with parley replay.
 
-Agents (SAO): ` + agent.Negotiators + `. GENIUS's time-dependent
+` + wrap("Agents (SAO): "+agent.Negotiators+`. GENIUS's time-dependent
 agents ignore the reservation value; add ":floor" (e.g. boulware:floor) for
 agents that never go below it. An agent given as a URL (http:// or https://)
 is an external agent in any language, speaking parley-agent/1
 (docs/agent-protocol.md; examples/python has one). An agent that fails
 (unreachable, too slow, breaking the protocol) is a fault, not a walk-out:
-the log records it, the outcome names it and parley run exits with status 1.
+the log records it, the outcome names it and parley run exits with status 1.`, helpWidth-1, "") + `
 
 The log records the scenario, so parley replay, verify, plan and agreement
 need only the log; its last line is a checkpoint signed with your key (see
@@ -78,10 +83,14 @@ implementation reports can then be recorded on it from the command line
 
 Every flag is checked before anything runs: a bad value is an error (exit
 status 2) and nothing is written.`,
-		Example: `  parley run ../shared/data/genius/domains/Party --profiles party1_utility.xml,party2_utility.xml,party3_utility.xml \
-      --agent party1_utility=boulware --agent party2_utility=conceder --agent party3_utility=conceder --rounds 30
-  parley run tiny-2p --agent north=boulware --agent south=linear --rounds 20 --log run.jsonl --svg dance.svg
-  parley run tiny-2p --agent north=boulware --agent south=http://127.0.0.1:8090 --rounds 20`,
+		Example: `  parley run ../shared/data/genius/domains/Party \
+      --profiles party1_utility.xml,party2_utility.xml,party3_utility.xml \
+      --agent party1_utility=boulware --agent party2_utility=conceder \
+      --agent party3_utility=conceder --rounds 30
+  parley run tiny-2p --agent north=boulware --agent south=linear --rounds 20 \
+      --log run.jsonl --svg dance.svg
+  parley run tiny-2p --agent north=boulware \
+      --agent south=http://127.0.0.1:8090 --rounds 20`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			arg := ""
@@ -101,10 +110,13 @@ status 2) and nothing is written.`,
 	f.Uint64Var(&fl.seed, "seed", 1, "seed for randomised agents")
 	f.StringVar(&fl.log, "log", "", "write the event log (JSON lines) to this file")
 	f.BoolVar(&fl.json, "json", false, "print the outcome as JSON (no round-by-round lines)")
-	f.BoolVarP(&fl.quiet, "quiet", "q", false, "do not print the rounds")
+	f.BoolVarP(&fl.quiet, "quiet", "q", false, "do not print the rounds, nor warnings")
+	f.BoolVar(&fl.progress, "progress", false, "print the rounds on stderr as they happen (with --json or -q too)")
 	f.StringVar(&fl.svg, "svg", "", "write the negotiation-dance plot to this SVG file")
 	f.StringVar(&fl.png, "png", "", "write the negotiation-dance plot to this PNG file")
-	f.StringVar(&fl.plotPair, "plot-parties", "", "the two parties on the plot's axes (default: the first two)")
+	f.StringVar(&fl.plotPair, "plot-parties", "", "the parties on the plot's axes, 2 to 4 (default: every negotiating party, the first 4 of more); with 3 or more, a panel per pair")
+	f.StringVar(&fl.roundsSVG, "rounds-svg", "", "write the chart of each party's utility over the rounds to this SVG file")
+	f.StringVar(&fl.roundsPNG, "rounds-png", "", "write the chart of each party's utility over the rounds to this PNG file")
 	f.StringVar(&fl.scoring, "scoring", session.ScoreReservation, "no-agreement utility: reservation, or zero (GENIUS/ANAC)")
 	f.StringVar(&fl.format, "format", "", "meeting format (default: the scenario's)")
 	f.StringVar(&fl.mediator, "mediator", "", "the mediator's party id (mediated protocols; default: the scenario's mediator)")
@@ -128,6 +140,15 @@ func (fl *runFlags) check() error {
 	} else if err != nil {
 		return usagef("--mediator-strategy %q: %v", fl.strategy, err)
 	}
+	if _, ok := session.Info(fl.protocol); !ok {
+		return usagef("--protocol %q: want %s", fl.protocol, strings.Join(session.Protocols(), ", "))
+	}
+	if fl.scoring != session.ScoreReservation && fl.scoring != session.ScoreZero {
+		return usagef("--scoring %q: want %s or %s", fl.scoring, session.ScoreReservation, session.ScoreZero)
+	}
+	if fl.format != "" && !slices.Contains(session.Formats, fl.format) {
+		return usagef("--format %q: want %s (default: the scenario's)", fl.format, strings.Join(session.Formats, ", "))
+	}
 	if fl.rounds < 0 {
 		return usagef("--rounds %d: want 0 (no round deadline) or more", fl.rounds)
 	}
@@ -140,7 +161,7 @@ func (fl *runFlags) check() error {
 	if fl.agentTimeout <= 0 || fl.agentInit <= 0 {
 		return usagef("--agent-timeout and --agent-init-timeout must be positive")
 	}
-	for _, f := range []struct{ flag, path string }{{"--log", fl.log}, {"--svg", fl.svg}, {"--png", fl.png}} {
+	for _, f := range []struct{ flag, path string }{{"--log", fl.log}, {"--svg", fl.svg}, {"--png", fl.png}, {"--rounds-svg", fl.roundsSVG}, {"--rounds-png", fl.roundsPNG}} {
 		if f.path == "" {
 			continue
 		}
@@ -152,6 +173,25 @@ func (fl *runFlags) check() error {
 		}
 	}
 	return nil
+}
+
+// tableError is a usage error for a session the scenario and the flags do
+// not make (a party that is not there, too few parties, a mediator that is
+// not one): it names the flags that chose the table, or the flags to choose
+// it with.
+func tableError(err error, fl *runFlags) error {
+	msg := strings.TrimPrefix(err.Error(), "session: ")
+	var given []string
+	if fl.parties != "" {
+		given = append(given, "--parties "+fl.parties)
+	}
+	if fl.mediator != "" {
+		given = append(given, "--mediator "+fl.mediator)
+	}
+	if len(given) == 0 {
+		return usagef("%s (choose the table with --parties and --mediator)", msg)
+	}
+	return usagef("%s: %s", strings.Join(given, ", "), msg)
 }
 
 // Outcome is what parley run reports.
@@ -170,6 +210,9 @@ type Outcome struct {
 	DistancePareto float64 `json:"distance_pareto"`
 	DistanceNash   float64 `json:"distance_nash"`
 	Welfare        float64 `json:"welfare"`
+	// Decision says who assented to the agreement and who was outvoted,
+	// as the engine's agreement record says.
+	Decision *Decision `json:"decision,omitempty"`
 	// VetoHolders maps each veto holder to whether it assented to the
 	// agreement, as the engine's agreement record says.
 	VetoHolders map[string]bool `json:"veto_holders,omitempty"`
@@ -188,7 +231,9 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	if err != nil {
 		return err
 	}
-	printWarnings(e, sc)
+	if !fl.quiet {
+		printWarnings(e, sc)
+	}
 	cfg := session.Config{Protocol: fl.protocol, Parties: splitList(fl.parties), Rounds: fl.rounds,
 		Duration: fl.duration, Scoring: fl.scoring, Format: fl.format, Mediator: fl.mediator}
 	// Agents (--agent) play the turn-based protocols; under the others a
@@ -207,11 +252,14 @@ func runSession(e *env, arg string, fl *runFlags) error {
 			}
 		}
 		cfg.MediatorAccess = fl.access
+		if cfg.Mediator == "" && info.Mediated {
+			return usagef("--protocol %s needs a mediator: scenario %q has no party with role mediator; add one, and name it with --mediator if there are several", fl.protocol, sc.Name)
+		}
 	} else if fl.access != session.AccessNone {
 		return usagef("--mediator-access applies to the mediated protocols, not to %s", fl.protocol)
 	}
 	if err := session.CheckConfig(sc, cfg); err != nil {
-		return usageError{err}
+		return tableError(err, fl)
 	}
 	if mediated && len(fl.agents) > 0 {
 		var turnBased []string
@@ -264,14 +312,14 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	}
 	s, err := session.New(sc, cfg, clock, opts...)
 	if err != nil {
-		return usageError{err}
+		return tableError(err, fl)
 	}
 	space, err := analysis.FromScenario(sc, s.Config.Parties...)
 	if err != nil {
 		return err
 	}
 	if fl.svg != "" || fl.png != "" {
-		if _, _, err := plotAxes(space, fl.plotPair); err != nil {
+		if _, err := plotAxes(space, fl.plotPair); err != nil {
 			return err
 		}
 	}
@@ -310,8 +358,8 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if !fl.json && !fl.quiet {
-		r.OnEvent = func(ev *session.Event) { printEvent(e.stdout, sc, space, ev) }
+	if w := roundsTo(e, fl); w != nil {
+		r.OnEvent = func(ev *session.Event) { printEvent(w, sc, space, ev) }
 	}
 	runErr := r.Run()
 	// External agents hear the outcome (POST /end); one that broke the
@@ -352,7 +400,7 @@ func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysi
 			out.SignedBy = session.KeyID(priv.Public().(ed25519.PublicKey))
 		}
 	}
-	if fl.svg != "" || fl.png != "" {
+	if fl.svg != "" || fl.png != "" || fl.roundsSVG != "" || fl.roundsPNG != "" {
 		if err := writeDance(s, space, fl); err != nil {
 			return err
 		}
@@ -381,19 +429,20 @@ func runMediated(e *env, sc *scenario.Scenario, s *session.Session, space *analy
 		parties[id], names[id] = r, r.Name()
 	}
 	seen := s.Len()
-	for i := 0; i < seen && !fl.json && !fl.quiet; i++ {
-		printEvent(e.stdout, sc, space, &s.Events()[i])
+	w := roundsTo(e, fl)
+	for i := 0; i < seen && w != nil; i++ {
+		printEvent(w, sc, space, &s.Events()[i])
 	}
 	runErr := session.RunMediated(s, med, parties)
-	if !fl.json && !fl.quiet {
+	if w != nil {
 		evs := s.Events()
 		for i := seen; i < len(evs); i++ {
-			printEvent(e.stdout, sc, space, &evs[i])
+			printEvent(w, sc, space, &evs[i])
 		}
 	}
 	if runErr != nil {
 		if errors.Is(runErr, session.ErrNoAccess) {
-			return usageError{runErr}
+			return usagef("--mediator-strategy %s needs the parties' profiles: give --mediator-access profiles (by default the mediator sees none)", fl.strategy)
 		}
 		return runErr
 	}
@@ -454,6 +503,7 @@ func outcome(sc *scenario.Scenario, s *session.Session, space *analysis.Space, n
 	}
 	o.Welfare = analysis.Welfare(u)
 	o.Fault = s.State.Fault
+	o.Decision = decisionOf(s)
 	if len(sc.Decision.Vetoes) > 0 {
 		o.VetoHolders = map[string]bool{}
 		note := agreementNote(s.Events())
@@ -483,6 +533,7 @@ func printOutcome(w io.Writer, s *session.Session, space *analysis.Space, o *Out
 	for i, id := range space.Names {
 		u[i] = o.Utilities[id]
 	}
+	printDecision(w, o.Decision)
 	fmt.Fprintf(w, "Utilities: %s\n", fmtU(space.Names, u))
 	fmt.Fprintf(w, "Distance to Pareto %.5f, to Nash %.5f, welfare %.5f\n", o.DistancePareto, o.DistanceNash, o.Welfare)
 	for _, v := range slices.Sorted(maps.Keys(o.VetoHolders)) {
@@ -500,20 +551,35 @@ func printOutcome(w io.Writer, s *session.Session, space *analysis.Space, o *Out
 	}
 }
 
-// writeDance plots each party's packages in the utility space of two
-// parties (chart.Dance) to the files of --svg and --png. The command ran
-// the whole session, so every event is drawn.
+// writeDance plots each party's packages in the utility space of the
+// negotiating parties (chart.Dance) to the files of --svg and --png, and
+// their utility over the rounds (chart.Rounds) to those of --rounds-svg
+// and --rounds-png. The command ran the whole session, so every event is
+// drawn.
 func writeDance(s *session.Session, space *analysis.Space, fl *runFlags) error {
-	ids, _, err := plotAxes(space, fl.plotPair)
-	if err != nil {
-		return err
+	in := chart.DanceInput{Scenario: s.Scenario, Events: s.Events(), Parties: space.Names}
+	if fl.svg != "" || fl.png != "" {
+		axes, err := plotAxes(space, fl.plotPair)
+		if err != nil {
+			return err
+		}
+		in.Axes = axes
+		u, err := chart.Dance(context.Background(), in)
+		if err != nil {
+			return err
+		}
+		if err := writePlotFiles(u, fl.svg, fl.png); err != nil {
+			return err
+		}
 	}
-	u, err := chart.Dance(context.Background(), s.Scenario, s.Events(), ids[0], ids[1])
-	if err != nil {
-		return err
+	if fl.roundsSVG != "" || fl.roundsPNG != "" {
+		t, err := chart.Rounds(context.Background(), in)
+		if err != nil {
+			return err
+		}
+		return writePlotFiles(t, fl.roundsSVG, fl.roundsPNG)
 	}
-	u.Title = fmt.Sprintf("%s: negotiation dance (%s)", s.Scenario.Name, s.Config.Protocol)
-	return writePlotFiles(u, fl.svg, fl.png)
+	return nil
 }
 
 func newReplay(e *env) *cobra.Command {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -42,7 +43,8 @@ func newServe(e *env) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the negotiation room: the web UI and the JSON API",
 		Long: `Serve the negotiation room: a web UI for parties, mediators and instructors,
-and the JSON API (docs/api.md, docs/openapi.yaml) with realtime updates.
+and the JSON API with realtime updates (docs/room.md; the API's reference is
+docs/openapi.yaml).
 
 Storage is an SQLite file by default (--db parley.db, created if missing);
 --db postgres://user:pass@host/db uses PostgreSQL with the same schema.
@@ -94,8 +96,9 @@ verify. parley export writes a negotiation's whole log, for the operator.`,
 }
 
 // serverKey returns the room's signing key and its retired public keys:
-// the key at --signing-key, or the default one, made on first start.
-func serverKey(e *env, fl *serveFlags) (ed25519.PrivateKey, []ed25519.PublicKey, error) {
+// the key at --signing-key, or the default one, made on first start (and
+// said so on w).
+func serverKey(w io.Writer, fl *serveFlags) (ed25519.PrivateKey, []ed25519.PublicKey, error) {
 	var retired []ed25519.PublicKey
 	for _, p := range fl.retired {
 		k, err := readPublicKey(p)
@@ -116,7 +119,7 @@ func serverKey(e *env, fl *serveFlags) (ed25519.PrivateKey, []ed25519.PublicKey,
 		if err != nil {
 			return nil, nil, err
 		}
-		fmt.Fprintf(e.stdout, "Made the server's signing key %s (keep it private); its public key %s, key %s, is published at /api/keys.\n", path, pubPath(path), session.KeyID(pub))
+		fmt.Fprintf(w, "Made the server's signing key %s (keep it private); its public key %s, key %s, is published at /api/keys.\n", path, pubPath(path), session.KeyID(pub))
 	}
 	k, err := readPrivateKey(path)
 	return k, retired, err
@@ -142,7 +145,7 @@ func runServe(ctx context.Context, e *env, fl *serveFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	key, retired, err := serverKey(e, fl)
+	key, retired, err := serverKey(e.stdout, fl)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -33,7 +34,7 @@ type tournamentFlags struct {
 	workersGiven bool
 }
 
-const tournamentExample = `  parley tournament examples/tournaments/builtins.yaml --out results/builtins
+const tournamentExample = `  parley tournament examples/tournaments/builtins.yaml -o results/builtins
   parley tournament examples/tournaments/genius-linear.yaml --workers 2 --seed 7
 
 A config (YAML; paths are relative to the config file):
@@ -46,8 +47,8 @@ A config (YAML; paths are relative to the config file):
     - name: patient                # a built-in strategy with parameters
       strategy: timedep
       params: {e: 0.5, floor: true}
-    # - name: mine                 # an external agent (needs an extagent build)
-    #   url: http://127.0.0.1:8080/agent
+    # - name: mine                 # an external agent, in any language: any
+    #   url: http://127.0.0.1:8080/agent  # URL that speaks parley-agent/1
   scenarios:
     - tiny-2p                      # a built-in scenario
     - file: my-scenario.yaml       # a scenario file
@@ -58,9 +59,9 @@ A config (YAML; paths are relative to the config file):
       max_parties: 3               # the first 3 linear profiles by file name
   protocol: sao                    # sao or amop
   deadline: {rounds: 1000}         # or {time: 3s}
-  scoring: zero                    # no agreement scores 0 (ANAC), or reservation
+  scoring: zero                    # no agreement: 0 (ANAC); or reservation
   repetitions: 3
-  self_play: false                 # true: an agent may play several roles at once
+  self_play: false                 # true: an agent may play several roles
   time_budget: 10s                 # longest one call of an agent may take
   seed: 1
   ranking: utility                 # or discounted_utility`
@@ -69,7 +70,7 @@ func newTournament(e *env) *cobra.Command {
 	var fl tournamentFlags
 	c := &cobra.Command{
 		Use:   "tournament CONFIG",
-		Short: "Run an ANAC-style tournament of agents over scenarios and rank the agents",
+		Short: "Run an ANAC-style tournament of agents over scenarios; rank them",
 		Long: `Run every negotiation of a tournament: agents × scenarios × role assignments ×
 repetitions. A scenario with n negotiating parties gets every ordered
 selection of n distinct agents (k agents: k!/(k−n)! assignments), so every
@@ -77,8 +78,9 @@ agent plays every profile against every combination of opponents, as ANAC
 rotates profiles.
 
 Negotiations run on --workers goroutines (default: all cores). Each result
-is appended to OUT/results.jsonl as it finishes; rerunning the same command
-skips the negotiations already there, so an interrupted tournament resumes.
+is appended to OUT/results.jsonl (OUT is the folder -o/--output names) as it
+finishes; rerunning the same command skips the negotiations already there,
+so an interrupted tournament resumes.
 An agent whose call takes longer than the config's time_budget is abandoned:
 that negotiation ends without agreement and its result names the agent.
 
@@ -88,7 +90,8 @@ without discount, social welfare, agreement rate, distance to the Pareto
 frontier and to the Nash point, rounds to agreement) and report.html (the
 ranking, score distributions, and every scenario's outcomes against its
 Pareto frontier). The ranking is printed (--json: the summary as JSON).
-Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+Progress goes to stderr: a bar on a terminal (or with --progress), plain
+lines otherwise, nothing with -q.
 
 Negotiations that did not run (an external agent that could not be
 reached) are recorded with status error, left out of every score and
@@ -117,7 +120,9 @@ See docs/tournaments.md.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&fl.out, "out", "", "output folder (default: the config's name without extension, + \".out\")")
+	f.StringVarP(&fl.out, "output", "o", "", "output folder (default: the config's name without extension, + \".out\")")
+	f.StringVar(&fl.out, "out", "", "the output folder (deprecated: -o/--output)")
+	_ = f.MarkDeprecated("out", "use -o/--output")
 	f.IntVar(&fl.workers, "workers", 0, "negotiations run at once (default: GOMAXPROCS)")
 	f.BoolVar(&fl.json, "json", false, "print the summary as JSON")
 	f.BoolVar(&fl.progress, "progress", false, "draw the progress bar even when stderr is not a terminal")
@@ -147,15 +152,20 @@ func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *t
 	}
 	cfg, err := tournament.LoadConfig(path)
 	if err != nil {
-		// Several problems: one a line (the error line itself is one line).
+		// A config that is not there is a usage error; one that is not
+		// valid is the thing checked being bad (exit status 1). Several
+		// problems: one a line (the error line itself is one line).
+		if errors.Is(err, fs.ErrNotExist) {
+			return usageError{err}
+		}
 		var el tournament.ErrorList
 		if errors.As(err, &el) && len(el) > 1 {
 			for _, p := range el {
 				fmt.Fprintln(e.stderr, clean(p.Error()))
 			}
-			return usagef("%s: %d problems in the tournament config", path, len(el))
+			return fmt.Errorf("%s: %d problems in the tournament config", path, len(el))
 		}
-		return usageError{err}
+		return err
 	}
 	if os.Getenv("GOGC") == "" {
 		// Negotiations allocate fast (about 1 KB an offer) over a small

@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -29,7 +31,7 @@ func newVerify(e *env) *cobra.Command {
 	var jsonOut bool
 	c := &cobra.Command{
 		Use:   "verify LOG [SCENARIO]",
-		Short: "Check a session log, a viewer's partial log or a signed export: every record, the hash chain, the replay, the signatures",
+		Short: "Check a log, a partial log or a signed export, and what it proves",
 		Long: `Verify checks a session's event log (JSON lines, as parley run, parley serve
 and the commands that record on a log write them), including the ratification
 steps and the implementation reports and responses recorded after the
@@ -108,7 +110,10 @@ broken chain, a replay that differs or a signature that does not verify;
 func readInput(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, usageError{err}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageError{err}
+		}
+		return nil, err
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
@@ -341,11 +346,11 @@ func verifyExport(e *env, name string, data []byte, scArg string, trusted []ed25
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&x); err != nil {
-		return fmt.Errorf("%s: not a valid export: %v", name, err)
+		return fmt.Errorf("%s: not a valid export: %s", name, jsonProblem(err))
 	}
 	var canon bytes.Buffer
 	if err := json.Compact(&canon, x.Body); err != nil {
-		return fmt.Errorf("%s: the export's body: %v", name, err)
+		return fmt.Errorf("%s: the export's body: %s", name, jsonProblem(err))
 	}
 	res := &verifyResult{Signature: "not checked", KeyID: x.Signature.KeyID}
 	if len(trusted) > 0 {
@@ -363,7 +368,7 @@ func verifyExport(e *env, name string, data []byte, scArg string, trusted []ed25
 	bd := json.NewDecoder(bytes.NewReader(x.Body))
 	bd.DisallowUnknownFields()
 	if err := bd.Decode(&body); err != nil {
-		return fmt.Errorf("%s: the export's body: %v", name, err)
+		return fmt.Errorf("%s: the export's body: %s", name, jsonProblem(err))
 	}
 	if body.Format != exportFormat {
 		return fmt.Errorf("%s: export format %q (this parley reads %s)", name, body.Format, exportFormat)
@@ -408,15 +413,15 @@ func readPublicKey(path string) (ed25519.PublicKey, error) {
 	}
 	blk, _ := pem.Decode(data)
 	if blk == nil || blk.Type != "PUBLIC KEY" {
-		return nil, usagef("%s: expected a PEM PUBLIC KEY (as parley plan keygen writes)", path)
+		return nil, fmt.Errorf("%s: expected a PEM PUBLIC KEY (as parley keygen writes)", path)
 	}
 	k, err := x509.ParsePKIXPublicKey(blk.Bytes)
 	if err != nil {
-		return nil, usagef("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	pub, ok := k.(ed25519.PublicKey)
 	if !ok {
-		return nil, usagef("%s: not an ed25519 key", path)
+		return nil, fmt.Errorf("%s: not an ed25519 key", path)
 	}
 	return pub, nil
 }
@@ -428,15 +433,15 @@ func readPrivateKey(path string) (ed25519.PrivateKey, error) {
 	}
 	blk, _ := pem.Decode(data)
 	if blk == nil || blk.Type != "PRIVATE KEY" {
-		return nil, usagef("%s: expected a PEM PRIVATE KEY in PKCS#8 (as parley plan keygen writes)", path)
+		return nil, fmt.Errorf("%s: expected a PEM PRIVATE KEY in PKCS#8 (as parley keygen writes)", path)
 	}
 	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 	if err != nil {
-		return nil, usagef("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	priv, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return nil, usagef("%s: not an ed25519 key", path)
+		return nil, fmt.Errorf("%s: not an ed25519 key", path)
 	}
 	return priv, nil
 }
