@@ -338,6 +338,7 @@ func load(d folder, name string, profiles []string) (*scenario.Scenario, error) 
 		}
 		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: id, Role: scenario.Principal, Profile: p})
 	}
+	nameParties(s, baseName(cands[0].name))
 	s.Warnings = warns
 	return finish(s, dir, cands[0].name)
 }

@@ -134,6 +134,7 @@ func loadWeb(d folder, name string, profiles []string, entries []fs.DirEntry) (*
 		}
 		s.Parties = append(s.Parties, scenario.Party{ID: id, Name: id, Role: scenario.Principal, Profile: p})
 	}
+	nameParties(s, baseName(dom.name))
 	s.Warnings = warns
 	return finish(s, dir, dom.name)
 }

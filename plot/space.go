@@ -721,7 +721,11 @@ func (u *UtilitySpace) legendEntries() []legendEntry {
 			drawGlyph(c, e.m, e.st, x, y, markerR)
 		}})
 	}
-	if u.HollowNote != "" && len(u.Markers) > 0 {
+	hollow := false
+	for _, m := range u.Markers {
+		hollow = hollow || m.Hollow
+	}
+	if u.HollowNote != "" && hollow {
 		// "filled: …; hollow: …" takes a line per glyph, so that a
 		// narrow legend never cuts it.
 		st := markerStyle{shapeCircle, color.NRGBA{130, 130, 130, 255}}
