@@ -216,6 +216,11 @@ type Outcome struct {
 	// VetoHolders maps each veto holder to whether it assented to the
 	// agreement, as the engine's agreement record says.
 	VetoHolders map[string]bool `json:"veto_holders,omitempty"`
+	// BelowReservation maps each party whose utility of the agreement is
+	// under its reservation value to that value: an automated party
+	// without a floor accepts such a package (as GENIUS's agents do), and
+	// a reader must not take its assent for a good deal.
+	BelowReservation map[string]float64 `json:"below_reservation,omitempty"`
 	// Fault is the agent failure that ended the session, if any.
 	Fault *session.Fault `json:"fault,omitempty"`
 	Log   string         `json:"log,omitempty"`
@@ -485,6 +490,12 @@ func outcome(sc *scenario.Scenario, s *session.Session, space *analysis.Space, n
 	}
 	for i, id := range space.Names {
 		o.Utilities[id] = u[i]
+		if s.State.Agreement != nil && u[i] < space.Reservation[i] {
+			if o.BelowReservation == nil {
+				o.BelowReservation = map[string]float64{}
+			}
+			o.BelowReservation[id] = space.Reservation[i]
+		}
 	}
 	fr, err := analysis.FrontierAdditive(space, analysis.FrontierOptions{})
 	if err != nil {
@@ -538,6 +549,15 @@ func printOutcome(w io.Writer, s *session.Session, space *analysis.Space, o *Out
 	fmt.Fprintf(w, "Distance to Pareto %.5f, to Nash %.5f, welfare %.5f\n", o.DistancePareto, o.DistanceNash, o.Welfare)
 	for _, v := range slices.Sorted(maps.Keys(o.VetoHolders)) {
 		fmt.Fprintf(w, "Veto holder %s assented: %v\n", clean(v), o.VetoHolders[v])
+	}
+	if len(o.BelowReservation) > 0 {
+		var parts []string
+		for _, id := range space.Names {
+			if r, ok := o.BelowReservation[id]; ok {
+				parts = append(parts, fmt.Sprintf("%s %.4f < %.4f", clean(id), o.Utilities[id], r))
+			}
+		}
+		fmt.Fprintf(w, "Below the reservation value: %s (GENIUS's time-dependent agents accept under it; boulware:floor never does)\n", strings.Join(parts, ", "))
 	}
 	if o.Fault != nil {
 		fmt.Fprintf(w, "FAULT: the agent of %s failed: %s\n", clean(o.Fault.Party), clean(o.Fault.Cause))
