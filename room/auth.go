@@ -90,3 +90,19 @@ func newID() string {
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// Account roles (User.Role).
+const (
+	// RoleOwner is the account made on first start: it manages the other
+	// accounts (parley user, the accounts API).
+	RoleOwner = "owner"
+	// RoleMediator and RoleInstructor run negotiations and classes; the
+	// role names what the account is for and is shown in lists.
+	RoleMediator   = "mediator"
+	RoleInstructor = "instructor"
+)
+
+// ValidRole reports whether role is an account role.
+func ValidRole(role string) bool {
+	return role == RoleOwner || role == RoleMediator || role == RoleInstructor
+}

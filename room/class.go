@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +16,10 @@ import (
 	"github.com/parley-negotiation/parley/session"
 )
 
-// MaxRooms bounds the rooms of one class.
-const MaxRooms = 200
+// MaxRooms bounds the rooms of one class: a class of 200 students in
+// rooms of two. The form asks for a confirmation beyond a few rooms; this
+// is the rule the service enforces.
+const MaxRooms = 100
 
 // Seat assigns a person to a role in one room of a class.
 type Seat struct {
@@ -104,7 +107,11 @@ func (s *Service) CreateClass(ctx context.Context, user string, sc *scenario.Sce
 	if title == "" {
 		title = "Class: " + sc.Name
 	}
-	c := Class{ID: newID(), Owner: user, Title: title, Deadline: setup.Deadline.UTC(), Created: now}
+	scData, err := scenario.MarshalFormat(sc, "json")
+	if err != nil {
+		return Class{}, nil, Errorf(EINVALID, "scenario: %v", err)
+	}
+	c := Class{ID: newID(), Owner: user, Title: title, Deadline: setup.Deadline.UTC(), Created: now, Scenario: scData, Settings: encodeSettings(set)}
 	if setup.Deadline.IsZero() {
 		c.Deadline = time.Time{}
 	}
@@ -184,19 +191,51 @@ func (s *Service) class(ctx context.Context, user, id string) (Class, []Negotiat
 	return c, rooms, nil
 }
 
-// RoomStatus is one room of a class at a glance.
+// RoomStatus is one room of a class at a glance, for the instructor's
+// monitor.
 type RoomStatus struct {
 	Negotiation string `json:"negotiation"`
 	Title       string `json:"title"`
 	Started     bool   `json:"started"`
-	Status      string `json:"status"`
-	Round       int    `json:"round"`
+	// Finished: the negotiation has ended (an agreement, in force or
+	// awaiting ratification; none; a failed ratification).
+	Finished bool   `json:"finished"`
+	Status   string `json:"status"`
+	Round    int    `json:"round"`
+	// Moves counts the events of the room's log.
+	Moves int `json:"moves"`
+	// Agreement: the parties agreed (in force or awaiting ratification).
+	Agreement bool `json:"agreement"`
+	// Waiting lists the parties whose move the room waits for.
+	Waiting []string `json:"waiting,omitempty"`
+	// LastActivity is the room's last event or its people's last activity
+	// (zero: none yet).
+	LastActivity time.Time `json:"last_activity,omitzero"`
+	// Joined counts the seats whose holder has opened the invitation, of
+	// Seats.
+	Joined int `json:"joined"`
+	Seats  int `json:"seats"`
+	// Problem is why the automatic mediator stopped ("" when it did not).
+	Problem string `json:"problem,omitempty"`
 }
 
 // ClassInfo is a class and the state of its rooms.
 type ClassInfo struct {
-	Class Class        `json:"class"`
-	Rooms []RoomStatus `json:"rooms"`
+	Class Class `json:"class"`
+	// Settings are the rooms' settings (the first room's).
+	Settings *Settings    `json:"settings,omitempty"`
+	Parties  []PartyInfo  `json:"parties"`
+	Rooms    []RoomStatus `json:"rooms"`
+}
+
+// ended reports whether a session's negotiation has ended: its outcome
+// is known (an agreement awaiting ratification counts as one).
+func ended(st *session.State) bool { return st.Done() }
+
+// agreedOn reports whether a session's outcome is an agreement (in force or
+// awaiting ratification).
+func agreedOn(st *session.State) bool {
+	return st.Agreement != nil && (st.Status == session.StatusInForce || st.Status == session.StatusPending)
 }
 
 // Class returns the class and where each of its rooms stands (no
@@ -206,17 +245,48 @@ func (s *Service) Class(ctx context.Context, user, id string) (*ClassInfo, error
 	if err != nil {
 		return nil, err
 	}
-	info := &ClassInfo{Class: c, Rooms: []RoomStatus{}}
-	for _, n := range rooms {
+	info := &ClassInfo{Class: c, Rooms: []RoomStatus{}, Parties: []PartyInfo{}}
+	for k, n := range rooms {
 		l, err := s.load(ctx, n.ID)
 		if err != nil {
 			return nil, err
 		}
-		rs := RoomStatus{Negotiation: n.ID, Title: n.Title, Status: "not started"}
-		l.mu.Lock()
-		if l.sess != nil {
-			rs.Started, rs.Status, rs.Round = true, l.sess.State.Status, l.sess.State.Round
+		invites, err := s.store.Invites(ctx, n.ID)
+		if err != nil {
+			return nil, err
 		}
+		rs := RoomStatus{Negotiation: n.ID, Title: n.Title, Status: "not started"}
+		for i := range invites {
+			inv := &invites[i]
+			if !inv.Holds() || !inv.Revoked.IsZero() {
+				continue
+			}
+			rs.Seats++
+			if !inv.Used.IsZero() {
+				rs.Joined++
+			}
+			rs.LastActivity = lastActive(inv, rs.LastActivity)
+		}
+		l.mu.Lock()
+		if k == 0 {
+			set := l.settings
+			info.Settings = &set
+			for _, p := range l.sc.Parties {
+				info.Parties = append(info.Parties, PartyInfo{ID: p.ID, Name: p.Name, Role: p.Role, HasProfile: p.Profile != nil})
+			}
+		}
+		if l.sess != nil {
+			st := &l.sess.State
+			rs.Started, rs.Status, rs.Round = true, st.Status, st.Round
+			rs.Finished, rs.Agreement = ended(st), agreedOn(st)
+			rs.Waiting = slices.Clone(st.Waiting)
+			evs := l.sess.Events()
+			rs.Moves = len(evs)
+			if len(evs) > 0 && evs[len(evs)-1].Time.After(rs.LastActivity) {
+				rs.LastActivity = evs[len(evs)-1].Time
+			}
+		}
+		rs.Problem = l.autoErr
 		l.mu.Unlock()
 		info.Rooms = append(info.Rooms, rs)
 	}
@@ -231,16 +301,148 @@ func (s *Service) Classes(ctx context.Context, user string) ([]Class, error) {
 	return s.store.Classes(ctx, user)
 }
 
-// RoomResult is one room's outcome in a debrief.
+// ClassesOf lists the user's classes, the archived ones or the others.
+func (s *Service) ClassesOf(ctx context.Context, user string, archived bool) ([]Class, error) {
+	all, err := s.Classes(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	out := []Class{}
+	for _, c := range all {
+		if c.Archived.IsZero() != archived {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// ArchiveClass archives class id (archived false: restores it) for its
+// owner: it leaves the list of current classes and keeps its rooms, which
+// open as before. Its rooms are archived with it (restored with it).
+func (s *Service) ArchiveClass(ctx context.Context, user, id string, archived bool) (Class, error) {
+	c, rooms, err := s.class(ctx, user, id)
+	if err != nil {
+		return Class{}, err
+	}
+	var at time.Time
+	if archived {
+		at = s.clock().UTC()
+		if !c.Archived.IsZero() {
+			at = c.Archived // archived already: since then
+		}
+	}
+	if err := s.store.ArchiveClass(ctx, id, at); err != nil {
+		return Class{}, fmt.Errorf("room: archive class: %w", err)
+	}
+	for _, n := range rooms {
+		if _, err := s.Archive(ctx, user, n.ID, archived); err != nil {
+			return Class{}, err
+		}
+	}
+	c.Archived = at
+	return c, nil
+}
+
+// DeleteClass removes class id with its rooms, their invitations and
+// logs, for its owner; confirm must repeat its id (a request cannot
+// delete by accident). The rooms' open streams end.
+func (s *Service) DeleteClass(ctx context.Context, user, id, confirm string) error {
+	_, rooms, err := s.class(ctx, user, id)
+	if err != nil {
+		return err
+	}
+	if confirm != id {
+		return Errorf(EINVALID, "deleting a class and its %d rooms cannot be undone: confirm with its id (%q)", len(rooms), id)
+	}
+	if err := s.store.DeleteClass(ctx, id); err != nil {
+		return fmt.Errorf("room: delete class: %w", err)
+	}
+	// The rooms in memory go as Delete's do.
+	for _, n := range rooms {
+		s.mu.Lock()
+		l := s.live[n.ID]
+		s.mu.Unlock()
+		if l == nil {
+			continue
+		}
+		l.mu.Lock()
+		for sub := range l.subs {
+			delete(l.subs, sub)
+			close(sub.c)
+			sub.count.Add(-1)
+		}
+		l.sess = nil
+		s.forget(l)
+		l.mu.Unlock()
+		s.seatWatch.notify(n.ID)
+	}
+	return nil
+}
+
+// CloneClass creates a new class like class id: the same scenario (as the
+// class was created, profiles included), settings, number of rooms and
+// seats (the same people; new invitations), without its deadline. Title
+// "" is the old title with " (copy)".
+func (s *Service) CloneClass(ctx context.Context, user, id, title string) (Class, []IssuedSeat, error) {
+	c, rooms, err := s.class(ctx, user, id)
+	if err != nil {
+		return Class{}, nil, err
+	}
+	if len(rooms) == 0 {
+		return Class{}, nil, Errorf(EINVALID, "class %q has no rooms to copy", id)
+	}
+	scData, setData := c.Scenario, c.Settings
+	if len(scData) == 0 || len(setData) == 0 {
+		// A class stored before it kept them: its first room's.
+		scData, setData = rooms[0].Scenario, rooms[0].Settings
+	}
+	sc, err := scenario.Parse("stored.json", scData)
+	if err != nil {
+		return Class{}, nil, fmt.Errorf("room: class %s: stored scenario: %w", id, err)
+	}
+	set, err := decodeSettings(setData)
+	if err != nil {
+		return Class{}, nil, err
+	}
+	if !c.Deadline.IsZero() {
+		set.Minutes = 0 // the old deadline's, not the instructor's
+	}
+	setup := ClassSetup{Title: strings.TrimSpace(title), Rooms: len(rooms), Settings: set}
+	if setup.Title == "" {
+		setup.Title = c.Title + " (copy)"
+		if len(setup.Title) > MaxTitle {
+			setup.Title = c.Title
+		}
+	}
+	for k, n := range rooms {
+		invites, err := s.store.Invites(ctx, n.ID)
+		if err != nil {
+			return Class{}, nil, err
+		}
+		for _, inv := range invites {
+			// The owner's seats still held: parties' and public observers'.
+			if inv.IssuedBy != "" || inv.Verifier != "" || !inv.Revoked.IsZero() || (inv.Observer && inv.Party != "") {
+				continue
+			}
+			setup.Seats = append(setup.Seats, Seat{Room: k + 1, Party: inv.Party, Person: inv.Person, Observer: inv.Observer})
+		}
+	}
+	return s.CreateClass(ctx, user, sc, setup)
+}
+
+// RoomResult is one room's outcome in a debrief. Only a finished room is
+// scored: the others say where they stand and carry no figures.
 type RoomResult struct {
 	Negotiation string `json:"negotiation"`
 	Title       string `json:"title"`
 	Status      string `json:"status"`
 	Rounds      int    `json:"rounds"`
+	// Scored: the room has finished and the figures below are its result.
+	Scored bool `json:"scored"`
 	// Agreement lists "point=option" ids of the agreed package.
 	Agreement []string `json:"agreement,omitempty"`
 	// Utilities per principal (Debrief.Parties order): of the agreement,
-	// or the reservation values without one.
+	// or the reservation values without one; nil for a room not scored.
 	Utilities      []float64 `json:"utilities"`
 	Welfare        float64   `json:"welfare"`
 	DistancePareto float64   `json:"distance_pareto"`
@@ -249,24 +451,30 @@ type RoomResult struct {
 	People map[string]string `json:"people,omitempty"`
 }
 
-// Debrief is a class's outcomes against each room's frontier.
+// Debrief is a class's outcomes against each room's frontier, over the
+// rooms that have finished.
 type Debrief struct {
 	Class   Class        `json:"class"`
 	Parties []string     `json:"parties"`
 	Rooms   []RoomResult `json:"rooms"`
-	// Mean utility per party over the rooms, and the agreement rate.
+	// Finished counts the rooms scored.
+	Finished int `json:"finished"`
+	// Mean utility per party over the finished rooms, and the share of
+	// them that agreed (zero and nil when none has finished).
 	Mean      []float64 `json:"mean"`
 	Agreement float64   `json:"agreement_rate"`
 }
 
-// Debrief scores every room of a class for the instructor.
+// Debrief scores the finished rooms of a class for the instructor; the
+// others are listed with their status only.
 func (s *Service) Debrief(ctx context.Context, user, id string) (*Debrief, error) {
 	c, rooms, err := s.class(ctx, user, id)
 	if err != nil {
 		return nil, err
 	}
-	d := &Debrief{Class: c}
-	agreed := 0
+	d := &Debrief{Class: c, Rooms: []RoomResult{}}
+	nAgreed := 0
+	var sum []float64
 	for _, n := range rooms {
 		l, err := s.load(ctx, n.ID)
 		if err != nil {
@@ -278,7 +486,7 @@ func (s *Service) Debrief(ctx context.Context, user, id string) (*Debrief, error
 		}
 		if d.Parties == nil {
 			d.Parties = a.space.Names
-			d.Mean = make([]float64, len(d.Parties))
+			sum = make([]float64, len(d.Parties))
 		}
 		invites, err := s.store.Invites(ctx, n.ID)
 		if err != nil {
@@ -286,7 +494,7 @@ func (s *Service) Debrief(ctx context.Context, user, id string) (*Debrief, error
 		}
 		rr := RoomResult{Negotiation: n.ID, Title: n.Title, Status: "not started", People: map[string]string{}}
 		for _, inv := range invites {
-			if !inv.Observer && inv.Person != "" {
+			if !inv.Observer && inv.Party != "" && inv.Person != "" && inv.Revoked.IsZero() {
 				rr.People[inv.Party] = inv.Person
 			}
 		}
@@ -295,13 +503,21 @@ func (s *Service) Debrief(ctx context.Context, user, id string) (*Debrief, error
 		scoring := session.ScoreReservation
 		if l.sess != nil {
 			rr.Status, rr.Rounds = l.sess.State.Status, l.sess.State.Round
-			agreement = l.sess.State.Agreement
+			rr.Scored = ended(&l.sess.State)
+			if agreedOn(&l.sess.State) {
+				agreement = l.sess.State.Agreement
+			}
 			scoring = l.sess.Config.Scoring
 		}
 		l.mu.Unlock()
+		if !rr.Scored {
+			d.Rooms = append(d.Rooms, rr)
+			continue
+		}
+		d.Finished++
 		var u []float64
 		if agreement != nil {
-			agreed++
+			nAgreed++
 			ids := a.sc.Framework.IDs(agreement)
 			for _, pt := range a.sc.Framework.Points {
 				if o, ok := ids[pt.ID]; ok {
@@ -322,14 +538,18 @@ func (s *Service) Debrief(ctx context.Context, user, id string) (*Debrief, error
 			rr.DistanceNash = analysis.Distance(u, nash.Point.U)
 		}
 		for i := range u {
-			if i < len(d.Mean) {
-				d.Mean[i] += u[i] / float64(len(rooms))
+			if i < len(sum) {
+				sum[i] += u[i]
 			}
 		}
 		d.Rooms = append(d.Rooms, rr)
 	}
-	if len(rooms) > 0 {
-		d.Agreement = float64(agreed) / float64(len(rooms))
+	if d.Finished > 0 {
+		d.Agreement = float64(nAgreed) / float64(d.Finished)
+		d.Mean = make([]float64, len(sum))
+		for i := range sum {
+			d.Mean[i] = sum[i] / float64(d.Finished)
+		}
 	}
 	return d, nil
 }
@@ -353,6 +573,12 @@ func (d *Debrief) CSV() []byte {
 		for _, p := range d.Parties {
 			row = append(row, r.People[p])
 		}
+		if !r.Scored {
+			// Not finished: no figures, never zeros that read as results.
+			row = append(row, make([]string, len(d.Parties)+4)...)
+			_ = w.Write(row)
+			continue
+		}
 		for _, u := range r.Utilities {
 			row = append(row, f(u))
 		}
@@ -375,6 +601,9 @@ func (s *Service) DebriefPlot(ctx context.Context, user, id, x, y string) ([]byt
 	if len(d.Rooms) == 0 {
 		return nil, Errorf(EINVALID, "the class has no rooms")
 	}
+	if d.Finished == 0 {
+		return nil, Errorf(ECONFLICT, "no room of the class has finished: the debrief plot shows finished rooms only")
+	}
 	if len(d.Parties) < 2 || (x != "" && x == y) {
 		return nil, Errorf(EINVALID, "a debrief plot needs two different parties")
 	}
@@ -389,6 +618,9 @@ func (s *Service) DebriefPlot(ctx context.Context, user, id, x, y string) ([]byt
 	}
 	var rooms []chart.RoomOutcome
 	for _, r := range d.Rooms {
+		if !r.Scored {
+			continue
+		}
 		label := r.Title
 		if k := strings.LastIndex(label, "room "); k >= 0 {
 			label = label[k:]

@@ -76,6 +76,10 @@ type SeatStatus struct {
 	Status string `json:"status"`
 	// ProfileSaved tells whether a holder of the seat saved its profile.
 	ProfileSaved bool `json:"profile_saved"`
+	// LastActive is when a holder of the seat was last active: joined,
+	// saved its profile, or presented its invitation (recorded at most
+	// every SeenEvery); zero: never.
+	LastActive time.Time `json:"last_active,omitzero"`
 	// Invitations are the seat's credentials, oldest first.
 	Invitations []InviteInfo `json:"invitations"`
 	// Reissued lists the times the seat was re-issued, oldest first.
@@ -183,6 +187,7 @@ func (s *Service) Issue(ctx context.Context, v Viewer, id string, req SeatReques
 	if err := s.store.RevokeInvites(ctx, id, revoke, Revocation{At: now, By: inv.IssuedBy, Reason: reason}, &inv); err != nil {
 		return "", Invite{}, fmt.Errorf("room: invite: %w", err)
 	}
+	s.seatWatch.notify(id)
 	if inv.Reissued && l.sess != nil {
 		seat := inv.Party
 		if inv.Verifier != "" {
@@ -306,6 +311,7 @@ func (s *Service) Revoke(ctx context.Context, v Viewer, id, invite, reason strin
 		return InviteInfo{}, fmt.Errorf("room: revoke: %w", err)
 	}
 	target.Revoked, target.RevokedBy, target.RevokeReason = now, by, reason
+	s.seatWatch.notify(id)
 	return infoOf(target, now), nil
 }
 
@@ -390,6 +396,7 @@ func (l *live) seatStatus(all []Invite, now time.Time, party, verifier string) S
 		if !inv.ProfileSaved.IsZero() {
 			st.ProfileSaved = true
 		}
+		st.LastActive = lastActive(&inv, st.LastActive)
 		if inv.Reissued {
 			st.Reissued = append(st.Reissued, SeatNotice{At: inv.Created, By: host, Reason: inv.Note})
 		}
@@ -473,5 +480,6 @@ func (s *Service) markProfileSaved(ctx context.Context, id, party string) error 
 			}
 		}
 	}
+	s.seatWatch.notify(id)
 	return nil
 }

@@ -37,6 +37,8 @@ type Service struct {
 	reports *reportCache // analyses by scenario digest (analysis.go)
 
 	subscribers atomic.Int64
+	// seatWatch are the owners' screens following seats (console.go).
+	seatWatch seatWatchers
 
 	// key signs exported logs' checkpoints (nil: unsigned); retired are
 	// earlier public keys (records.go).
@@ -53,6 +55,11 @@ type live struct {
 	settings Settings
 	sess     *session.Session // nil until started
 	subs     map[*Subscription]struct{}
+	// auto is the automatic mediator playing the mediator's seat (nil:
+	// none, or not built yet) and autoErr why it last stopped
+	// (automediator.go).
+	auto    session.Mediator
+	autoErr string
 }
 
 // New returns a service over st. clock may be nil (wall time).
@@ -270,7 +277,7 @@ func (s *Service) Negotiations(ctx context.Context, user string) ([]Negotiation,
 // Join resolves an invitation token to the viewer it makes; a revoked or
 // expired invitation is EUNAUTHORIZED. Every request and open stream that
 // presents an invitation is resolved here, so a revocation takes effect at
-// once. The first use is recorded.
+// once. The first use is recorded, and the last activity (console.go).
 func (s *Service) Join(ctx context.Context, token string) (Viewer, error) {
 	if token == "" || len(token) > 200 {
 		return Viewer{}, Errorf(EUNAUTHORIZED, "no valid invitation")
@@ -289,10 +296,8 @@ func (s *Service) Join(ctx context.Context, token string) (Viewer, error) {
 	if !now.Before(inv.Expires) {
 		return Viewer{}, Errorf(EUNAUTHORIZED, "this invitation expired on %s", inv.Expires.Format(time.RFC3339))
 	}
-	if inv.Used.IsZero() {
-		if err := s.store.MarkInviteUsed(ctx, inv.Negotiation, inv.ID, now.UTC()); err != nil {
-			return Viewer{}, fmt.Errorf("room: join: %w", err)
-		}
+	if err := s.seen(ctx, &inv, now.UTC()); err != nil {
+		return Viewer{}, err
 	}
 	return Viewer{Negotiation: inv.Negotiation, Party: inv.Party, Observer: inv.Observer, Verifier: inv.Verifier}, nil
 }
@@ -311,27 +316,10 @@ func (s *Service) EnsureUser(ctx context.Context, name, password string) (User, 
 	return u, err == nil, err
 }
 
-// CreateUser adds a mediator/instructor account.
+// CreateUser adds a mediator/instructor account: the room's owner when it
+// is the first (accounts.go).
 func (s *Service) CreateUser(ctx context.Context, name, password string) (User, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > MaxName {
-		return User{}, Errorf(EINVALID, "user name: want 1 to %d bytes", MaxName)
-	}
-	if len(password) < 8 || len(password) > MaxPassword {
-		return User{}, Errorf(EINVALID, "password: want 8 to %d bytes", MaxPassword)
-	}
-	h, err := HashPassword(password)
-	if err != nil {
-		return User{}, err
-	}
-	u := User{ID: newID(), Name: name, PasswordHash: h, Created: s.clock().UTC()}
-	if err := s.store.CreateUser(ctx, u); err != nil {
-		if ErrorCode(err) == ECONFLICT {
-			return User{}, Errorf(ECONFLICT, "user name %q is taken", name)
-		}
-		return User{}, err
-	}
-	return u, nil
+	return s.CreateAccount(ctx, name, password, "")
 }
 
 // Login checks a name and password and returns a fresh login token.
@@ -354,7 +342,7 @@ func (s *Service) Login(ctx context.Context, name, password string) (string, Use
 		return "", User{}, bad
 	}
 	token, hash := NewToken()
-	if err := s.store.CreateLogin(ctx, Login{Token: hash, User: u.ID, Expires: s.clock().Add(LoginTTL).UTC()}); err != nil {
+	if err := s.store.CreateLogin(ctx, Login{Token: hash, User: u.ID, Expires: s.clock().Add(LoginTTL).UTC(), Created: s.clock().UTC()}); err != nil {
 		return "", User{}, err
 	}
 	return token, u, nil
@@ -417,6 +405,7 @@ func (s *Service) Start(ctx context.Context, user, id string) error {
 	}
 	l.sess = sess
 	l.publish(events)
+	s.autoMediate(ctx, l)
 	return nil
 }
 
@@ -455,7 +444,11 @@ func (s *Service) Submit(ctx context.Context, v Viewer, id string, m session.Mov
 	if l.sess == nil {
 		return 0, Errorf(ECLOSED, "the negotiation has not started yet")
 	}
-	return s.commit(ctx, l, m)
+	seq, err := s.commit(ctx, l, m)
+	if err == nil {
+		s.autoMediate(ctx, l)
+	}
+	return seq, err
 }
 
 // commit runs m through the live session and stores what it appends, or

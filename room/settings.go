@@ -36,6 +36,14 @@ type Settings struct {
 	BlindReveal string `json:"blind_reveal,omitempty"`
 	// Scoring of no agreement (session.ScoreReservation or ScoreZero).
 	Scoring string `json:"scoring,omitempty"`
+	// AutoMediator is the mediator strategy (mediator.ByName: "hill",
+	// "nash", …) that plays the mediator's seat whenever it is the
+	// mediator's move; "" leaves the seat to the owner (automediator.go).
+	AutoMediator string `json:"auto_mediator,omitempty"`
+	// LockProfiles gives each party its role's profile read-only: the
+	// service refuses a party's save (teaching classes, where the debrief
+	// compares rooms with the same profiles).
+	LockProfiles bool `json:"lock_profiles,omitempty"`
 }
 
 // Limits on settings.
@@ -76,6 +84,9 @@ func (s *Settings) normalize(sc *scenario.Scenario) error {
 	}
 	if len(sc.Principals()) < 2 {
 		return Errorf(EINVALID, "scenario %q has fewer than two principals with a profile", sc.Name)
+	}
+	if err := s.checkAutoMediator(sc); err != nil {
+		return err
 	}
 	// The engine's own checks (formats, blind reveal, scoring, the table
 	// the decision rule needs), now rather than when the talks open.

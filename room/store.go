@@ -12,6 +12,10 @@ import (
 type User struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// Role is RoleOwner (the account made on first start, which manages
+	// the others), RoleMediator or RoleInstructor. Each account sees only
+	// its own negotiations and classes, whatever its role.
+	Role string `json:"role"`
 	// PasswordHash is an argon2id hash in PHC string form; never sent out.
 	PasswordHash string    `json:"-"`
 	Created      time.Time `json:"created"`
@@ -31,6 +35,10 @@ type Negotiation struct {
 	// Class is the teaching class the room belongs to ("" for none).
 	Class   string    `json:"class,omitempty"`
 	Created time.Time `json:"created"`
+	// Archived is when its owner archived it (zero: it is not): an
+	// archived negotiation leaves the owner's list of current ones and
+	// keeps its record; it opens as before.
+	Archived time.Time `json:"archived,omitzero"`
 }
 
 // Invite gives one person access to one negotiation as one party, as an
@@ -72,6 +80,10 @@ type Invite struct {
 	// ProfileSaved is when its holder last saved the seat's profile (zero:
 	// never).
 	ProfileSaved time.Time `json:"profile_saved,omitzero"`
+	// Seen is when its holder was last active (the invitation presented
+	// with a request or an open stream), recorded at most every SeenEvery
+	// (zero: never).
+	Seen time.Time `json:"seen,omitzero"`
 	// Revoked is when it was revoked (zero: it was not); RevokedBy who
 	// revoked it (as IssuedBy), RevokeReason why.
 	Revoked      time.Time `json:"revoked,omitzero"`
@@ -101,6 +113,40 @@ type Login struct {
 	Token   string    `json:"-"` // hex SHA-256 of the cookie value
 	User    string    `json:"user"`
 	Expires time.Time `json:"expires"`
+	// Created is when the user signed in (zero for sign-ins stored before
+	// it was kept).
+	Created time.Time `json:"created,omitzero"`
+}
+
+// ID names the sign-in in lists and when it is revoked: the first 24 hex
+// digits of its token's hash, which tell nothing of the token.
+func (l *Login) ID() string {
+	if len(l.Token) < LoginIDLen {
+		return l.Token
+	}
+	return l.Token[:LoginIDLen]
+}
+
+// LoginIDLen is the length of a Login's ID.
+const LoginIDLen = 24
+
+// KeptRecord is what remains of a negotiation deleted with its public
+// record kept (Service.Purge): the log as the public sees it — its events
+// whole where the public may see them, the others as stubs that tell
+// nothing — with a checkpoint of the whole log signed by the server's key,
+// and the agreement. Profiles, messages, bids and invitations are gone.
+type KeptRecord struct {
+	Negotiation string    `json:"negotiation"`
+	Owner       string    `json:"owner"`
+	Title       string    `json:"title"`
+	Class       string    `json:"class,omitempty"`
+	Created     time.Time `json:"created"`
+	Deleted     time.Time `json:"deleted"`
+	// Log is the public record in the log file format (JSON lines, the
+	// signed checkpoint last): parley verify reads it.
+	Log []byte `json:"-"`
+	// Agreement is the agreement's document as JSON ("" without one).
+	Agreement []byte `json:"-"`
 }
 
 // Class is a teaching class: parallel rooms of one scenario.
@@ -110,6 +156,15 @@ type Class struct {
 	Title    string    `json:"title"`
 	Deadline time.Time `json:"deadline,omitempty"`
 	Created  time.Time `json:"created"`
+	// Archived is when its owner archived it (zero: it is not): an
+	// archived class leaves the owner's list of current ones and keeps
+	// its rooms and their records.
+	Archived time.Time `json:"archived,omitzero"`
+	// Scenario and Settings are the scenario (file format, JSON) and the
+	// rooms' Settings (JSON) the class was created with, for cloning it;
+	// empty for classes stored before they were kept.
+	Scenario []byte `json:"-"`
+	Settings []byte `json:"-"`
 }
 
 // Store keeps users, negotiations, invites, logins, classes and session
@@ -134,6 +189,22 @@ type Store interface {
 	LoginByToken(ctx context.Context, token string) (Login, error)
 	// DeleteLogin removes the login; no error if it is not there.
 	DeleteLogin(ctx context.Context, token string) error
+	// Logins lists a user's logins (expired ones included), oldest first.
+	Logins(ctx context.Context, user string) ([]Login, error)
+	// DeleteLogins removes the user's logins whose ID (Login.ID) is in
+	// ids, or all of them when ids is nil; it returns how many it removed.
+	DeleteLogins(ctx context.Context, user string, ids []string) (int, error)
+
+	// Users lists the users, oldest first.
+	Users(ctx context.Context) ([]User, error)
+	// SetPassword replaces the user's password hash and, in the same
+	// transaction, removes the user's logins (a new password signs out
+	// everywhere). ENOTFOUND if none.
+	SetPassword(ctx context.Context, user, hash string) error
+	// DeleteUser removes the user and its logins in one transaction.
+	// ENOTFOUND if none; ECONFLICT if the user still owns negotiations or
+	// classes (nothing changes then).
+	DeleteUser(ctx context.Context, id string) error
 
 	// CreateNegotiation adds n; ECONFLICT if the ID is taken.
 	CreateNegotiation(ctx context.Context, n Negotiation) error
@@ -144,6 +215,26 @@ type Store interface {
 	Negotiations(ctx context.Context, owner string) ([]Negotiation, error)
 	// NegotiationsOfClass lists a class's negotiations, oldest first.
 	NegotiationsOfClass(ctx context.Context, class string) ([]Negotiation, error)
+	// ArchiveNegotiation sets the negotiation's Archived to at (the zero
+	// time restores it). ENOTFOUND if none.
+	ArchiveNegotiation(ctx context.Context, id string, at time.Time) error
+	// DeleteNegotiation removes the negotiation with its invites and its
+	// log, in one transaction. ENOTFOUND if none.
+	DeleteNegotiation(ctx context.Context, id string) error
+	// KeepRecord deletes the negotiation as DeleteNegotiation does and,
+	// in the same transaction, stores r (r.Negotiation is its ID) in its
+	// place. ENOTFOUND if none; ECONFLICT if a record of that ID is kept
+	// already.
+	KeepRecord(ctx context.Context, r KeptRecord) error
+	// KeptRecords lists an owner's kept records (all when owner is ""),
+	// oldest first.
+	KeptRecords(ctx context.Context, owner string) ([]KeptRecord, error)
+	// KeptRecord returns the kept record of negotiation id; ENOTFOUND if
+	// none.
+	KeptRecord(ctx context.Context, id string) (KeptRecord, error)
+	// DeleteKeptRecord removes it; ENOTFOUND if none.
+	DeleteKeptRecord(ctx context.Context, id string) error
+
 	// UpdateNegotiation replaces the scenario and settings of n.ID;
 	// ENOTFOUND if none.
 	UpdateNegotiation(ctx context.Context, id string, scenario, settings []byte) error
@@ -168,6 +259,8 @@ type Store interface {
 	// MarkProfileSaved sets the invite's ProfileSaved to at. ENOTFOUND if
 	// none.
 	MarkProfileSaved(ctx context.Context, negotiation, id string, at time.Time) error
+	// MarkInviteSeen sets the invite's Seen to at. ENOTFOUND if none.
+	MarkInviteSeen(ctx context.Context, negotiation, id string, at time.Time) error
 
 	// CreateClass adds c; ECONFLICT if the ID is taken.
 	CreateClass(ctx context.Context, c Class) error
@@ -175,6 +268,12 @@ type Store interface {
 	Class(ctx context.Context, id string) (Class, error)
 	// Classes lists an owner's classes, oldest first.
 	Classes(ctx context.Context, owner string) ([]Class, error)
+	// ArchiveClass sets the class's Archived to at (the zero time
+	// restores it). ENOTFOUND if none.
+	ArchiveClass(ctx context.Context, id string, at time.Time) error
+	// DeleteClass removes the class with its negotiations, their invites
+	// and their logs, in one transaction. ENOTFOUND if none.
+	DeleteClass(ctx context.Context, id string) error
 
 	// AppendEvents appends events to a negotiation's log in one
 	// transaction. The first event's Seq must be one more than the last

@@ -105,6 +105,11 @@ type View struct {
 	// Reservation is the viewer's effective reservation value.
 	Reservation *float64       `json:"reservation,omitempty"`
 	Utilities   []UtilityPoint `json:"utilities,omitempty"`
+	// Addressing says whom the viewer may address with a message once the
+	// talks run (the engine's rules of the meeting format: under proximity
+	// talks a party addresses the mediator only); nil for those who do not
+	// write (observers, verifiers, an owner without a mediator seat).
+	Addressing *session.Addressing `json:"addressing,omitempty"`
 	// Seat is a party's or a verifier's own seat: its credentials and
 	// the times it was re-issued (before the session starts, the only
 	// record of them).
@@ -157,6 +162,10 @@ func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) 
 	out.Seq = len(all)
 	out.Events = visibleEvents(all, 0, role, party)
 	out.State = stateView(l.sess, role, party)
+	if (role == roleParty || role == roleOwner) && party != "" {
+		a := l.sess.Addressing(party)
+		out.Addressing = &a
+	}
 	if out.Profile != nil {
 		out.Utilities = utilitySeries(sc, out.Profile, out.Events)
 	}
@@ -385,8 +394,16 @@ func (s *Service) SetProfile(ctx context.Context, v Viewer, id string, p *profil
 	if l.sess != nil {
 		return Errorf(ECONFLICT, "the negotiation has started: profiles are fixed")
 	}
+	if l.settings.LockProfiles {
+		return Errorf(EFORBIDDEN, "the profiles of this room are locked: every room of the class negotiates with the role's profile as given")
+	}
 	if err := p.Check(l.sc.Framework); err != nil {
 		return Errorf(EINVALID, "profile: %v", err)
+	}
+	// The elicitation refuses it too: with no importance anywhere every
+	// package is worth the same, and no analysis can rate one.
+	if p.WeightSum() <= 0 {
+		return Errorf(EINVALID, "profile: every point has importance 0; give at least one point some importance")
 	}
 	if p.Fallback != nil {
 		if err := packageOK(l.sc.Framework, p.Fallback); err != nil {

@@ -42,8 +42,59 @@ func (s *Server) createClass(r *http.Request, user string) (any, error) {
 }
 
 func (s *Server) listClasses(r *http.Request, user string) (any, error) {
-	cs, err := s.svc.Classes(r.Context(), user)
+	archived := false
+	switch a := r.URL.Query().Get("archived"); a {
+	case "", "0", "false":
+	case "1", "true":
+		archived = true
+	default:
+		return nil, room.Errorf(room.EINVALID, "archived %q: want 1 (the archived classes) or 0 (the others)", a)
+	}
+	cs, err := s.svc.ClassesOf(r.Context(), user, archived)
 	return orEmpty(cs), err
+}
+
+// archiveClass archives a class with its rooms (ArchiveRequest; an empty
+// body archives) or restores it.
+func (s *Server) archiveClass(r *http.Request, user string) (any, error) {
+	var req ArchiveRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, MaxBody, &req); err != nil {
+			return nil, err
+		}
+	}
+	return s.svc.ArchiveClass(r.Context(), user, r.PathValue("id"), req.Archived == nil || *req.Archived)
+}
+
+// deleteClass deletes a class with its rooms; the body's Confirm repeats
+// its id (DeleteRequest).
+func (s *Server) deleteClass(r *http.Request, user string) (any, error) {
+	var req DeleteRequest
+	if err := decode(r, MaxBody, &req); err != nil {
+		return nil, err
+	}
+	if err := s.svc.DeleteClass(r.Context(), user, r.PathValue("id"), req.Confirm); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"deleted": true}, nil
+}
+
+// CloneRequest names the copy of a class ("": the title with "(copy)").
+type CloneRequest struct {
+	Title string `json:"title"`
+}
+
+// cloneClass creates a class like another (its scenario as created,
+// settings, rooms and people) with new invitations (shown once).
+func (s *Server) cloneClass(r *http.Request, user string) (any, error) {
+	var req CloneRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, MaxBody, &req); err != nil {
+			return nil, err
+		}
+	}
+	c, seats, err := s.svc.CloneClass(r.Context(), user, r.PathValue("id"), req.Title)
+	return ClassResponse{Class: c, Seats: orEmpty(seats)}, err
 }
 
 func (s *Server) getClass(r *http.Request, user string) (any, error) {

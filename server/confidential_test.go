@@ -139,6 +139,10 @@ func TestConfidentiality(t *testing.T) {
 	}
 	// plant puts canaries in every principal's profile of negotiation n
 	// (set k): each weight, the reservation value and a red-line reason.
+	// The trusted mediator of negotiation 4 (mediator_sees full) may see
+	// them in its preview of the party's screen, nowhere else (the viewer
+	// "mediator:full@preview": see audit.check); the canaries are shared
+	// by negotiations 1, 3 and 4, and "mediator:full" sits in 4 only.
 	plant := func(n *negState, k int) {
 		t.Helper()
 		for j, p := range principals {
@@ -146,15 +150,15 @@ func TestConfidentiality(t *testing.T) {
 			act(n, p, "GET", "/api/negotiations/"+n.id+"/profile", "", 200, &pr)
 			for i := range pr.Weights {
 				pr.Weights[i] += 1e-7*float64(k)*float64(i+1) + 1e-9*float64(j+1)
-				add(canary{strconv.FormatFloat(pr.Weights[i], 'g', -1, 64), own(p), fmt.Sprintf("%s weight (set %d)", p, k)})
+				add(canary{strconv.FormatFloat(pr.Weights[i], 'g', -1, 64), own(p, "mediator:full@preview"), fmt.Sprintf("%s weight (set %d)", p, k)})
 			}
 			r := 0.0271828182*float64(k) + 1e-10*float64(j)
 			pr.Reservation = &r
 			pr.Fallback = nil
 			reason := fmt.Sprintf("CANARY-N%d-%s-REDLINE", k, p)
 			pr.RedLines = append(pr.RedLines, profile.RedLine{Terms: []profile.Term{{Point: 19, Levels: []int{0}}}, Reason: reason})
-			add(canary{strconv.FormatFloat(r, 'g', -1, 64), own(p), fmt.Sprintf("%s reservation (set %d)", p, k)})
-			add(canary{reason, own(p), p + " red-line reason"})
+			add(canary{strconv.FormatFloat(r, 'g', -1, 64), own(p, "mediator:full@preview"), fmt.Sprintf("%s reservation (set %d)", p, k)})
+			add(canary{reason, own(p, "mediator:full@preview"), p + " red-line reason"})
 			b, _ := json.Marshal(&pr)
 			act(n, p, "PUT", "/api/negotiations/"+n.id+"/profile", string(b), 200, nil)
 		}
@@ -346,7 +350,7 @@ func TestConfidentiality(t *testing.T) {
 						}
 						var status int
 						var body []byte
-						if rt.Pattern == "/api/classes/{id}/stream" {
+						if rt.Pattern == "/api/classes/{id}/stream" || rt.Pattern == "/api/negotiations/{id}/invites/stream" {
 							// The owner's stream stays open: what it says in
 							// its first moments is the evidence.
 							status, body = streamBrief(ts.http.URL, rq.path, n.creds[v])
@@ -407,6 +411,17 @@ func TestConfidentiality(t *testing.T) {
 		}
 	}
 	a.collectorControl(t)
+	// The trusted mediator's preview of a party's screen carries the
+	// party's profile (the overlap-only mediator's does not: audited above).
+	previewed := 0
+	for _, c := range canaries {
+		if c.allowed["mediator:full@preview"] && a.seen[c.value]["mediator:full"] {
+			previewed++
+		}
+	}
+	if previewed == 0 {
+		t.Error("control: the trusted mediator's previews showed no party's profile")
+	}
 	for _, v := range viewerOrder {
 		want := 0
 		for _, n := range negs {
@@ -571,8 +586,12 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 	c := "/api/classes/" + class
 	pkg := `[` + strings.TrimSuffix(strings.Repeat("0,", 20), ",") + `]`
 	switch rt.Method + " " + rt.Pattern {
-	case "GET /api/health", "GET /api/keys", "GET /api/stats", "GET /api/me", "GET /api/scenarios", "GET /api/protocols", "GET /api/negotiations", "GET /api/classes":
+	case "GET /api/health", "GET /api/keys", "GET /api/stats", "GET /api/me", "GET /api/scenarios", "GET /api/protocols":
 		return []apiRequest{{rt.Pattern, ""}}
+	case "GET /api/classes":
+		return []apiRequest{{rt.Pattern, ""}, {rt.Pattern + "?archived=1", ""}}
+	case "GET /api/negotiations":
+		return []apiRequest{{rt.Pattern, ""}, {rt.Pattern + "?archived=1", ""}}
 	case "POST /api/login":
 		return []apiRequest{{rt.Pattern, `{"name":"mediator","password":"wrong"}`}}
 	case "POST /api/logout":
@@ -583,6 +602,16 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{rt.Pattern, `{"scenario":{"builtin":"tiny-2p"},"settings":{"protocol":"sao"}}`}}
 	case "GET /api/negotiations/{id}":
 		return []apiRequest{{n, ""}}
+	case "DELETE /api/negotiations/{id}":
+		// Without the confirmation: the sweep deletes nothing.
+		return []apiRequest{{n, `{"confirm":"no"}`}}
+	case "POST /api/negotiations/{id}/archive":
+		// Restores (the negotiations are not archived): nothing changes.
+		return []apiRequest{{n + "/archive", `{"archived":false}`}}
+	case "GET /api/negotiations/{id}/preview/{party}":
+		return []apiRequest{{n + "/preview/russia", ""}, {n + "/preview/europe", ""}, {n + "/preview/us", ""}, {n + "/preview/nobody", ""}}
+	case "GET /api/negotiations/{id}/invites/stream":
+		return []apiRequest{{n + "/invites/stream", ""}}
 	case "GET /api/negotiations/{id}/invites":
 		return []apiRequest{{n + "/invites", ""}}
 	case "POST /api/negotiations/{id}/invites":
@@ -639,6 +668,14 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{rt.Pattern, `{"scenario":{"builtin":"tiny-2p"},"rooms":1,"settings":{"protocol":"sao"}}`}}
 	case "GET /api/classes/{id}":
 		return []apiRequest{{c, ""}}
+	case "DELETE /api/classes/{id}":
+		// Without the confirmation: the sweep deletes nothing.
+		return []apiRequest{{c, `{"confirm":"no"}`}}
+	case "POST /api/classes/{id}/archive":
+		// Restores (the class is not archived): nothing changes.
+		return []apiRequest{{c + "/archive", `{"archived":false}`}}
+	case "POST /api/classes/{id}/clone":
+		return []apiRequest{{c + "/clone", `{"title":"clone"}`}}
 	case "POST /api/classes/{id}/start":
 		return []apiRequest{{c + "/start", ""}}
 	case "GET /api/classes/{id}/debrief":

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -8,7 +10,9 @@ import (
 )
 
 // Seats and invitations: issuing one (POST .../invites), listing the
-// seats (GET .../invites) and revoking one (POST .../invites/{invite}/revoke).
+// seats (GET .../invites), following them live (GET .../invites/stream,
+// the owner's readiness board) and revoking one (POST
+// .../invites/{invite}/revoke).
 
 // DefaultInviteTTL is how long an invitation lasts unless the request
 // says (hours): long enough for talks whose ratification waits for two
@@ -90,4 +94,51 @@ func (s *Server) revokeInvite(r *http.Request, v room.Viewer) (any, error) {
 		}
 	}
 	return s.svc.Revoke(r.Context(), v, r.PathValue("id"), r.PathValue("invite"), req.Reason)
+}
+
+// seatsStream answers GET /api/negotiations/{id}/invites/stream: for the
+// negotiation's owner, server-sent events whose messages (`event: seats`)
+// each carry the seats as GET .../invites answers them — at once, then
+// whenever a seat changes (issued, revoked, joined, a profile saved, its
+// holder active again). It holds only as long as the owner's sign-in, as
+// every stream, and ends (an "end" event) when the negotiation is
+// deleted.
+func (s *Server) seatsStream(w http.ResponseWriter, r *http.Request) {
+	user, err := s.mustUser(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	c, cancel, err := s.svc.WatchSeats(r.Context(), user, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer cancel()
+	v := room.Viewer{User: user}
+	rc, holds, ok := s.openStream(w, r, v)
+	if !ok {
+		return
+	}
+	send := func() bool {
+		seats, err := s.svc.Seats(r.Context(), v, id)
+		if err != nil {
+			if r.Context().Err() == nil {
+				s.endStream(w, r, err)
+				_ = rc.Flush()
+			}
+			return false
+		}
+		b, err := json.Marshal(seats)
+		if err != nil {
+			return false
+		}
+		_, err = fmt.Fprintf(w, "event: seats\ndata: %s\n\n", b)
+		return err == nil
+	}
+	if !send() || rc.Flush() != nil {
+		return
+	}
+	pump(s, w, r, rc, holds, c, func(struct{}) bool { return holds(s.fresh) && send() })
 }

@@ -7,8 +7,11 @@ import (
 )
 
 // Negotiations: a mediator creates and lists them (POST and GET
-// /api/negotiations) and starts the session (POST .../start); anyone with
-// a seat reads the negotiation as that seat may see it (GET .../{id}).
+// /api/negotiations; ?archived=1 lists the archived ones), starts the
+// session (POST .../start), archives or restores one (POST .../archive),
+// deletes one (DELETE .../{id}) and previews a party's screen (GET
+// .../preview/{party}); anyone with a seat reads the negotiation as that
+// seat may see it (GET .../{id}).
 
 // NegotiationRequest creates a negotiation.
 type NegotiationRequest struct {
@@ -30,8 +33,53 @@ func (s *Server) createNegotiation(r *http.Request, user string) (any, error) {
 }
 
 func (s *Server) listNegotiations(r *http.Request, user string) (any, error) {
-	ns, err := s.svc.Negotiations(r.Context(), user)
+	archived := false
+	switch a := r.URL.Query().Get("archived"); a {
+	case "", "0", "false":
+	case "1", "true":
+		archived = true
+	default:
+		return nil, room.Errorf(room.EINVALID, "archived %q: want 1 (the archived negotiations) or 0 (the others)", a)
+	}
+	ns, err := s.svc.NegotiationsOf(r.Context(), user, archived)
 	return orEmpty(ns), err
+}
+
+// ArchiveRequest archives a negotiation (Archived absent or true) or
+// restores it (false); the body may be empty.
+type ArchiveRequest struct {
+	Archived *bool `json:"archived,omitempty"`
+}
+
+func (s *Server) archiveNegotiation(r *http.Request, user string) (any, error) {
+	var req ArchiveRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, MaxBody, &req); err != nil {
+			return nil, err
+		}
+	}
+	return s.svc.Archive(r.Context(), user, r.PathValue("id"), req.Archived == nil || *req.Archived)
+}
+
+// DeleteRequest confirms the deletion of a negotiation: Confirm repeats
+// its id.
+type DeleteRequest struct {
+	Confirm string `json:"confirm"`
+}
+
+func (s *Server) deleteNegotiation(r *http.Request, user string) (any, error) {
+	var req DeleteRequest
+	if err := decode(r, MaxBody, &req); err != nil {
+		return nil, err
+	}
+	if err := s.svc.Delete(r.Context(), user, r.PathValue("id"), req.Confirm); err != nil {
+		return nil, err
+	}
+	return map[string]bool{"deleted": true}, nil
+}
+
+func (s *Server) preview(r *http.Request, user string) (any, error) {
+	return s.svc.Preview(r.Context(), user, r.PathValue("id"), r.PathValue("party"))
 }
 
 func (s *Server) view(r *http.Request, v room.Viewer) (any, error) {

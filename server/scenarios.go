@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"path/filepath"
+	"strings"
 
 	"github.com/parley-negotiation/parley/room"
 	"github.com/parley-negotiation/parley/scenario"
@@ -17,6 +18,9 @@ type scenarioInfo struct {
 	Title   string `json:"title"`
 	Points  int    `json:"points"`
 	Parties int    `json:"parties"`
+	// Roles are the parties by id, name and role (public: what a class's
+	// seats are assigned to).
+	Roles []room.PartyInfo `json:"roles"`
 }
 
 func (s *Server) scenarios(w http.ResponseWriter, r *http.Request) {
@@ -27,7 +31,11 @@ func (s *Server) scenarios(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
-		out = append(out, scenarioInfo{Name: n, Title: sc.Title, Points: len(sc.Framework.Points), Parties: len(sc.Parties)})
+		info := scenarioInfo{Name: n, Title: sc.Title, Points: len(sc.Framework.Points), Parties: len(sc.Parties), Roles: []room.PartyInfo{}}
+		for _, p := range sc.Parties {
+			info.Roles = append(info.Roles, room.PartyInfo{ID: p.ID, Name: p.Name, Role: p.Role, HasProfile: p.Profile != nil})
+		}
+		out = append(out, info)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -64,6 +72,9 @@ func (src *ScenarioSource) load() (*scenario.Scenario, error) {
 		name := src.FileName
 		if name == "" {
 			name = "scenario.yaml"
+		}
+		if strings.HasPrefix(strings.TrimSpace(src.File), "<") || strings.EqualFold(filepath.Ext(name), ".xml") {
+			return nil, room.Errorf(room.EINVALID, "%s: this is XML, not a Parley scenario (YAML or JSON): upload a GENIUS domain with its profile files as GENIUS files (scenario.genius)", filepath.Base(name))
 		}
 		sc, err := scenario.Parse(filepath.Base(name), []byte(src.File))
 		if err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +55,16 @@ type Config struct {
 	// credentials before a delivery (default StreamFresh; negative: check
 	// before every delivery).
 	StreamFresh time.Duration
+	// Metrics, when set, counts requests, moves, latencies and failures
+	// (metrics.go); nil counts nothing.
+	Metrics *Metrics
+	// MetricsToken, with Metrics, serves GET /metrics on this server to
+	// the requests that bear it (Authorization: Bearer); without it the
+	// metrics are served only where Metrics.Handler is mounted.
+	MetricsToken string
+	// HSTSMaxAge is the max-age of Strict-Transport-Security on answers
+	// to HTTPS requests (default DefaultHSTSMaxAge; negative: none).
+	HSTSMaxAge time.Duration
 }
 
 // Server serves the API and the web UI.
@@ -73,6 +84,9 @@ type Server struct {
 	operators map[string]bool
 	recheck   time.Duration
 	fresh     time.Duration
+
+	metrics *Metrics
+	hsts    string // the Strict-Transport-Security value, "" for none
 }
 
 // Route is one API route: a method, a path pattern (net/http style) and
@@ -103,7 +117,8 @@ func New(cfg Config) *Server {
 	case cfg.StreamFresh < 0:
 		cfg.StreamFresh = 0
 	}
-	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst, cfg.TrustedProxies), operators: operatorSet(cfg.Operators), recheck: cfg.StreamRecheck, fresh: cfg.StreamFresh, mux: http.NewServeMux(), done: make(chan struct{})}
+	s := &Server{svc: cfg.Service, log: cfg.Log, secure: cfg.Secure, limiter: newLimiter(cfg.AuthRate, cfg.AuthBurst, cfg.TrustedProxies), operators: operatorSet(cfg.Operators), recheck: cfg.StreamRecheck, fresh: cfg.StreamFresh, mux: http.NewServeMux(), done: make(chan struct{}),
+		metrics: cfg.Metrics, hsts: hstsValue(cfg.HSTSMaxAge)}
 	const ok, created = http.StatusOK, http.StatusCreated
 	s.routes = []Route{
 		{"GET", "/api/health", s.health},
@@ -118,7 +133,11 @@ func New(cfg Config) *Server {
 		{"GET", "/api/negotiations", s.asUser(ok, s.listNegotiations)},
 		{"POST", "/api/negotiations", s.asUser(created, s.createNegotiation)},
 		{"GET", "/api/negotiations/{id}", s.asViewer(s.view)},
+		{"DELETE", "/api/negotiations/{id}", s.asUser(ok, s.deleteNegotiation)},
+		{"POST", "/api/negotiations/{id}/archive", s.asUser(ok, s.archiveNegotiation)},
+		{"GET", "/api/negotiations/{id}/preview/{party}", s.asUser(ok, s.preview)},
 		{"GET", "/api/negotiations/{id}/invites", s.asViewer(s.listInvites)},
+		{"GET", "/api/negotiations/{id}/invites/stream", s.seatsStream},
 		{"POST", "/api/negotiations/{id}/invites", s.createInvite},
 		{"POST", "/api/negotiations/{id}/invites/{invite}/revoke", s.asViewer(s.revokeInvite)},
 		{"POST", "/api/negotiations/{id}/start", s.asUser(ok, s.start)},
@@ -142,6 +161,9 @@ func New(cfg Config) *Server {
 		{"GET", "/api/classes", s.asUser(ok, s.listClasses)},
 		{"POST", "/api/classes", s.asUser(created, s.createClass)},
 		{"GET", "/api/classes/{id}", s.asUser(ok, s.getClass)},
+		{"DELETE", "/api/classes/{id}", s.asUser(ok, s.deleteClass)},
+		{"POST", "/api/classes/{id}/archive", s.asUser(ok, s.archiveClass)},
+		{"POST", "/api/classes/{id}/clone", s.asUser(created, s.cloneClass)},
 		{"POST", "/api/classes/{id}/start", s.asUser(ok, s.startClass)},
 		{"GET", "/api/classes/{id}/debrief", s.asUser(ok, s.debrief)},
 		{"GET", "/api/classes/{id}/stream", s.classStream},
@@ -151,6 +173,14 @@ func New(cfg Config) *Server {
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.handler)
 	}
+	// Operational endpoints, outside the documented API (docs/deploy.md).
+	s.mux.HandleFunc("GET /api/ready", s.ready)
+	if cfg.Metrics != nil {
+		cfg.Metrics.bind(s.svc.Subscribers)
+		if cfg.MetricsToken != "" {
+			s.mux.Handle("GET /metrics", RequireToken(cfg.MetricsToken, cfg.Metrics.Handler()))
+		}
+	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, room.Errorf(room.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
 	})
@@ -159,7 +189,7 @@ func New(cfg Config) *Server {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, room.Errorf(room.EFORBIDDEN, "cross-origin request refused"))
 	}))
-	s.handler = cop.Handler(s.recoverer(s.mux))
+	s.handler = s.observe(cop.Handler(gzipAPI(s.recoverer(s.mux))))
 	return s
 }
 
@@ -236,8 +266,12 @@ func (s *Server) Close() { s.doneOnce.Do(func() { close(s.done) }) }
 
 // Run serves on addr until ctx ends, then shuts down gracefully. It also
 // expires timed sessions every second.
-func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+func (s *Server) Run(ctx context.Context, ln net.Listener) error { return s.run(ctx, ln, nil) }
+
+// run serves on ln, over TLS when conf is set (RunTLS).
+func (s *Server) run(ctx context.Context, ln net.Listener, conf *tls.Config) error {
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: conf,
+		ErrorLog: serverErrorLog(s.log)}
 	go func() {
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -248,12 +282,19 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 			case <-t.C:
 				if err := s.svc.Tick(ctx); err != nil {
 					s.log.Error("expiring sessions", slog.Any("err", err))
+					s.metrics.StoreError()
 				}
 			}
 		}
 	}()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if conf != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

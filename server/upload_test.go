@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -144,5 +147,136 @@ func TestGeniusUploadStaysInTheUpload(t *testing.T) {
 	}
 	if len(ns) != 1 {
 		t.Errorf("%d negotiations, want only the control's", len(ns))
+	}
+}
+
+// folderUpload reads the files of a testdata folder of the genius package.
+func folderUpload(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	ents, err := os.ReadDir(filepath.Join("..", "genius", "testdata", dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join("..", "genius", "testdata", dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = string(b)
+	}
+	return files
+}
+
+// zipOf zips files, each under prefix.
+func zipOf(t *testing.T, prefix string, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range files {
+		w, err := zw.Create(prefix + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(w, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestGeniusUploadFormats: a GENIUS folder as a zip (at its root or in a
+// folder, with files to ignore), a GeniusWeb folder (JSON files, or
+// zipped) each make a negotiation with the upload's parties; a zip that is
+// not one, one of two domains' folders, a bomb, and XML pasted as a
+// scenario file are each a 400 saying what to do.
+func TestGeniusUploadFormats(t *testing.T) {
+	ts := newTestServer(t, server.Config{AuthBurst: 1000})
+	harbour := harbourUpload(t).Files
+	withJunk := map[string]string{"readme.txt": "notes", ".hidden.xml": "<x/>"}
+	for k, v := range harbour {
+		withJunk[k] = v
+	}
+	kiosk := folderUpload(t, filepath.Join("geniusweb", "Kiosk"))
+	good := []struct {
+		name    string
+		g       server.GeniusUpload
+		parties int // with the mediator
+	}{
+		{"GENIUS zip at the root", server.GeniusUpload{Name: "Harbour", Zip: zipOf(t, "", harbour)}, 3},
+		{"GENIUS zip of a folder, with other files", server.GeniusUpload{Name: "Harbour", Zip: zipOf(t, "Harbour/", withJunk)}, 3},
+		{"GeniusWeb files", server.GeniusUpload{Name: "Kiosk", Files: kiosk}, 3},
+		{"GeniusWeb zip", server.GeniusUpload{Name: "Kiosk", Zip: zipOf(t, "Kiosk/", kiosk)}, 3},
+	}
+	for _, c := range good {
+		t.Run(c.name, func(t *testing.T) {
+			status, b := ts.upload(t, &c.g)
+			if status != 201 {
+				t.Fatalf("status %d %.300s", status, b)
+			}
+			var n struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(b, &n); err != nil || n.ID == "" {
+				t.Fatalf("answer %.300s: %v", b, err)
+			}
+			var v struct {
+				Parties []struct {
+					ID string `json:"id"`
+				} `json:"parties"`
+			}
+			ts.mustDo("GET", "/api/negotiations/"+n.ID, ts.mediator(), "", 200, &v)
+			if len(v.Parties) != c.parties {
+				t.Errorf("parties %v, want %d", v.Parties, c.parties)
+			}
+		})
+	}
+	// A bomb: one file of zeros, well over the bound once inflated.
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	w, _ := zw.Create("big.xml")
+	zero := make([]byte, 1<<20)
+	for range server.MaxGeniusZip>>20 + 2 {
+		_, _ = w.Write(zero)
+	}
+	_ = zw.Close()
+	var twoDirs bytes.Buffer
+	zw = zip.NewWriter(&twoDirs)
+	for _, p := range []string{"a/", "b/"} {
+		for name, body := range harbour {
+			w, _ := zw.Create(p + name)
+			_, _ = io.WriteString(w, body)
+		}
+	}
+	_ = zw.Close()
+	bad := []struct {
+		name   string
+		g      server.GeniusUpload
+		status int
+		says   string
+	}{
+		{"not a zip", server.GeniusUpload{Name: "X", Zip: []byte("this is no zip")}, 400, "want a zip archive"},
+		{"an empty zip", server.GeniusUpload{Name: "X", Zip: zipOf(t, "", map[string]string{"a.txt": "x"})}, 400, "no .xml or .json file"},
+		{"two folders", server.GeniusUpload{Name: "X", Zip: twoDirs.Bytes()}, 400, "want one domain's files"},
+		{"files and a zip", server.GeniusUpload{Name: "X", Files: harbour, Zip: zipOf(t, "", harbour)}, 400, "not both"},
+		{"a bomb", server.GeniusUpload{Name: "X", Zip: bomb.Bytes()}, 413, "uncompressed"},
+		{"a text file", server.GeniusUpload{Name: "X", Files: map[string]string{"a.txt": "x"}}, 400, "ending in .xml (GENIUS) or .json (GeniusWeb)"},
+		{"a profile without its domain", server.GeniusUpload{Name: "X", Files: map[string]string{"port.xml": harbour["port.xml"]}}, 400, "domain"},
+	}
+	for _, c := range bad {
+		t.Run(c.name, func(t *testing.T) {
+			status, b := ts.upload(t, &c.g)
+			if status != c.status || !strings.Contains(errorMessage(b), c.says) {
+				t.Errorf("status %d %.300s; want %d saying %q", status, b, c.status, c.says)
+			}
+		})
+	}
+	// GENIUS XML pasted as a scenario file.
+	status, b, _ := ts.do("POST", "/api/negotiations", ts.mediator(), `{"scenario":{"file":"<negotiation_template>\n\t<utility_space/>","file_name":"x.xml"}}`)
+	if status != 400 || !strings.Contains(errorMessage(b), "this is XML") {
+		t.Errorf("XML as a scenario file: %d %s", status, b)
 	}
 }

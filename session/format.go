@@ -115,3 +115,54 @@ func messageVisible(m *Move) []string {
 	slices.Sort(v)
 	return slices.Compact(v)
 }
+
+// Addressing says whom a member of the table may address with a message
+// under the session's format (the rules of checkMessage, for the callers
+// that offer the choice): To lists the members it may name, Min and Max
+// bound how many it names (Max 0: no bound), and Everyone tells whether it
+// may address the whole table (a message without recipients).
+type Addressing struct {
+	To       []string `json:"to"`
+	Min      int      `json:"min"`
+	Max      int      `json:"max,omitempty"`
+	Everyone bool     `json:"everyone,omitempty"`
+}
+
+// Addressing returns whom party may address (nothing for one who is not
+// at the table).
+func (s *Session) Addressing(party string) Addressing {
+	a := Addressing{To: []string{}}
+	if !s.isMember(party) {
+		return a
+	}
+	med := s.Config.Mediator
+	if party == med {
+		a.To, a.Everyone = s.others(party), true
+		return a
+	}
+	direct := true
+	for _, r := range s.others(party) {
+		if r != med && s.noDirect(party, r) {
+			direct = false
+			continue
+		}
+		a.To = append(a.To, r)
+	}
+	a.Min = 1
+	switch s.Config.Format {
+	case scenario.Proximity:
+		a.To, a.Max = []string{}, 1
+		if med != "" {
+			a.To = []string{med}
+		}
+	case scenario.Bilateral:
+		a.Max = 1
+	case scenario.Trilateral:
+		a.Max = 2
+	default:
+		if direct {
+			a.Min, a.Everyone = 0, true
+		}
+	}
+	return a
+}

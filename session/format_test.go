@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/parley-negotiation/parley/scenario"
@@ -73,5 +74,54 @@ func TestProximityRelayAndVisibility(t *testing.T) {
 	}
 	if _, err := Replay(sc, evs); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAddressing: the recipients Addressing offers are exactly the ones
+// the engine accepts, for every format, every member and every set of
+// recipients (with and without a pair of parties that do not meet).
+func TestAddressing(t *testing.T) {
+	for _, noDirect := range [][][2]string{nil, {{"a", "b"}}} {
+		sc := testScenario()
+		sc.Format.NoDirect = noDirect
+		for _, format := range []string{scenario.Plenary, scenario.Bilateral, scenario.Trilateral, scenario.Proximity} {
+			s, err := New(sc, Config{Protocol: SAO, Mediator: "med", Format: format}, fakeClock())
+			if err != nil {
+				t.Fatal(err)
+			}
+			members := append(slices.Clone(s.Config.Parties), "med")
+			for _, from := range members {
+				a := s.Addressing(from)
+				for mask := 0; mask < 1<<len(members); mask++ {
+					var to []string
+					for i, p := range members {
+						if mask&(1<<i) != 0 {
+							to = append(to, p)
+						}
+					}
+					offered := len(to) == 0 && a.Everyone
+					if len(to) > 0 {
+						offered = len(to) >= a.Min && (a.Max == 0 || len(to) <= a.Max)
+						for _, p := range to {
+							offered = offered && slices.Contains(a.To, p)
+						}
+					}
+					err := s.check(&Move{Kind: KindMessage, Party: from, To: to, Message: "hello"})
+					if (err == nil) != offered {
+						t.Errorf("%s, no-direct %v: %s to %v: engine says %v, Addressing %+v offers it: %v", format, noDirect, from, to, err, a, offered)
+					}
+				}
+			}
+		}
+	}
+	s, err := New(testScenario(), Config{Protocol: SAO, Mediator: "med", Format: scenario.Proximity}, fakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := s.Addressing("a"); !slices.Equal(a.To, []string{"med"}) || a.Everyone {
+		t.Errorf("a party in proximity talks may address %+v, want the mediator only", a)
+	}
+	if a := s.Addressing("stranger"); len(a.To) != 0 || a.Everyone {
+		t.Errorf("a stranger may address %+v", a)
 	}
 }

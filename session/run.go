@@ -226,8 +226,7 @@ func (r *Runner) amopTurn(id string, v *agent.View) error {
 		case agent.EndTalks:
 			m.Kind = KindEnd
 		default:
-			_, best := v.Table.Max()
-			m.Kind, m.Package = KindOffer, best
+			m.Kind, m.Package = KindOffer, BestAllowed(v.Table, v.Profile)
 		}
 	} else {
 		offer := st.Table[st.VoteOn-1]

@@ -104,6 +104,19 @@ func RunMediated(s *Session, med Mediator, parties map[string]Responder) error {
 	return nil
 }
 
+// MediatorView returns what the mediator strategy may know now (as
+// RunMediated shows it), for a caller that plays the mediator's seat move
+// by move (a room's automatic mediator).
+func (s *Session) MediatorView() *MediatorView {
+	var events []Event
+	for _, e := range s.Events() {
+		if e.VisibleTo(s.Config.Mediator) {
+			events = append(events, e)
+		}
+	}
+	return s.mediatorView(events)
+}
+
 func (s *Session) mediatorView(events []Event) *MediatorView {
 	st := &s.State
 	v := &MediatorView{

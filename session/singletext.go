@@ -20,7 +20,8 @@ import (
 //     bracketed alternatives. Every draft is a new version (State.Version);
 //     all versions stay in the log. The parties reply with KindRespond.
 //   - KindCallVote (mediator), only when the current text has no brackets:
-//     the parties reply with KindVote (Yes) on the whole text. When every
+//     the parties reply with KindVote (Yes) on the whole text, with their
+//     reason if they give one (Message; seen as the vote is). When every
 //     party has voted, Session.Decide applies the scenario's decision rule
 //     (unanimity or quorum, and every veto holder): the text is agreed, or
 //     it fails and the mediator may redraft in the next round.

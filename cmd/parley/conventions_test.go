@@ -144,6 +144,7 @@ var jsonExempt = map[string]string{
 	"parley completion powershell": "prints a shell script",
 	"parley completion zsh":        "prints a shell script",
 	"parley plan":                  "a group: prints its help",
+	"parley user":                  "a group: prints its help",
 }
 
 // TestJSONEveryCommand: every command that prints a result has --json and,
@@ -250,6 +251,15 @@ decision:
 		{cmd: "parley plan respond", args: []string{"plan", "respond", in("impl2.jsonl"), "--party", "russia", "--report", "REPORT",
 			"--answer", "dispute", "--at", "2026-09-03", "--no-sign", "--json"}},
 		{cmd: "parley export", args: []string{"export", negotiation, "--db", db, "-o", in("export.jsonl"), "--json"}},
+		{cmd: "parley user add", args: []string{"user", "add", "alice", "--db", db, "--role", "instructor", "--json"}},
+		{cmd: "parley user list", args: []string{"user", "list", "--db", db, "--json"}},
+		{cmd: "parley user passwd", args: []string{"user", "passwd", "alice", "--db", db, "--json"}},
+		{cmd: "parley user sessions", args: []string{"user", "sessions", "alice", "--db", db, "--json"}},
+		{cmd: "parley user revoke", args: []string{"user", "revoke", "alice", "--all", "--db", db, "--json"}},
+		{cmd: "parley user remove", args: []string{"user", "remove", "alice", "--db", db, "--json"}},
+		{cmd: "parley backup", args: []string{"backup", "--db", db, "-o", in("backup.db"), "--json"}},
+		{cmd: "parley restore", args: []string{"restore", in("backup.db"), "--db", in("restored.db"), "--json"}},
+		{cmd: "parley purge", args: []string{"purge", negotiation, "--db", in("restored.db"), "--keep-record", "--yes", "--json"}},
 		{cmd: "parley tournament", args: []string{"tournament", in("t.yaml"), "-o", in("tournament"), "-q", "--json"}},
 		{cmd: "parley loadtest", args: []string{"loadtest", "--sessions", "1", "--duration", "1s", "-q", "--json"}},
 	}

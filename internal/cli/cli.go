@@ -128,6 +128,7 @@ See docs/cli.md.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{flagError(err)} })
 	root.AddCommand(newAnalyze(e), newValidate(e), newScenarios(e), newConvert(e), newRun(e), newReplay(e), newServe(e), newLoadtest(e), newTournament(e), newAgreement(e))
 	root.AddCommand(newVerify(e), newPlan(e), newWorker(e), newBroker(e), newRatify(e), newKeygen(e), newExport(e), newVersion(e))
+	root.AddCommand(newUser(e), newBackup(e), newRestore(e), newPurge(e))
 	root.SetHelpCommand(newHelp(root))
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()

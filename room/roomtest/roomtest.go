@@ -33,6 +33,11 @@ func Run(t *testing.T, open func(t *testing.T) room.Store) {
 		{"RevokeInvites", testRevokeInvites},
 		{"MarkInvites", testMarkInvites},
 		{"Classes", testClasses},
+		{"ArchiveNegotiation", testArchiveNegotiation},
+		{"DeleteNegotiation", testDeleteNegotiation},
+		{"MarkInviteSeen", testMarkInviteSeen},
+		{"Accounts", testAccounts},
+		{"KeptRecords", testKeptRecords},
 		{"AppendEventsSequence", testAppendSequence},
 		{"AppendEventsAtomic", testAppendAtomic},
 		{"AppendEventsNotFound", testAppendNotFound},
@@ -90,7 +95,7 @@ func sameLogin(a, b room.Login) bool {
 func sameNegotiation(a, b room.Negotiation) bool {
 	return a.ID == b.ID && a.Owner == b.Owner && a.Title == b.Title &&
 		bytes.Equal(a.Scenario, b.Scenario) && bytes.Equal(a.Settings, b.Settings) &&
-		a.Class == b.Class && a.Created.Equal(b.Created)
+		a.Class == b.Class && a.Created.Equal(b.Created) && a.Archived.Equal(b.Archived)
 }
 
 func sameInvite(a, b room.Invite) bool {
@@ -99,7 +104,8 @@ func sameInvite(a, b room.Invite) bool {
 		a.IssuedBy == b.IssuedBy && a.Reissued == b.Reissued && a.Note == b.Note &&
 		a.Expires.Equal(b.Expires) && a.Created.Equal(b.Created) &&
 		a.Used.Equal(b.Used) && a.ProfileSaved.Equal(b.ProfileSaved) &&
-		a.Revoked.Equal(b.Revoked) && a.RevokedBy == b.RevokedBy && a.RevokeReason == b.RevokeReason
+		a.Revoked.Equal(b.Revoked) && a.RevokedBy == b.RevokedBy && a.RevokeReason == b.RevokeReason &&
+		a.Seen.Equal(b.Seen)
 }
 
 func sameClass(a, b room.Class) bool {

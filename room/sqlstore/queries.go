@@ -21,9 +21,13 @@ func (s *Store) CreateUser(ctx context.Context, u room.User) error {
 	if err != nil {
 		return err
 	}
+	role := u.Role
+	if role == "" {
+		role = room.RoleMediator
+	}
 	_, err = s.db.ExecContext(ctx,
-		`INSERT INTO users (id, name, password_hash, created) VALUES ($1, $2, $3, $4)`,
-		u.ID, u.Name, u.PasswordHash, created)
+		`INSERT INTO users (id, name, password_hash, created, role) VALUES ($1, $2, $3, $4, $5)`,
+		u.ID, u.Name, u.PasswordHash, created, role)
 	if err != nil {
 		if violated(err) == uniqueViolation {
 			return coded(room.ECONFLICT, err, "a user with ID %q or name %q already exists", u.ID, u.Name)
@@ -33,12 +37,12 @@ func (s *Store) CreateUser(ctx context.Context, u room.User) error {
 	return nil
 }
 
-const userColumns = `id, name, password_hash, created`
+const userColumns = `id, name, password_hash, created, role`
 
 func scanUser(row scanner) (room.User, error) {
 	var u room.User
 	var created string
-	if err := row.Scan(&u.ID, &u.Name, &u.PasswordHash, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Name, &u.PasswordHash, &created, &u.Role); err != nil {
 		return room.User{}, err
 	}
 	var err error
@@ -77,9 +81,13 @@ func (s *Store) CreateLogin(ctx context.Context, l room.Login) error {
 	if err != nil {
 		return err
 	}
+	made, err := formatOptTime(l.Created)
+	if err != nil {
+		return err
+	}
 	_, err = s.db.ExecContext(ctx,
-		`INSERT INTO logins (token, user_id, expires) VALUES ($1, $2, $3)`,
-		l.Token, l.User, expires)
+		`INSERT INTO logins (token, user_id, expires, created) VALUES ($1, $2, $3, $4)`,
+		l.Token, l.User, expires, made)
 	if err != nil {
 		switch violated(err) {
 		case uniqueViolation:
@@ -94,16 +102,10 @@ func (s *Store) CreateLogin(ctx context.Context, l room.Login) error {
 
 // LoginByToken returns the login with that token hash; ENOTFOUND if none.
 func (s *Store) LoginByToken(ctx context.Context, token string) (room.Login, error) {
-	var l room.Login
-	var expires string
-	err := s.db.QueryRowContext(ctx,
-		`SELECT token, user_id, expires FROM logins WHERE token = $1`, token).
-		Scan(&l.Token, &l.User, &expires)
+	l, err := scanLogin(s.db.QueryRowContext(ctx,
+		`SELECT `+loginColumns+` FROM logins WHERE token = $1`, token))
 	if errors.Is(err, sql.ErrNoRows) {
 		return room.Login{}, coded(room.ENOTFOUND, err, "no login with that token")
-	}
-	if err == nil {
-		l.Expires, err = parseTime(expires)
 	}
 	if err != nil {
 		return room.Login{}, fmt.Errorf("sqlstore: login by token: %w", err)
@@ -126,10 +128,14 @@ func (s *Store) CreateNegotiation(ctx context.Context, n room.Negotiation) error
 	if err != nil {
 		return err
 	}
+	archived, err := formatOptTime(n.Archived)
+	if err != nil {
+		return err
+	}
 	_, err = s.db.ExecContext(ctx,
-		`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		n.ID, n.Owner, n.Title, nonNil(n.Scenario), nonNil(n.Settings), n.Class, created)
+		`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created, archived)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		n.ID, n.Owner, n.Title, nonNil(n.Scenario), nonNil(n.Settings), n.Class, created, archived)
 	if err != nil {
 		switch violated(err) {
 		case uniqueViolation:
@@ -142,16 +148,19 @@ func (s *Store) CreateNegotiation(ctx context.Context, n room.Negotiation) error
 	return nil
 }
 
-const negotiationColumns = `id, owner, title, scenario, settings, class_id, created`
+const negotiationColumns = `id, owner, title, scenario, settings, class_id, created, archived`
 
 func scanNegotiation(row scanner) (room.Negotiation, error) {
 	var n room.Negotiation
-	var created string
-	if err := row.Scan(&n.ID, &n.Owner, &n.Title, &n.Scenario, &n.Settings, &n.Class, &created); err != nil {
+	var created, archived string
+	if err := row.Scan(&n.ID, &n.Owner, &n.Title, &n.Scenario, &n.Settings, &n.Class, &created, &archived); err != nil {
 		return room.Negotiation{}, err
 	}
 	var err error
-	n.Created, err = parseTime(created)
+	if n.Created, err = parseTime(created); err != nil {
+		return room.Negotiation{}, err
+	}
+	n.Archived, err = parseOptTime(archived)
 	return n, err
 }
 
@@ -232,6 +241,77 @@ func (s *Store) UpdateNegotiation(ctx context.Context, id string, scenario, sett
 	return nil
 }
 
+// ArchiveNegotiation sets when the negotiation was archived ("" for the
+// zero time: restored); ENOTFOUND if none.
+func (s *Store) ArchiveNegotiation(ctx context.Context, id string, at time.Time) error {
+	t, err := formatOptTime(at)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE negotiations SET archived = $1 WHERE id = $2`, t, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: archive negotiation %q: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: archive negotiation %q: %w", id, err)
+	}
+	if n == 0 {
+		return room.Errorf(room.ENOTFOUND, "no negotiation %q", id)
+	}
+	return nil
+}
+
+// DeleteNegotiation removes the negotiation, its invites and its log in one
+// transaction; ENOTFOUND if none.
+func (s *Store) DeleteNegotiation(ctx context.Context, id string) error {
+	return s.deleteNegotiation(ctx, id, nil)
+}
+
+// deleteNegotiation removes the negotiation, its invites and its log and,
+// when keep is not nil, stores keep, in one transaction; then, on SQLite,
+// it checkpoints the WAL, so that what was deleted leaves it too.
+func (s *Store) deleteNegotiation(ctx context.Context, id string, keep *room.KeptRecord) error {
+	if s.writes != nil {
+		s.writes.Lock()
+		defer s.writes.Unlock()
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete negotiation %q: begin: %w", id, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	for _, q := range []string{
+		`DELETE FROM events WHERE negotiation = $1`,
+		`DELETE FROM invites WHERE negotiation = $1`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("sqlstore: delete negotiation %q: %w", id, err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM negotiations WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete negotiation %q: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete negotiation %q: %w", id, err)
+	}
+	if n == 0 {
+		return room.Errorf(room.ENOTFOUND, "no negotiation %q", id)
+	}
+	if keep != nil {
+		if err := insertKeptRecord(ctx, tx, *keep); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: delete negotiation %q: commit: %w", id, err)
+	}
+	s.scrub(ctx)
+	return nil
+}
+
 // CreateInvite adds inv; ECONFLICT if the token, or the ID within the
 // negotiation, is taken; ENOTFOUND if its negotiation does not exist.
 func (s *Store) CreateInvite(ctx context.Context, inv room.Invite) error {
@@ -251,16 +331,16 @@ func createInvite(ctx context.Context, db execer, inv room.Invite) error {
 	if err != nil {
 		return err
 	}
-	opt, err := formatOptTimes(inv.Used, inv.ProfileSaved, inv.Revoked)
+	opt, err := formatOptTimes(inv.Used, inv.ProfileSaved, inv.Revoked, inv.Seen)
 	if err != nil {
 		return err
 	}
 	_, err = db.ExecContext(ctx,
 		`INSERT INTO invites (token, negotiation, party, person, observer, verifier, expires, created,
-		   id, issued_by, reissued, note, used, profile_saved, revoked, revoked_by, revoke_reason)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		   id, issued_by, reissued, note, used, profile_saved, revoked, revoked_by, revoke_reason, seen)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		inv.Token, inv.Negotiation, inv.Party, inv.Person, flag(inv.Observer), inv.Verifier, ts[0], ts[1],
-		inv.ID, inv.IssuedBy, flag(inv.Reissued), inv.Note, opt[0], opt[1], opt[2], inv.RevokedBy, inv.RevokeReason)
+		inv.ID, inv.IssuedBy, flag(inv.Reissued), inv.Note, opt[0], opt[1], opt[2], inv.RevokedBy, inv.RevokeReason, opt[3])
 	if err != nil {
 		switch violated(err) {
 		case uniqueViolation:
@@ -282,14 +362,14 @@ func flag(b bool) int {
 }
 
 const inviteColumns = `token, negotiation, party, person, observer, verifier, expires, created, ` +
-	`id, issued_by, reissued, note, used, profile_saved, revoked, revoked_by, revoke_reason`
+	`id, issued_by, reissued, note, used, profile_saved, revoked, revoked_by, revoke_reason, seen`
 
 func scanInvite(row scanner) (room.Invite, error) {
 	var inv room.Invite
 	var observer, reissued int64
-	var expires, created, used, saved, revoked string
+	var expires, created, used, saved, revoked, seen string
 	if err := row.Scan(&inv.Token, &inv.Negotiation, &inv.Party, &inv.Person, &observer, &inv.Verifier, &expires, &created,
-		&inv.ID, &inv.IssuedBy, &reissued, &inv.Note, &used, &saved, &revoked, &inv.RevokedBy, &inv.RevokeReason); err != nil {
+		&inv.ID, &inv.IssuedBy, &reissued, &inv.Note, &used, &saved, &revoked, &inv.RevokedBy, &inv.RevokeReason, &seen); err != nil {
 		return room.Invite{}, err
 	}
 	inv.Observer, inv.Reissued = observer != 0, reissued != 0
@@ -307,6 +387,9 @@ func scanInvite(row scanner) (room.Invite, error) {
 		return room.Invite{}, err
 	}
 	if inv.Revoked, err = parseOptTime(revoked); err != nil {
+		return room.Invite{}, err
+	}
+	if inv.Seen, err = parseOptTime(seen); err != nil {
 		return room.Invite{}, err
 	}
 	return inv, nil
@@ -412,6 +495,11 @@ func (s *Store) MarkProfileSaved(ctx context.Context, negotiation, id string, at
 	return s.markInvite(ctx, "profile_saved", negotiation, id, at, ``)
 }
 
+// MarkInviteSeen sets when the invite's holder was last active.
+func (s *Store) MarkInviteSeen(ctx context.Context, negotiation, id string, at time.Time) error {
+	return s.markInvite(ctx, "seen", negotiation, id, at, ``)
+}
+
 // markInvite sets the time column of an invite (where the condition
 // holds); ENOTFOUND if there is no such invite.
 func (s *Store) markInvite(ctx context.Context, column, negotiation, id string, at time.Time, cond string) error {
@@ -452,9 +540,13 @@ func (s *Store) CreateClass(ctx context.Context, c room.Class) error {
 	if err != nil {
 		return err
 	}
+	archived, err := formatOptTime(c.Archived)
+	if err != nil {
+		return err
+	}
 	_, err = s.db.ExecContext(ctx,
-		`INSERT INTO classes (id, owner, title, deadline, created) VALUES ($1, $2, $3, $4, $5)`,
-		c.ID, c.Owner, c.Title, ts[0], ts[1])
+		`INSERT INTO classes (id, owner, title, deadline, created, archived, scenario, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		c.ID, c.Owner, c.Title, ts[0], ts[1], archived, nonNil(c.Scenario), nonNil(c.Settings))
 	if err != nil {
 		switch violated(err) {
 		case uniqueViolation:
@@ -467,12 +559,12 @@ func (s *Store) CreateClass(ctx context.Context, c room.Class) error {
 	return nil
 }
 
-const classColumns = `id, owner, title, deadline, created`
+const classColumns = `id, owner, title, deadline, created, archived, scenario, settings`
 
 func scanClass(row scanner) (room.Class, error) {
 	var c room.Class
-	var deadline, created string
-	if err := row.Scan(&c.ID, &c.Owner, &c.Title, &deadline, &created); err != nil {
+	var deadline, created, archived string
+	if err := row.Scan(&c.ID, &c.Owner, &c.Title, &deadline, &created, &archived, &c.Scenario, &c.Settings); err != nil {
 		return room.Class{}, err
 	}
 	var err error
@@ -482,7 +574,70 @@ func scanClass(row scanner) (room.Class, error) {
 	if c.Created, err = parseTime(created); err != nil {
 		return room.Class{}, err
 	}
+	if c.Archived, err = parseOptTime(archived); err != nil {
+		return room.Class{}, err
+	}
 	return c, nil
+}
+
+// ArchiveClass sets when the class was archived ("" for the zero time:
+// restored); ENOTFOUND if none.
+func (s *Store) ArchiveClass(ctx context.Context, id string, at time.Time) error {
+	t, err := formatOptTime(at)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE classes SET archived = $1 WHERE id = $2`, t, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: archive class %q: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: archive class %q: %w", id, err)
+	}
+	if n == 0 {
+		return room.Errorf(room.ENOTFOUND, "no class %q", id)
+	}
+	return nil
+}
+
+// DeleteClass removes the class with its negotiations, their invites and
+// their logs, in one transaction; ENOTFOUND if none.
+func (s *Store) DeleteClass(ctx context.Context, id string) error {
+	if s.writes != nil {
+		s.writes.Lock()
+		defer s.writes.Unlock()
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete class %q: begin: %w", id, err)
+	}
+	defer tx.Rollback() // a no-op after Commit
+	for _, q := range []string{
+		`DELETE FROM events WHERE negotiation IN (SELECT id FROM negotiations WHERE class_id = $1)`,
+		`DELETE FROM invites WHERE negotiation IN (SELECT id FROM negotiations WHERE class_id = $1)`,
+		`DELETE FROM negotiations WHERE class_id = $1`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return fmt.Errorf("sqlstore: delete class %q: %w", id, err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM classes WHERE id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete class %q: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete class %q: %w", id, err)
+	}
+	if n == 0 {
+		return room.Errorf(room.ENOTFOUND, "no class %q", id)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlstore: delete class %q: commit: %w", id, err)
+	}
+	s.scrub(ctx)
+	return nil
 }
 
 // Class returns the class; ENOTFOUND if none.

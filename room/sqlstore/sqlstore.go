@@ -40,11 +40,15 @@ var migrations embed.FS
 //     returns, which the room relies on before it acknowledges a move;
 //   - _txlock=immediate: transactions take the write lock when they begin,
 //     so a read-then-write transaction (AppendEvents) never fails half-way
-//     because another writer got in between; it waits its turn.
+//     because another writer got in between; it waits its turn;
+//   - secure_delete: deleted content is overwritten with zeros, so that a
+//     deleted negotiation's private data does not linger in free space
+//     (docs/security.md, retention).
 const sqliteOptions = "_pragma=busy_timeout(10000)" +
 	"&_pragma=foreign_keys(ON)" +
 	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=synchronous(FULL)" +
+	"&_pragma=secure_delete(ON)" +
 	"&_txlock=immediate"
 
 // Store is a room.Store over a SQL database. It is safe for concurrent use.

@@ -58,6 +58,10 @@ type user struct {
 
 	mu     sync.Mutex
 	errors []string // uncaught exceptions and console errors of the page
+	// dialogs are the messages of the confirmations the page asked, and
+	// decline how many of the next ones to answer no (responses_test.go).
+	dialogs []string
+	decline int
 }
 
 // harness runs the server and the browser.
@@ -163,6 +167,7 @@ func (h *harness) newUser(bctx context.Context, name string) *user {
 			}
 		}
 	}()
+	h.answerDialogs(u)
 	h.users = append(h.users, u)
 	return u
 }
@@ -541,6 +546,7 @@ func TestMiamiSingleText(t *testing.T) {
 		chromedp.WaitVisible(id("use-suggestion-nash")),
 		chromedp.WaitNotPresent(id("analysis-loading")),
 		click("start"),
+		click("start-confirm-open"),
 		chromedp.WaitVisible(css(`#status-banner[data-status="negotiating"]`)),
 		chromedp.WaitVisible(id("heatmap")),
 		chromedp.WaitNotPresent(id("analysis-loading")),
@@ -695,15 +701,17 @@ func TestMiamiSingleText(t *testing.T) {
 		chromedp.WaitVisible(id("new-class")),
 		chromedp.SendKeys(id("class-title"), "Ceasefire seminar"),
 		chromedp.SetValue(id("class-scenario"), "tiny-2p"),
-		chromedp.SetValue(id("class-rooms"), "2"),
-		chromedp.SendKeys(id("class-seats"), "1, north, Ann\n1, south, Ben\n2, north, Cleo\n2, south, Dan"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("class-scenario").dispatchEvent(new Event("change"))`),
+		click("class-mediator-me"),
+		chromedp.SendKeys(id("class-roster"), "Ann\nBen\nCleo\nDan"),
+		click("class-roster-assign"),
 		click("class-create"),
 		chromedp.WaitVisible(id("class-seats-issued")),
 		click("class-open"),
 		chromedp.WaitVisible(id("debrief-table")),
 		click("class-start"),
 		chromedp.WaitVisible(id("class-all-started")),
-		chromedp.WaitVisible(id("debrief-plot")),
+		chromedp.WaitVisible(id("debrief-plot-empty")),
 	)
 	// Room 1 reaches an agreement (through the service: the debrief is
 	// what this part shows), then the debrief is read again.

@@ -10,10 +10,11 @@
 // subscribe to the screen's store (store.js) and re-render on their own
 // data; see docs/extending-ui.md.
 
-import { h, api, replace, showError, clearError, link, navigate } from "./lib.js";
+import { h, api, replace, showError, clearError, link, navigate, partyName } from "./lib.js";
 import { renderHome } from "./home.js";
 import { openRoom } from "./room.js";
 import { renderClass } from "./class.js";
+import { unsavedWork, clearDirty } from "./common.js";
 
 const root = document.getElementById("app");
 let cleanup = null;
@@ -34,7 +35,7 @@ function setUserBar() {
         navigate("/");
       } }, "Sign out"));
   } else if (me && me.viewer && me.viewer.party) {
-    replace(bar, h("span", { id: "signed-in-as" }, `Seat: ${me.viewer.party}${me.viewer.observer ? " (observer)" : ""}`));
+    replace(bar, h("span", { id: "signed-in-as", "data-party": me.viewer.party }, `Seat: ${me.seatName || me.viewer.party}${me.viewer.observer ? " (observer)" : ""}`));
   } else if (me && me.viewer && me.viewer.verifier) {
     replace(bar, h("span", { id: "signed-in-as" }, `Verifier: ${me.viewer.verifier}`));
   } else {
@@ -83,6 +84,7 @@ async function route() {
     cleanup();
     cleanup = null;
   }
+  clearDirty();
   clearError();
   setContext("");
   const path = location.pathname;
@@ -99,6 +101,11 @@ async function route() {
       cleanup = await openRoom(root, decodeURIComponent(m[1]), (v) => {
         setContext(v.title);
         document.title = `${v.title} — Parley`;
+        // The seat by the party's name, which the room's view knows.
+        if (me && me.viewer && me.viewer.party) {
+          me.seatName = partyName(v, me.viewer.party);
+          setUserBar();
+        }
       }, m[2] ? "compliance" : "");
       return;
     }
@@ -126,12 +133,23 @@ function setMe(m) {
 }
 
 document.getElementById("error-dismiss").addEventListener("click", clearError);
+// The skip link moves the focus to the content without touching the
+// address (a hash would route the page again).
+document.getElementById("skip-link").addEventListener("click", (e) => {
+  e.preventDefault();
+  const main = document.getElementById("app");
+  const h1 = main.querySelector("h1");
+  if (h1 && !h1.hasAttribute("tabindex")) h1.setAttribute("tabindex", "-1");
+  (h1 || main).focus();
+  (h1 || main).scrollIntoView({ block: "start" });
+});
 document.addEventListener("click", (e) => {
   const a = e.target.closest("a[data-link]");
   if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin) return;
   e.preventDefault();
+  if (unsavedWork() && !confirm("Leave this page? What you have not sent or saved here is lost.")) return;
   navigate(url.pathname + url.search);
 });
 window.addEventListener("popstate", route);

@@ -9,6 +9,37 @@ import { define } from "./component.js";
 import { headingOf } from "./protocols.js";
 import { compile } from "./profile.js";
 
+// ---------------------------------------------------------------- unsaved work
+
+// Work not yet sent or saved (a message being written, a response, a
+// profile being elicited): sections mark it with markDirty(key, true) and
+// clear it once sent or saved (markDirty(key, false)). While anything is
+// marked, or an element of the page says so (data-unsaved, or the
+// elicitation's visible "Unsaved changes"), leaving the page (reload,
+// close, another address) asks first, and so does a link within the app.
+const dirtyKeys = new Set();
+
+export function markDirty(key, on) {
+  if (on) dirtyKeys.add(key);
+  else dirtyKeys.delete(key);
+}
+
+// unsavedWork says whether the page holds work not sent or saved.
+export function unsavedWork() {
+  return dirtyKeys.size > 0 || !!document.querySelector("[data-unsaved]:not([hidden]), #eli-dirty:not([hidden])");
+}
+
+// clearDirty forgets every mark (the screen is left).
+export function clearDirty() {
+  dirtyKeys.clear();
+}
+
+window.addEventListener("beforeunload", (e) => {
+  if (!unsavedWork()) return;
+  e.preventDefault();
+  e.returnValue = "";
+});
+
 // ---------------------------------------------------------------- header
 
 // roomHead is the title, the scenario's description (first sentence;
@@ -195,22 +226,31 @@ const messagesList = define("parley-message-list", {
 
 // messageComposer is the message form; for the mediator it also relays.
 const messageComposer = define("parley-message-composer", {
-  init: () => ({ text: "", to: null, adopted: null }),
+  init: () => ({ text: "", to: null, adopted: null, problem: "" }),
   select: (st) => {
     const v = st.view;
-    return { relay: st.relay || null, mediator: v.mediator, negotiators: v.negotiators, format: v.settings.format || v.format.default, noDirect: v.format.no_direct, names: v.parties };
+    return { relay: st.relay || null, mediator: v.mediator, negotiators: v.negotiators, format: v.settings.format || v.format.default, noDirect: v.format.no_direct, names: v.parties, addressing: v.addressing || null };
   },
   render: (st, el) => {
     const view = st.view, local = el.local, store = el.room.store;
     const me = view.role === "mediator" ? view.mediator : view.party;
+    // Whom the viewer may address is the engine's to say (view.addressing:
+    // the meeting format's rules); without it, the whole table.
     const members = [];
-    if (view.mediator && view.mediator !== me) members.push(view.mediator);
-    for (const p of view.negotiators || []) if (p !== me && !members.includes(p)) members.push(p);
-    if (!local.to) {
-      local.to = {};
-      // Proximity talks: parties address the mediator only.
-      if (view.role === "party" && view.mediator) local.to[view.mediator] = true;
+    const ad = view.addressing;
+    if (ad) members.push(...ad.to);
+    else {
+      if (view.mediator && view.mediator !== me) members.push(view.mediator);
+      for (const p of view.negotiators || []) if (p !== me && !members.includes(p)) members.push(p);
     }
+    const max = ad ? ad.max || 0 : 0;
+    const everyone = ad ? !!ad.everyone : true;
+    // A choice the engine would refuse never stays: only recipients on
+    // offer are kept; a single possible recipient is the only choice.
+    const kept = {};
+    for (const p of members) if (local.to && local.to[p]) kept[p] = true;
+    local.to = kept;
+    if (members.length === 1 && !everyone) local.to[members[0]] = true;
     const relay = st.relay || null;
     if (relay && relay !== local.adopted) {
       local.adopted = relay;
@@ -218,22 +258,45 @@ const messageComposer = define("parley-message-composer", {
       local.to = {};
     }
     const fmtName = view.settings.format || view.format.default;
+    const chosen = members.filter((p) => local.to[p]);
+    const toggle = (p, on) => {
+      if (max === 1 && on) local.to = {};
+      local.to[p] = on;
+      local.problem = "";
+      el.update();
+    };
+    const fixed = members.length === 1 && !everyone && !relay;
     return h("form", { id: "message-form", class: "composer", onsubmit: (e) => {
       e.preventDefault();
       const text = local.text ? local.text.trim() : "";
       const to = members.filter((p) => local.to[p]);
+      if (!to.length && (relay || !everyone)) {
+        local.problem = "Choose whom the message is for.";
+        el.update();
+        return;
+      }
       const move = relay ? { kind: "relay", message: text, to, ref: relay.ref } : { kind: "message", message: text, to };
       el.room.move(move, e.submitter, () => {
         local.text = "";
+        markDirty("message", false);
         if (store.state.relay) store.set({ relay: null });
         else el.update();
       });
     } },
       relay ? h("div", { class: "relay-note", id: "relay-note" }, `Relaying message #${relay.ref} from ${partyName(view, relay.from)} — edit the wording if you paraphrase. `,
-        h("button", { type: "button", class: "link-button", id: "relay-cancel", onclick: () => { local.text = ""; store.set({ relay: null }); } }, "Cancel relay")) : null,
-      h("textarea", { id: "msg-text", rows: 3, placeholder: relay ? "Relayed text" : "Write a message", "aria-label": relay ? "Relayed text" : "Message", oninput: (e) => (local.text = e.target.value) }, local.text || ""),
-      h("div", { class: "recipients", role: "group", "aria-label": "Recipients" }, h("span", { class: "muted" }, "To: "),
-        members.map((p) => h("label", { class: "check" }, h("input", { type: "checkbox", id: `msg-to-${p}`, checked: !!local.to[p], onchange: (e) => (local.to[p] = e.target.checked) }), " ", partyName(view, p)))),
+        h("button", { type: "button", class: "link-button", id: "relay-cancel", onclick: () => { local.text = ""; markDirty("message", false); store.set({ relay: null }); } }, "Cancel relay")) : null,
+      h("textarea", { id: "msg-text", rows: 3, placeholder: relay ? "Relayed text" : "Write a message", "aria-label": relay ? "Relayed text" : "Message", oninput: (e) => {
+        local.text = e.target.value;
+        markDirty("message", !!local.text.trim());
+      } }, local.text || ""),
+      fixed
+        ? h("p", { class: "recipients", id: "msg-to-fixed", "data-to": members[0] }, h("span", { class: "muted" }, "To: "), partyName(view, members[0]),
+          fmtName === "proximity" ? h("span", { class: "muted small" }, " (in proximity talks you address the mediator, who relays)") : null)
+        : h("div", { class: "recipients", role: "group", "aria-label": "Recipients" }, h("span", { class: "muted" }, "To: "),
+          members.map((p) => h("label", { class: "check" }, h("input", { type: max === 1 ? "radio" : "checkbox", name: "msg-to", id: `msg-to-${p}`, checked: !!local.to[p],
+            disabled: max > 1 && !local.to[p] && chosen.length >= max, onchange: (e) => toggle(p, e.target.checked) }), " ", partyName(view, p))),
+          h("span", { class: "muted small", id: "msg-to-hint" }, !chosen.length && everyone && !relay ? " (none ticked: everyone at the table)" : max ? ` (at most ${max})` : "")),
+      local.problem ? h("p", { class: "error-text", id: "msg-problem", role: "alert" }, local.problem) : null,
       h("div", { class: "form-foot" },
         h("span", { class: "muted small" }, `Format: ${fmtName}${(view.format.no_direct || []).length ? " · " + view.format.no_direct.map((pr) => `${partyName(view, pr[0])} and ${partyName(view, pr[1])} do not meet`).join("; ") : ""}`),
         h("button", { type: "submit", id: "msg-send", class: "primary" }, relay ? "Relay" : "Send message")));
@@ -301,7 +364,9 @@ function ratificationSection(view, onRatify) {
         h("div", { class: "muted small" }, `${partyName(view, step.party)} · ${step.kind}${step.condition ? " · " + step.condition : ""}`),
         !done[i] && es.waiting ? h("div", { class: "small step-waiting", "data-testid": `ratification-waiting-${i + 1}` }, `Not yet: ${es.waiting}.`) : null,
         mine ? h("div", { class: "step-actions" },
-          h("button", { id: `ratify-${i + 1}`, class: "primary", "data-testid": "ratify", onclick: (e) => onRatify(i + 1, true, e.currentTarget) }, `Ratify: ${step.body}`),
+          h("button", { id: `ratify-${i + 1}`, class: "primary", "data-testid": "ratify", onclick: (e) => {
+            if (confirm(`Record that ${step.body} ratifies the agreement (${partyName(view, step.party)})? This cannot be undone.`)) onRatify(i + 1, true, e.currentTarget);
+          } }, `Ratify: ${step.body}…`),
           h("button", { id: `ratify-reject-${i + 1}`, class: "danger", onclick: (e) => {
             if (confirm(`Record that ${step.body} rejects the agreement? The agreement then fails.`)) onRatify(i + 1, false, e.currentTarget);
           } }, "Record rejection")) : null);

@@ -1,16 +1,20 @@
-// The mediator's home: sign-in, the list of negotiations and classes, and
-// the forms that create a negotiation or a teaching class.
+// The mediator's home: sign-in, the list of negotiations (archive, restore
+// and delete them; the archived ones apart) and classes, and the forms
+// that create a negotiation or a teaching class.
 
-import { h, api, guard, fmt, link, navigate, replace, copyText, notice, clearError, showError, firstSentence } from "./lib.js";
+import { h, api, guard, fmt, link, navigate, replace, notice, clearError, showError, firstSentence } from "./lib.js";
 import { loadProtocols, factsFor, headingOf, hasMove } from "./protocols.js";
 import { PANELS } from "./protocols/index.js";
+import { newClassForm } from "./class.js";
+import { geniusPicker, isGeniusFile } from "./upload.js";
 const FORMATS = [["", "The scenario's default"], ["plenary", "Plenary"], ["bilateral", "Bilateral"], ["trilateral", "Trilateral"], ["proximity", "Proximity talks"]];
 
 export async function renderHome(root, me, setUser) {
   if (!me.user) return renderSignIn(root, me, setUser);
   replace(root, h("p", { class: "loading" }, "Loading…"));
-  const [negs, classes, scenarios, protocols] = await Promise.all([
+  const [negs, archived, classes, scenarios, protocols] = await Promise.all([
     api("GET", "/api/negotiations"),
+    api("GET", "/api/negotiations?archived=1"),
     api("GET", "/api/classes"),
     api("GET", "/api/scenarios"),
     // The protocols as the server describes them; without that, the ones
@@ -23,20 +27,49 @@ export async function renderHome(root, me, setUser) {
   const classTitle = Object.fromEntries(classes.map((c) => [c.id, c.title]));
   const state = { src: "builtin", issued: null };
 
+  const again = () => renderHome(root, me, setUser);
+  // archive archives a negotiation (on false: restores it).
+  const archive = (n, on, btn) => guard(async () => {
+    await api("POST", `/api/negotiations/${n.id}/archive`, { archived: on });
+    notice(on ? `“${n.title}” is archived: it is kept, under “Archived”.` : `“${n.title}” is back among your negotiations.`);
+    await again();
+  }, btn);
+  const remove = (n, btn) => {
+    if (!confirm(`Delete “${n.title}” for good? Its invitations, messages and record are removed, and nobody can open it any more. This cannot be undone.\n\nTo keep its record, archive it instead.`)) return;
+    guard(async () => {
+      await api("DELETE", `/api/negotiations/${n.id}`, { confirm: n.id });
+      notice(`“${n.title}” is deleted.`);
+      await again();
+    }, btn);
+  };
+  const negRow = (n, isArchived) => h("tr", { "data-testid": `negotiation-${n.id}` },
+    h("td", {}, link(`/n/${n.id}`, n.title, { class: "negotiation-link", "data-id": n.id })),
+    h("td", {}, n.class ? link(`/classes/${n.class}`, classTitle[n.class] || "class") : h("span", { class: "muted" }, "—")),
+    h("td", { class: "muted" }, isArchived ? `archived ${fmt.time(n.archived)}` : fmt.time(n.created)),
+    h("td", { class: "row-actions" },
+      isArchived
+        ? h("button", { type: "button", class: "small-button", id: `restore-${n.id}`, "aria-label": `Restore ${n.title}`, onclick: (e) => archive(n, false, e.currentTarget) }, "Restore")
+        : h("button", { type: "button", class: "small-button", id: `archive-${n.id}`, "aria-label": `Archive ${n.title}`, onclick: (e) => archive(n, true, e.currentTarget) }, "Archive"),
+      " ",
+      h("button", { type: "button", class: "small-button danger subtle", id: `delete-${n.id}`, "aria-label": `Delete ${n.title}`, onclick: (e) => remove(n, e.currentTarget) }, "Delete")));
+  const negHead = (third) => h("thead", {}, h("tr", {}, h("th", {}, "Negotiation"), h("th", {}, "Class"), h("th", {}, third), h("th", {}, "Actions")));
   const negTable = negs.length
-    ? h("table", { class: "list", id: "negotiations-list" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Negotiation"), h("th", {}, "Class"), h("th", {}, "Created"))),
-      h("tbody", {}, negs.slice().reverse().map((n) => h("tr", { "data-testid": `negotiation-${n.id}` },
-        h("td", {}, link(`/n/${n.id}`, n.title, { class: "negotiation-link", "data-id": n.id })),
-        h("td", {}, n.class ? link(`/classes/${n.class}`, classTitle[n.class] || "class") : h("span", { class: "muted" }, "—")),
-        h("td", { class: "muted" }, fmt.time(n.created))))))
-    : h("p", { class: "muted", id: "negotiations-empty" }, "No negotiation yet. Create one below.");
+    ? h("div", { class: "table-scroll" }, h("table", { class: "list", id: "negotiations-list" }, negHead("Created"),
+      h("tbody", {}, negs.slice().reverse().map((n) => negRow(n, false)))))
+    : h("p", { class: "muted", id: "negotiations-empty" }, archived.length ? "No current negotiation: the others are archived." : "No negotiation yet. Create one below.");
+  const archivedBox = archived.length
+    ? h("details", { id: "archived", class: "archived" },
+      h("summary", {}, `Archived (${archived.length})`),
+      h("p", { class: "muted small" }, "Archived negotiations keep their record and open as before; restore one to list it again."),
+      h("div", { class: "table-scroll" }, h("table", { class: "list", id: "archived-list" }, negHead("Archived"),
+        h("tbody", {}, archived.slice().reverse().map((n) => negRow(n, true))))))
+    : null;
 
   const classList = classes.length
     ? h("ul", { class: "class-list", id: "classes-list" }, classes.slice().reverse().map((c) => h("li", {}, link(`/classes/${c.id}`, c.title, { "data-id": c.id }), h("span", { class: "muted small" }, ` · ${fmt.time(c.created)}`))))
     : h("p", { class: "muted", id: "classes-empty" }, "No class yet.");
 
-  const scenarioSelect = (id) => h("select", { id }, scenarios.map((s) => h("option", { value: s.name }, `${s.title} — ${s.points} points, ${s.parties} parties`)));
+  const scenarioSelect = (id) => h("select", { id, "aria-label": "Built-in scenario" }, scenarios.map((s) => h("option", { value: s.name }, `${s.title} — ${s.points} points, ${s.parties} parties`)));
   // protocolSelect lists the protocols by title; below it, what the chosen
   // one is and what it needs (a deadline, a mediator), from its facts.
   const protocolAbout = (facts) => [
@@ -68,49 +101,21 @@ export async function renderHome(root, me, setUser) {
     return set;
   };
 
+  const genius = geniusPicker();
   const createNeg = (btn) => guard(async () => {
-    const src = document.getElementById("src-file").checked ? "file" : "builtin";
-    const scenario = src === "builtin" ? { builtin: document.getElementById("neg-scenario").value } : { file: document.getElementById("neg-yaml").value, file_name: document.getElementById("neg-filename").value || "scenario.yaml" };
+    const src = document.getElementById("src-file").checked ? "file" : document.getElementById("src-genius").checked ? "genius" : "builtin";
+    const scenario = src === "builtin" ? { builtin: document.getElementById("neg-scenario").value } : src === "genius" ? await genius.source() : { file: document.getElementById("neg-yaml").value, file_name: document.getElementById("neg-filename").value || "scenario.yaml" };
     if (src === "file" && !scenario.file.trim()) throw new Error("Paste a scenario file, or choose a built-in scenario.");
     const n = await api("POST", "/api/negotiations", { title: document.getElementById("neg-title").value.trim(), scenario, settings: settingsOf("neg") });
     navigate(`/n/${n.id}`);
   }, btn);
-
-  const createClass = (btn) => guard(async () => {
-    const seats = [];
-    const lines = document.getElementById("class-seats").value.split("\n").map((l) => l.trim()).filter(Boolean);
-    lines.forEach((line, k) => {
-      const [room, party, ...person] = line.split(",").map((x) => x.trim());
-      if (!Number(room) || !party) throw new Error(`Seat line ${k + 1}: write "room, party, person", e.g. "1, north, Ann".`);
-      seats.push({ room: Number(room), party, person: person.join(", ") });
-    });
-    const body = { title: document.getElementById("class-title").value.trim(), scenario: { builtin: document.getElementById("class-scenario").value }, rooms: Number(document.getElementById("class-rooms").value), settings: settingsOf("class"), seats };
-    const dl = document.getElementById("class-deadline").value;
-    if (dl) body.deadline = new Date(dl).toISOString();
-    const r = await api("POST", "/api/classes", body);
-    notice("The class is created.");
-    showIssued(r);
-  }, btn);
-
-  const issuedBox = h("div", { id: "class-issued" });
-  const showIssued = (r) => {
-    replace(issuedBox, h("div", { class: "new-link" },
-      h("p", {}, h("strong", {}, `Class “${r.class.title}” created. `), link(`/classes/${r.class.id}`, "Open its debrief", { id: "class-open" })),
-      r.seats.length ? [h("p", { class: "muted small" }, "Invitation links — shown once; send each privately:"),
-        h("table", { class: "list", id: "class-seats-issued" }, h("tbody", {}, r.seats.map((st, k) => {
-          const url = `${location.origin}/join#${st.token}`;
-          return h("tr", {}, h("td", {}, `Room ${st.room}`), h("td", {}, st.party), h("td", {}, st.person || ""),
-            h("td", {}, h("input", { type: "text", readonly: true, value: url, id: `class-seat-link-${k}`, class: "link-field" })),
-            h("td", {}, h("button", { type: "button", onclick: () => copyText(url, document.getElementById(`class-seat-link-${k}`)) }, "Copy")));
-        })))] : h("p", { class: "muted small" }, "No seats were assigned: invite people from each room's console.")));
-  };
 
   replace(root,
     h("div", { class: "home", id: "home" },
       h("div", { class: "page-head" }, h("h1", {}, "Negotiations"), h("p", { class: "muted" }, `Signed in as ${me.user.name}.`)),
       h("div", { class: "columns" },
         h("div", { class: "col-main" },
-          h("section", { class: "card" }, h("h2", {}, "Your negotiations"), negTable),
+          h("section", { class: "card" }, h("h2", {}, "Your negotiations"), negTable, archivedBox),
           h("section", { class: "card", id: "new-negotiation" },
             h("h2", {}, "New negotiation"),
             h("form", { class: "stacked", onsubmit: (e) => { e.preventDefault(); createNeg(e.submitter); } },
@@ -118,20 +123,31 @@ export async function renderHome(root, me, setUser) {
               h("input", { type: "text", id: "neg-title", placeholder: "Defaults to the scenario's title", maxlength: 200 }),
               h("fieldset", { class: "choice" }, h("legend", {}, "Scenario"),
                 h("label", { class: "radio" }, h("input", { type: "radio", name: "src", id: "src-builtin", checked: true, onchange: () => toggleSrc("builtin") }), " Built-in"),
-                h("label", { class: "radio" }, h("input", { type: "radio", name: "src", id: "src-file", onchange: () => toggleSrc("file") }), " Scenario file (YAML or JSON)")),
+                h("label", { class: "radio" }, h("input", { type: "radio", name: "src", id: "src-file", onchange: () => toggleSrc("file") }), " Scenario file (YAML or JSON)"),
+                h("label", { class: "radio" }, h("input", { type: "radio", name: "src", id: "src-genius", onchange: () => toggleSrc("genius") }), " GENIUS or GeniusWeb files (XML, JSON or zip)")),
               h("div", { id: "src-builtin-box" }, scenarioSelect("neg-scenario")),
               h("div", { id: "src-file-box", hidden: true },
                 h("textarea", { id: "neg-yaml", rows: 10, class: "mono", placeholder: "parley: 1\nname: my-scenario\npoints:\n  - id: ..." }),
                 h("div", { class: "inline-form" },
                   h("label", { for: "neg-filename" }, "File name"), h("input", { type: "text", id: "neg-filename", value: "scenario.yaml" }),
-                  h("label", { for: "neg-upload" }, "or load a file"), h("input", { type: "file", id: "neg-upload", accept: ".yaml,.yml,.json", onchange: (e) => {
+                  h("label", { for: "neg-upload" }, "or load a file"), h("input", { type: "file", id: "neg-upload", accept: ".yaml,.yml,.json,.xml,.zip", onchange: (e) => {
                     const file = e.target.files[0];
                     if (!file) return;
+                    if (isGeniusFile(file)) {
+                      // GENIUS XML or a zip: the GENIUS picker's.
+                      genius.take(e.target.files);
+                      e.target.value = "";
+                      document.getElementById("src-genius").checked = true;
+                      toggleSrc("genius");
+                      notice("GENIUS files go with their domain: choose the domain and every profile file together, or a zip.");
+                      return;
+                    }
                     file.text().then((t) => {
                       document.getElementById("neg-yaml").value = t;
                       document.getElementById("neg-filename").value = file.name;
                     });
                   } }))),
+              h("div", { id: "src-genius-box", hidden: true }, genius.el),
               h("div", { class: "grid-2" },
                 h("div", {}, h("label", { for: "neg-protocol" }, "Protocol"), protocolSelect("neg-protocol")),
                 h("div", {}, h("label", { for: "neg-format" }, "Format"), h("select", { id: "neg-format" }, FORMATS.map(([v, t]) => h("option", { value: v }, t)))),
@@ -142,27 +158,13 @@ export async function renderHome(root, me, setUser) {
               h("div", { class: "form-foot" }, h("span"), h("button", { type: "submit", id: "neg-create", class: "primary" }, "Create the negotiation"))))),
         h("aside", { class: "col-side" },
           h("section", { class: "card" }, h("h2", {}, "Teaching classes"), classList),
-          h("section", { class: "card", id: "new-class" },
-            h("h2", {}, "New class"),
-            h("p", { class: "muted small" }, "Parallel rooms of one scenario, with confidential roles and a debrief."),
-            h("form", { class: "stacked", onsubmit: (e) => { e.preventDefault(); createClass(e.submitter); } },
-              h("label", { for: "class-title" }, "Title"), h("input", { type: "text", id: "class-title", placeholder: "e.g. Seminar, week 3", maxlength: 200 }),
-              h("label", { for: "class-scenario" }, "Scenario"), scenarioSelect("class-scenario"),
-              h("div", { class: "grid-2 tight" },
-                h("div", {}, h("label", { for: "class-rooms" }, "Rooms"), h("input", { type: "number", id: "class-rooms", min: 1, max: 200, value: 2 })),
-                h("div", {}, h("label", { for: "class-rounds" }, "Rounds (0: none)"), h("input", { type: "number", id: "class-rounds", min: 0, value: 0 }))),
-              h("label", { for: "class-protocol" }, "Protocol"), protocolSelect("class-protocol"),
-              h("label", { for: "class-sees" }, "The instructor sees"), seesSelect("class-sees"),
-              h("label", { for: "class-deadline" }, "Deadline (optional)"), h("input", { type: "datetime-local", id: "class-deadline" }),
-              h("label", { for: "class-seats" }, "Seats (optional): room, party, person — one per line"),
-              h("textarea", { id: "class-seats", rows: 3, class: "mono", placeholder: "1, north, Ann\n1, south, Ben" }),
-              h("div", { class: "form-foot" }, h("span"), h("button", { type: "submit", id: "class-create", class: "primary" }, "Create the class"))),
-            issuedBox)))));
+          newClassForm({ scenarios, protocolSelect })))));
 
   function toggleSrc(src) {
     state.src = src;
     document.getElementById("src-builtin-box").hidden = src !== "builtin";
     document.getElementById("src-file-box").hidden = src !== "file";
+    document.getElementById("src-genius-box").hidden = src !== "genius";
   }
 }
 

@@ -2,7 +2,9 @@
 // panels (ui/protocols/NAME.js: for the single text its status per point
 // with the replies, the vote and the editor), the overlap heat-map,
 // suggested packages, the dance plot, versions, messages and relays, the
-// decision rule and ratification tracking.
+// decision rule and ratification tracking. The mediator may also preview
+// a party's screen, read-only (in place of the console; the store's
+// "preview" names the party).
 //
 // The console is a layout section: it re-renders when what decides which
 // sections are shown changes (the start, the agreement, the status), and
@@ -10,6 +12,8 @@
 
 import { h, api, guard, fmt, notice, partyName, statusOf, bigNumber } from "./lib.js";
 import { define } from "./component.js";
+import { createStore } from "./store.js";
+import { partyScreen } from "./party.js";
 import { roomHead, statusBanner, versions, messages, decision, ratification, agreement, framework } from "./common.js";
 import { implementationCard } from "./compliance.js";
 import { mediatorSeats } from "./seats.js";
@@ -21,7 +25,7 @@ const JUMPS = [["implementation", "Implementation"], ["ratification", "Ratificat
 export const mediatorScreen = define("parley-mediator-screen", {
   select: (st) => {
     const v = st.view;
-    return { started: v.started, status: statusOf(v), agreed: !!(v.started && v.state && v.state.agreement), plan: !!v.plan, protocol: st.protocol && st.protocol.name };
+    return { started: v.started, status: statusOf(v), agreed: !!(v.started && v.state && v.state.agreement), plan: !!v.plan, protocol: st.protocol && st.protocol.name, preview: st.preview || null };
   },
   connected: (el) => {
     // The analysis is read when the console opens and again once the
@@ -34,6 +38,7 @@ export const mediatorScreen = define("parley-mediator-screen", {
     const view = st.view, facts = st.protocol;
     const status = statusOf(view);
     const c = (key, make, props) => el.child(key, make, props);
+    if (st.preview) return h("div", { class: "room", id: "preview-room" }, c("preview", previewFrame));
     const main = [], side = [], present = new Set();
     const agreed = view.started && view.state && view.state.agreement;
     const steps = (view.decision.ratification || []).length > 0;
@@ -89,6 +94,79 @@ const endTalks = define("parley-end-talks", {
     } }, "End the talks")),
 });
 
+// ---------------------------------------------------------------- preview
+
+// previewFrame shows a party's screen as the mediator may see it
+// (GET .../preview/{party}): read-only, with the party's profile only when
+// the negotiation lets the mediator see the profiles. It follows the talks
+// (read again when the console's view moves on).
+const previewFrame = define("parley-preview", {
+  init: () => ({}),
+  select: (s) => ({ party: s.preview, seq: s.view.seq }),
+  connected: (el) => {
+    window.scrollTo(0, 0);
+    el.onDisconnect(() => {
+      if (el.local.sub) el.local.sub.room.closed = true;
+      el.local.sub = null;
+    });
+  },
+  render: (s, el) => previewOf(s, el),
+});
+
+function previewOf(s, el) {
+  const view = s.view, party = s.preview, ui = el.local;
+  if (!ui.sub || ui.sub.party !== party) {
+    if (ui.sub) ui.sub.room.closed = true;
+    const store = createStore({ view: null, live: { on: false, text: "Preview" }, protocol: s.protocol });
+    const sub = { party, store, screen: null, error: null, seq: -1 };
+    sub.room = {
+      id: view.id, store, closed: false,
+      get view() {
+        return store.state.view;
+      },
+      refresh: () => loadPreview(sub, el),
+      move: async () => {
+        notice("This is a preview: it makes no moves.");
+        return null;
+      },
+    };
+    ui.sub = sub;
+  }
+  const sub = ui.sub;
+  if (sub.seq !== view.seq) {
+    sub.seq = view.seq;
+    loadPreview(sub, el);
+  }
+  const v = sub.store.state.view;
+  const full = view.settings.mediator_sees === "full";
+  const exit = () => el.room.store.set({ preview: null });
+  return [
+    h("div", { class: "note", id: "preview-banner", "data-party": party, role: "status" },
+      h("strong", {}, `Preview of ${partyName(view, party)}'s screen — read-only. `),
+      full ? "It shows the party's profile, as this negotiation lets you see the profiles." : "The party's private numbers (its profile, reservation and utilities) are not shown: this negotiation lets you see aggregates only.",
+      " ",
+      h("button", { type: "button", id: "preview-exit", class: "small-button", onclick: exit }, "Back to the console")),
+    sub.error ? h("p", { class: "error-text", id: "preview-error" }, sub.error) : null,
+    v ? (sub.screen = sub.screen || partyScreen(sub.room)) : h("p", { class: "loading" }, "Loading the preview…"),
+  ];
+}
+
+// loadPreview reads the preview into the preview's own store.
+function loadPreview(sub, el) {
+  const party = sub.party;
+  return api("GET", `/api/negotiations/${sub.room.id}/preview/${encodeURIComponent(party)}`).then((v) => {
+    if (sub.room.closed) return;
+    const first = !sub.store.state.view;
+    sub.error = null;
+    sub.store.set({ view: v });
+    if (first) el.update();
+  }).catch((e) => {
+    if (sub.room.closed) return;
+    sub.error = `The preview is not available: ${e.message}`;
+    el.update();
+  });
+}
+
 // ---------------------------------------------------------------- analysis
 
 // loadAnalysis reads the analysis into the store (analysis: {loading,
@@ -134,15 +212,23 @@ function analysisSection(s, room) {
     return h("div", { class: "suggestion", "data-testid": `suggestion-${sg.name}` },
       h("div", { class: "suggestion-head" }, h("strong", {}, sg.name)),
       sg.utilities ? h("table", { class: "mini" }, h("tbody", {}, sg.utilities.map((u, k) => h("tr", {}, h("td", {}, partyName(view, parties[k])), h("td", { class: "num" }, fmt.num(u)))))) : null,
-      diff !== null ? h("p", { class: "muted small" }, diff ? `Differs from the current text on ${diff} points.` : "Same as the current text.") : null,
+      diff !== null ? h("p", { class: "muted small" }, diff ? `Differs from the current text on ${diff} ${diff === 1 ? "point" : "points"}.` : "Same as the current text.") : null,
       h("details", {}, h("summary", {}, "The package"), h("ul", { class: "lines" }, (sg.lines || []).map((l) => h("li", {}, l)))),
-      h("button", { type: "button", id: `use-suggestion-${sg.name}`, class: "small-button", onclick: () => {
+      // The package goes where this protocol's mediator composes: the
+      // draft editor, or the proposal form (ui/protocols/shared.js); a
+      // protocol where the mediator does neither offers no button.
+      hasMove(s.protocol, "draft") ? h("button", { type: "button", id: `use-suggestion-${sg.name}`, class: "small-button", onclick: () => {
         const st = room.store.state.view.state;
         room.store.set({ draft: { text: sg.package.map((l) => [l]), dirty: true, version: st ? st.version : 0 } });
         notice(`The "${sg.name}" package is in the editor: review it and send it as a draft.`);
         const el = document.getElementById("draft-editor");
         if (el) el.scrollIntoView({ block: "start" });
-      } }, "Use as draft"));
+      } }, "Use as draft") : hasMove(s.protocol, "propose", "mediator") ? h("button", { type: "button", id: `use-suggestion-${sg.name}`, class: "small-button", onclick: () => {
+        room.store.set({ proposal: { package: sg.package.slice(), at: Date.now() } });
+        notice(`The "${sg.name}" package is in the proposal form: review it and propose it.`);
+        const el = document.getElementById("propose-form");
+        if (el) el.scrollIntoView({ block: "start" });
+      } }, "Use as proposal") : null);
   }));
   const heat = heatmap(view, data, text);
   const dance = full
@@ -150,7 +236,10 @@ function analysisSection(s, room) {
       h("figcaption", { class: "muted small" }, "The negotiation dance: every complete package put on the table, in the utility space of the first two parties, with the Pareto frontier and the Nash point."))
     : h("p", { id: "dance-hidden", class: "note" }, "The dance plot shows the parties' utilities; this negotiation's setting lets the mediator see aggregates only, so it is hidden.");
   return h("section", { id: "analysis", class: "card" }, head, zone,
-    h("h3", {}, "Suggested packages"), sugg,
+    h("h3", {}, "Suggested packages"),
+    (data.suggestions || []).length ? sugg : h("p", { class: "note", id: "suggestions-empty" }, data.zone_size === 0
+      ? "No suggestion: the agreement zone is empty — every package falls below some party's reservation value or crosses a red line, so no package is acceptable to all. The talks can still narrow the gap: draft a package and read the responses, or ask the parties whether a reservation value or a red line can move."
+      : "No suggestion could be computed for this scenario."),
     h("h3", {}, "Heat-map of the overlap"),
     h("p", { class: "help" }, full ? "Per option: how often it appears in the agreement zone, and how good it is for each party (its score as a share of the party's best option on the point)." : "Per option: how often it appears in the agreement zone. This setting hides the parties' own figures."),
     heat,
@@ -163,10 +252,11 @@ function heatmap(view, data, text) {
   const shareCell = (o) => {
     if (o.possible === "no") return h("td", { class: "heat excluded", title: "No package of the zone uses it" }, "excluded");
     const sh = typeof o.share === "number" && isFinite(o.share) ? o.share : 0;
-    const bg = `rgba(46, 125, 80, ${(0.08 + 0.85 * Math.sqrt(sh)).toFixed(3)})`;
-    return h("td", { class: ["heat", sh > 0.45 ? "dark" : ""], style: `background:${bg}`, title: o.possible === "unknown" ? "Not decided within the search budget" : "" }, o.possible === "unknown" ? "?" : fmt.pct(sh));
+    // Light enough at most for dark text to keep a 4.5:1 contrast.
+    const bg = `rgba(46, 125, 80, ${(0.06 + 0.5 * Math.sqrt(sh)).toFixed(3)})`;
+    return h("td", { class: "heat", style: `background:${bg}`, title: o.possible === "unknown" ? "Not decided within the search budget" : "" }, o.possible === "unknown" ? "?" : fmt.pct(sh));
   };
-  const scoreCell = (v) => h("td", { class: ["heat", "score", v > 0.6 ? "dark" : ""], style: `background:rgba(43, 92, 138, ${(0.06 + 0.8 * v).toFixed(3)})` }, fmt.num(v, 2));
+  const scoreCell = (v) => h("td", { class: ["heat", "score"], style: `background:rgba(43, 92, 138, ${(0.05 + 0.45 * v).toFixed(3)})` }, fmt.num(v, 2));
   const rows = [];
   data.points.forEach((hp, i) => {
     hp.options.forEach((o, l) => {
@@ -179,7 +269,7 @@ function heatmap(view, data, text) {
         full ? (o.scores || []).map(scoreCell) : null));
     });
   });
-  return h("div", { class: "heat-wrap" }, h("table", { id: "heatmap", class: "heatmap", "data-access": data.access },
+  return h("div", { class: "heat-wrap", tabindex: 0, role: "region", "aria-label": "Heat-map of the overlap (scrolls)" }, h("table", { id: "heatmap", class: "heatmap", "data-access": data.access },
     h("thead", {}, h("tr", {}, h("th", {}, "Point"), h("th", {}, "Option"), h("th", {}, "In the zone"), full ? parties.map((p) => h("th", {}, partyName(view, p))) : null)),
     h("tbody", {}, rows)));
 }

@@ -12,7 +12,8 @@ import { h, api, guard, fmt, packagePicker, pointTitle, optionLabel, partyName, 
 import { define } from "./component.js";
 import { roomHead, statusBanner, versions, messages, decision, ratification, agreement, framework, utilityChart } from "./common.js";
 import { elicitation, profileSummary } from "./elicit.js";
-import { compile, bestPackage } from "./profile.js";
+import { compile, bestAllowedPackage, bestPackage } from "./profile.js";
+import { glossaryPanel, term } from "./glossary.js";
 import { implementationCard } from "./compliance.js";
 import { seatNotice, delegationCard } from "./seats.js";
 import { hasMove } from "./protocols.js";
@@ -38,8 +39,11 @@ export const partyScreen = define("parley-party-screen", {
       main.push(c("implementation", implementationCard), c("ratification-main", ratification, { actions: !readonly }), c("agreement", agreement));
     }
     if (!view.started) {
-      if (prof && !readonly) main.push(c("elicitation", elicitation));
-      else if (prof) main.push(c("profile-before", profileSummary, { title: `Profile of ${partyName(view, me)}` }));
+      // A class's locked profiles: the role's profile, read-only (the
+      // server refuses a save).
+      const locked = !!(view.settings && view.settings.lock_profiles);
+      if (prof && !readonly && !locked) main.push(c("elicitation", elicitation));
+      else if (prof) main.push(c("profile-before", profileSummary, { title: locked ? `Your role's profile: ${partyName(view, me)} (set for the class; it cannot be changed)` : `Profile of ${partyName(view, me)}` }));
       else main.push(h("section", { class: "card" }, h("p", {}, "The talks have not started yet.")));
     } else {
       panelsOf(facts).party.forEach((make, k) => main.push(c(`panel-${facts.name}-${k}`, make)));
@@ -55,6 +59,7 @@ export const partyScreen = define("parley-party-screen", {
     if (prof && view.started) side.push(c("profile", profileSummary));
     if (!readonly) side.push(c("delegation", delegationCard));
     side.push(c("decision", decision));
+    side.push(glossaryPanel());
 
     return h("div", { class: "room party-room", id: "party-room", "data-party": me, "data-status": status },
       c("head", roomHead, { subtitle: readonly ? `Observer of ${partyName(view, me)}` : `Delegation of ${partyName(view, me)}` }),
@@ -101,7 +106,9 @@ function evaluateOf(view, ui, t, rerender) {
     if (st && st.agreement) return st.agreement.slice();
     if (st && st.text) return st.text.map((a) => a[0]);
     if (st && st.current) return st.current.package.slice();
-    return bestPackage(t);
+    // The best package within the party's own red lines (the server's
+    // session.BestAllowed computes the same).
+    return bestAllowedPackage(t, view.profile) || bestPackage(t);
   };
   if (!ui.evalPkg) ui.evalPkg = fromText();
   const res = ui.evalResult;
@@ -116,9 +123,8 @@ function evaluateOf(view, ui, t, rerender) {
     const stale = ui.evalFor !== JSON.stringify(ui.evalPkg);
     result = h("div", { id: "eval-result", class: ["eval-result", res.acceptable ? "ok" : "bad", stale ? "stale" : ""], "data-acceptable": String(res.acceptable) },
       h("div", { class: "eval-figures" },
-        h("div", {}, h("span", { class: "figure-label" }, "Utility"), h("span", { class: "figure-value", id: "eval-utility" }, fmt.num(res.utility, 3))),
-        h("div", {}, h("span", { class: "figure-label" }, "Best possible"), h("span", { class: "figure-value" }, fmt.num(res.max, 3))),
-        h("div", {}, h("span", { class: "figure-label" }, "Reservation"), h("span", { class: "figure-value" }, res.reservation !== undefined ? fmt.num(res.reservation, 3) : "none")),
+        h("div", {}, h("span", { class: "figure-label" }, term("worth", "Worth to you")), h("span", { class: "figure-value", id: "eval-utility", "data-utility": String(res.utility), title: `utility ${fmt.num(res.utility, 4)} of a best possible ${fmt.num(res.max, 4)}` }, fmt.pct(res.max > 0 ? res.utility / res.max : 0)), h("span", { class: "figure-label" }, "of your best")),
+        h("div", {}, h("span", { class: "figure-label" }, term("reservation", "Reservation")), h("span", { class: "figure-value", title: res.reservation !== undefined ? `utility ${fmt.num(res.reservation, 4)}` : null }, res.reservation !== undefined ? fmt.pct(res.max > 0 ? res.reservation / res.max : 0) : "none"), res.reservation !== undefined ? h("span", { class: "figure-label" }, "of your best") : null),
         h("div", {}, h("span", { class: "figure-label" }, "Verdict"), h("span", { class: ["badge", res.acceptable ? "st-agreed" : "st-objected"], id: "eval-verdict" }, res.acceptable ? "Acceptable" : "Not acceptable"))),
       h("div", { class: "meter" }, h("span", { class: "meter-fill", style: `width:${res.max > 0 ? Math.min(100, (res.utility / res.max) * 100).toFixed(1) : 0}%` }),
         res.reservation !== undefined && res.max > 0 ? h("span", { class: "meter-mark", style: `left:${Math.min(100, (res.reservation / res.max) * 100).toFixed(1)}%`, title: "reservation" }) : null),

@@ -10,7 +10,7 @@ function clamp01(v) {
 
 // evalFunc mirrors profile.ValueFunc.Eval (kinds linear, triangular,
 // constant; older servers sent 0, 1, 2 and capitalised Low/High/Top).
-function evalFunc(f, x) {
+export function evalFunc(f, x) {
   if (!f) return 0;
   switch (f.kind === undefined ? "linear" : f.kind) {
     case 0:
@@ -92,4 +92,90 @@ export function bestPackage(t) {
     });
     return best;
   });
+}
+
+// bestAllowedPackage returns the best package that crosses none of the
+// profile's red lines (the package of the best option on every point when
+// it crosses none), or null when none is found. It is agent.BestPackages
+// (Go) with no floor: packages are explored best first over per-point
+// option ranks, ties by package, examining at most 1088 of them; options
+// that a one-point red line forbids are left out of the search first
+// (unless every option of the point is forbidden), which changes nothing
+// but its cost.
+export function bestAllowedPackage(t, p) {
+  const n = t.contrib.length;
+  const lines = (p && p.red_lines) || [];
+  const banned = t.contrib.map((c) => new Array(c.length).fill(false));
+  for (const r of lines) {
+    const terms = r.terms || [];
+    if (terms.length !== 1) continue;
+    for (const l of terms[0].levels || []) if (banned[terms[0].point] && l >= 0 && l < banned[terms[0].point].length) banned[terms[0].point][l] = true;
+  }
+  const order = t.contrib.map((c, k) => {
+    let idx = c.map((_, l) => l);
+    idx.sort((a, b) => (c[a] > c[b] ? -1 : c[a] < c[b] ? 1 : a - b));
+    const kept = idx.filter((l) => !banned[k][l]);
+    return kept.length ? kept : idx;
+  });
+  if (order.some((o) => o.length === 0)) return null;
+  const pkgOf = (ranks) => ranks.map((r, k) => order[k][r]);
+  const less = (x, y) => {
+    if (x.u !== y.u) return x.u > y.u;
+    for (let k = 0; k < n; k++) if (x.pkg[k] !== y.pkg[k]) return x.pkg[k] < y.pkg[k];
+    return false;
+  };
+  // A binary heap of {ranks, pkg, u}, the best on top.
+  const heap = [];
+  const up = (i) => {
+    while (i > 0) {
+      const j = (i - 1) >> 1;
+      if (!less(heap[i], heap[j])) break;
+      [heap[i], heap[j]] = [heap[j], heap[i]];
+      i = j;
+    }
+  };
+  const down = (i) => {
+    for (;;) {
+      const a = 2 * i + 1, b = a + 1;
+      let m = i;
+      if (a < heap.length && less(heap[a], heap[m])) m = a;
+      if (b < heap.length && less(heap[b], heap[m])) m = b;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m], heap[i]];
+      i = m;
+    }
+  };
+  const seen = new Set();
+  const push = (ranks) => {
+    const key = ranks.join(",");
+    if (seen.has(key)) return;
+    seen.add(key);
+    const pkg = pkgOf(ranks);
+    heap.push({ ranks, pkg, u: utility(t, pkg) });
+    up(heap.length - 1);
+  };
+  push(new Array(n).fill(0));
+  for (let budget = 64 + 1024; heap.length && budget > 0; budget--) {
+    const it = heap[0];
+    const last = heap.pop();
+    if (heap.length) {
+      heap[0] = last;
+      down(0);
+    }
+    if (crossedRedLine(p || {}, it.pkg) < 0) return it.pkg;
+    it.ranks.forEach((r, k) => {
+      if (r + 1 < order[k].length) {
+        const next = it.ranks.slice();
+        next[k]++;
+        push(next);
+      }
+    });
+  }
+  return null;
+}
+
+// shareOfBest is u as a share of the best possible utility (0 when the
+// best is 0).
+export function shareOfBest(t, u) {
+  return t.max > 0 ? u / t.max : 0;
 }

@@ -1,6 +1,8 @@
-// Seats and invitations: the mediator's invitations panel (every seat's
-// status, re-issue and revoke, public observers), the notice a seat gets
-// when it was re-issued, and a delegation's own observers.
+// Seats and invitations: the mediator's invitations panel (the readiness
+// board — per party joined, profile saved, last active, kept current by
+// the seats' event stream — every seat's status, re-issue and revoke,
+// public observers, the confirmation that opens the talks), the notice a
+// seat gets when it was re-issued, and a delegation's own observers.
 //
 // A seat has one invitation at a time; issuing another while one is
 // active re-issues the seat, which revokes the one before at once. The
@@ -50,6 +52,79 @@ async function reloadSeats(room) {
   room.store.set({ seats: await api("GET", `/api/negotiations/${room.id}/invites`) });
 }
 
+// followSeats keeps the seats current for the mediator: the server sends
+// them again whenever a seat changes (GET .../invites/stream). It returns
+// the function that stops following.
+function followSeats(room) {
+  if (typeof EventSource === "undefined") return () => {};
+  const es = new EventSource(`/api/negotiations/${room.id}/invites/stream`);
+  es.addEventListener("seats", (e) => {
+    try {
+      if (!room.closed) room.store.set({ seats: JSON.parse(e.data) });
+    } catch {
+      /* a broken message: the next one, or the reload, brings them */
+    }
+  });
+  // The server ends the stream when the sign-in no longer holds or the
+  // negotiation is gone: the room's own stream says so.
+  es.addEventListener("end", () => es.close());
+  return () => es.close();
+}
+
+// ago says how long ago a time was, in words.
+function ago(t) {
+  const d = new Date(t);
+  if (!t || isNaN(d) || d.getFullYear() < 2) return "";
+  const s = Math.max(0, (Date.now() - d.getTime()) / 1000);
+  if (s < 90) return "just now";
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
+  return fmt.time(t);
+}
+
+// readiness sums up, per party that negotiates, what the mediator may know
+// of its seat: whether its current invitation was used (joined), whether
+// its profile was saved, and when it was last active.
+export function readiness(view, seats) {
+  const list = (seats && seats.seats) || [];
+  return view.parties.filter((p) => p.role !== "mediator").map((p) => {
+    const seat = list.find((x) => x.party === p.id && !x.verifier);
+    return {
+      party: p.id, name: p.name || p.id, profile: !!p.has_profile,
+      joined: !!seat && seat.status === "joined",
+      status: seat ? seat.status : "vacant",
+      saved: !!seat && !!seat.profile_saved,
+      last: seat ? seat.last_active || "" : "",
+    };
+  });
+}
+
+// notReady lists the parties that never joined and those that never saved
+// a profile (of those with one).
+function notReady(rows) {
+  return {
+    absent: rows.filter((r) => !r.joined),
+    unsaved: rows.filter((r) => r.profile && !r.saved),
+  };
+}
+
+// readinessBoard is the mediator's table of the parties' readiness, with a
+// preview of each party's screen.
+function readinessBoard(view, seats, room) {
+  const rows = readiness(view, seats);
+  const yes = (on, text, title) => h("span", { class: ["badge", on ? "st-agreed" : "st-not-started"], title: title || "" }, text);
+  return h("div", { id: "readiness", class: "readiness" },
+    h("h3", {}, "Readiness"),
+    h("p", { class: "muted small" }, "Updated live: who has joined, who has saved a profile, and when each seat was last active. Profiles stay private: you see only that they were saved. Preview shows a party's screen, read-only."),
+    h("div", { class: "table-scroll" }, h("table", { class: "list", id: "readiness-board" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Party"), h("th", {}, "Joined"), h("th", {}, "Profile"), h("th", {}, "Active"))),
+      h("tbody", {}, rows.map((r) => h("tr", { "data-testid": `ready-${r.party}`, "data-joined": String(r.joined), "data-saved": String(r.saved) },
+        h("td", {}, r.name, h("div", {}, h("button", { type: "button", class: "link-button small", id: `preview-${r.party}`, "aria-label": `Preview ${r.name}'s screen, read-only`, onclick: () => room.store.set({ preview: r.party }) }, "Preview"))),
+        h("td", {}, r.joined ? yes(true, "joined") : yes(false, { issued: "invited", revoked: "revoked", expired: "expired" }[r.status] || "not invited")),
+        h("td", {}, !r.profile ? h("span", { class: "muted" }, "—") : r.saved ? yes(true, "saved") : yes(false, "not saved", "The scenario's pre-filled numbers stand until the party saves its own")),
+        h("td", { class: "muted small", "data-testid": `ready-last-${r.party}`, title: r.last ? `Last active ${fmt.time(r.last)}` : "Never active" }, r.last ? ago(r.last) : "never")))))));
+}
+
 // newLinkBox shows an invitation link once.
 function newLinkBox(ui, rerender) {
   const l = ui.newLink;
@@ -79,7 +154,21 @@ function seatCell(room, seat, key) {
   return h("div", { class: "small seat-cell", "data-status": seat.status },
     statusBadge(seat.status), " ", cur.person || "(unnamed)",
     h("div", { class: "muted" }, facts.join(" · ")),
-    active(seat) ? h("button", { type: "button", class: "link-button", id: `revoke-seat-${key}`, onclick: (e) => revoke(room, cur, `the invitation of ${cur.person || "this seat"}`, e.currentTarget) }, "Revoke") : null);
+    active(seat) ? h("button", { type: "button", class: "link-button", id: `revoke-seat-${key}`, onclick: (e) => revoke(room, cur, `the invitation of ${cur.person || "this seat"}`, e.currentTarget) }, "Revoke") : null,
+    active(seat) ? [" ", h("button", { type: "button", class: "link-button", id: `reissue-seat-${key}`, onclick: () => chooseSeat(room, seatKey(seat)) }, "Re-issue")] : null);
+}
+
+// chooseSeat puts a seat in the invitation form (to re-issue it) and takes
+// the focus there.
+function chooseSeat(room, key) {
+  room.store.set({ inviteChoice: { key, at: Date.now() } });
+  requestAnimationFrame(() => {
+    const f = document.getElementById("invite-reason") || document.getElementById("invite-person");
+    if (f) {
+      f.scrollIntoView({ block: "center" });
+      f.focus();
+    }
+  });
 }
 
 async function revokeNow(room, inv) {
@@ -97,8 +186,11 @@ function revoke(room, inv, what, btn) {
 // the box that opens the talks before they start.
 export const mediatorSeats = define("parley-invites", {
   init: () => ({}),
-  connected: (el) => loadSeats(el.room),
-  select: (s) => ({ seats: s.seats || null, started: s.view.started, parties: s.view.parties, verifiers: s.view.verifiers, vetoes: s.view.decision.vetoes }),
+  connected: (el) => {
+    loadSeats(el.room);
+    el.onDisconnect(followSeats(el.room));
+  },
+  select: (s) => ({ seats: s.seats || null, started: s.view.started, parties: s.view.parties, verifiers: s.view.verifiers, vetoes: s.view.decision.vetoes, choice: s.inviteChoice || null }),
   render: (s, el) => invitesPanel(s, el.room, el.local, () => el.update()),
 });
 
@@ -111,6 +203,10 @@ function invitesPanel(s, room, ui, rerender) {
   const verifiers = view.verifiers || [];
   ui.inviteForm = ui.inviteForm || { party: (parties.find((p) => p.role === "principal") || parties[0] || {}).id || "observer:", person: "", reason: "" };
   const form = ui.inviteForm;
+  if (s.inviteChoice && s.inviteChoice.at !== ui.choiceAt) {
+    ui.choiceAt = s.inviteChoice.at;
+    form.party = s.inviteChoice.key;
+  }
   const chosen = seatOf(form.party);
   const reissuing = active(chosen);
 
@@ -143,16 +239,10 @@ function invitesPanel(s, room, ui, rerender) {
   }, btn);
 
   const observers = (seats && seats.observers) || [];
-  const start = !view.started ? h("div", { class: "start-box" },
-    h("p", { class: "small" }, "Open the talks when the parties have joined and set their profiles. Profiles are fixed from then on."),
-    h("button", { id: "start", class: "primary big", "data-testid": "start", onclick: (e) => guard(async () => {
-      await api("POST", `/api/negotiations/${view.id}/start`);
-      ui.newLink = null;
-      notice("The talks are open.");
-      await room.refresh();
-    }, e.currentTarget) }, "Open the talks")) : null;
+  const start = !view.started ? startBox(view, seats, room, ui, rerender) : null;
   return h("section", { id: "invites", class: "card" },
     h("h2", {}, "Parties and invitations"),
+    readinessBoard(view, seats, room),
     h("table", { class: "parties", id: "party-list" },
       h("thead", {}, h("tr", {}, h("th", {}, "Party"), h("th", {}, "Role"), h("th", {}, "Invitation"))),
       h("tbody", {}, view.parties.map((p) => h("tr", { "data-testid": `party-row-${p.id}` },
@@ -181,6 +271,43 @@ function invitesPanel(s, room, ui, rerender) {
     reissuing ? h("p", { class: "muted small", id: "reissue-note" }, `${seatLabel(view, form.party)} has an invitation in use: a new one revokes it at once, and the seat is told.`) : null,
     h("p", { class: "muted small" }, "Observers of a party's seat are invited by that party's delegation, from its own screen."),
     start);
+}
+
+// startBox opens the talks, after a confirmation that names the parties
+// that never joined and those that never saved a profile: opening cannot
+// be undone, and it fixes the profiles.
+function startBox(view, seats, room, ui, rerender) {
+  const open = (btn) => guard(async () => {
+    await api("POST", `/api/negotiations/${view.id}/start`);
+    ui.newLink = null;
+    ui.confirmStart = false;
+    notice("The talks are open.");
+    await room.refresh();
+  }, btn);
+  if (!ui.confirmStart) {
+    return h("div", { class: "start-box" },
+      h("p", { class: "small" }, "Open the talks when the parties have joined and set their profiles. Profiles are fixed from then on."),
+      h("button", { id: "start", class: "primary big", "data-testid": "start", onclick: () => {
+        ui.confirmStart = true;
+        rerender();
+        requestAnimationFrame(() => {
+          const b = document.getElementById("start-cancel");
+          if (b) b.focus();
+        });
+      } }, "Open the talks"));
+  }
+  const { absent, unsaved } = notReady(readiness(view, seats));
+  const names = (rows) => rows.map((r) => r.name).join(", ");
+  const ready = !absent.length && !unsaved.length;
+  return h("div", { class: "start-box", id: "start-confirm", role: "alertdialog", "aria-labelledby": "start-confirm-title", "aria-describedby": "start-confirm-body", "data-ready": String(ready) },
+    h("p", { id: "start-confirm-title" }, h("strong", {}, "Open the talks? This cannot be undone: every profile is fixed from then on.")),
+    h("div", { id: "start-confirm-body", class: ready ? "" : "note" },
+      ready ? h("p", { class: "small" }, "Every party has joined and saved its profile.") : null,
+      absent.length ? h("p", { class: "small", id: "start-absent" }, h("strong", {}, "Never joined: "), names(absent), ".") : null,
+      unsaved.length ? h("p", { class: "small", id: "start-unsaved" }, h("strong", {}, "Never saved a profile: "), names(unsaved), " — the scenario's pre-filled numbers will be used.") : null),
+    h("div", { class: "form-foot" },
+      h("button", { type: "button", id: "start-cancel", onclick: () => { ui.confirmStart = false; rerender(); } }, "Not yet"),
+      h("button", { type: "button", id: "start-confirm-open", class: ready ? "primary" : "danger", onclick: (e) => open(e.currentTarget) }, ready ? "Open the talks" : "Open the talks anyway")));
 }
 
 // seatNotice tells a party or verifier that its seat was re-issued (the

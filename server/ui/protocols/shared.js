@@ -4,9 +4,9 @@
 // themselves or the mediator proposes packages — which one, the
 // protocol's facts say (a "propose" move by the mediator).
 
-import { h, notice, packagePicker, pointTitle, optionLabel, partyName } from "../lib.js";
+import { h, fmt, notice, packagePicker, pointTitle, optionLabel, partyName } from "../lib.js";
 import { define } from "../component.js";
-import { compile, bestPackage } from "../profile.js";
+import { compile, bestPackage, bestAllowedPackage, utility, crossedRedLine } from "../profile.js";
 import { hasMove, headingOf } from "../protocols.js";
 
 // showPkg reads a package point by point.
@@ -34,7 +34,9 @@ export function partyPanel(tag, body, select) {
     render: (s, el) => {
       const view = s.view, st = view.state, f = view.framework, me = view.party, facts = s.protocol, local = el.local;
       const readonly = view.role !== "party";
-      local.offer = local.offer || (view.profile ? bestPackage(compile(f, view.profile)) : f.points.map(() => 0));
+      const t = view.profile ? compile(f, view.profile) : null;
+      // The form starts on the party's best package within its own red lines.
+      local.offer = local.offer || (t ? bestAllowedPackage(t, view.profile) || bestPackage(t) : f.points.map(() => 0));
       const move = el.room.move;
       const cur = st.current;
       const ctx = {
@@ -46,7 +48,10 @@ export function partyPanel(tag, body, select) {
         offerForm: (label) => h("form", { id: "offer-form", onsubmit: (e) => {
           e.preventDefault();
           move({ kind: "offer", package: local.offer.slice() }, e.submitter, () => notice("Your offer is on the table."));
-        } }, h("h3", {}, label), packagePicker(f, local.offer, { idPrefix: "offer" }), h("div", { class: "form-foot" }, h("button", { type: "submit", id: "offer-submit", class: "primary" }, "Make this offer"))),
+        } }, h("h3", {}, label), packagePicker(f, local.offer, { idPrefix: "offer", onChange: () => {
+          const r = document.getElementById("offer-rating");
+          if (r) r.replaceWith(offerRating(view, t, local.offer));
+        } }), offerRating(view, t, local.offer), h("div", { class: "form-foot" }, h("button", { type: "submit", id: "offer-submit", class: "primary" }, "Make this offer"))),
       };
       const items = [];
       if (cur) items.push(h("div", { id: "current-offer" }, h("h3", {}, `On the table: ${tableWord(facts)} by ${partyName(view, cur.by)} (round ${cur.round})`), showPkg(f, cur.package)));
@@ -62,6 +67,24 @@ export function partyPanel(tag, body, select) {
   });
 }
 
+// offerRating rates the package being composed under the party's own
+// profile (t compiled from it; null: no profile, no rating), in the
+// browser as it changes: its worth as a share of the party's best, and
+// whether it is below the party's reservation or crosses its red line.
+// The server's /evaluate remains the authority.
+export function offerRating(view, t, pkg) {
+  if (!t) return h("span", { id: "offer-rating", hidden: true });
+  const u = utility(t, pkg);
+  const share = t.max > 0 ? u / t.max : 0;
+  const rl = crossedRedLine(view.profile, pkg);
+  const below = t.hasReservation && u < t.reservation;
+  return h("p", { id: "offer-rating", class: ["offer-rating", rl >= 0 || below ? "bad" : ""], role: "status", "data-share": String(share), "data-redline": String(rl),
+    title: `utility ${fmt.num(u, 4)} of a best possible ${fmt.num(t.max, 4)}${t.hasReservation ? `; reservation ${fmt.num(t.reservation, 4)}` : ""}` },
+    `This offer is worth ${fmt.pct(share)} of your best to you.`,
+    rl >= 0 ? " It crosses your own red line" + (view.profile.red_lines[rl].reason ? ` (${view.profile.red_lines[rl].reason})` : "") + "." : "",
+    below ? ` It is below your reservation (${fmt.pct(t.max > 0 ? t.reservation / t.max : 0)}).` : "");
+}
+
 // waitingFor says whom the session waits for.
 export function waitingFor(view, ids) {
   return h("p", { class: "muted" }, `Waiting for ${(ids || []).map((p) => partyName(view, p)).join(", ")}.`);
@@ -72,9 +95,14 @@ export function waitingFor(view, ids) {
 // proposes a package when the mediator proposes under the protocol.
 export const mediatorPanel = define("parley-protocol-mediator", {
   init: () => ({}),
-  select: (s) => ({ state: s.view.state, started: s.view.started, facts: s.protocol }),
+  select: (s) => ({ state: s.view.state, started: s.view.started, facts: s.protocol, proposal: s.proposal || null }),
   render: (s, el) => {
     const view = s.view, st = view.state, f = view.framework, facts = s.protocol, local = el.local, move = el.room.move;
+    // A package the analysis handed over ("Use as proposal") fills the form once.
+    if (s.proposal && s.proposal !== local.adopted) {
+      local.adopted = s.proposal;
+      local.proposal = s.proposal.package.slice();
+    }
     const items = [];
     if (!view.started) items.push(h("p", { class: "muted" }, "Open the talks to begin."));
     if (st && st.current) items.push(h("div", { id: "current-offer" }, h("h3", {}, `On the table: by ${partyName(view, st.current.by)} (round ${st.current.round})`), showPkg(f, st.current.package)));
