@@ -82,13 +82,19 @@ func HashToken(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// newID returns a fresh random identifier.
+// newID returns a fresh random identifier: 12 URL-safe characters, the
+// first a letter or digit, so that an id given on a command line
+// (parley export ID, parley purge ID) never reads as a flag.
 func newID() string {
 	b := make([]byte, 9)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("room: random source failed: %v", err))
+	for {
+		if _, err := rand.Read(b); err != nil {
+			panic(fmt.Sprintf("room: random source failed: %v", err))
+		}
+		if id := base64.RawURLEncoding.EncodeToString(b); id[0] != '-' && id[0] != '_' {
+			return id
+		}
 	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // Account roles (User.Role).
