@@ -14,16 +14,46 @@ import (
 // reservation value and which cross none of the profile's red lines. It
 // explores packages in non-increasing utility (best-first over per-point
 // option ranks), so it never enumerates the outcome space; ties are ordered
-// by package. It examines at most 64·limit + 1024 packages, so it may return
-// fewer than limit when the red lines forbid most of the best packages.
+// by package. Options a one-point red line forbids are left out of the
+// search first (they can be in no package it returns). It examines at most
+// 64·limit + 1024 packages, so it may return fewer than limit when
+// red lines over several points forbid most of the best packages.
 func BestPackages(t *profile.Table, pr *profile.Profile, limit int, floor float64) []framework.Package {
-	floor = math.Max(floor, t.Reservation)
+	return bestFirst(t, pr, limit, math.Max(floor, t.Reservation))
+}
+
+// BestAllowed returns the party's best package that crosses none of its
+// red lines, whatever its reservation value (BestPackages with no floor,
+// limit 1), or its best package, red lines or not, when the search finds
+// none (every option of a point forbidden, or more forbidden packages
+// than it examines). The engine takes it as the offer of an agent that
+// neither offers nor ends the talks, and the web UI's "Load my best
+// package" computes the same (ui/profile.js bestAllowedPackage).
+func BestAllowed(t *profile.Table, pr *profile.Profile) framework.Package {
+	_, best := t.Max()
+	if pr == nil || len(pr.RedLines) == 0 || pr.CrossesRedLine(best) < 0 {
+		return best
+	}
+	if ps := bestFirst(t, pr, 1, math.Inf(-1)); len(ps) > 0 {
+		return ps[0]
+	}
+	return best
+}
+
+// bestFirst is BestPackages without the reservation value: packages of
+// utility at least floor, best first, crossing none of pr's red lines.
+func bestFirst(t *profile.Table, pr *profile.Profile, limit int, floor float64) []framework.Package {
 	n := len(t.Contrib)
+	banned := bannedOptions(pr, t.Contrib)
 	order := make([][]int, n)
 	for k, c := range t.Contrib {
-		order[k] = make([]int, len(c))
 		for l := range c {
-			order[k][l] = l
+			if banned == nil || !banned[k][l] {
+				order[k] = append(order[k], l)
+			}
+		}
+		if len(order[k]) == 0 {
+			return nil // every option of point k is forbidden
 		}
 		slices.SortStableFunc(order[k], func(a, b int) int {
 			switch {
@@ -74,6 +104,33 @@ func BestPackages(t *profile.Table, pr *profile.Profile, limit int, floor float6
 		}
 	}
 	return out
+}
+
+// bannedOptions marks, per point, the options a one-point red line of pr
+// forbids (nil when there is none).
+func bannedOptions(pr *profile.Profile, contrib [][]float64) [][]bool {
+	var banned [][]bool
+	if pr == nil {
+		return nil
+	}
+	for _, rl := range pr.RedLines {
+		if len(rl.Terms) != 1 || rl.Terms[0].Point < 0 || rl.Terms[0].Point >= len(contrib) {
+			continue
+		}
+		if banned == nil {
+			banned = make([][]bool, len(contrib))
+			for k, c := range contrib {
+				banned[k] = make([]bool, len(c))
+			}
+		}
+		b := banned[rl.Terms[0].Point]
+		for _, l := range rl.Terms[0].Levels {
+			if l >= 0 && l < len(b) {
+				b[l] = true
+			}
+		}
+	}
+	return banned
 }
 
 type rankItem struct {
