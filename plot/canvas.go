@@ -467,3 +467,26 @@ func (c *pngCanvas) writeTo(w io.Writer) error {
 	_, err := c.c.WriteTo(w)
 	return err
 }
+
+// The styles of a figure's title and note lines (drawHeading; wrapText
+// wraps them with the same styles).
+var (
+	titleStyle = textStyle{size: titleSize, bold: true, color: black, anchor: 0}
+	noteStyle  = textStyle{size: noteSize, color: grey, anchor: 0}
+)
+
+// drawHeading draws a figure's title lines (bold) and note lines (grey),
+// centred on a canvas width wide, from the top padding down, and returns
+// the y below them.
+func drawHeading(c canvas, width float64, title, note []string) float64 {
+	y := float64(pad)
+	for _, line := range title {
+		c.text(width/2, y+titleSize/2, line, titleStyle)
+		y += titleSize + 4
+	}
+	for _, line := range note {
+		c.text(width/2, y+noteSize/2, line, noteStyle)
+		y += noteSize + 3
+	}
+	return y
+}

@@ -73,14 +73,12 @@ func (o *Overlap) layout() (float64, float64, func(canvas), error) {
 		stripH  = 16.0
 		pointGp = 6.0
 	)
-	titleTS := textStyle{size: titleSize, bold: true, color: black, anchor: 0}
-	noteTS := textStyle{size: noteSize, color: grey, anchor: 0}
 	headTS := textStyle{size: 9.5, bold: true, color: black, anchor: -1}
 	optTS := textStyle{size: 8.5, color: black, anchor: -1}
 	offTS := textStyle{size: 8.5, color: color.NRGBA{150, 150, 150, 255}, anchor: -1}
 	shareTS := textStyle{size: 8.5, color: grey, anchor: -1}
-	title := wrapText(o.Title, titleTS, width-2*pad)
-	note := wrapText(o.Note, noteTS, width-2*pad)
+	title := wrapText(o.Title, titleStyle, width-2*pad)
+	note := wrapText(o.Note, noteStyle, width-2*pad)
 	top := float64(pad)
 	top += float64(len(title)) * (titleSize + 4)
 	top += float64(len(note)) * (noteSize + 3)
@@ -108,15 +106,7 @@ func (o *Overlap) layout() (float64, float64, func(canvas), error) {
 		return strconv.FormatFloat(100*s, 'f', 1, 64) + "%"
 	}
 	draw := func(c canvas) {
-		y := float64(pad)
-		for _, line := range title {
-			c.text(width/2, y+titleSize/2, line, titleTS)
-			y += titleSize + 4
-		}
-		for _, line := range note {
-			c.text(width/2, y+noteSize/2, line, noteTS)
-			y += noteSize + 3
-		}
+		y := drawHeading(c, width, title, note)
 		// Legend, on one line.
 		c.group("legend", "")
 		c.fill(rectPath(x0, legendY-4, x0+14, legendY+4), zoneColor)

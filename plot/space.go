@@ -490,13 +490,11 @@ func (u *UtilitySpace) layout() (float64, float64, func(canvas), error) {
 		width = pad + gridW + 14 + lg.w + pad
 	}
 	top := float64(pad)
-	titleTS := textStyle{size: titleSize, bold: true, color: black, anchor: 0}
-	noteTS := textStyle{size: noteSize, color: grey, anchor: 0}
 	var title []string
 	var note []string
 	if !u.Compact {
-		title = wrapText(u.Title, titleTS, width-2*pad)
-		note = wrapText(u.Note, noteTS, width-2*pad)
+		title = wrapText(u.Title, titleStyle, width-2*pad)
+		note = wrapText(u.Note, noteStyle, width-2*pad)
 	}
 	top += float64(len(title)) * (titleSize + 4)
 	top += float64(len(note)) * (noteSize + 3)
@@ -523,15 +521,7 @@ func (u *UtilitySpace) layout() (float64, float64, func(canvas), error) {
 	}
 
 	draw := func(c canvas) {
-		y := float64(pad)
-		for _, line := range title {
-			c.text(width/2, y+titleSize/2, line, titleTS)
-			y += titleSize + 4
-		}
-		for _, line := range note {
-			c.text(width/2, y+noteSize/2, line, noteTS)
-			y += noteSize + 3
-		}
+		drawHeading(c, width, title, note)
 		for _, p := range panels {
 			u.drawPanel(c, p, ticks)
 		}

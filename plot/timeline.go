@@ -163,10 +163,8 @@ func (t *Timeline) layout() (float64, float64, func(canvas), error) {
 
 	lg := newLegend(t.legendEntries())
 	width := left + plotW + 14 + lg.w + pad
-	titleTS := textStyle{size: titleSize, bold: true, color: black, anchor: 0}
-	noteTS := textStyle{size: noteSize, color: grey, anchor: 0}
-	title := wrapText(t.Title, titleTS, width-2*pad)
-	note := wrapText(t.Note, noteTS, width-2*pad)
+	title := wrapText(t.Title, titleStyle, width-2*pad)
+	note := wrapText(t.Note, noteStyle, width-2*pad)
 	top := float64(pad)
 	top += float64(len(title)) * (titleSize + 4)
 	top += float64(len(note)) * (noteSize + 3)
@@ -187,15 +185,7 @@ func (t *Timeline) layout() (float64, float64, func(canvas), error) {
 	B := func(v float64) float64 { return barsTop + barsH - v/bTop*barsH }
 
 	draw := func(c canvas) {
-		y := float64(pad)
-		for _, line := range title {
-			c.text(width/2, y+titleSize/2, line, titleTS)
-			y += titleSize + 4
-		}
-		for _, line := range note {
-			c.text(width/2, y+noteSize/2, line, noteTS)
-			y += noteSize + 3
-		}
+		drawHeading(c, width, title, note)
 		frame := func(y0, y1 float64, yt []float64, f func(float64) float64, dec int, name string) {
 			c.fill(rectPath(left, y0, left+plotW, y1), white)
 			var g path
