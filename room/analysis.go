@@ -264,7 +264,14 @@ func analysisError(err error, timeout time.Duration, cached bool) error {
 
 // Analysis returns the mediator's overview of negotiation id.
 func (s *Service) Analysis(ctx context.Context, user, id string) (*MediatorAnalysis, error) {
-	l, err := s.owned(ctx, user, id)
+	return s.AnalysisAs(ctx, Viewer{User: user}, id)
+}
+
+// AnalysisAs returns the mediator's overview of negotiation id for its
+// owner or the holder of its mediator's seat (seats.go, hosted); the
+// settings decide for both whether it shows the parties' numbers.
+func (s *Service) AnalysisAs(ctx context.Context, v Viewer, id string) (*MediatorAnalysis, error) {
+	l, err := s.hosted(ctx, v, id)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +344,13 @@ func finite(v float64) float64 {
 // the one panel of parties x and y when given — as SVG (chart.Dance). Only a mediator who sees profiles may have it: it shows
 // utilities. It draws only the events the mediator's seat may see.
 func (s *Service) DancePlot(ctx context.Context, user, id, x, y string) ([]byte, error) {
-	l, err := s.owned(ctx, user, id)
+	return s.DancePlotAs(ctx, Viewer{User: user}, id, x, y)
+}
+
+// DancePlotAs is DancePlot for the owner or the holder of the mediator's
+// seat (hosted).
+func (s *Service) DancePlotAs(ctx context.Context, v Viewer, id, x, y string) ([]byte, error) {
+	l, err := s.hosted(ctx, v, id)
 	if err != nil {
 		return nil, err
 	}

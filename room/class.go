@@ -28,6 +28,10 @@ type Seat struct {
 	Party    string `json:"party"`
 	Person   string `json:"person"`
 	Observer bool   `json:"observer,omitempty"`
+	// Mediator: the room's mediator's seat, held by a student (a student
+	// mediator); Party may then be "" (the service fills in the
+	// mediator's party id) or that id. Not with an automatic mediator.
+	Mediator bool `json:"mediator,omitempty"`
 }
 
 // IssuedSeat is a seat with its invitation token (shown once).
@@ -35,6 +39,9 @@ type IssuedSeat struct {
 	Seat
 	Negotiation string `json:"negotiation"`
 	Token       string `json:"token"`
+	// Brief is the brief of the seat's role (scenario.Party.Brief), for
+	// the student's slip; "" for a public observer.
+	Brief string `json:"brief,omitempty"`
 }
 
 // ClassSetup is what an instructor asks for.
@@ -64,10 +71,35 @@ func (s *Service) CreateClass(ctx context.Context, user string, sc *scenario.Sce
 	if len(setup.Seats) > MaxRooms*20 {
 		return Class{}, nil, Errorf(EINVALID, "%d seats, at most %d", len(setup.Seats), MaxRooms*20)
 	}
+	set := setup.Settings
+	sc = withMediatorSeat(sc, set.Protocol)
+	if err := set.normalize(sc); err != nil {
+		return Class{}, nil, err
+	}
+	host := ""
+	if mediated(set.Protocol) {
+		host = mediatorOf(sc)
+	}
+	seats := slices.Clone(setup.Seats)
 	held := map[Seat]int{} // a party's seat of a room → the seat (1-based) assigned to it
-	for i, st := range setup.Seats {
+	for i := range seats {
+		st := &seats[i]
 		if st.Room < 1 || st.Room > setup.Rooms {
 			return Class{}, nil, Errorf(EINVALID, "seat %d: room %d, want 1 to %d", i+1, st.Room, setup.Rooms)
+		}
+		if st.Mediator || (st.Party != "" && st.Party == host) {
+			// A student mediator: the rules of mediatorSeatable.
+			switch {
+			case host == "":
+				return Class{}, nil, Errorf(EINVALID, "seat %d: protocol %q has no mediator, so no mediator's seat", i+1, set.Protocol)
+			case st.Observer:
+				return Class{}, nil, Errorf(EINVALID, "seat %d: a mediator's seat is not an observer's", i+1)
+			case st.Party != "" && st.Party != host:
+				return Class{}, nil, Errorf(EINVALID, "seat %d: the mediator's seat is %q's, not %q's", i+1, host, st.Party)
+			case set.AutoMediator != "":
+				return Class{}, nil, Errorf(EINVALID, "seat %d: an automatic mediator (%s) plays every room's mediator's seat: choose a student mediator or the automatic one, not both", i+1, set.AutoMediator)
+			}
+			st.Party, st.Mediator = host, true
 		}
 		p := sc.Party(st.Party)
 		if p == nil && !(st.Observer && st.Party == "") {
@@ -77,8 +109,8 @@ func (s *Service) CreateClass(ctx context.Context, user string, sc *scenario.Sce
 		if st.Observer && st.Party != "" {
 			return Class{}, nil, Errorf(EINVALID, "seat %d: observers of %s's seat are invited by its delegation; assign public observer seats (no party)", i+1, st.Party)
 		}
-		if p != nil && p.Role == scenario.Mediator && !st.Observer {
-			return Class{}, nil, Errorf(EINVALID, "seat %d: the mediator's seat is the instructor's", i+1)
+		if p != nil && p.Role == scenario.Mediator && !st.Mediator {
+			return Class{}, nil, Errorf(EINVALID, "seat %d: %q is a mediator but not the room's mediator's seat (%q)", i+1, st.Party, host)
 		}
 		if !st.Observer {
 			key := Seat{Room: st.Room, Party: st.Party}
@@ -87,11 +119,6 @@ func (s *Service) CreateClass(ctx context.Context, user string, sc *scenario.Sce
 			}
 			held[key] = i + 1
 		}
-	}
-	set := setup.Settings
-	sc = withMediatorSeat(sc, set.Protocol)
-	if err := set.normalize(sc); err != nil {
-		return Class{}, nil, err
 	}
 	now := s.clock().UTC()
 	if !setup.Deadline.IsZero() {
@@ -127,13 +154,17 @@ func (s *Service) CreateClass(ctx context.Context, user string, sc *scenario.Sce
 		rooms[r] = n
 	}
 	var issued []IssuedSeat
-	for _, st := range setup.Seats {
+	for _, st := range seats {
 		n := rooms[st.Room-1]
 		tok, _, err := s.Invite(ctx, user, n.ID, st.Party, st.Person, st.Observer, ttl)
 		if err != nil {
 			return Class{}, nil, err
 		}
-		issued = append(issued, IssuedSeat{Seat: st, Negotiation: n.ID, Token: tok})
+		brief := ""
+		if p := sc.Party(st.Party); p != nil {
+			brief = p.Brief
+		}
+		issued = append(issued, IssuedSeat{Seat: st, Negotiation: n.ID, Token: tok, Brief: brief})
 	}
 	return c, issued, nil
 }
@@ -424,7 +455,8 @@ func (s *Service) CloneClass(ctx context.Context, user, id, title string) (Class
 			if inv.IssuedBy != "" || inv.Verifier != "" || !inv.Revoked.IsZero() || (inv.Observer && inv.Party != "") {
 				continue
 			}
-			setup.Seats = append(setup.Seats, Seat{Room: k + 1, Party: inv.Party, Person: inv.Person, Observer: inv.Observer})
+			mediator := !inv.Observer && inv.Party != "" && inv.Party == mediatorOf(sc) && mediated(set.Protocol)
+			setup.Seats = append(setup.Seats, Seat{Room: k + 1, Party: inv.Party, Person: inv.Person, Observer: inv.Observer, Mediator: mediator})
 		}
 	}
 	return s.CreateClass(ctx, user, sc, setup)

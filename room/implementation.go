@@ -93,7 +93,7 @@ func (s *Service) PlanStatus(ctx context.Context, v Viewer, id string, at time.T
 	case !open:
 	case role == roleVerifier && slices.Contains(sess.Config.Verifiers, party):
 		out.Reporter = party
-	case role == roleParty || role == roleOwner:
+	case role == roleParty || role == roleOwner || role == roleSeatMediator:
 		if party != "" && (slices.Contains(sess.Config.Parties, party) || party == sess.Config.Mediator) {
 			out.Responder = party
 		}

@@ -135,6 +135,8 @@ func (s *Service) Issue(ctx context.Context, v Viewer, id string, req SeatReques
 			return "", Invite{}, Errorf(EFORBIDDEN, "a delegation invites observers of its own seat (%s) only; the mediator issues the seats", party)
 		}
 		inv.Party, inv.IssuedBy = party, party
+	case roleSeatMediator:
+		return "", Invite{}, Errorf(EFORBIDDEN, "the negotiation's owner issues the seats; the mediator's seat held by invitation issues none")
 	default:
 		return "", Invite{}, Errorf(EFORBIDDEN, "only the mediator and the parties' delegations issue invitations")
 	}
@@ -200,6 +202,42 @@ func (s *Service) Issue(ctx context.Context, v Viewer, id string, req SeatReques
 	return token, inv, nil
 }
 
+// hosted loads negotiation id for whoever acts from its mediator's seat:
+// its owner (a signed-in user), or the holder of an invitation to the
+// mediator's seat (a class's student mediator). Anyone else is refused:
+// a user who is not the owner as not found, an invitation to another seat
+// as forbidden.
+func (s *Service) hosted(ctx context.Context, v Viewer, id string) (*live, error) {
+	if v.User != "" {
+		return s.owned(ctx, v.User, id)
+	}
+	l, role, _, err := s.access(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	if role != roleSeatMediator {
+		return nil, Errorf(EFORBIDDEN, "the analysis is the mediator's")
+	}
+	return l, nil
+}
+
+// mediatorSeatable reports whether the mediator's seat of the negotiation
+// may be issued to a person (a student mediator): a class's room whose
+// protocol has a mediator and that no automatic mediator plays. Elsewhere
+// the owner takes that seat. l.mu need not be held: the fields read do not
+// change.
+func (l *live) mediatorSeatable() error {
+	switch {
+	case l.neg.Class == "":
+		return Errorf(EINVALID, "party %q is the mediator: the negotiation's owner takes that seat (only a class's rooms seat a student mediator)", mediatorOf(l.sc))
+	case !mediated(l.settings.Protocol):
+		return Errorf(EINVALID, "protocol %q has no mediator: there is no mediator's seat to issue", l.settings.Protocol)
+	case l.settings.AutoMediator != "":
+		return Errorf(EINVALID, "an automatic mediator (%s) plays the mediator's seat of this room: it is not issued to a person", l.settings.AutoMediator)
+	}
+	return nil
+}
+
 // checkOwnerInvite checks an invitation the negotiation's owner asks for.
 func (l *live) checkOwnerInvite(inv *Invite) error {
 	switch {
@@ -224,7 +262,10 @@ func (l *live) checkOwnerInvite(inv *Invite) error {
 			return Errorf(EINVALID, "scenario has no party %q", inv.Party)
 		}
 		if p.Role == scenario.Mediator {
-			return Errorf(EINVALID, "party %q is the mediator: the negotiation's owner takes that seat", inv.Party)
+			if inv.Party != mediatorOf(l.sc) {
+				return Errorf(EINVALID, "party %q is a mediator, but the room's mediator's seat is %q's", inv.Party, mediatorOf(l.sc))
+			}
+			return l.mediatorSeatable()
 		}
 	}
 	return nil
@@ -281,6 +322,8 @@ func (s *Service) Revoke(ctx context.Context, v Viewer, id, invite, reason strin
 	case roleOwner:
 	case roleParty:
 		by = party
+	case roleSeatMediator:
+		return InviteInfo{}, Errorf(EFORBIDDEN, "the negotiation's owner revokes the seats; the mediator's seat held by invitation revokes none")
 	default:
 		return InviteInfo{}, Errorf(EFORBIDDEN, "only the mediator and the parties' delegations revoke invitations")
 	}
@@ -338,6 +381,9 @@ func (s *Service) Seats(ctx context.Context, v Viewer, id string) (*Seats, error
 	if role == roleObserver {
 		return nil, Errorf(EFORBIDDEN, "observers see no invitations")
 	}
+	if role == roleSeatMediator {
+		return nil, Errorf(EFORBIDDEN, "the seats are issued by the negotiation's owner; the mediator's seat held by invitation sees none")
+	}
 	all, err := s.store.Invites(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("room: invitations: %w", err)
@@ -349,7 +395,7 @@ func (s *Service) Seats(ctx context.Context, v Viewer, id string) (*Seats, error
 	switch role {
 	case roleOwner:
 		for _, p := range l.sc.Parties {
-			if p.Role != scenario.Mediator {
+			if p.Role != scenario.Mediator || (p.ID == mediatorOf(l.sc) && l.mediatorSeatable() == nil) {
 				out.Seats = append(out.Seats, l.seatStatus(all, now, p.ID, ""))
 			}
 		}

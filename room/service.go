@@ -109,6 +109,11 @@ const (
 	// roleVerifier is a seat of one of the plan's verifiers: it sees the
 	// public record of the implementation and files reports.
 	roleVerifier = "verifier"
+	// roleSeatMediator holds the mediator's seat through an invitation (a
+	// student mediator of a class's room): the mediator's moves and view of
+	// the talks, none of the owner's rights (seats, start, archive,
+	// delete, preview). Its View says Role "mediator" with Invited set.
+	roleSeatMediator = "seat-mediator"
 )
 
 // access resolves what v is to negotiation l: its role and the seat it
@@ -126,6 +131,11 @@ func (l *live) access(v Viewer) (role, party string, err error) {
 		return roleVerifier, v.Verifier, nil
 	case v.Negotiation == l.neg.ID && v.Observer:
 		return roleObserver, v.Party, nil
+	case v.Negotiation == l.neg.ID && v.Party != "" && v.Party == mediatorOf(l.sc):
+		if !mediated(l.settings.Protocol) {
+			return "", "", Errorf(ENOTFOUND, "no negotiation %q", l.neg.ID)
+		}
+		return roleSeatMediator, v.Party, nil
 	case v.Negotiation == l.neg.ID && v.Party != "":
 		return roleParty, v.Party, nil
 	}

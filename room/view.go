@@ -75,6 +75,13 @@ type View struct {
 	// Party is the viewer's seat (the scenario's mediator party for the
 	// mediator; the watched party for an observer; "" for a verifier).
 	Party string `json:"party,omitempty"`
+	// Invited: the viewer holds the mediator's seat through an invitation
+	// (a class's student mediator), not as the negotiation's owner: the
+	// mediator's moves and view, none of the owner's rights.
+	Invited bool `json:"invited,omitempty"`
+	// Brief is the brief of the viewer's own role (the scenario party's
+	// brief; the mediator's for the mediator's seat), never another's.
+	Brief string `json:"brief,omitempty"`
 	// Verifier is a verifier's seat: the id of the plan's verifier.
 	Verifier    string               `json:"verifier,omitempty"`
 	Scenario    string               `json:"scenario"`
@@ -144,6 +151,15 @@ func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) 
 	if role == roleVerifier {
 		out.Party, out.Verifier = "", party
 	}
+	if role == roleSeatMediator {
+		out.Role, out.Invited = roleOwner, true
+	}
+	if role != roleVerifier && party != "" {
+		// Only the seat's own role's brief (the owner's: the mediator's).
+		if p := sc.Party(party); p != nil {
+			out.Brief = p.Brief
+		}
+	}
 	if (role == roleParty || role == roleObserver) && party != "" {
 		if p := sc.Party(party); p != nil && p.Profile != nil {
 			out.Profile = p.Profile
@@ -162,7 +178,7 @@ func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) 
 	out.Seq = len(all)
 	out.Events = visibleEvents(all, 0, role, party)
 	out.State = stateView(l.sess, role, party)
-	if (role == roleParty || role == roleOwner) && party != "" {
+	if (role == roleParty || role == roleOwner || role == roleSeatMediator) && party != "" {
 		a := l.sess.Addressing(party)
 		out.Addressing = &a
 	}
@@ -263,7 +279,7 @@ func stateView(sess *session.Session, role, party string) *StateView {
 	if turnBased(sess.Config.Protocol) && st.Status == session.StatusOpen && len(sess.Config.Parties) > 0 {
 		v.Turn = sess.TurnParty()
 	}
-	seesAll := role == roleOwner && party != ""
+	seesAll := (role == roleOwner || role == roleSeatMediator) && party != ""
 	for p, r := range st.Replies {
 		if seesAll || p == party {
 			if v.Replies == nil {

@@ -153,6 +153,7 @@ func toTree(s *Scenario) (*omap, error) {
 		m.set("id", str(p.ID))
 		m.setStr("name", p.Name)
 		m.set("role", str(p.Role))
+		m.setStr("brief", p.Brief)
 		if p.Profile != nil {
 			pm, err := profileTree(fw, p.Profile, p.Estimate)
 			if err != nil {

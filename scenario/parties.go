@@ -11,7 +11,7 @@ import (
 // profiles.go) and the references to parties that the other sections make.
 
 var (
-	partyKeys = []string{"id", "name", "role", "profile"}
+	partyKeys = []string{"id", "name", "role", "brief", "profile"}
 	roles     = []string{string(Principal), string(Mediator), string(Guarantor), string(Observer)}
 )
 
@@ -49,6 +49,10 @@ func (d *decoder) parties(n ast.Node, fw *framework.Framework, pts *points) ([]P
 			}
 		}
 		d.optStr(o, "name", &p.Name)
+		d.optStr(o, "brief", &p.Brief)
+		if len(p.Brief) > MaxBrief {
+			d.Errorf(d.Resolve(o.Value("brief")), "brief: %d bytes (at most %d; a brief is a few sentences for the role's seat)", len(p.Brief), MaxBrief)
+		}
 		if o.Has("role") {
 			if r, ok := d.OneOf(o.Value("role"), "role", roles); ok {
 				p.Role = Role(r)

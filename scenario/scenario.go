@@ -49,7 +49,15 @@ type Party struct {
 	// Estimate says where the profile comes from when it is an analyst's
 	// estimate rather than the party's own declaration.
 	Estimate string `json:"estimate,omitempty"`
+	// Brief is the role's brief: a short text for whoever takes the
+	// party's seat (who they represent, what they are after). It is not
+	// confidential like the profile, but the room shows each seat its own
+	// role's brief only (at most MaxBrief bytes).
+	Brief string `json:"brief,omitempty"`
 }
+
+// MaxBrief bounds a party's brief, in bytes.
+const MaxBrief = 4000
 
 // Decision rules.
 const (
@@ -211,6 +219,9 @@ func (s *Scenario) Validate() error {
 		ids[p.ID] = true
 		if !p.Role.Valid() {
 			return fmt.Errorf("scenario %q: party %q: unknown role %q", s.Name, p.ID, p.Role)
+		}
+		if len(p.Brief) > MaxBrief {
+			return fmt.Errorf("scenario %q: party %q: brief of %d bytes (at most %d)", s.Name, p.ID, len(p.Brief), MaxBrief)
 		}
 		if p.Profile != nil {
 			if err := p.Profile.Check(s.Framework); err != nil {

@@ -129,3 +129,68 @@ func TestClassRoutes(t *testing.T) {
 		t.Errorf("classes after the deletion: %s", b)
 	}
 }
+
+// TestClassStudentMediatorHTTP: over HTTP, a class's student mediator
+// holds the mediator's seat of its room only: its view is the mediator's
+// (invited, the mediator's brief), it reads the analysis (aggregates under
+// overlap) and drafts once the instructor starts the class; the seats,
+// the start, archiving and previews stay the instructor's, and another
+// room, or a party's invitation, gets no analysis.
+func TestClassStudentMediatorHTTP(t *testing.T) {
+	ts := newTestServer(t, server.Config{})
+	var cls server.ClassResponse
+	ts.mustDo("POST", "/api/classes", ts.mediator(), `{"scenario":{"builtin":"miami-2025"},"rooms":2,"settings":{"protocol":"single-text","mediator_sees":"overlap"},"seats":[`+
+		`{"room":1,"mediator":true,"person":"Mia"},{"room":1,"party":"russia","person":"R"},{"room":2,"party":"us","person":"Max"}]}`, 201, &cls)
+	if len(cls.Seats) != 3 || !cls.Seats[0].Mediator || cls.Seats[0].Party != "us" || !cls.Seats[2].Mediator || cls.Seats[0].Brief == "" {
+		t.Fatalf("issued seats: %+v", cls.Seats)
+	}
+	mia, russia, max := "invite:"+cls.Seats[0].Token, "invite:"+cls.Seats[1].Token, "invite:"+cls.Seats[2].Token
+	n1, n2 := "/api/negotiations/"+cls.Seats[0].Negotiation, "/api/negotiations/"+cls.Seats[2].Negotiation
+	var view struct {
+		Role    string `json:"role"`
+		Party   string `json:"party"`
+		Invited bool   `json:"invited"`
+		Brief   string `json:"brief"`
+	}
+	ts.mustDo("GET", n1, mia, "", 200, &view)
+	if view.Role != "mediator" || view.Party != "us" || !view.Invited || !strings.Contains(view.Brief, "US envoys") {
+		t.Errorf("the student mediator's view: %+v", view)
+	}
+	view.Invited = false
+	ts.mustDo("GET", n1, russia, "", 200, &view)
+	if view.Role != "party" || view.Invited || !strings.Contains(view.Brief, "Russia's delegation") || strings.Contains(view.Brief, "You are the US envoys") {
+		t.Errorf("russia's view: %+v", view)
+	}
+	// The instructor's rights are not the student's.
+	for _, rq := range []struct{ method, path, body string }{
+		{"GET", n1 + "/invites", ""},
+		{"POST", n1 + "/invites", `{"party":"russia","reissue":true,"person":"x"}`},
+		{"POST", n1 + "/invites", `{"observer":true,"person":"x"}`},
+		{"POST", n1 + "/start", ""},
+		{"POST", n1 + "/archive", ""},
+		{"DELETE", n1, `{"confirm":"` + cls.Seats[0].Negotiation + `"}`},
+		{"GET", n1 + "/preview/russia", ""},
+		{"GET", "/api/classes/" + cls.Class.ID, ""},
+	} {
+		if status, b, _ := ts.do(rq.method, rq.path, mia, rq.body); status != 401 && status != 403 {
+			t.Errorf("%s %s as the student mediator: %d %s, want 401 or 403", rq.method, rq.path, status, b)
+		}
+	}
+	// The analysis: its own room only, aggregates only; not a party's.
+	var a room.MediatorAnalysis
+	ts.mustDo("GET", n1+"/analysis", mia, "", 200, &a)
+	if a.Access != room.MediatorOverlap || len(a.Parties) != 0 {
+		t.Errorf("the student's analysis: access %q parties %v", a.Access, a.Parties)
+	}
+	ts.mustDo("GET", n2+"/analysis", mia, "", 404, nil)
+	ts.mustDo("GET", n1+"/analysis", max, "", 404, nil)
+	ts.mustDo("GET", n1+"/analysis", russia, "", 403, nil)
+	// Moves: the mediator's, in its own room, once started.
+	draft := `{"kind":"draft","text":` + strings.Repeat("[0],", 19) + `[0]]}`
+	draft = strings.Replace(draft, `"text":[0]`, `"text":[[0]`, 1)
+	ts.mustDo("POST", n1+"/moves", mia, draft, 409, nil)
+	ts.mustDo("POST", "/api/classes/"+cls.Class.ID+"/start", ts.mediator(), "", 200, nil)
+	ts.mustDo("POST", n2+"/moves", mia, draft, 404, nil)
+	ts.mustDo("POST", n1+"/moves", mia, draft, 200, nil)
+	ts.mustDo("POST", n1+"/moves", russia, draft, 400, nil) // the engine: only the mediator drafts
+}

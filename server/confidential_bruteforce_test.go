@@ -87,7 +87,7 @@ type negState struct {
 // viewerOrder is the order viewers are asked in: every kind of viewer.
 var viewerOrder = []string{
 	"russia", "ukraine", "europe", "russia/observer", "ukraine/observer", "europe/observer",
-	"observer", "verifier", "mediator", "mediator:full",
+	"observer", "verifier", "mediator", "mediator:full", "mediator:student",
 	"anon", "stranger", "intruder", "revoked", "revoked/observer",
 }
 
@@ -166,7 +166,7 @@ func (a *audit) errorf(viewer, kind, format string, args ...any) {
 // noCredentials are the routes that take no credentials: a revoked
 // credential gets there what nobody gets.
 var noCredentials = map[string]bool{
-	"GET /api/health": true, "GET /api/keys": true, "GET /api/scenarios": true, "GET /api/protocols": true,
+	"GET /api/health": true, "GET /api/ready": true, "GET /metrics": true, "GET /api/keys": true, "GET /api/scenarios": true, "GET /api/protocols": true,
 	"POST /api/login": true, "POST /api/logout": true, "POST /api/join": true,
 }
 

@@ -116,7 +116,7 @@ func TestConfidentiality(t *testing.T) {
 	start := func(n *negState) {
 		t.Helper()
 		for v, w := range n.who {
-			if w.role == asMediator {
+			if w.role == asMediator && v != "mediator:student" {
 				act(n, v, "POST", "/api/negotiations/"+n.id+"/start", "", 200, nil)
 			}
 		}
@@ -284,6 +284,41 @@ func TestConfidentiality(t *testing.T) {
 		add(canary{reason, own(p, "mediator:full"), p + "'s objection to the trusted mediator"})
 	}
 
+	// Negotiation 5: a class's room with a student mediator (the mediator's
+	// seat held by invitation), mediator_sees overlap: the student makes
+	// the mediator's moves and sees what the mediator's seat sees, and no
+	// party's profile; the instructor (the owner) sees what the seat sees.
+	var cr server.ClassResponse
+	ts.mustDo("POST", "/api/classes", ts.mediator(), `{"scenario":{"builtin":"miami-2025"},"rooms":1,"settings":{"protocol":"single-text","format":"bilateral","mediator_sees":"overlap"},"seats":[`+
+		`{"room":1,"party":"russia","person":"r"},{"room":1,"party":"ukraine","person":"u"},{"room":1,"party":"europe","person":"e"},{"room":1,"mediator":true,"person":"student"}]}`, 201, &cr)
+	n5 := &negState{label: "N5 (a class's room with a student mediator, overlap)", id: cr.Seats[0].Negotiation,
+		creds: map[string]string{"mediator": ts.mediator(), "anon": ""}, who: map[string]who{"mediator": {asMediator, "us"}}}
+	for _, st := range cr.Seats {
+		v := st.Party
+		if st.Mediator {
+			v = "mediator:student"
+		}
+		n5.creds[v], n5.who[v] = "invite:"+st.Token, who{asMediator, "us"}
+		if !st.Mediator {
+			n5.who[v] = who{asParty, st.Party}
+		}
+	}
+	plant(n5, 1)
+	start(n5)
+	for _, p := range principals {
+		msg := "CANARY-N5-" + p + "-TO-MEDIATOR"
+		move(n5, p, `{"kind":"message","message":"`+msg+`","to":["us"]}`)
+		add(canary{msg, own(p, "mediator", "mediator:student"), p + "'s message to the student mediator"})
+	}
+	move(n5, "ukraine", `{"kind":"message","message":"CANARY-N5-ukraine-TO-europe","to":["europe"]}`)
+	add(canary{"CANARY-N5-ukraine-TO-europe", own("ukraine", "europe"), "ukraine's message to europe in the student's room"})
+	move(n5, "mediator:student", `{"kind":"draft","text":`+string(bracketed)+`}`)
+	for _, p := range principals {
+		reason := "CANARY-N5-" + p + "-OBJECTION"
+		move(n5, p, `{"kind":"respond","responses":[{"point":1,"stance":"object","reason":"`+reason+`"},{"point":0,"stance":"accept","option":1}]}`)
+		add(canary{reason, own(p, "mediator", "mediator:student"), p + "'s objection to the student mediator"})
+	}
+
 	// Outsiders: a user with a negotiation of its own, a party of another
 	// negotiation, the revoked credentials of negotiation 1.
 	if _, err := ts.svc.CreateUser(ctx, "other", "another password"); err != nil {
@@ -294,7 +329,7 @@ func TestConfidentiality(t *testing.T) {
 	stranger := "bearer:" + lr.Token
 	b := ts.mustDo("POST", "/api/negotiations", stranger, `{"scenario":{"builtin":"tiny-2p"},"settings":{"protocol":"sao"}}`, 201, nil)
 	evid = append(evid, evidence{viewer: "stranger", where: "setup: POST /api/negotiations", status: 201, body: b})
-	for _, n := range []*negState{n1, n2, n3, n4} {
+	for _, n := range []*negState{n1, n2, n3, n4, n5} {
 		n.creds["stranger"], n.creds["revoked"], n.creds["revoked/observer"] = stranger, revoked, revokedObserver
 		n.creds["intruder"] = n1.creds["russia"]
 		if n == n1 {
@@ -308,7 +343,7 @@ func TestConfidentiality(t *testing.T) {
 
 	// Every route as every viewer; the event streams all at once, each
 	// read until its backlog has come.
-	negs := []*negState{n1, n2, n3, n4}
+	negs := []*negState{n1, n2, n3, n4, n5}
 	covered := map[string]bool{}
 	type streamRead struct {
 		n    *negState
@@ -358,6 +393,10 @@ func TestConfidentiality(t *testing.T) {
 							status, body, _ = ts.do(rt.Method, rq.path, n.creds[v], rq.body)
 						}
 						evid = append(evid, evidence{neg: n, viewer: v, route: key, where: rt.Method + " " + rq.path + " (" + n.label + ")", status: status, body: body})
+						if strings.HasPrefix(rt.Pattern, "/api/accounts") && n.creds[v] != ts.mediator() && status != http.StatusUnauthorized && status != http.StatusForbidden {
+							// Accounts are the owner account's to manage.
+							t.Errorf("%s %s as %s (not the room's owner): %d %.200s, want 401 or 403", rt.Method, rq.path, v, status, body)
+						}
 						if (v == "stranger" || v == "intruder") && strings.Contains(rt.Pattern, "{id}") && !strings.HasPrefix(rt.Pattern, "/api/classes") {
 							// The id of a negotiation that is not yours is
 							// not confirmed: the answer is that to an id
@@ -586,8 +625,26 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 	c := "/api/classes/" + class
 	pkg := `[` + strings.TrimSuffix(strings.Repeat("0,", 20), ",") + `]`
 	switch rt.Method + " " + rt.Pattern {
-	case "GET /api/health", "GET /api/keys", "GET /api/stats", "GET /api/me", "GET /api/scenarios", "GET /api/protocols":
+	case "GET /api/health", "GET /api/ready", "GET /metrics", "GET /api/keys", "GET /api/stats", "GET /api/me", "GET /api/scenarios", "GET /api/protocols":
 		return []apiRequest{{rt.Pattern, ""}}
+	case "GET /api/me/sessions", "GET /api/accounts":
+		return []apiRequest{{rt.Pattern, ""}}
+	case "POST /api/me/password":
+		// A wrong current password: nothing changes.
+		return []apiRequest{{rt.Pattern, `{"current":"wrong password","password":"a new password"}`}}
+	case "POST /api/me/sessions/revoke":
+		// Sign-ins that do not exist, and neither ids nor all: nobody is
+		// signed out.
+		return []apiRequest{{rt.Pattern, `{"ids":["000000000000000000000000"]}`}, {rt.Pattern, `{}`}}
+	case "POST /api/accounts":
+		// A password too short: nothing is added.
+		return []apiRequest{{rt.Pattern, `{"name":"newcomer","role":"mediator","password":"short"}`}}
+	case "DELETE /api/accounts/{account}":
+		return []apiRequest{{"/api/accounts/no-such-account", ""}}
+	case "GET /api/accounts/{account}/sessions":
+		return []apiRequest{{"/api/accounts/no-such-account/sessions", ""}}
+	case "POST /api/accounts/{account}/sessions/revoke":
+		return []apiRequest{{"/api/accounts/no-such-account/sessions/revoke", `{"all":true}`}}
 	case "GET /api/classes":
 		return []apiRequest{{rt.Pattern, ""}, {rt.Pattern + "?archived=1", ""}}
 	case "GET /api/negotiations":
@@ -604,7 +661,7 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{n, ""}}
 	case "DELETE /api/negotiations/{id}":
 		// Without the confirmation: the sweep deletes nothing.
-		return []apiRequest{{n, `{"confirm":"no"}`}}
+		return []apiRequest{{n, `{"confirm":"no"}`}, {n + "?keep=record", `{"confirm":"no"}`}}
 	case "POST /api/negotiations/{id}/archive":
 		// Restores (the negotiations are not archived): nothing changes.
 		return []apiRequest{{n + "/archive", `{"archived":false}`}}

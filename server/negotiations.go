@@ -9,7 +9,8 @@ import (
 // Negotiations: a mediator creates and lists them (POST and GET
 // /api/negotiations; ?archived=1 lists the archived ones), starts the
 // session (POST .../start), archives or restores one (POST .../archive),
-// deletes one (DELETE .../{id}) and previews a party's screen (GET
+// deletes one (DELETE .../{id}; ?keep=record keeps its public record and
+// signed agreement, room/retention.go) and previews a party's screen (GET
 // .../preview/{party}); anyone with a seat reads the negotiation as that
 // seat may see it (GET .../{id}).
 
@@ -72,10 +73,29 @@ func (s *Server) deleteNegotiation(r *http.Request, user string) (any, error) {
 	if err := decode(r, MaxBody, &req); err != nil {
 		return nil, err
 	}
-	if err := s.svc.Delete(r.Context(), user, r.PathValue("id"), req.Confirm); err != nil {
+	keep := false
+	switch k := r.URL.Query().Get("keep"); k {
+	case "":
+	case "record":
+		keep = true
+	default:
+		return nil, room.Errorf(room.EINVALID, "keep %q: want record (keep the public record and the signed agreement) or nothing", k)
+	}
+	kept, err := s.svc.Purge(r.Context(), user, r.PathValue("id"), req.Confirm, keep)
+	if err != nil {
 		return nil, err
 	}
-	return map[string]bool{"deleted": true}, nil
+	if kept != nil {
+		return DeleteResponse{Deleted: true, Kept: kept}, nil
+	}
+	return DeleteResponse{Deleted: true}, nil
+}
+
+// DeleteResponse answers a deletion; Kept describes the public record kept
+// in its place (DELETE ...?keep=record), which parley export --kept reads.
+type DeleteResponse struct {
+	Deleted bool             `json:"deleted"`
+	Kept    *room.KeptRecord `json:"kept,omitempty"`
 }
 
 func (s *Server) preview(r *http.Request, user string) (any, error) {

@@ -16,7 +16,7 @@ import (
 
 // credentialFree are the routes that take no credentials.
 var credentialFree = map[string]bool{
-	"GET /api/health": true, "GET /api/keys": true, "GET /api/scenarios": true, "GET /api/protocols": true, "POST /api/login": true, "POST /api/logout": true,
+	"GET /api/health": true, "GET /api/ready": true, "GET /metrics": true, "GET /api/keys": true, "GET /api/scenarios": true, "GET /api/protocols": true, "POST /api/login": true, "POST /api/logout": true,
 }
 
 // TestSeatHijackRefused is issue 12, finding 1, over HTTP: a mediator who

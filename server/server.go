@@ -122,11 +122,21 @@ func New(cfg Config) *Server {
 	const ok, created = http.StatusOK, http.StatusCreated
 	s.routes = []Route{
 		{"GET", "/api/health", s.health},
+		{"GET", "/api/ready", s.ready},
+		{"GET", "/metrics", s.metricsHandler(cfg)},
 		{"GET", "/api/keys", s.keys},
 		{"GET", "/api/stats", s.asUser(ok, s.stats)},
 		{"POST", "/api/login", s.login},
 		{"POST", "/api/logout", s.logout},
 		{"GET", "/api/me", s.me},
+		{"POST", "/api/me/password", s.changePassword},
+		{"GET", "/api/me/sessions", s.asUser(ok, s.mySessions)},
+		{"POST", "/api/me/sessions/revoke", s.revokeMySessions},
+		{"GET", "/api/accounts", s.asUser(ok, s.listAccounts)},
+		{"POST", "/api/accounts", s.asUser(created, s.createAccount)},
+		{"DELETE", "/api/accounts/{account}", s.asUser(ok, s.removeAccount)},
+		{"GET", "/api/accounts/{account}/sessions", s.asUser(ok, s.accountSessions)},
+		{"POST", "/api/accounts/{account}/sessions/revoke", s.revokeAccountSessions},
 		{"POST", "/api/join", s.join},
 		{"GET", "/api/scenarios", s.scenarios},
 		{"GET", "/api/protocols", s.protocols},
@@ -148,8 +158,8 @@ func New(cfg Config) *Server {
 		{"GET", "/api/negotiations/{id}/profile", s.asViewer(s.getProfile)},
 		{"PUT", "/api/negotiations/{id}/profile", s.asViewer(s.putProfile)},
 		{"POST", "/api/negotiations/{id}/evaluate", s.asViewer(s.evaluate)},
-		{"GET", "/api/negotiations/{id}/analysis", s.asUser(ok, s.analysis)},
-		{"GET", "/api/negotiations/{id}/dance.svg", s.asUser(ok, s.dance)},
+		{"GET", "/api/negotiations/{id}/analysis", s.asViewer(s.analysis)},
+		{"GET", "/api/negotiations/{id}/dance.svg", s.asViewer(s.dance)},
 		{"GET", "/api/negotiations/{id}/plan", s.asViewer(s.planStatus)},
 		{"GET", "/api/negotiations/{id}/agreement", s.asViewer(s.agreementJSON)},
 		{"GET", "/api/negotiations/{id}/agreement.md", s.asViewer(s.agreementMarkdown)},
@@ -173,13 +183,8 @@ func New(cfg Config) *Server {
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.handler)
 	}
-	// Operational endpoints, outside the documented API (docs/deploy.md).
-	s.mux.HandleFunc("GET /api/ready", s.ready)
 	if cfg.Metrics != nil {
 		cfg.Metrics.bind(s.svc.Subscribers)
-		if cfg.MetricsToken != "" {
-			s.mux.Handle("GET /metrics", RequireToken(cfg.MetricsToken, cfg.Metrics.Handler()))
-		}
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, room.Errorf(room.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
@@ -191,6 +196,17 @@ func New(cfg Config) *Server {
 	}))
 	s.handler = s.observe(cop.Handler(gzipAPI(s.recoverer(s.mux))))
 	return s
+}
+
+// metricsHandler serves GET /metrics on this server when cfg has metrics
+// and a token for them (docs/deploy.md); otherwise it answers 404.
+func (s *Server) metricsHandler(cfg Config) http.HandlerFunc {
+	if cfg.Metrics == nil || cfg.MetricsToken == "" {
+		return func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, room.Errorf(room.ENOTFOUND, "no metrics on this listener"))
+		}
+	}
+	return RequireToken(cfg.MetricsToken, cfg.Metrics.Handler()).ServeHTTP
 }
 
 // Routes returns the API routes.

@@ -162,7 +162,10 @@ func TestMediatorConsole(t *testing.T) {
 	if s := h.text(med, "#preview-banner"); !strings.Contains(s, "read-only") || !strings.Contains(s, "not shown") {
 		t.Errorf("the preview's banner: %q", s)
 	}
-	for _, sel := range []string{"#elicitation", "#evaluate", "#delegation-observers", "#eli-save"} {
+	if s := h.text(med, ".room-head p.muted"); !strings.Contains(s, "Preview of") || strings.Contains(s, "Observer") {
+		t.Errorf("the preview's subtitle: %q", s)
+	}
+	for _, sel := range []string{"#elicitation", "#evaluate", "#delegation-observers", "#eli-save", "#seat", "#offer-form", "#response-form"} {
 		if n := h.count(med, sel); n != 0 {
 			t.Errorf("the preview shows %s (%d)", sel, n)
 		}

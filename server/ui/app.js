@@ -5,6 +5,7 @@
 //                   (a verifier's seat: the compliance dashboard)
 //   /n/{id}/compliance  the compliance dashboard of the agreement's implementation
 //   /classes/{id}   the debrief of a teaching class, following its rooms live
+//   /account        your sign-ins and password; the owner's accounts
 //
 // Screens are built of sections (component.js): custom elements that
 // subscribe to the screen's store (store.js) and re-render on their own
@@ -14,6 +15,7 @@ import { h, api, replace, showError, clearError, link, navigate, partyName } fro
 import { renderHome } from "./home.js";
 import { openRoom } from "./room.js";
 import { renderClass } from "./class.js";
+import { renderAccounts } from "./accounts.js";
 import { unsavedWork, clearDirty } from "./common.js";
 
 const root = document.getElementById("app");
@@ -25,6 +27,7 @@ function setUserBar() {
   if (!bar) return;
   if (me && me.user) {
     replace(bar, h("span", { id: "signed-in-as" }, me.user.name), " ",
+      link("/account", me.user.role === "owner" ? "Accounts" : "Account", { id: "account-link", class: "topbar-button", style: "text-decoration: none" }), " ",
       h("button", { type: "button", id: "logout", class: "topbar-button", onclick: async () => {
         try {
           await api("POST", "/api/logout");
@@ -114,6 +117,11 @@ async function route() {
       if (!me.user) return renderHome(root, me, setMe);
       cleanup = await renderClass(root, decodeURIComponent(m[1]), setContext);
       return;
+    }
+    if (path === "/account") {
+      document.body.dataset.screen = "account";
+      document.title = "Your account — Parley";
+      return await renderAccounts(root, me, () => setMe({ viewer: {} }) || navigate("/"));
     }
     document.body.dataset.screen = "home";
     document.title = "Parley";

@@ -1,7 +1,7 @@
 // Teaching classes. On the home page: the form that creates a class —
 // the roles picked from the chosen scenario's parties by name, a roster
-// of students spread over the rooms, an automatic mediator per room or
-// the instructor, locked role profiles, a confirmation above a few rooms —
+// of students spread over the rooms, an automatic mediator per room, a
+// student mediator per room or the instructor, locked role profiles, a confirmation above a few rooms —
 // and, once created, every invitation link with a CSV download and a
 // printable page. On /classes/{id}: the monitor of the rooms (status,
 // round, who is awaited, last activity, agreement) and the debrief over
@@ -12,6 +12,7 @@ import { h, api, guard, fmt, link, navigate, replace, notice, STATUS_TEXT } from
 import { createStore } from "./store.js";
 import { define } from "./component.js";
 import { classStream } from "./streams.js";
+import { term, glossaryPanel } from "./glossary.js";
 
 // CONFIRM_ROOMS: creating more rooms than this asks first. The server's
 // limit is room.MaxRooms (MAX_ROOMS here, for the form's own message).
@@ -29,7 +30,15 @@ const STRATEGIES = [
   ["egalitarian", "Egalitarian (sees the profiles)", true],
 ];
 
-const roleLabel = (r) => (r.name && r.name !== r.id ? `${r.name} (${r.id})` : r.id);
+const roleLabel = (r) => (r.mediator ? `Mediator${r.name && r.name !== "Mediator" ? ` — ${r.name}` : ""}` : r.name && r.name !== r.id ? `${r.name} (${r.id})` : r.id);
+
+// MEDIATOR_SEAT is the value of a student mediator's seat in the form: the
+// server resolves it to the room's mediator's seat ({mediator: true}).
+const MEDIATOR_SEAT = "@mediator";
+
+// seatLabel names an issued seat's role: a student mediator's, a party's or
+// a public observer's.
+const seatLabel = (st, name) => (st.mediator ? `Mediator${name[st.party] && name[st.party] !== "Mediator" ? ` — ${name[st.party]}` : ""}` : st.party ? name[st.party] || st.party : "public observer");
 
 // newClassForm returns the "New class" card of the home page. scenarios
 // are GET /api/scenarios (with each one's roles); protocolSelect(id)
@@ -38,7 +47,15 @@ export function newClassForm({ scenarios, protocolSelect }) {
   const byName = Object.fromEntries(scenarios.map((s) => [s.name, s]));
   const state = { seats: [] }; // {room, party, person}
   const roles = () => ((byName[document.getElementById("class-scenario").value] || {}).roles || []);
-  const seatRoles = () => roles().filter((r) => r.role === "principal");
+  const studentMediates = () => !!(document.getElementById("class-mediator-student") || {}).checked;
+  // The roles students take: the principals, and the mediator's seat when
+  // a student mediates each room (first in each room).
+  const seatRoles = () => {
+    const rs = roles().filter((r) => r.role === "principal");
+    if (!studentMediates()) return rs;
+    const m = roles().find((r) => r.role === "mediator");
+    return [{ id: MEDIATOR_SEAT, name: m ? m.name || m.id : "Mediator", role: "mediator", mediator: true }, ...rs];
+  };
   const rooms = () => Number(document.getElementById("class-rooms").value) || 0;
 
   const seatsBody = h("tbody", { id: "class-seat-rows" });
@@ -63,7 +80,7 @@ export function newClassForm({ scenarios, protocolSelect }) {
   const rolesNote = h("p", { class: "muted small", id: "class-roles", "aria-live": "polite" });
   const showRoles = () => {
     const rs = seatRoles();
-    rolesNote.textContent = rs.length ? `Roles of this scenario: ${rs.map(roleLabel).join(", ")}.` : "This scenario has no roles to seat.";
+    rolesNote.textContent = rs.length ? `Roles to seat in each room: ${rs.map(roleLabel).join(", ")}.` : "This scenario has no roles to seat.";
     // Seats of another scenario's roles are dropped.
     const ids = new Set(rs.map((r) => r.id));
     state.seats = state.seats.filter((st) => ids.has(st.party));
@@ -106,6 +123,7 @@ export function newClassForm({ scenarios, protocolSelect }) {
     h("select", { id: "class-strategy" }, STRATEGIES.map(([v, t]) => h("option", { value: v }, t))));
   const pickMediator = () => {
     mediatorBox.hidden = !document.getElementById("class-mediator-auto").checked;
+    showRoles(); // the mediator's seat comes and goes with a student mediator
   };
 
   const issuedBox = h("div", { id: "class-issued" });
@@ -135,7 +153,7 @@ export function newClassForm({ scenarios, protocolSelect }) {
       scenario: { builtin: document.getElementById("class-scenario").value },
       rooms: n,
       settings,
-      seats: state.seats.map((st) => ({ room: st.room, party: st.party, person: st.person.trim() })),
+      seats: state.seats.map((st) => (st.party === MEDIATOR_SEAT ? { room: st.room, mediator: true, person: st.person.trim() } : { room: st.room, party: st.party, person: st.person.trim() })),
     };
     const dl = document.getElementById("class-deadline").value;
     if (dl) body.deadline = new Date(dl).toISOString();
@@ -158,6 +176,7 @@ export function newClassForm({ scenarios, protocolSelect }) {
       h("label", { for: "class-protocol" }, "Protocol"), protocolSelect("class-protocol"),
       h("fieldset", { class: "choice", id: "class-mediator" }, h("legend", {}, "Who mediates each room"),
         h("label", { class: "radio" }, h("input", { type: "radio", name: "class-mediator", id: "class-mediator-auto", checked: true, onchange: pickMediator }), " An automatic mediator (the rooms run without you)"),
+        h("label", { class: "radio" }, h("input", { type: "radio", name: "class-mediator", id: "class-mediator-student", onchange: pickMediator }), " A student mediates each room (a mediator's seat per room, with its own link: the mediator's console of that room only)"),
         h("label", { class: "radio" }, h("input", { type: "radio", name: "class-mediator", id: "class-mediator-me", onchange: pickMediator }), " I mediate every room myself"),
         mediatorBox,
         h("label", { class: "check" }, h("input", { type: "checkbox", id: "class-sees-full" }), " Let the mediator see the parties' profiles")),
@@ -190,7 +209,7 @@ const csvField = (v) => (/[",\n\r]/.test(v) ? `"${String(v).replace(/"/g, '""')}
 export function linksCSV(r, roles) {
   const name = Object.fromEntries(roles.map((x) => [x.id, x.name || x.id]));
   const rows = [["room", "role", "role_id", "student", "observer", "link"]];
-  for (const st of r.seats) rows.push([String(st.room), st.party ? name[st.party] || st.party : "public observer", st.party || "", st.person || "", st.observer ? "yes" : "", joinURL(st.token)]);
+  for (const st of r.seats) rows.push([String(st.room), seatLabel(st, name), st.party || "", st.person || "", st.observer ? "yes" : "", joinURL(st.token)]);
   return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
 }
 
@@ -206,15 +225,16 @@ export function printableLinks(r, roles) {
     byRoom.get(st.room).push(st);
   }
   const slips = [...byRoom.entries()].sort((a, b) => a[0] - b[0]).map(([room, seats]) =>
-    `<section class="room"><h2>Room ${room}</h2>${seats.map((st) => `<div class="slip"><p><strong>${escapeHTML(st.person || "(no name)")}</strong> — ${escapeHTML(st.party ? name[st.party] || st.party : "public observer")}</p><p class="link">${escapeHTML(joinURL(st.token))}</p></div>`).join("")}</section>`).join("");
+    `<section class="room"><h2>Room ${room}</h2>${seats.map((st) => `<div class="slip"><p><strong>${escapeHTML(st.person || "(no name)")}</strong> — ${escapeHTML(seatLabel(st, name))}</p>${st.brief ? `<p class="brief">${escapeHTML(st.brief)}</p>` : ""}<p class="link">${escapeHTML(joinURL(st.token))}</p></div>`).join("")}</section>`).join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Invitations — ${escapeHTML(r.class.title)}</title>` +
-    `<style>body{font:12pt system-ui,sans-serif;margin:1.5cm}h1{font-size:16pt}h2{font-size:13pt;margin:1em 0 .3em}.slip{border:1px dashed #888;padding:.4em .6em;margin:.3em 0;break-inside:avoid}.link{font-family:monospace;font-size:10pt;word-break:break-all;margin:.2em 0 0}.room{break-inside:avoid-page}@media print{.noprint{display:none}}</style></head>` +
+    `<style>body{font:12pt system-ui,sans-serif;margin:1.5cm}h1{font-size:16pt}h2{font-size:13pt;margin:1em 0 .3em}.slip{border:1px dashed #888;padding:.4em .6em;margin:.3em 0;break-inside:avoid}.link{font-family:monospace;font-size:10pt;word-break:break-all;margin:.2em 0 0}.brief{font-size:10pt;margin:.2em 0;white-space:pre-line}.room{break-inside:avoid-page}@media print{.noprint{display:none}}</style></head>` +
     `<body><h1>Invitations — ${escapeHTML(r.class.title)}</h1><p class="noprint">Print this page and hand each student their slip: a link opens that student's seat, privately. <button onclick="print()">Print</button></p>${slips}</body></html>`;
 }
 
 // issuedLinks shows a new class's invitations: every link in full, a CSV
 // download and a printable page.
 function issuedLinks(r, roles) {
+  r = Object.assign({}, r, { seats: r.seats || [] }); // a class without seats
   const name = Object.fromEntries(roles.map((x) => [x.id, x.name || x.id]));
   const csvURL = URL.createObjectURL(new Blob([linksCSV(r, roles)], { type: "text/csv;charset=utf-8" }));
   const printURL = URL.createObjectURL(new Blob([printableLinks(r, roles)], { type: "text/html;charset=utf-8" }));
@@ -229,7 +249,7 @@ function issuedLinks(r, roles) {
           h("thead", {}, h("tr", {}, h("th", {}, "Room"), h("th", {}, "Role"), h("th", {}, "Student"), h("th", {}, "Link"))),
           h("tbody", {}, r.seats.map((st, k) => h("tr", {},
             h("td", {}, `Room ${st.room}`),
-            h("td", {}, st.party ? name[st.party] || st.party : "public observer"),
+            h("td", {}, seatLabel(st, name)),
             h("td", {}, st.person || ""),
             h("td", {}, h("code", { class: "join-link", id: `class-seat-link-${k}` }, joinURL(st.token))))))))]
       : h("p", { class: "muted small" }, "No seats were assigned: invite people from each room's console."));
@@ -327,7 +347,7 @@ const classScreen = define("parley-class", {
     }, btn);
     const clone = (btn) => guard(async () => {
       const r = await api("POST", `/api/classes/${id}/clone`, {});
-      notice(`“${r.class.title}” is created: ${r.seats.length} new invitations.`);
+      notice(`“${r.class.title}” is created: ${(r.seats || []).length} new invitations.`);
       replace(document.getElementById("class-clone-links"), issuedLinks(r, info.parties || []));
     }, btn);
     const archive = (on, btn) => guard(async () => {
@@ -359,7 +379,8 @@ const classScreen = define("parley-class", {
       h("div", { id: "class-clone-links" }),
       el.child("monitor", monitor),
       el.child("rooms", roomsTable),
-      el.child("plot", debriefPlot));
+      el.child("plot", debriefPlot),
+      glossaryPanel());
   },
 });
 
@@ -394,14 +415,15 @@ const roomsTable = define("parley-debrief-rooms", {
   render: (s) => {
     const d = s.debrief;
     const names = Object.fromEntries((s.info.parties || []).map((p) => [p.id, p.name || p.id]));
-    const figures = d.parties.length + 3;
+    const parties = d.parties || [];
+    const figures = parties.length + 3;
     return h("section", { class: "card", id: "debrief-rooms" },
       h("div", { class: "card-head" }, h("h2", {}, "Debrief"),
         h("span", { class: "badge", id: "agreement-rate" }, d.finished ? `Agreement rate ${fmt.pct(d.agreement_rate)} of ${d.finished} finished room${d.finished === 1 ? "" : "s"}` : "No room has finished yet")),
       h("div", { class: "table-scroll" }, h("table", { class: "list debrief-table", id: "debrief-table" },
         h("thead", {}, h("tr", {}, h("th", {}, "Room"), h("th", {}, "Status"), h("th", { class: "num" }, "Rounds"),
-          d.parties.map((p) => h("th", { class: "num" }, `Utility ${names[p] || p}`)),
-          h("th", { class: "num" }, "Welfare"), h("th", { class: "num", title: "Distance to the Pareto frontier" }, "To frontier"), h("th", { class: "num", title: "Distance to the Nash point" }, "To Nash"), h("th", {}, "People"))),
+          parties.map((p) => h("th", { class: "num" }, term("utility", "Utility"), ` ${names[p] || p}`)),
+          h("th", { class: "num" }, term("welfare", "Welfare")), h("th", { class: "num" }, "To ", term("frontier", "frontier")), h("th", { class: "num" }, "To ", term("nash", "Nash")), h("th", {}, "People"))),
         h("tbody", {}, d.rooms.map((r) => h("tr", { "data-testid": `room-${r.negotiation}`, "data-status": r.status, "data-scored": String(!!r.scored) },
           h("td", {}, link(`/n/${r.negotiation}`, r.title)),
           h("td", {}, statusBadge(r.status)),
@@ -414,7 +436,7 @@ const roomsTable = define("parley-debrief-rooms", {
             : h("td", { colspan: figures, class: "muted not-scored" }, r.status === "not started" ? "Not started — no result" : "Not finished — no result yet"),
           h("td", { class: "small" }, Object.entries(r.people || {}).map(([p, n]) => `${names[p] || p}: ${n}`).join(", ") || h("span", { class: "muted" }, "—"))))),
         d.finished ? h("tfoot", {}, h("tr", {}, h("th", { colspan: 3 }, `Mean of ${d.finished} finished`), (d.mean || []).map((u) => h("th", { class: "num" }, fmt.num(u, 3))), h("th", { colspan: 4 }))) : null)),
-      h("p", { class: "muted small" }, "Only finished rooms are scored; a finished room without an agreement counts each party's reservation value. The table follows the rooms as they negotiate."),
+      h("p", { class: "muted small" }, "Only finished rooms are scored; a finished room without an agreement counts each party's ", term("reservation", "reservation value"), ". “To frontier” and “To Nash” are the distances from a room's outcome to the Pareto frontier and to the Nash package, in utility. The table follows the rooms as they negotiate."),
       h("p", {}, h("a", { href: `/api/classes/${d.class.id}/debrief.csv`, id: "debrief-csv", class: "button", download: `debrief-${d.class.id}.csv` }, "Download the debrief (CSV)")));
   },
 });

@@ -17,6 +17,7 @@
 import { h, s as svg, api, guard, fmt, notice, packagePicker, pointTitle, optionLabel, KIND_OPTIONS, KIND_INTEGER, kindOf, isScaleMax, prose, levels, partyName } from "./lib.js";
 import { compile, utility, evalFunc, bestAllowedPackage } from "./profile.js";
 import { define } from "./component.js";
+import { markDirty } from "./common.js";
 import { term, asShare } from "./glossary.js";
 
 const STEPS = ["Importance", "Options", "Fallback", "Red lines"];
@@ -252,6 +253,7 @@ function elicitationOf(view, ui, rerender, refresh) {
     if (d) {
       ui.eli = Object.assign(initState(view, 1), d.eli, { dirty: true });
       ui.restoredAt = d.at;
+      markDirty("profile", true);
     }
   }
   if (!ui.eli || (ui.eli.sig !== sig && !ui.eli.dirty)) ui.eli = initState(view, ui.eli ? ui.eli.step : ui.eliStep);
@@ -262,6 +264,7 @@ function elicitationOf(view, ui, rerender, refresh) {
   };
   const touch = () => {
     eli.dirty = true;
+    markDirty("profile", true);
     const d = document.getElementById("eli-dirty");
     if (d) d.hidden = false;
     saveDraft(view, eli);
@@ -291,6 +294,7 @@ function elicitationOf(view, ui, rerender, refresh) {
     await guard(async () => {
       await api("PUT", `/api/negotiations/${view.id}/profile`, p);
       dropDraft(view);
+      markDirty("profile", false);
       ui.eliStep = eli.step;
       ui.eli = null;
       ui.restoredAt = null;
@@ -328,6 +332,7 @@ function elicitationOf(view, ui, rerender, refresh) {
       `Restored unsaved changes from ${fmt.clock(ui.restoredAt)} (kept in this browser tab). They are not saved yet. `,
       h("button", { type: "button", id: "eli-discard", class: "subtle", onclick: () => {
         dropDraft(view);
+        markDirty("profile", false);
         ui.eli = null;
         ui.restoredAt = null;
         rerender();
@@ -473,7 +478,7 @@ function numericPoint(view, pt, i, eli, touch, rerender, onDigest) {
   const unit = kindOf(pt) === KIND_INTEGER ? 1 : "any";
   const refreshPreview = () => {
     const p = document.getElementById(`nf-${i}-preview`);
-    if (p) p.replaceWith(preview(pt, i, current()));
+    if (p) p.replaceWith(preview(pt, i, current(), nf.shape === "keep" ? undefined : Number(nf.best)));
     onDigest();
   };
   const field = (key, label) => h("label", { class: "nf-field" }, label,
@@ -500,12 +505,14 @@ function numericPoint(view, pt, i, eli, touch, rerender, onDigest) {
       nf.shape !== "keep" ? field("best", "Best value") : null,
       nf.shape === "more" || nf.shape === "peak" ? field("lo", "Worth nothing at or below") : null,
       nf.shape === "less" || nf.shape === "peak" ? field("hi", "Worth nothing at or above") : null),
-    preview(pt, i, current()));
+    preview(pt, i, current(), nf.shape === "keep" ? undefined : Number(nf.best)));
 }
 
 // preview draws a value function over a numeric point's range, with its
-// worth at the ends and at the best value.
-function preview(pt, i, fn) {
+// worth at the ends and at the best value (best: the value the party
+// named best; a function flat at 100% beyond it — "less is better, best at
+// 1" is worth 100% at 0 too — still reads "best at 1").
+function preview(pt, i, fn, best) {
   const min = pt.min || 0, max = pt.max || 0;
   const W = 260, H = 80, n = Math.min(levels(pt), 61);
   const xs = [];
@@ -517,13 +524,15 @@ function preview(pt, i, fn) {
   const pts = ys.map((y, k) => `${px(k).toFixed(1)},${py(y).toFixed(1)}`).join(" ");
   const bestK = ys.indexOf(Math.max(...ys));
   const say = (x, y) => `${Math.round(x * 1000) / 1000}: ${fmt.pct(y / top)}`;
+  const named = typeof best === "number" && isFinite(best) && best >= min && best <= max;
+  const bestSay = named ? say(best, Math.max(0, Math.min(1, evalFunc(fn, best)))) : say(xs[bestK], ys[bestK]);
   return h("div", { class: "nf-preview", id: `nf-${i}-preview` },
     svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-label": `Worth of ${pointTitle(pt)} across its range` },
       svg("line", { x1: 6, y1: H - 14, x2: W - 6, y2: H - 14, class: "nf-axis" }),
       svg("polyline", { points: pts, class: "nf-line", fill: "none" }),
       svg("text", { x: 6, y: H - 2, class: "nf-tick" }, String(min)),
       svg("text", { x: W - 6, y: H - 2, class: "nf-tick", "text-anchor": "end" }, String(max))),
-    h("p", { class: "small figure", id: `nf-${i}-text` }, `Worth to you (100% = this point's best): at ${say(xs[0], ys[0])} · best at ${say(xs[bestK], ys[bestK])} · at ${say(xs[n - 1], ys[n - 1])}`));
+    h("p", { class: "small figure", id: `nf-${i}-text` }, `Worth to you (100% = this point's best): at ${say(xs[0], ys[0])} · best at ${bestSay} · at ${say(xs[n - 1], ys[n - 1])}`));
 }
 
 function stepFallback(view, eli, touch) {

@@ -20,10 +20,18 @@ export const GLOSSARY = {
   zone: ["Zone of agreement", "The packages every party prefers to no agreement: above every party's reservation value and crossing no one's red line. When it is empty, no package can satisfy every party as they stated their profiles."],
   pareto: ["Pareto-efficient", "A package no other package improves for one party without making another worse off."],
   nash: ["Nash package", "The package that maximises the product of the parties' gains over their reservation values: a classic fair compromise."],
+  frontier: ["Pareto frontier", "The Pareto-efficient packages, drawn in the parties' utility space: no package lies beyond it. A package on it cannot be improved for one party without costing another."],
+  welfare: ["Welfare", "The sum of the parties' utilities for a package: the maximum-welfare package makes the sum as large as it can be, whoever gains."],
+  egalitarian: ["Egalitarian package", "The package that makes the worst-off party as well off as possible (the smallest gain over a reservation value, made largest)."],
+  dance: ["Negotiation dance", "The packages put on the table, one dot each, in the parties' utility space: how the offers moved towards (or away from) one another and the Pareto frontier."],
   kalai: ["Kalai–Smorodinsky package", "The package that gives every party the same share of the most it could hope for within the zone: a fair compromise by equal proportional gains."],
   numeric: ["Numeric point", "A point whose options are numbers (an amount, a distance, a date): you say which value is best for you and how fast the value falls away from it."],
   prefilled: ["Pre-filled profile", "The numbers the scenario's author wrote for your role, shown until you save your own. They are a starting point, not your view: check them."],
 };
+
+// SOLUTION_TERMS are the glossary's words for the analysis's solution
+// concepts (the suggested packages' names).
+export const SOLUTION_TERMS = { "nash": "nash", "nash-genius": "nash", "kalai-smorodinsky": "kalai", "genius-kalai": "kalai", "max-welfare": "welfare", "egalitarian": "egalitarian" };
 
 // glossaryId is the id of a glossary entry.
 export function glossaryId(key) {

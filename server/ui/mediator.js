@@ -13,12 +13,13 @@
 import { h, api, guard, fmt, notice, partyName, statusOf, bigNumber } from "./lib.js";
 import { define } from "./component.js";
 import { createStore } from "./store.js";
-import { partyScreen } from "./party.js";
+import { partyScreen, roleBrief } from "./party.js";
 import { roomHead, statusBanner, versions, messages, decision, ratification, agreement, framework } from "./common.js";
 import { implementationCard } from "./compliance.js";
 import { mediatorSeats } from "./seats.js";
 import { hasMove, titleOf } from "./protocols.js";
 import { panelsOf } from "./protocols/index.js";
+import { term, glossaryPanel, SOLUTION_TERMS } from "./glossary.js";
 
 const JUMPS = [["implementation", "Implementation"], ["ratification", "Ratification"], ["agreement", "Agreement"], ["current-text", "Text"], ["draft-editor", "Editor"], ["analysis", "Analysis"], ["versions", "Versions"], ["invites", "Invitations"], ["messages", "Messages"]];
 
@@ -59,8 +60,14 @@ export const mediatorScreen = define("parley-mediator-screen", {
     }
     main.push(c("framework", framework));
 
-    side.push(c("invites", mediatorSeats));
-    present.add("invites");
+    // A student mediator (view.invited) holds the mediator's seat by
+    // invitation: the seats and the start are the instructor's.
+    if (view.invited) {
+      if (view.brief) main.unshift(c("brief", roleBrief));
+    } else {
+      side.push(c("invites", mediatorSeats));
+      present.add("invites");
+    }
     side.push(c("decision", decision));
     if (!agreed) {
       side.push(c("ratification-side", ratification));
@@ -71,9 +78,10 @@ export const mediatorScreen = define("parley-mediator-screen", {
       present.add("messages");
     }
     if (view.started && view.state.status === "negotiating") side.push(c("end", endTalks));
+    side.push(glossaryPanel());
 
     return h("div", { class: "room mediator-room", id: "mediator-console", "data-status": status },
-      c("head", roomHead, { subtitle: `Mediator console · scenario ${view.scenario} · protocol ${titleOf(facts)} · the mediator sees ${view.settings.mediator_sees === "full" ? "the parties' profiles" : "aggregates only"}` }),
+      c("head", roomHead, { subtitle: `${view.invited ? "Mediator console (your seat in this room; the instructor issues the seats and opens the talks)" : "Mediator console"} · scenario ${view.scenario} · protocol ${titleOf(facts)} · the mediator sees ${view.settings.mediator_sees === "full" ? "the parties' profiles" : "aggregates only"}` }),
       c("status", statusBanner),
       h("nav", { class: "jump", "aria-label": "Sections of the console" }, JUMPS.filter(([id]) => present.has(id)).map(([id, label]) => h("a", { href: "#" + id, onclick: (e) => {
         e.preventDefault();
@@ -105,6 +113,12 @@ const previewFrame = define("parley-preview", {
   select: (s) => ({ party: s.preview, seq: s.view.seq }),
   connected: (el) => {
     window.scrollTo(0, 0);
+    // The focus goes to the banner (the button that opened the preview
+    // is gone): a keyboard or screen reader user starts there.
+    requestAnimationFrame(() => {
+      const b = document.getElementById("preview-banner");
+      if (b) b.focus({ preventScroll: true });
+    });
     el.onDisconnect(() => {
       if (el.local.sub) el.local.sub.room.closed = true;
       el.local.sub = null;
@@ -139,10 +153,17 @@ function previewOf(s, el) {
   }
   const v = sub.store.state.view;
   const full = view.settings.mediator_sees === "full";
-  const exit = () => el.room.store.set({ preview: null });
+  // Back on the console, the focus returns to the party's Preview button.
+  const exit = () => {
+    el.room.store.set({ preview: null });
+    requestAnimationFrame(() => {
+      const b = document.getElementById(`preview-${party}`);
+      if (b) b.focus();
+    });
+  };
   return [
-    h("div", { class: "note", id: "preview-banner", "data-party": party, role: "status" },
-      h("strong", {}, `Preview of ${partyName(view, party)}'s screen — read-only. `),
+    h("div", { class: "note", id: "preview-banner", "data-party": party, role: "status", tabindex: "-1" },
+      h("strong", {}, `Preview of ${partyName(view, party)}'s screen (read-only). `),
       full ? "It shows the party's profile, as this negotiation lets you see the profiles." : "The party's private numbers (its profile, reservation and utilities) are not shown: this negotiation lets you see aggregates only.",
       " ",
       h("button", { type: "button", id: "preview-exit", class: "small-button", onclick: exit }, "Back to the console")),
@@ -206,11 +227,11 @@ function analysisSection(s, room) {
   const parties = data.parties || [];
   const f = view.framework;
   const text = view.state && view.state.text;
-  const zone = h("p", { id: "zone-summary" }, "Agreement zone: ", data.zone_exact ? "" : "about ", h("strong", {}, bigNumber(data.zone_size)), " of ", bigNumber(data.outcomes), ` packages (${fmt.pct(data.zone_fraction, 2)}) are acceptable to every party and cross no red line${data.zone_exact ? "" : " (estimated by sampling)"}.`);
+  const zone = h("p", { id: "zone-summary" }, term("zone", "Agreement zone"), ": ", data.zone_exact ? "" : "about ", h("strong", {}, bigNumber(data.zone_size)), " of ", bigNumber(data.outcomes), ` packages (${fmt.pct(data.zone_fraction, 2)}) are acceptable to every party (above its `, term("reservation", "reservation value"), ") and cross no ", term("redline", "red line"), `${data.zone_exact ? "" : " (estimated by sampling)"}.`);
   const sugg = h("div", { id: "suggestions", class: "suggestions" }, (data.suggestions || []).map((sg) => {
     const diff = text ? sg.package.filter((l, i) => !(text[i].length === 1 && text[i][0] === l)).length : null;
     return h("div", { class: "suggestion", "data-testid": `suggestion-${sg.name}` },
-      h("div", { class: "suggestion-head" }, h("strong", {}, sg.name)),
+      h("div", { class: "suggestion-head" }, h("strong", {}, SOLUTION_TERMS[sg.name] ? term(SOLUTION_TERMS[sg.name], sg.name) : sg.name)),
       sg.utilities ? h("table", { class: "mini" }, h("tbody", {}, sg.utilities.map((u, k) => h("tr", {}, h("td", {}, partyName(view, parties[k])), h("td", { class: "num" }, fmt.num(u)))))) : null,
       diff !== null ? h("p", { class: "muted small" }, diff ? `Differs from the current text on ${diff} ${diff === 1 ? "point" : "points"}.` : "Same as the current text.") : null,
       h("details", {}, h("summary", {}, "The package"), h("ul", { class: "lines" }, (sg.lines || []).map((l) => h("li", {}, l)))),
@@ -221,29 +242,43 @@ function analysisSection(s, room) {
         const st = room.store.state.view.state;
         room.store.set({ draft: { text: sg.package.map((l) => [l]), dirty: true, version: st ? st.version : 0 } });
         notice(`The "${sg.name}" package is in the editor: review it and send it as a draft.`);
-        const el = document.getElementById("draft-editor");
-        if (el) el.scrollIntoView({ block: "start" });
+        focusIn("draft-editor", "draft-send");
       } }, "Use as draft") : hasMove(s.protocol, "propose", "mediator") ? h("button", { type: "button", id: `use-suggestion-${sg.name}`, class: "small-button", onclick: () => {
         room.store.set({ proposal: { package: sg.package.slice(), at: Date.now() } });
         notice(`The "${sg.name}" package is in the proposal form: review it and propose it.`);
-        const el = document.getElementById("propose-form");
-        if (el) el.scrollIntoView({ block: "start" });
+        focusIn("propose-form", "propose-submit");
       } }, "Use as proposal") : null);
   }));
   const heat = heatmap(view, data, text);
   const dance = full
     ? h("figure", { id: "dance", class: "dance" }, h("img", { id: "dance-plot", src: `/api/negotiations/${view.id}/dance.svg?v=${view.seq}`, alt: "Negotiation dance: the packages on the table in the utility space of two parties, with the Pareto frontier and the Nash point" }),
-      h("figcaption", { class: "muted small" }, "The negotiation dance: every complete package put on the table, in the utility space of the first two parties, with the Pareto frontier and the Nash point."))
+      h("figcaption", { class: "muted small" }, "The ", term("dance", "negotiation dance"), ": every complete package put on the table, in the ", term("utility", "utility"), " space of the first two parties, with the ", term("frontier", "Pareto frontier"), " and the ", term("nash", "Nash point"), "."))
     : h("p", { id: "dance-hidden", class: "note" }, "The dance plot shows the parties' utilities; this negotiation's setting lets the mediator see aggregates only, so it is hidden.");
   return h("section", { id: "analysis", class: "card" }, head, zone,
     h("h3", {}, "Suggested packages"),
+    h("p", { class: "help" }, "Fair compromises computed from the profiles: the ", term("nash", "Nash"), " and ", term("kalai", "Kalai–Smorodinsky"), " packages and others, each ", term("pareto", "Pareto-efficient"), ", with what it is worth to each party (its ", term("utility", "utility"), ")."),
     (data.suggestions || []).length ? sugg : h("p", { class: "note", id: "suggestions-empty" }, data.zone_size === 0
-      ? "No suggestion: the agreement zone is empty — every package falls below some party's reservation value or crosses a red line, so no package is acceptable to all. The talks can still narrow the gap: draft a package and read the responses, or ask the parties whether a reservation value or a red line can move."
+      ? ["No suggestion: the ", term("zone", "agreement zone"), " is empty — every package falls below some party's ", term("reservation", "reservation value"), " or crosses a ", term("redline", "red line"), ", so no package is acceptable to all. The talks can still narrow the gap: draft a package and read the responses, or ask the parties whether a reservation value or a red line can move."]
       : "No suggestion could be computed for this scenario."),
     h("h3", {}, "Heat-map of the overlap"),
     h("p", { class: "help" }, full ? "Per option: how often it appears in the agreement zone, and how good it is for each party (its score as a share of the party's best option on the point)." : "Per option: how often it appears in the agreement zone. This setting hides the parties' own figures."),
     heat,
     h("h3", {}, "Negotiation dance"), dance);
+}
+
+// focusIn brings the section with the id into view once it has
+// re-rendered, and puts the focus on its button (its first field while
+// the button is disabled): a keyboard user who chose "Use as draft" is
+// where the package went, not left below it.
+function focusIn(section, button) {
+  requestAnimationFrame(() => {
+    const el = document.getElementById(section);
+    if (!el) return;
+    el.scrollIntoView({ block: "start" });
+    const b = document.getElementById(button);
+    const target = b && !b.disabled ? b : el.querySelector("input:not([disabled]), select:not([disabled]), button:not([disabled])");
+    if (target) target.focus();
+  });
 }
 
 function heatmap(view, data, text) {

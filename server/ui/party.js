@@ -38,6 +38,11 @@ export const partyScreen = define("parley-party-screen", {
       // then the agreed text.
       main.push(c("implementation", implementationCard), c("ratification-main", ratification, { actions: !readonly }), c("agreement", agreement));
     }
+    // The role's brief (the seat's own role's only; the scenario's
+    // description is in the head): first before the talks, at the side
+    // once they run.
+    const brief = view.brief ? c("brief", roleBrief) : null;
+    if (brief && !view.started) main.push(brief);
     if (!view.started) {
       // A class's locked profiles: the role's profile, read-only (the
       // server refuses a save).
@@ -48,11 +53,15 @@ export const partyScreen = define("parley-party-screen", {
     } else {
       panelsOf(facts).party.forEach((make, k) => main.push(c(`panel-${facts.name}-${k}`, make)));
     }
-    if (prof) main.push(c("evaluate", evaluateTool));
+    // A mediator's preview (role "preview") evaluates nothing: /evaluate
+    // is the party's own.
+    const preview = view.role === "preview";
+    if (prof && !preview) main.push(c("evaluate", evaluateTool));
     if (hasMove(facts, "draft")) main.push(c("versions", versions));
     main.push(c("framework", framework));
 
-    side.push(c("seat", seatCard));
+    if (!preview) side.push(c("seat", seatCard));
+    if (brief && view.started) side.push(brief);
     if (prof && view.started) side.push(c("chart", utilityChart));
     if (!agreed) side.push(c("ratification-side", ratification));
     if (view.started) side.push(c("messages", messages, { readonly }));
@@ -62,9 +71,24 @@ export const partyScreen = define("parley-party-screen", {
     side.push(glossaryPanel());
 
     return h("div", { class: "room party-room", id: "party-room", "data-party": me, "data-status": status },
-      c("head", roomHead, { subtitle: readonly ? `Observer of ${partyName(view, me)}` : `Delegation of ${partyName(view, me)}` }),
+      c("head", roomHead, { subtitle: preview ? `Preview of ${partyName(view, me)}'s screen (read-only)` : readonly ? `Observer of ${partyName(view, me)}` : `Delegation of ${partyName(view, me)}` }),
       c("status", statusBanner),
       h("div", { class: "columns" }, h("div", { class: "col-main" }, main), h("aside", { class: "col-side" }, side)));
+  },
+});
+
+// roleBrief shows the brief of the viewer's own role (View.brief: the
+// server sends a seat its own role's brief only; the scenario's
+// description is in the room's head). Exported for the mediator's
+// console (a student mediator's brief).
+export const roleBrief = define("parley-role-brief", {
+  select: (st) => ({ brief: st.view.brief || "", party: st.view.party, role: st.view.role }),
+  render: (st) => {
+    const view = st.view;
+    const who = view.role === "mediator" ? "the mediator" : partyName(view, view.party);
+    return h("section", { class: "card brief", id: "role-brief", "aria-labelledby": "role-brief-title" },
+      h("h2", { id: "role-brief-title" }, `Your role's brief: ${who}`),
+      h("p", { id: "role-brief-text", class: "brief-text" }, view.brief));
   },
 });
 
