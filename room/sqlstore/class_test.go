@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -33,32 +32,14 @@ func latestMigration(t *testing.T) int {
 func TestClassArchiveDelete(t *testing.T) {
 	run := func(t *testing.T, dialect goose.Dialect, driver, dsn string, open func() (*Store, error)) {
 		ctx := t.Context()
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys, err := fs.Sub(migrations, "migrations")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.UpTo(ctx, 4); err != nil {
-			t.Fatal(err)
-		}
+		db := atVersion(t, dialect, driver, dsn, 4)
 		created := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 		at, _ := formatTime(created)
 		none, _ := formatTime(time.Time{})
-		for _, q := range []string{
-			`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '` + at + `')`,
-			`INSERT INTO classes (id, owner, title, deadline, created) VALUES ('c1', 'u1', 'Week 3', '` + none + `', '` + at + `')`,
-		} {
-			if _, err := db.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		execAll(t, db,
+			`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '`+at+`')`,
+			`INSERT INTO classes (id, owner, title, deadline, created) VALUES ('c1', 'u1', 'Week 3', '`+none+`', '`+at+`')`,
+		)
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,6 @@
 package sqlstore
 
 import (
-	"database/sql"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,34 +19,16 @@ import (
 func TestMigrationToReadiness(t *testing.T) {
 	run := func(t *testing.T, dialect goose.Dialect, driver, dsn string, open func() (*Store, error)) {
 		ctx := t.Context()
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys, err := fs.Sub(migrations, "migrations")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.UpTo(ctx, 3); err != nil {
-			t.Fatal(err)
-		}
+		db := atVersion(t, dialect, driver, dsn, 3)
 		created := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 		at, _ := formatTime(created)
 		expires, _ := formatTime(created.Add(24 * time.Hour))
-		for _, q := range []string{
-			`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '` + at + `')`,
-			`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', '{}', '{}', '', '` + at + `')`,
-			`INSERT INTO invites (token, negotiation, party, person, observer, verifier, expires, created, id, used) VALUES ('` +
-				strings.Repeat("a", 64) + `', 'n1', 'north', 'Ana', 0, '', '` + expires + `', '` + at + `', 'i1', '` + at + `')`,
-		} {
-			if _, err := db.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		execAll(t, db,
+			`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '`+at+`')`,
+			`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', '{}', '{}', '', '`+at+`')`,
+			`INSERT INTO invites (token, negotiation, party, person, observer, verifier, expires, created, id, used) VALUES ('`+
+				strings.Repeat("a", 64)+`', 'n1', 'north', 'Ana', 0, '', '`+expires+`', '`+at+`', 'i1', '`+at+`')`,
+		)
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}

@@ -339,31 +339,13 @@ func benchmarkAppendEvent(b *testing.B, s *Store) {
 func TestMigrationToVerifierSeats(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v1.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	db := atVersion(t, goose.DialectSQLite3, "sqlite", path, 1)
 	at, _ := formatTime(time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC))
-	for _, q := range []string{
-		`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '` + at + `')`,
-		`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', x'7b7d', x'7b7d', '', '` + at + `')`,
-		`INSERT INTO invites (token, negotiation, party, person, observer, expires, created) VALUES ('` + strings.Repeat("a", 64) + `', 'n1', 'north', 'Ana', 0, '` + at + `', '` + at + `')`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	execAll(t, db,
+		`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '`+at+`')`,
+		`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', x'7b7d', x'7b7d', '', '`+at+`')`,
+		`INSERT INTO invites (token, negotiation, party, person, observer, expires, created) VALUES ('`+strings.Repeat("a", 64)+`', 'n1', 'north', 'Ana', 0, '`+at+`', '`+at+`')`,
+	)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -389,21 +371,7 @@ func TestMigrationToVerifierSeats(t *testing.T) {
 func TestMigrationToSeats(t *testing.T) {
 	run := func(t *testing.T, dialect goose.Dialect, driver, dsn string, open func() (*Store, error)) {
 		ctx := t.Context()
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys, err := fs.Sub(migrations, "migrations")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.UpTo(ctx, 2); err != nil {
-			t.Fatal(err)
-		}
+		db := atVersion(t, dialect, driver, dsn, 2)
 		created := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
 		at, _ := formatTime(created)
 		expires, _ := formatTime(created.Add(24 * time.Hour))
@@ -412,14 +380,10 @@ func TestMigrationToSeats(t *testing.T) {
 			{Negotiation: "n1", Verifier: "monitors", Person: "Head of mission", Token: strings.Repeat("b", 64), Expires: created.Add(24 * time.Hour), Created: created},
 			{Negotiation: "n1", Party: "ukraine", Observer: true, Person: "Adviser", Token: strings.Repeat("c", 64), Expires: created.Add(24 * time.Hour), Created: created},
 		}
-		for _, q := range []string{
-			`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '` + at + `')`,
-			`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', '{}', '{}', '', '` + at + `')`,
-		} {
-			if _, err := db.ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		execAll(t, db,
+			`INSERT INTO users (id, name, password_hash, created) VALUES ('u1', 'ana', 'x', '`+at+`')`,
+			`INSERT INTO negotiations (id, owner, title, scenario, settings, class_id, created) VALUES ('n1', 'u1', 'T', '{}', '{}', '', '`+at+`')`,
+		)
 		for _, inv := range want {
 			observer := 0
 			if inv.Observer {
@@ -498,4 +462,36 @@ func TestMigrationToSeats(t *testing.T) {
 func sameFields(a, b room.Invite) bool {
 	a.Expires, a.Created, b.Expires, b.Created = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	return a == b
+}
+
+// atVersion opens the database at dsn and migrates it up to version
+// only, as an older parley left it, for the migration tests to fill.
+func atVersion(t *testing.T, dialect goose.Dialect, driver, dsn string, version int64) *sql.DB {
+	t.Helper()
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(dialect, db, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(t.Context(), version); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// execAll runs each statement on db, failing the test on the first error.
+func execAll(t *testing.T, db *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, q := range stmts {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 }
