@@ -3,12 +3,12 @@ package room_test
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/room"
+	"github.com/parley-negotiation/parley/room/roomtest"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
 )
@@ -68,32 +68,8 @@ func scriptedParty(t *testing.T, svc *room.Service, v room.Viewer) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := view.State
-	if st == nil {
-		return false
-	}
-	yes := true
-	var m session.Move
-	switch {
-	case st.Status == session.StatusOpen && slices.Contains(st.Waiting, v.Party) && st.VoteOpen:
-		m = session.Move{Kind: session.KindVote, Yes: &yes}
-	case st.Status == session.StatusOpen && slices.Contains(st.Waiting, v.Party):
-		m = session.Move{Kind: session.KindRespond}
-		for i, alts := range st.Text {
-			r := session.PointResponse{Point: i, Stance: session.StanceAccept}
-			if len(alts) > 1 {
-				r.Option = alts[0]
-			}
-			m.Responses = append(m.Responses, r)
-		}
-	case st.Status == session.StatusPending:
-		for _, step := range st.Steps {
-			if step.Party == v.Party && step.Ready && !step.Done {
-				m = session.Move{Kind: session.KindRatify, Ref: step.Step, Yes: &yes}
-			}
-		}
-	}
-	if m.Kind == "" {
+	m, ok := roomtest.StudentMove(view.State, v.Party, true)
+	if !ok {
 		return false
 	}
 	if _, err := svc.Submit(ctx, v, v.Negotiation, m); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/parley-negotiation/parley/room"
+	"github.com/parley-negotiation/parley/room/roomtest"
 	"github.com/parley-negotiation/parley/session"
 )
 
@@ -144,20 +145,7 @@ func TestClassOfTwelveRooms(t *testing.T) {
 		t.Errorf("links CSV rows: %q, %q, %q", rows[1], rows[2], rows[24])
 	}
 	// The printable page, opened in a tab of its own.
-	printURL, err := chromedp.Run(teacher.ctx, chromedp.Evaluate[string](`document.getElementById("class-links-print").href`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, cancelTab := chromedp.NewContext(teacher.ctx)
-	defer cancelTab()
-	if err := chromedp.Do(tab, chromedp.Navigate(printURL), chromedp.WaitVisible(css(".slip"))); err != nil {
-		t.Fatalf("open the printable page: %v", err)
-	}
-	printable, err := chromedp.Run(tab, chromedp.OuterHTML(css("html")))
-	if err != nil {
-		t.Fatalf("open the printable page: %v", err)
-	}
-	cancelTab()
+	printable := printableSlips(t, teacher)
 	if !strings.Contains(printable, "Room 12") || !strings.Contains(printable, "Student 24") || strings.Count(printable, `class="slip"`) != 24 || !strings.Contains(printable, tokens[12]["south"]) {
 		t.Errorf("printable page: %d slips; want 24, room 12's links", strings.Count(printable, `class="slip"`))
 	}
@@ -286,36 +274,33 @@ func (h *harness) student(v room.Viewer, agree bool) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := view.State
-	if st == nil {
-		return false
-	}
-	yes := agree
-	var m session.Move
-	switch {
-	case st.Status == session.StatusOpen && slices.Contains(st.Waiting, v.Party) && st.VoteOpen:
-		m = session.Move{Kind: session.KindVote, Yes: &yes}
-	case st.Status == session.StatusOpen && slices.Contains(st.Waiting, v.Party):
-		m = session.Move{Kind: session.KindRespond}
-		for i, alts := range st.Text {
-			r := session.PointResponse{Point: i, Stance: session.StanceAccept}
-			if len(alts) > 1 {
-				r.Option = alts[0]
-			}
-			m.Responses = append(m.Responses, r)
-		}
-	case st.Status == session.StatusPending:
-		for _, step := range st.Steps {
-			if step.Party == v.Party && step.Ready && !step.Done {
-				m = session.Move{Kind: session.KindRatify, Ref: step.Step, Yes: &yes}
-			}
-		}
-	}
-	if m.Kind == "" {
+	m, ok := roomtest.StudentMove(view.State, v.Party, agree)
+	if !ok {
 		return false
 	}
 	if _, err := h.svc.Submit(h.ctx, v, v.Negotiation, m); err != nil {
 		t.Fatalf("%s in %s: %s: %v", v.Party, v.Negotiation, m.Kind, err)
 	}
 	return true
+}
+
+// printableSlips opens the class's printable page of links (the link
+// #class-links-print on the teacher's screen) in a tab of its own and
+// returns its HTML.
+func printableSlips(t *testing.T, teacher *user) string {
+	t.Helper()
+	printURL, err := chromedp.Run(teacher.ctx, chromedp.Evaluate[string](`document.getElementById("class-links-print").href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, cancelTab := chromedp.NewContext(teacher.ctx)
+	defer cancelTab()
+	if err := chromedp.Do(tab, chromedp.Navigate(printURL), chromedp.WaitVisible(css(".slip"))); err != nil {
+		t.Fatalf("open the printable page: %v", err)
+	}
+	printable, err := chromedp.Run(tab, chromedp.OuterHTML(css("html")))
+	if err != nil {
+		t.Fatalf("open the printable page: %v", err)
+	}
+	return printable
 }

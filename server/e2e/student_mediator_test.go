@@ -82,20 +82,7 @@ func TestStudentMediator(t *testing.T) {
 	if !strings.Contains(string(csvText), "1,Mediator,mediator,Mia,,"+links["Mia"]) {
 		t.Errorf("links CSV without the mediator's seat:\n%s", csvText)
 	}
-	printURL, err := chromedp.Run(teacher.ctx, chromedp.Evaluate[string](`document.getElementById("class-links-print").href`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, cancelTab := chromedp.NewContext(teacher.ctx)
-	defer cancelTab()
-	if err := chromedp.Do(tab, chromedp.Navigate(printURL), chromedp.WaitVisible(css(".slip"))); err != nil {
-		t.Fatalf("open the printable page: %v", err)
-	}
-	printable, err := chromedp.Run(tab, chromedp.OuterHTML(css("html")))
-	if err != nil {
-		t.Fatalf("open the printable page: %v", err)
-	}
-	cancelTab()
+	printable := printableSlips(t, teacher)
 	if strings.Count(printable, `class="slip"`) != 3 || strings.Count(printable, `class="brief"`) != 2 || !strings.Contains(printable, "Mediator") ||
 		!strings.Contains(printable, northBrief) || !strings.Contains(printable, southBrief) {
 		t.Errorf("printable slips: want 3, North's and South's with their briefs:\n%s", printable)
