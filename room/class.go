@@ -397,15 +397,8 @@ func (s *Service) DeleteClass(ctx context.Context, user, id, confirm string) err
 			continue
 		}
 		l.mu.Lock()
-		for sub := range l.subs {
-			delete(l.subs, sub)
-			close(sub.c)
-			sub.count.Add(-1)
-		}
-		l.sess = nil
-		s.forget(l)
+		s.drop(l)
 		l.mu.Unlock()
-		s.seatWatch.notify(n.ID)
 	}
 	return nil
 }

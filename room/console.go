@@ -151,14 +151,7 @@ func (s *Service) Delete(ctx context.Context, user, id, confirm string) error {
 	if err := s.store.DeleteNegotiation(ctx, id); err != nil {
 		return fmt.Errorf("room: delete: %w", err)
 	}
-	for sub := range l.subs {
-		delete(l.subs, sub)
-		close(sub.c)
-		sub.count.Add(-1)
-	}
-	l.sess = nil
-	s.forget(l)
-	s.seatWatch.notify(id)
+	s.drop(l)
 	return nil
 }
 

@@ -84,7 +84,7 @@ func (s *Service) publicRecord(ctx context.Context, l *live) (*KeptRecord, error
 }
 
 // drop ends a deleted negotiation in memory: its streams close and the
-// owner's screens are told (as Delete does). l.mu is held.
+// owner's screens are told (Delete, DeleteClass, Purge). l.mu is held.
 func (s *Service) drop(l *live) {
 	for sub := range l.subs {
 		delete(l.subs, sub)

@@ -42,13 +42,9 @@ func (s *Server) createClass(r *http.Request, user string) (any, error) {
 }
 
 func (s *Server) listClasses(r *http.Request, user string) (any, error) {
-	archived := false
-	switch a := r.URL.Query().Get("archived"); a {
-	case "", "0", "false":
-	case "1", "true":
-		archived = true
-	default:
-		return nil, room.Errorf(room.EINVALID, "archived %q: want 1 (the archived classes) or 0 (the others)", a)
+	archived, err := archivedQuery(r, "classes")
+	if err != nil {
+		return nil, err
 	}
 	cs, err := s.svc.ClassesOf(r.Context(), user, archived)
 	return orEmpty(cs), err
@@ -57,13 +53,11 @@ func (s *Server) listClasses(r *http.Request, user string) (any, error) {
 // archiveClass archives a class with its rooms (ArchiveRequest; an empty
 // body archives) or restores it.
 func (s *Server) archiveClass(r *http.Request, user string) (any, error) {
-	var req ArchiveRequest
-	if r.ContentLength != 0 {
-		if err := decode(r, MaxBody, &req); err != nil {
-			return nil, err
-		}
+	on, err := archiveWanted(r)
+	if err != nil {
+		return nil, err
 	}
-	return s.svc.ArchiveClass(r.Context(), user, r.PathValue("id"), req.Archived == nil || *req.Archived)
+	return s.svc.ArchiveClass(r.Context(), user, r.PathValue("id"), on)
 }
 
 // deleteClass deletes a class with its rooms; the body's Confirm repeats

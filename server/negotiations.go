@@ -34,16 +34,25 @@ func (s *Server) createNegotiation(r *http.Request, user string) (any, error) {
 }
 
 func (s *Server) listNegotiations(r *http.Request, user string) (any, error) {
-	archived := false
-	switch a := r.URL.Query().Get("archived"); a {
-	case "", "0", "false":
-	case "1", "true":
-		archived = true
-	default:
-		return nil, room.Errorf(room.EINVALID, "archived %q: want 1 (the archived negotiations) or 0 (the others)", a)
+	archived, err := archivedQuery(r, "negotiations")
+	if err != nil {
+		return nil, err
 	}
 	ns, err := s.svc.NegotiationsOf(r.Context(), user, archived)
 	return orEmpty(ns), err
+}
+
+// archivedQuery reads a list's ?archived= (1 or true: the archived
+// things, what names them; 0, false or absent: the others).
+func archivedQuery(r *http.Request, what string) (bool, error) {
+	switch a := r.URL.Query().Get("archived"); a {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	default:
+		return false, room.Errorf(room.EINVALID, "archived %q: want 1 (the archived %s) or 0 (the others)", a, what)
+	}
 }
 
 // ArchiveRequest archives a negotiation (Archived absent or true) or
@@ -53,13 +62,23 @@ type ArchiveRequest struct {
 }
 
 func (s *Server) archiveNegotiation(r *http.Request, user string) (any, error) {
+	on, err := archiveWanted(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Archive(r.Context(), user, r.PathValue("id"), on)
+}
+
+// archiveWanted reads an ArchiveRequest: whether to archive (an empty
+// body archives) or restore.
+func archiveWanted(r *http.Request) (bool, error) {
 	var req ArchiveRequest
 	if r.ContentLength != 0 {
 		if err := decode(r, MaxBody, &req); err != nil {
-			return nil, err
+			return false, err
 		}
 	}
-	return s.svc.Archive(r.Context(), user, r.PathValue("id"), req.Archived == nil || *req.Archived)
+	return req.Archived == nil || *req.Archived, nil
 }
 
 // DeleteRequest confirms the deletion of a negotiation: Confirm repeats
