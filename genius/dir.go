@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -323,11 +325,13 @@ func load(d folder, name string, profiles []string) (*scenario.Scenario, error) 
 		Decision:    scenario.Decision{Rule: scenario.Unanimity, Agreement: scenario.WholePackage},
 		Format:      scenario.Format{Default: scenario.Plenary},
 	}
+	tabled, twarns := tableIntegers(dom.f, chosen)
+	warns = append(warns, twarns...)
 	for _, df := range chosen {
 		if df.root == nil {
 			return nil, fmt.Errorf("%s: not a profile", df.path)
 		}
-		p, info, err := profileFromTree(df.root, dom.f, dom.index, df.name)
+		p, info, err := profileFromTree(df.root, dom.f, readOpts{index: dom.index, tabled: tabled}, df.name)
 		if err != nil {
 			return nil, err
 		}
@@ -381,4 +385,71 @@ func machineName(s string) string {
 		b = append([]byte("g"), b...)
 	}
 	return string(b)
+}
+
+// tableIntegers makes options points of the integer points of f that some
+// chosen profile gives as an item table (type discrete, as NegMAS writes
+// integer issues): one option per integer, its id and label the integer
+// in decimal. It returns which points it changed and a warning for each.
+func tableIntegers(f *framework.Framework, chosen []*dirFile) ([]bool, []string) {
+	var tabled []bool
+	var warns []string
+	for _, df := range chosen {
+		if df.root == nil {
+			continue
+		}
+		tables := itemTables(df.root)
+		ids := make([]string, 0, len(tables))
+		for id := range tables {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			e := tables[id]
+			i := -1
+			for k := range f.Points {
+				if f.Points[k].ID == id {
+					i = k
+				}
+			}
+			if i < 0 || f.Points[i].Kind != framework.Integer || (tabled != nil && tabled[i]) {
+				continue
+			}
+			pt := &f.Points[i]
+			if tabled == nil {
+				tabled = make([]bool, len(f.Points))
+			}
+			tabled[i] = true
+			n := pt.Levels()
+			opts := make([]framework.Option, n)
+			for l := range opts {
+				v := strconv.FormatFloat(pt.Value(l), 'f', -1, 64)
+				opts[l] = framework.Option{ID: v, Label: v}
+			}
+			warns = append(warns, fmt.Sprintf("%s: integer issue %q is an item table (as NegMAS writes integer issues): read as an options point with one option per integer, %v..%v", at(df.name, e), pt.ID, pt.Min, pt.Max))
+			pt.Kind, pt.Options, pt.Min, pt.Max, pt.Steps = framework.Options, opts, 0, 0, 0
+		}
+	}
+	return tabled, warns
+}
+
+// itemTables returns the issues of a profile given as item tables
+// (discrete, with items), by name.
+func itemTables(root *elem) map[string]*elem {
+	out := map[string]*elem{}
+	var walk func(e *elem)
+	walk = func(e *elem) {
+		for _, k := range e.kids {
+			if k.name == "issue" {
+				if t, _ := issueType(k, "etype"); t == "discrete" && k.child("item") != nil {
+					if n, ok := k.attr("name"); ok {
+						out[n] = k
+					}
+				}
+			}
+			walk(k)
+		}
+	}
+	walk(root)
+	return out
 }

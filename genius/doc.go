@@ -29,6 +29,25 @@
 // Non-linear (hyper-rectangle) profiles fail with ErrNonLinear, other
 // unsupported utility-space types with ErrUnsupported.
 //
+// # NegMAS
+//
+// NegMAS reads GENIUS files with other semantics (discrete evaluations not
+// divided by their maximum, an integer function slope·x + offset without
+// its lower bound, no clamping). A profile written by NegMAS (its objective
+// is <objective index="1" name="any">) is read as NegMAS computes it
+// (ProfileInfo.NegMAS); for any other profile a warning gives the exact
+// largest difference of NegMAS's utilities and why. LoadDir reads an
+// integer issue that a profile gives as an item table (as NegMAS writes
+// them) as an options point, one option per integer. The writers produce
+// files GENIUS, NegMAS and Parley evaluate alike: discrete evaluations
+// peaking at 1 (the weight carries the maximum), integer functions with
+// their origin (profile lowerbound) at 0 and the bounds in a <range>,
+// constants as flat linear functions; ExportScenario writes numeric points
+// where the readers would still differ, and every numeric point for
+// GeniusWeb (NegMAS cannot read number ranges), as one discrete value per
+// level. GeniusWeb profiles carry the reservation value and the discount as
+// NegMAS's "reserved_value" and "discount_factor".
+//
 // LoadDir loads a whole GENIUS domain folder into a scenario.Scenario, and
 // LoadFS one held in an fs.FS (an upload in memory). Neither reads
 // anything outside the folder: profile names are plain file names

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/parley-negotiation/parley/framework"
-	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -79,30 +78,33 @@ func ExportScenario(s *scenario.Scenario, format string) (*Export, error) {
 	var buf bytes.Buffer
 	var err error
 	if format == FormatGenius {
-		pl := &xmlPlan{asReal: make([]bool, len(f.Points))}
+		pl := &xmlPlan{values: make([][]string, len(f.Points))}
 		for i := range f.Points {
 			pt := &f.Points[i]
-			switch pt.Kind {
-			case framework.Integer:
-				var why string
+			if pt.Kind == framework.Options {
+				continue
+			}
+			why := ""
+			if pt.Kind == framework.Integer {
 				if _, err1 := javaInt(pt.Min); err1 != nil {
 					why = "its bounds are not 32-bit integers, as GENIUS integer issues need"
 				} else if _, err2 := javaInt(pt.Max); err2 != nil {
 					why = "its bounds are not 32-bit integers, as GENIUS integer issues need"
 				}
-				for _, p := range profiled {
-					if why == "" && !integerFits(pt, p.Profile.Funcs[i]) {
-						why = fmt.Sprintf("party %q's %v function cannot be held by a GENIUS integer issue", p.ID, p.Profile.Funcs[i].Kind)
-					}
-				}
+			}
+			for _, p := range profiled {
 				if why != "" {
-					pl.asReal[i] = true
-					x.Changed = append(x.Changed, fmt.Sprintf("point %q: written as a GENIUS real issue with its %d levels in the steps attribute (%s); it reads back as a real point with the same values", pt.ID, pt.Levels(), why))
+					break
 				}
-			case framework.Real:
-				if pt.Steps != 0 {
-					x.Changed = append(x.Changed, fmt.Sprintf("point %q: its %d levels are kept in the steps attribute of the domain, which Parley reads and GENIUS ignores (GENIUS real issues are continuous)", pt.ID, pt.Steps))
+				if err := xmlFits(pt, p.Profile.Funcs[i]); err != nil {
+					why = fmt.Sprintf("party %q's %s", p.ID, err)
 				}
+			}
+			if why != "" {
+				pl.values[i] = levelStrings(pt)
+				x.Changed = append(x.Changed, fmt.Sprintf("point %q: written as a discrete issue with one item per level (%d items, the numbers as values), since %s; it reads back as an options point with the same utilities", pt.ID, pt.Levels(), why))
+			} else if pt.Kind == framework.Real && pt.Steps != 0 {
+				x.Changed = append(x.Changed, fmt.Sprintf("point %q: its %d levels are kept in the steps attribute of the domain, which Parley reads and GENIUS and NegMAS ignore (their real issues are continuous)", pt.ID, pt.Steps))
 			}
 		}
 		err = writeDomain(&buf, f, pl)
@@ -123,22 +125,11 @@ func ExportScenario(s *scenario.Scenario, format string) (*Export, error) {
 			if pt.Kind == framework.Options {
 				continue
 			}
-			why := ""
-			if !(pt.Max > pt.Min) {
-				why = "its range is a single value, which a GeniusWeb range cannot hold"
-			}
-			for _, p := range profiled {
-				if why != "" {
-					break
-				}
-				if _, _, err := webLinear(pt, p.Profile.Funcs[i]); err != nil {
-					why = fmt.Sprintf("party %q's %s cannot be held by GeniusWeb's numberutils (linear between the bounds)", p.ID, funcWords(p.Profile.Funcs[i], pt))
-				}
-			}
-			if why != "" {
-				pl.values[i] = levelStrings(pt)
-				x.Changed = append(x.Changed, fmt.Sprintf("point %q: written as a discrete issue with one value per level (%d values, the numbers as strings), since %s; it reads back as an options point with the same utilities", pt.ID, pt.Levels(), why))
-			}
+			// NegMAS reads only GeniusWeb value sets (issues_from_geniusweb
+			// takes "values" of every issue), so numeric points are written
+			// as one value per level, which every reader evaluates alike.
+			pl.values[i] = levelStrings(pt)
+			x.Changed = append(x.Changed, fmt.Sprintf("point %q: written as a discrete issue with one value per level (%d values, the numbers as strings), since NegMAS cannot read GeniusWeb number ranges; it reads back as an options point with the same utilities", pt.ID, pt.Levels()))
 		}
 		err = writeGeniusWebDomain(&buf, f, pl)
 		if err == nil {
@@ -161,17 +152,6 @@ func ExportScenario(s *scenario.Scenario, format string) (*Export, error) {
 func (x *Export) add(name string, buf *bytes.Buffer) {
 	x.Files = append(x.Files, File{Name: name, Data: bytes.Clone(buf.Bytes())})
 	buf.Reset()
-}
-
-// funcWords describes a function GeniusWeb cannot hold.
-func funcWords(fn *profile.ValueFunc, pt *framework.Point) string {
-	switch fn.Kind {
-	case profile.Linear:
-		return "linear function (clamped to [0,1] inside the range " + fmtNum(pt.Min) + ".." + fmtNum(pt.Max) + ")"
-	case profile.Constant:
-		return "constant function above 1"
-	}
-	return fn.Kind.String() + " function"
 }
 
 // checkFileNames refuses party ids that cannot be the file names of the
@@ -279,11 +259,11 @@ func leftOut(s *scenario.Scenario, format string) []string {
 			add("party %q: the uncertainty intervals of its profile", p.ID)
 		}
 		if web {
-			if pr.Reservation != nil {
-				add("party %q: its reservation value %s (GeniusWeb profiles hold a reservation bid only%s)", p.ID, fmtNum(*pr.Reservation), map[bool]string{true: "; the fallback is written as one", false: ""}[pr.Fallback != nil])
-			}
-			if d := pr.DiscountFactor(); d != 1 {
-				add("party %q: its discount factor %s", p.ID, fmtNum(d))
+			// The reservation value and the discount factor are written as
+			// NegMAS's reserved_value and discount_factor; with a fallback
+			// too, NegMAS takes the fallback's utility as the reservation.
+			if pr.Reservation != nil && pr.Fallback != nil {
+				add("party %q: for NegMAS, its reservation value %s (NegMAS takes the utility of the reservationBid, the fallback, instead; Parley reads back both)", p.ID, fmtNum(*pr.Reservation))
 			}
 		} else if pr.Fallback != nil {
 			t, err := pr.Compile(f)

@@ -156,7 +156,9 @@ func FuzzReadProfile(f *testing.F) {
 		if err != nil {
 			t.Fatalf("read back: %v\n%s", err, b.String())
 		}
-		sameNumbers(t, fw, p, q, true, true)
+		// Integer functions are written with their origin at 0: equal up
+		// to rounding.
+		sameNumbers(t, fw, p, q, true, false)
 	})
 }
 
@@ -197,6 +199,10 @@ func FuzzGeniusWebProfile(f *testing.F) {
 	for _, b := range addFiles(f, "testdata/geniusweb/*/*.json") {
 		f.Add(b)
 	}
+	// NegMAS's reserved_value and discount_factor keys.
+	f.Add([]byte(`{"LinearAdditiveUtilitySpace": {"name": "p", "issueUtilities": {"a": {"discreteutils": {"valueUtilities": {"x": 1, "y": 0.25}}}},
+ "issueWeights": {"a": 1}, "reserved_value": 0.4, "discount_factor": 0.9,
+ "domain": {"name": "d", "issuesValues": {"a": {"values": ["x", "y"]}}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, fw, name, err := ReadGeniusWebProfile(bytes.NewReader(data), nil)
 		if err != nil {

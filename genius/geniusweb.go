@@ -332,6 +332,22 @@ func webProfile(las *jnode, f *framework.Framework, name string) (*profile.Profi
 		}
 		p.Funcs[i] = &profile.ValueFunc{Kind: profile.Linear, Origin: lv, Offset: lu, Slope: (hu - lu) / (hv - lv)}
 	}
+	if rv := las.get("reserved_value"); rv != nil && rv.kind != jNull {
+		v, err := rv.float()
+		if rv.kind != jNum || err != nil || math.Abs(v) > profile.MaxReservation {
+			return nil, fmt.Errorf("%s:%d: reserved_value is not a number within ±%g", name, rv.line, float64(profile.MaxReservation))
+		}
+		p.Reservation = &v
+	}
+	if dv := las.get("discount_factor"); dv != nil && dv.kind != jNull {
+		v, err := dv.float()
+		if dv.kind != jNum || err != nil {
+			return nil, fmt.Errorf("%s:%d: discount_factor is not a number", name, dv.line)
+		}
+		if v > 0 && v <= 1 {
+			p.Discount = v
+		}
+	}
 	if rb := las.get("reservationBid"); rb != nil && rb.kind != jNull {
 		iv := rb.get("issuevalues")
 		if rb.kind != jObj || iv == nil || iv.kind != jObj {
@@ -458,6 +474,9 @@ func levelStrings(pt *framework.Point) []string {
 			for prec := 1; prec < 17; prec++ {
 				s := strconv.FormatFloat(v, 'g', prec, 64)
 				if x, err := strconv.ParseFloat(s, 64); err == nil && pt.NearestLevel(x) == l {
+					if a := math.Abs(x); strings.ContainsAny(s, "eE") && a >= 1e-6 && a < 1e21 {
+						s = strconv.FormatFloat(x, 'f', -1, 64) // 10, not 1e+01
+					}
 					out[l] = s
 					break
 				}
@@ -539,8 +558,9 @@ func writeGeniusWebDomain(w io.Writer, f *framework.Framework, pl *webPlan) erro
 //   - the Fallback becomes the reservationBid.
 //
 // Weights are written as they are (GeniusWeb itself insists they sum to 1).
-// A reservation value, red lines, uncertainty and the discount factor have no
-// place in a GeniusWeb LinearAdditiveUtilitySpace and are not written.
+// The reservation value and a discount factor other than 1 are written as
+// "reserved_value" and "discount_factor", the keys NegMAS reads (GeniusWeb
+// has no place for them); red lines and uncertainty are not written.
 func WriteGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profile, name string) error {
 	return writeGeniusWebProfile(w, f, p, name, nil)
 }
@@ -609,6 +629,15 @@ func writeGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profi
 		j.line(3, j.str(f.Points[i].ID)+": "+fmtNum(weights[i])+comma(i, len(f.Points)))
 	}
 	j.line(2, "},")
+	// Not GeniusWeb's: NegMAS reads these two keys of a
+	// LinearAdditiveUtilitySpace (from_geniusweb_json_str), and so does
+	// ReadGeniusWebProfile.
+	if p.Reservation != nil {
+		j.line(2, `"reserved_value": `+fmtNum(*p.Reservation)+",")
+	}
+	if d := p.DiscountFactor(); d != 1 {
+		j.line(2, `"discount_factor": `+fmtNum(d)+",")
+	}
 	for i, wt := range weights {
 		if !(wt <= profile.MaxWeight) {
 			return fmt.Errorf("geniusweb: write profile: point %q: weight %v once scaled is above %g", f.Points[i].ID, wt, float64(profile.MaxWeight))

@@ -76,3 +76,13 @@ func partyName(id, prefix string) string {
 	r, size := utf8.DecodeRuneInString(n)
 	return string(unicode.ToUpper(r)) + n[size:]
 }
+
+// ProfileFile returns the file name of party id's profile in the folder
+// LoadDir or LoadFS read s from: id.json for a GeniusWeb folder, id.xml for
+// a GENIUS one (the party id is the file name without its extension).
+func ProfileFile(s *scenario.Scenario, id string) string {
+	if s != nil && strings.HasPrefix(s.Source, "GeniusWeb domain ") {
+		return id + ".json"
+	}
+	return id + ".xml"
+}

@@ -33,6 +33,11 @@ type ProfileInfo struct {
 	Discount string
 	// Reservation is the <reservation value> as written ("" when absent).
 	Reservation string
+	// NegMAS says the file was written by NegMAS (its objective is
+	// <objective index="1" name="any">) and read with NegMAS's semantics:
+	// evaluations as written (not divided by their maximum), an integer
+	// function's origin at 0.
+	NegMAS bool
 	// Uncertain holds the extra elements of an UNCERTAIN profile.
 	Uncertain *UncertainInfo
 	// Warnings lists GENIUS quirks met (weights not summing to 1, discount
@@ -62,7 +67,7 @@ func ReadProfile(r io.Reader, f *framework.Framework, name string) (*profile.Pro
 	if err != nil {
 		return nil, nil, err
 	}
-	p, info, err := profileFromTree(root, f, nil, name)
+	p, info, err := profileFromTree(root, f, readOpts{}, name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,11 +98,53 @@ type pointEval struct {
 	scores []float64 // options: raw evaluations, in option order
 	max    float64   // options: largest evaluation among all the profile's items
 	fn     *profile.ValueFunc
+	// final marks scores that are evaluations already (an integer
+	// evaluator tabulated for a point read as options): never divided.
+	final bool
+	// other holds, per level, the evaluation the other reader gives
+	// (NegMAS for a GENIUS-written file, GENIUS for a NegMAS-written one);
+	// nil with otherNote when that reader cannot read the issue at all.
+	other     []float64
+	otherNote string
+	// why says what makes the other reader differ, for the warning (a
+	// category shared by issues), detail what of this issue (a number).
+	why, detail string
+	// negative holds the negative evaluations of a NegMAS-written item
+	// table, read as 0, by value.
+	negative map[string]float64
+}
+
+// readOpts is how profileFromTree reads a profile of a folder.
+type readOpts struct {
+	// index, when known, holds the GENIUS index of every point.
+	index []int
+	// tabled marks the integer issues of the domain read as options points
+	// (one option per integer) because a profile of the folder gives them
+	// as item tables, as NegMAS writes them.
+	tabled []bool
+}
+
+// whyPeak is the warning's reason for discrete issues whose evaluations do
+// not peak at 1.
+const whyPeak = "GENIUS divides discrete evaluations by their peak, NegMAS does not (peaks)"
+
+// negmasWritten reports whether a <utility_space> was written by NegMAS
+// (UtilityFunction.to_genius), whose objective is always
+// <objective index="1" ... name="any">; GENIUS's root objective has index 0.
+func negmasWritten(root *elem) bool {
+	o := root.child("objective")
+	if o == nil {
+		return false
+	}
+	n, _ := o.attr("name")
+	i, _ := o.attr("index")
+	return n == "any" && strings.TrimSpace(i) == "1"
 }
 
 // profileFromTree converts a parsed profile. index, when known, holds the
 // GENIUS index of every point of f, which the profile's indices must match.
-func profileFromTree(root *elem, f *framework.Framework, index []int, name string) (*profile.Profile, *ProfileInfo, error) {
+func profileFromTree(root *elem, f *framework.Framework, opts readOpts, name string) (*profile.Profile, *ProfileInfo, error) {
+	index := opts.index
 	info := &ProfileInfo{}
 	warn := func(e *elem, format string, args ...any) {
 		info.Warnings = append(info.Warnings, at(name, e)+": "+fmt.Sprintf(format, args...))
@@ -113,6 +160,8 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 		return nil, nil, err
 	}
 	info.Kind = kind
+	negmas := negmasWritten(root)
+	info.NegMAS = negmas
 	n := len(f.Points)
 	evals := make([]*pointEval, n)
 	pidx := pointIndex(f)
@@ -176,7 +225,8 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 			if evals[pi] != nil {
 				warn(is, "issue %q evaluated twice: the later one is used, as in GENIUS", id)
 			}
-			pe, err := issueEval(is, &f.Points[pi], name, warn)
+			tabled := opts.tabled != nil && opts.tabled[pi]
+			pe, err := issueEval(is, &f.Points[pi], tabled, negmas, name, warn)
 			if err != nil {
 				return err
 			}
@@ -193,6 +243,16 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 	if err := walk(root); err != nil {
 		return nil, nil, err
 	}
+	if w := root.child("objective"); w != nil && negmas {
+		// NegMAS writes a ufun's bias as the weight of an issue past the last.
+		for _, we := range w.children("weight") {
+			if idx, err := intAttr(we, "index"); err == nil && idx == n+1 {
+				if v, err := floatAttr(we, "value"); err == nil && v != 0 {
+					warn(we, "weight index %d is NegMAS's bias (%v added to every utility): Parley profiles have no bias, it is left out", idx, v)
+				}
+			}
+		}
+	}
 
 	p := &profile.Profile{
 		Weights: make([]float64, n),
@@ -208,7 +268,7 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 		p.Weights[i] = pe.weight
 		if f.Points[i].Kind == framework.Options {
 			p.Scores[i] = pe.scores
-			if mx := maxOf(pe.scores); pe.max > mx {
+			if mx := maxOf(pe.scores); pe.max > mx || pe.final || negmas {
 				absolute = true
 			}
 			continue
@@ -219,13 +279,18 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 		p.Funcs[i] = pe.fn
 	}
 	if absolute {
-		// An item the domain does not have raised some issue's maximum:
-		// GENIUS divides by it, which ScaleMax cannot express, so the
-		// evaluations are stored already divided.
-		info.Warnings = append(info.Warnings, name+": items outside the domain carry the largest evaluation of an issue; evaluations stored divided by it (scale absolute)")
+		// An item the domain does not have raised some issue's maximum, or
+		// an issue is an integer evaluator tabulated: GENIUS divides the
+		// items by their maximum, which ScaleMax cannot express next to
+		// evaluations that are final, so the evaluations are stored already
+		// divided. A NegMAS-written profile's evaluations are used as
+		// written (NegMAS does not divide).
 		p.Scale = profile.ScaleAbsolute
+		if !negmas {
+			info.Warnings = append(info.Warnings, name+": evaluations of some issue cannot be stored as GENIUS scores (items outside the domain carry the largest evaluation, or an integer evaluator is tabulated); evaluations stored divided by the maximum (scale absolute)")
+		}
 		for i, pe := range evals {
-			if f.Points[i].Kind != framework.Options {
+			if f.Points[i].Kind != framework.Options || pe.final || negmas {
 				continue
 			}
 			s := make([]float64, len(pe.scores))
@@ -289,7 +354,82 @@ func profileFromTree(root *elem, f *framework.Framework, index []int, name strin
 	if err := p.Check(f); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if negmas {
+		// Negative NegMAS evaluations read as 0: NegMAS's utilities are
+		// lower by up to the sum of the largest cuts.
+		cut := 0.0
+		var which []string
+		for i, pe := range evals {
+			if len(pe.negative) == 0 {
+				continue
+			}
+			worst := 0.0
+			for _, x := range pe.negative {
+				worst = math.Max(worst, -x)
+			}
+			cut += p.Weights[i] * worst
+			which = append(which, fmt.Sprintf("issue %q down to %s", f.Points[i].ID, fmtNum(-worst)))
+		}
+		if len(which) > 0 {
+			info.Warnings = append(info.Warnings, fmt.Sprintf("%s: negative NegMAS evaluations (%s) read as 0, which Parley profiles need: NegMAS's utilities are lower by up to %s (exact, largest over all packages)", name, strings.Join(which, "; "), strconv.FormatFloat(cut, 'g', 4, 64)))
+		}
+	}
+	if w := otherReading(f, p, evals, negmas); w != "" {
+		info.Warnings = append(info.Warnings, name+": "+w)
+	}
 	return p, info, nil
+}
+
+// otherReading compares the utilities Parley reads with those of the other
+// reader of the file (NegMAS for a GENIUS-written profile, GENIUS for a
+// NegMAS-written one) and describes the difference: the exact largest
+// |Δ utility| over all packages, and why. "" when they agree within 1e-12.
+func otherReading(f *framework.Framework, p *profile.Profile, evals []*pointEval, negmas bool) string {
+	other, this := "NegMAS", "GENIUS and Parley"
+	if negmas {
+		other, this = "GENIUS", "NegMAS and Parley"
+	}
+	var cats []string
+	byCat := map[string][]string{}
+	var cannot []string
+	hi, lo := 0.0, 0.0
+	t, err := p.Compile(f)
+	if err != nil {
+		return ""
+	}
+	for i, pe := range evals {
+		if pe.other == nil {
+			if pe.otherNote != "" {
+				cannot = append(cannot, fmt.Sprintf("issue %q: %s", f.Points[i].ID, pe.otherNote))
+			}
+			continue
+		}
+		mx, mn := math.Inf(-1), math.Inf(1)
+		for l, o := range pe.other {
+			d := p.Weights[i]*o - t.Contrib[i][l]
+			mx, mn = math.Max(mx, d), math.Min(mn, d)
+		}
+		hi += mx
+		lo += mn
+		if (mx > 1e-12 || mn < -1e-12) && pe.why != "" {
+			if _, seen := byCat[pe.why]; !seen {
+				cats = append(cats, pe.why)
+			}
+			byCat[pe.why] = append(byCat[pe.why], strings.TrimSpace(fmt.Sprintf("%q %s", f.Points[i].ID, pe.detail)))
+		}
+	}
+	var out []string
+	whys := make([]string, len(cats))
+	for k, c := range cats {
+		whys[k] = c + ": " + strings.Join(byCat[c], ", ")
+	}
+	if d := math.Max(math.Abs(hi), math.Abs(lo)); d > 1e-12 {
+		out = append(out, fmt.Sprintf("%s reads this profile differently from %s (%s): its utilities differ by up to %s (exact, largest over all packages)", other, this, strings.Join(whys, "; "), strconv.FormatFloat(d, 'g', 4, 64)))
+	}
+	if len(cannot) > 0 {
+		out = append(out, fmt.Sprintf("%s cannot read this profile (%s)", other, strings.Join(cannot, "; ")))
+	}
+	return strings.Join(out, "; ")
 }
 
 func maxOf(v []float64) float64 {
@@ -301,13 +441,24 @@ func maxOf(v []float64) float64 {
 }
 
 // issueEval reads the evaluator of one profile <issue> for point pt.
-func issueEval(is *elem, pt *framework.Point, name string, warn func(*elem, string, ...any)) (*pointEval, error) {
+// tabled says pt is an integer issue of the domain read as options (one
+// option per integer); negmas that the file was written by NegMAS, whose
+// semantics are then used (evaluations not divided by their maximum, an
+// integer function's origin at 0). It also records the other reader's
+// evaluations (see pointEval.other).
+func issueEval(is *elem, pt *framework.Point, tabled, negmas bool, name string, warn func(*elem, string, ...any)) (*pointEval, error) {
 	typ, w := issueType(is, "etype")
 	if w != "" {
 		warn(is, "issue %q: %s", pt.ID, w)
 	}
 	want := map[framework.Kind]string{framework.Options: "discrete", framework.Integer: "integer", framework.Real: "real"}[pt.Kind]
+	if tabled && typ == "integer" {
+		return tabledInteger(is, pt, negmas, name, warn)
+	}
 	if typ != want {
+		if pt.Kind == framework.Integer && typ == "discrete" {
+			return nil, fmt.Errorf("%s: issue %q is discrete (an item table, as NegMAS writes integer issues) in the profile but integer in the domain: load the whole folder (LoadDir), which reads such an issue as an options point", at(name, is), pt.ID)
+		}
 		return nil, fmt.Errorf("%s: issue %q is %s in the profile but %s in the domain", at(name, is), pt.ID, typ, want)
 	}
 	pe := &pointEval{}
@@ -334,7 +485,16 @@ func issueEval(is *elem, pt *framework.Point, name string, warn func(*elem, stri
 				warn(it, "issue %q value %q: evaluation %q unparsable, ignored as in GENIUS", pt.ID, v, s)
 				continue
 			}
-			if x < 0 {
+			if x < 0 && negmas {
+				// NegMAS writes what its function gives, negative values
+				// included (an integer issue's function evaluated without
+				// its lower bound); Parley's evaluations are ≥ 0.
+				if pe.negative == nil {
+					pe.negative = map[string]float64{}
+				}
+				pe.negative[v] = x
+				x = 0
+			} else if x < 0 {
 				return nil, fmt.Errorf("%s: issue %q value %q: negative evaluation %v", at(name, it), pt.ID, v, x)
 			}
 			if old, dup := ev[v]; dup && old != x {
@@ -356,42 +516,116 @@ func issueEval(is *elem, pt *framework.Point, name string, warn func(*elem, stri
 			}
 			pe.scores[j] = x
 		}
+		// The other reader: NegMAS takes the evaluations as written,
+		// GENIUS divides them by their maximum (0 below 1e-5).
+		pe.other = make([]float64, len(pe.scores))
+		if negmas {
+			if tabled {
+				pe.other, pe.otherNote = nil, "an item table for an integer issue, which GENIUS cannot evaluate"
+				break
+			}
+			if pe.max >= 0.00001 {
+				for j, x := range pe.scores {
+					pe.other[j] = x / pe.max
+				}
+			}
+			pe.why, pe.detail = whyPeak, fmtNum(pe.max)
+		} else {
+			copy(pe.other, pe.scores)
+			pe.why, pe.detail = whyPeak, fmtNum(pe.max)
+		}
 	case framework.Integer:
 		// EvaluatorInteger: clamp01(slope·(x − lowerbound) + offset), the
-		// bounds being the profile's own.
+		// lowerbound being the profile's own attribute. NegMAS reads the
+		// bounds from a <range> child when there is one (else from the
+		// attributes, else the domain's) and evaluates slope·x + offset,
+		// ignoring the lower bound and not clamping.
 		lo, err1 := intAttr(is, "lowerbound")
 		hi, err2 := intAttr(is, "upperbound")
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, fmt.Errorf("%s: integer issue %q: %w", at(name, is), pt.ID, err)
+		blo, bhi := lo, hi
+		if rg := is.child("range"); rg != nil {
+			rlo, e1 := intAttr(rg, "lowerbound")
+			rhi, e2 := intAttr(rg, "upperbound")
+			if e1 == nil && e2 == nil {
+				blo, bhi = rlo, rhi
+			}
 		}
-		if float64(lo) != pt.Min || float64(hi) != pt.Max {
-			warn(is, "integer issue %q: profile range %d..%d differs from the domain's %v..%v; the profile's lowerbound is the origin of the function, as in GENIUS", pt.ID, lo, hi, pt.Min, pt.Max)
+		missing := errors.Join(err1, err2) != nil
+		if missing && !negmas {
+			return nil, fmt.Errorf("%s: integer issue %q: %w", at(name, is), pt.ID, errors.Join(err1, err2))
 		}
-		fn := &profile.ValueFunc{Kind: profile.Linear, Origin: float64(lo)}
-		if ev := is.child("evaluator"); ev != nil {
-			slope, err1 := floatAttr(ev, "slope")
-			offset, err2 := floatAttr(ev, "offset")
+		if missing {
+			// NegMAS writes no bounds: they are the domain's.
+			lo, hi = int(pt.Min), int(pt.Max)
+			blo, bhi = lo, hi
+		}
+		if float64(blo) != pt.Min || float64(bhi) != pt.Max {
+			warn(is, "integer issue %q: profile range %d..%d differs from the domain's %v..%v; the profile's lowerbound is the origin of the function, as in GENIUS", pt.ID, blo, bhi, pt.Min, pt.Max)
+		}
+		ev := is.child("evaluator")
+		var slope, offset float64
+		if ev != nil {
+			if ft, _ := ev.attr("ftype"); strings.EqualFold(ft, "triangular") && negmas {
+				fn, err := triangular(ev, pt, name)
+				if err != nil {
+					return nil, err
+				}
+				pe.fn = fn
+				pe.otherNote = "a triangular integer evaluator, which GENIUS cannot read"
+				break
+			}
+			var err1, err2 error
+			slope, err1 = floatAttr(ev, "slope")
+			offset, err2 = floatAttr(ev, "offset")
 			if err := errors.Join(err1, err2); err != nil {
 				return nil, fmt.Errorf("%s: integer issue %q: <evaluator>: %w", at(name, ev), pt.ID, err)
 			}
-			fn.Slope, fn.Offset = slope, offset
 		} else {
 			warn(is, "integer issue %q has no <evaluator>: evaluation 0 everywhere, as in GENIUS", pt.ID)
 		}
-		pe.fn = fn
+		origin := float64(lo)
+		if negmas {
+			origin = 0
+		}
+		pe.fn = &profile.ValueFunc{Kind: profile.Linear, Origin: origin, Slope: slope, Offset: offset}
+		n := pt.Levels()
+		pe.other = make([]float64, n)
+		unclamped := true
+		for l := range pe.other {
+			x := pt.Value(l)
+			raw := slope*x + offset
+			if negmas {
+				raw = slope*(x-float64(lo)) + offset
+				pe.other[l] = math.Min(1, math.Max(0, raw))
+			} else {
+				pe.other[l] = raw
+			}
+			if v := slope*(x-origin) + offset; v < 0 || v > 1 {
+				unclamped = false
+			}
+		}
+		switch {
+		case negmas:
+			pe.why = "integer functions: NegMAS evaluates slope·x + offset, GENIUS clamp01(slope·(x − lowerbound) + offset)"
+		default:
+			pe.why, pe.detail = "integer functions: NegMAS evaluates slope·x + offset, ignoring the lower bound and not clamping to [0,1] (lower bounds)", strconv.Itoa(lo)
+		}
+		if negmas && !unclamped {
+			warn(is, "integer issue %q: NegMAS's function slope·x + offset leaves [0,1] on the domain; Parley clamps it to [0,1]", pt.ID)
+		}
 	case framework.Real:
-		rg := is.child("range")
-		if rg == nil {
-			return nil, fmt.Errorf("%s: real issue %q has no <range>", at(name, is), pt.ID)
+		if rg := is.child("range"); rg != nil {
+			lo, err1 := floatAttr(rg, "lowerbound")
+			hi, err2 := floatAttr(rg, "upperbound")
+			if err := errors.Join(err1, err2); err != nil {
+				return nil, fmt.Errorf("%s: real issue %q: %w", at(name, rg), pt.ID, err)
+			}
+			if lo != pt.Min || hi != pt.Max {
+				warn(rg, "real issue %q: profile range %v..%v differs from the domain's %v..%v (not used by the evaluation)", pt.ID, lo, hi, pt.Min, pt.Max)
+			}
 		}
-		lo, err1 := floatAttr(rg, "lowerbound")
-		hi, err2 := floatAttr(rg, "upperbound")
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, fmt.Errorf("%s: real issue %q: %w", at(name, rg), pt.ID, err)
-		}
-		if lo != pt.Min || hi != pt.Max {
-			warn(rg, "real issue %q: profile range %v..%v differs from the domain's %v..%v (not used by the evaluation)", pt.ID, lo, hi, pt.Min, pt.Max)
-		}
+		// Without a <range> (as NegMAS writes them) the domain's range is
+		// the issue's: the evaluation does not use it.
 		ev := is.child("evaluator")
 		if ev == nil {
 			return nil, fmt.Errorf("%s: real issue %q has no <evaluator>", at(name, is), pt.ID)
@@ -413,31 +647,126 @@ func issueEval(is *elem, pt *framework.Point, name string, warn func(*elem, stri
 			}
 			return out, nil
 		}
+		n := pt.Levels()
 		switch strings.ToLower(ft) {
 		case "linear":
-			// clamp01(parameter1·x + parameter0)
+			// clamp01(parameter1·x + parameter0); NegMAS does not clamp.
 			p, err := params(2)
 			if err != nil {
 				return nil, err
 			}
 			pe.fn = &profile.ValueFunc{Kind: profile.Linear, Slope: p[1], Offset: p[0]}
+			pe.other = make([]float64, n)
+			for l := range pe.other {
+				raw := p[1]*pt.Value(l) + p[0]
+				if negmas {
+					pe.other[l] = math.Min(1, math.Max(0, raw))
+				} else {
+					pe.other[l] = raw
+				}
+				if negmas && (raw < 0 || raw > 1) {
+					pe.why = "real linear functions: GENIUS and Parley clamp them to [0,1], NegMAS does not"
+				}
+			}
+			if !negmas {
+				pe.why = "real linear functions: GENIUS and Parley clamp them to [0,1], NegMAS does not"
+			} else if pe.why != "" {
+				warn(ev, "real issue %q: NegMAS's linear function leaves [0,1] on the domain; Parley clamps it to [0,1]", pt.ID)
+			}
 		case "constant":
 			p, err := params(1)
 			if err != nil {
 				return nil, err
 			}
 			pe.fn = &profile.ValueFunc{Kind: profile.Constant, Value: p[0]}
+			if !negmas {
+				pe.otherNote = "ftype constant, which NegMAS cannot read"
+			}
 		case "triangular":
-			p, err := params(3)
+			fn, err := triangular(ev, pt, name)
 			if err != nil {
 				return nil, err
 			}
-			pe.fn = &profile.ValueFunc{Kind: profile.Triangular, Low: p[0], High: p[1], Top: p[2], TopValue: 1}
+			pe.fn = fn
+			pe.other = make([]float64, n)
+			for l := range pe.other {
+				pe.other[l] = negmasTriangular(fn, pt.Value(l))
+			}
+			pe.why = "triangular functions: NegMAS gives 0 at the start even where the top is"
 		case "faratin":
 			return nil, fmt.Errorf("%s: real issue %q: ftype faratin is %w (GENIUS does not load it either)", at(name, ev), pt.ID, ErrUnsupported)
 		default:
 			return nil, fmt.Errorf("%s: real issue %q: unknown ftype %q", at(name, ev), pt.ID, ft)
 		}
 	}
+	return pe, nil
+}
+
+// triangular reads a triangular <evaluator> (parameter0 = low, parameter1 =
+// high, parameter2 = top).
+func triangular(ev *elem, pt *framework.Point, name string) (*profile.ValueFunc, error) {
+	var p [3]float64
+	var errs []error
+	for i := range p {
+		var err error
+		p[i], err = floatAttr(ev, "parameter"+strconv.Itoa(i))
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("%s: issue %q: ftype triangular: %w", at(name, ev), pt.ID, err)
+	}
+	return &profile.ValueFunc{Kind: profile.Triangular, Low: p[0], High: p[1], Top: p[2], TopValue: 1}, nil
+}
+
+// negmasTriangular is NegMAS's TriangularFun (start = Low, end = High,
+// middle = Top) scaled by TopValue: 0 at or outside the ends, rising to
+// the top and falling after it.
+func negmasTriangular(fn *profile.ValueFunc, x float64) float64 {
+	switch {
+	case x <= fn.Low || x >= fn.High:
+		return 0
+	case x <= fn.Top:
+		if fn.Top == fn.Low {
+			return fn.TopValue
+		}
+		return fn.TopValue * (x - fn.Low) / (fn.Top - fn.Low)
+	case fn.High == fn.Top:
+		return fn.TopValue
+	}
+	return fn.TopValue * (fn.High - x) / (fn.High - fn.Top)
+}
+
+// tabledInteger reads a GENIUS integer evaluator for an integer issue that
+// the folder reads as options (one per integer, because another profile
+// gives it as an item table): the evaluation of every option, final.
+func tabledInteger(is *elem, pt *framework.Point, negmas bool, name string, warn func(*elem, string, ...any)) (*pointEval, error) {
+	lo, err1 := intAttr(is, "lowerbound")
+	if err1 != nil && !negmas {
+		return nil, fmt.Errorf("%s: integer issue %q: %w", at(name, is), pt.ID, err1)
+	}
+	var slope, offset float64
+	if ev := is.child("evaluator"); ev != nil {
+		var e1, e2 error
+		slope, e1 = floatAttr(ev, "slope")
+		offset, e2 = floatAttr(ev, "offset")
+		if err := errors.Join(e1, e2); err != nil {
+			return nil, fmt.Errorf("%s: integer issue %q: <evaluator>: %w", at(name, ev), pt.ID, err)
+		}
+	}
+	origin := float64(lo)
+	if negmas {
+		origin = 0
+	}
+	pe := &pointEval{final: true, scores: make([]float64, len(pt.Options))}
+	for j, o := range pt.Options {
+		x, err := strconv.ParseFloat(o.ID, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s: integer issue %q: option %q is not an integer", at(name, is), pt.ID, o.ID)
+		}
+		pe.scores[j] = math.Min(1, math.Max(0, slope*(x-origin)+offset))
+	}
+	pe.max = maxOf(pe.scores)
+	pe.otherNote = "an integer evaluator where another profile of the folder has an item table"
+	warn(is, "integer issue %q: its evaluator is tabulated, one evaluation per integer, since the folder reads the issue as options", pt.ID)
 	return pe, nil
 }

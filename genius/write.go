@@ -118,15 +118,59 @@ func javaInt(v float64) (string, error) {
 var kindType = map[framework.Kind]string{framework.Options: "discrete", framework.Integer: "integer", framework.Real: "real"}
 
 // xmlPlan says how the points of a framework are written to GENIUS when
-// a whole scenario is exported: asReal marks the integer points written as
-// GENIUS real issues (with their levels in the steps attribute), because
-// some profile has a function GENIUS integer issues cannot hold, or their
-// bounds are not Java ints. A nil plan writes every point as its own kind.
+// a whole scenario is exported: values[i], when not nil, holds the values
+// of numeric point i written as a discrete issue (one item per level, its
+// number as the value), because some profile has a function that GENIUS
+// and NegMAS would not evaluate alike as a numeric issue (see xmlFits), or
+// its bounds are not Java ints. A nil plan writes every point as its own
+// kind.
 type xmlPlan struct {
-	asReal []bool
+	values [][]string
 }
 
-func (pl *xmlPlan) real(i int) bool { return pl != nil && pl.asReal[i] }
+func (pl *xmlPlan) discrete(i int) []string {
+	if pl == nil {
+		return nil
+	}
+	return pl.values[i]
+}
+
+// fitEps is how far outside [0,1] a linear function may go at the ends of
+// a range and still count as unclamped (rounding).
+const fitEps = 1e-12
+
+// xmlFits reports why fn cannot be written for numeric point pt as a GENIUS
+// numeric issue that GENIUS and NegMAS evaluate as Parley does (nil when it
+// can). NegMAS evaluates a linear function without clamping it to [0,1]
+// and cannot read ftype constant (written as a flat linear function);
+// GENIUS clamps. So a linear function must stay within [0,1] on the range,
+// and a triangular one must rise before its top (NegMAS gives 0 at the
+// start even when the top is there).
+func xmlFits(pt *framework.Point, fn *profile.ValueFunc) error {
+	switch fn.Kind {
+	case profile.Linear:
+		if !shiftKeeps(pt, fn, fn.Offset-fn.Slope*fn.Origin) {
+			return fmt.Errorf("linear function is too steep far from 0 to be written with its origin at 0, as NegMAS evaluates it")
+		}
+		a := fn.Offset + fn.Slope*(pt.Min-fn.Origin)
+		b := fn.Offset + fn.Slope*(pt.Max-fn.Origin)
+		if a < -fitEps || a > 1+fitEps || b < -fitEps || b > 1+fitEps {
+			return fmt.Errorf("linear function leaves [0,1] inside the range %s..%s, where GENIUS clamps it and NegMAS does not", fmtNum(pt.Min), fmtNum(pt.Max))
+		}
+		return nil
+	case profile.Constant:
+		return nil
+	case profile.Triangular:
+		if pt.Kind == framework.Integer {
+			return fmt.Errorf("triangular function cannot be held by a GENIUS integer issue (linear only)")
+		}
+		if fn.TopValue != 0 && !(fn.Top > fn.Low) && fn.Low >= pt.Min && fn.Low <= pt.Max {
+			return fmt.Errorf("triangular function peaks at its start, where NegMAS gives 0")
+		}
+		return nil
+	}
+	return fmt.Errorf("%v function is not representable in GENIUS", fn.Kind)
+}
 
 // WriteDomain writes f as a GENIUS domain (<negotiation_template>). Issues
 // get indices 1..n in framework order; an option's id is the item value and
@@ -150,8 +194,9 @@ func writeDomain(w io.Writer, f *framework.Framework, pl *xmlPlan) error {
 	for i := range f.Points {
 		pt := &f.Points[i]
 		kind := pt.Kind
-		if pl.real(i) {
-			kind = framework.Real
+		vals := pl.discrete(i)
+		if vals != nil {
+			kind = framework.Options
 		}
 		t := kindType[kind]
 		attrs := []string{"index", strconv.Itoa(i + 1), "etype", t, "type", t, "vtype", t, "name", pt.ID}
@@ -169,6 +214,13 @@ func writeDomain(w io.Writer, f *framework.Framework, pl *xmlPlan) error {
 		x.tag("issue", false, attrs...)
 		switch kind {
 		case framework.Options:
+			if vals != nil {
+				for j, v := range vals {
+					x.tag("item", false, "index", strconv.Itoa(j+1), "value", v)
+					x.end("item")
+				}
+				break
+			}
 			for j, o := range pt.Options {
 				a := []string{"index", strconv.Itoa(j + 1), "value", o.ID}
 				if o.Clause != "" {
@@ -179,7 +231,7 @@ func writeDomain(w io.Writer, f *framework.Framework, pl *xmlPlan) error {
 			}
 		case framework.Real:
 			a := []string{"lowerbound", fmtNum(pt.Min), "upperbound", fmtNum(pt.Max)}
-			if pt.Kind == framework.Integer || pt.Steps != 0 {
+			if pt.Steps != 0 {
 				a = append(a, "steps", strconv.Itoa(pt.Levels()))
 			}
 			x.tag("range", false, a...)
@@ -206,22 +258,33 @@ func firstErr(errs ...error) error {
 }
 
 // WriteProfile writes p as a GENIUS profile (<utility_space>) for the domain
-// WriteDomain writes for f, such that GENIUS and ReadProfile compute the same
-// utilities:
+// WriteDomain writes for f, such that GENIUS, NegMAS and ReadProfile compute
+// the same utilities (NegMAS reads GENIUS files with other semantics; see
+// docs/genius.md):
 //
-//   - ScaleMax scores are written as evaluations, weights as they are;
-//   - ScaleAbsolute scores s of a point whose largest score is m > 0 are
-//     written as s/m with weight w·m (equal utilities up to rounding);
-//   - integer points need a linear function (or a constant in [0,1]); real
-//     points a linear, constant, or triangular function with top value 1;
+//   - options points: the evaluations (scores divided by their maximum
+//     under ScaleMax, the scores under ScaleAbsolute) are written divided
+//     by their maximum m, with the weight multiplied by m, so that the
+//     largest evaluation of every issue is 1 and GENIUS's division by it
+//     (which NegMAS does not do) changes nothing;
+//   - integer points: a linear function (or a constant) written with the
+//     profile's lowerbound attribute 0, the function's origin, and the
+//     point's bounds in a <range> child: GENIUS evaluates slope·(x −
+//     lowerbound) + offset, NegMAS slope·x + offset (reading the bounds
+//     from <range>), the same when lowerbound is 0;
+//   - real points: a linear function as ftype linear, a constant as a flat
+//     linear function (NegMAS cannot read ftype constant), a triangular
+//     one as ftype triangular with top value 1;
 //   - the discount factor is written as the effective one (1 when none);
 //   - the reservation is the effective one (the larger of the reservation
 //     value and the utility of the fallback), omitted when neither is given.
 //
 // A triangular function whose top value t is not 1 is written with top
 // value 1 and the weight multiplied by t (GENIUS files cannot hold another
-// top value); a constant above 1 of an integer point as 1 with the weight
-// multiplied by it. Utilities are equal up to rounding.
+// top value); a constant c above 1 as 1 with the weight multiplied by c.
+// Utilities are equal up to rounding. A linear function that leaves [0,1]
+// inside the range is written, but NegMAS does not clamp it as GENIUS does;
+// ExportScenario writes such points as item tables instead.
 //
 // GENIUS has no red lines, uncertainty intervals or fallback packages: those
 // are not written (a comment before the root element says so).
@@ -271,46 +334,55 @@ func writeProfile(w io.Writer, f *framework.Framework, p *profile.Profile, pl *x
 		pt := &f.Points[i]
 		typ := kindType[pt.Kind]
 		attrs := []string{"index", strconv.Itoa(i + 1), "etype", typ, "type", typ, "vtype", typ, "name", pt.ID}
-		switch pt.Kind {
-		case framework.Options:
-			scores := p.Scores[i]
-			if p.Scale == profile.ScaleAbsolute {
-				m := maxOf(scores)
-				s := make([]float64, len(scores))
-				if m > 0 {
-					for j, v := range scores {
-						s[j] = v / m
-					}
-					weights[i] *= m
+		if vals := pl.discrete(i); vals != nil || pt.Kind == framework.Options {
+			var evals []float64
+			if vals != nil {
+				evals = make([]float64, len(vals))
+				for l := range evals {
+					evals[l] = p.Funcs[i].Eval(pt.Value(l))
 				}
-				scores = s
+			} else {
+				evals = optionEvals(p, i)
+				vals = make([]string, len(pt.Options))
+				for l, o := range pt.Options {
+					vals[l] = o.ID
+				}
 			}
-			x.tag("issue", false, attrs...)
-			for j, o := range pt.Options {
-				x.tag("item", false, "index", strconv.Itoa(j+1), "value", o.ID, "evaluation", fmtNum(scores[j]))
+			// Pre-divided by the maximum: GENIUS's division by it is then
+			// a division by 1, and NegMAS, which does not divide, agrees.
+			if m := maxOf(evals); m > 0 && m != 1 {
+				for l := range evals {
+					evals[l] /= m
+				}
+				weights[i] *= m
+			}
+			t := kindType[framework.Options]
+			x.tag("issue", false, "index", strconv.Itoa(i+1), "etype", t, "type", t, "vtype", t, "name", pt.ID)
+			for l, v := range vals {
+				x.tag("item", false, "index", strconv.Itoa(l+1), "value", v, "evaluation", fmtNum(evals[l]))
 				x.end("item")
 			}
 			x.end("issue")
+			continue
+		}
+		switch pt.Kind {
 		case framework.Integer:
-			if pl.real(i) {
-				if err := realIssue(x, pt, attrs, p.Funcs[i], &weights[i]); err != nil {
-					return fmt.Errorf("genius: write profile: point %q: %w", pt.ID, err)
-				}
-				continue
-			}
 			lb, slope, offset, scale, err := integerFunc(pt, p.Funcs[i])
 			if err != nil {
 				return fmt.Errorf("genius: write profile: point %q: %w", pt.ID, err)
 			}
-			// GENIUS reads the profile's upperbound but evaluates with the
-			// lowerbound only; keep it a Java int.
-			lo, err1 := javaInt(lb)
-			hi, err2 := javaInt(math.Min(lb+(pt.Max-pt.Min), math.MaxInt32))
-			if err := firstErr(err1, err2); err != nil {
+			lo, err1 := javaInt(pt.Min)
+			hi, err2 := javaInt(pt.Max)
+			origin, err3 := javaInt(lb)
+			if err := firstErr(err1, err2, err3); err != nil {
 				return fmt.Errorf("genius: write profile: point %q: %w", pt.ID, err)
 			}
 			weights[i] *= scale
-			x.tag("issue", false, append(attrs, "lowerbound", lo, "upperbound", hi)...)
+			// lowerbound: GENIUS's origin of the function, 0 as NegMAS
+			// (reading the bounds from <range>) assumes.
+			x.tag("issue", false, append(attrs, "lowerbound", origin, "upperbound", hi)...)
+			x.tag("range", false, "lowerbound", lo, "upperbound", hi)
+			x.end("range")
 			x.tag("evaluator", false, "ftype", "linear", "slope", fmtNum(slope), "offset", fmtNum(offset))
 			x.end("evaluator")
 			x.end("issue")
@@ -343,37 +415,45 @@ func writeProfile(w io.Writer, f *framework.Framework, p *profile.Profile, pl *x
 	return nil
 }
 
-// integerFunc returns GENIUS's EvaluatorInteger parameters (its lowerbound,
-// slope, offset) for a value function of an integer point, and the factor
-// the point's weight is multiplied by (a constant above 1).
+// integerFunc returns GENIUS's EvaluatorInteger parameters (its
+// lowerbound, the function's origin, slope and offset) for a value function
+// of an integer point, and the factor the point's weight is multiplied by
+// (a constant above 1). The origin is 0, which GENIUS and NegMAS evaluate
+// alike, unless moving it there would lose precision (a steep function far
+// from 0): then the function's own origin (or the lower bound) is kept,
+// which GENIUS reads exactly and NegMAS does not.
 func integerFunc(pt *framework.Point, fn *profile.ValueFunc) (lb, slope, offset, scale float64, err error) {
 	switch fn.Kind {
 	case profile.Linear:
+		off0 := fn.Offset - fn.Slope*fn.Origin
+		if shiftKeeps(pt, fn, off0) {
+			return 0, fn.Slope, off0, 1, nil
+		}
 		if fn.Origin == math.Trunc(fn.Origin) && fn.Origin >= math.MinInt32 && fn.Origin <= math.MaxInt32 {
 			return fn.Origin, fn.Slope, fn.Offset, 1, nil
 		}
-		// Move the origin to the lower bound (equal up to rounding).
 		return pt.Min, fn.Slope, fn.Offset + fn.Slope*(pt.Min-fn.Origin), 1, nil
 	case profile.Constant:
 		if fn.Value > 1 {
 			// GENIUS clamps the integer evaluator to [0,1]: 1, weighted.
-			return pt.Min, 0, 1, fn.Value, nil
+			return 0, 0, 1, fn.Value, nil
 		}
-		return pt.Min, 0, fn.Value, 1, nil
+		return 0, 0, fn.Value, 1, nil
 	}
 	return 0, 0, 0, 0, fmt.Errorf("a %v function is not representable for a GENIUS integer issue (linear only)", fn.Kind)
 }
 
-// integerFits reports whether WriteProfile can write fn for integer point
-// pt as a GENIUS integer issue.
-func integerFits(pt *framework.Point, fn *profile.ValueFunc) bool {
-	_, _, _, _, err := integerFunc(pt, fn)
-	if err != nil {
-		return false
+// shiftKeeps reports whether slope·x + off0 gives fn's values at both ends
+// of the point's range within 1e-12 (relative to 1 or the value).
+func shiftKeeps(pt *framework.Point, fn *profile.ValueFunc, off0 float64) bool {
+	for _, x := range []float64{pt.Min, pt.Max} {
+		want := fn.Offset + fn.Slope*(x-fn.Origin)
+		got := fn.Slope*x + off0
+		if !(math.Abs(got-want) <= 1e-12*math.Max(1, math.Abs(want))) {
+			return false
+		}
 	}
-	_, err1 := javaInt(pt.Min)
-	_, err2 := javaInt(pt.Max)
-	return err1 == nil && err2 == nil
+	return true
 }
 
 // realIssue writes the <issue> of a real point (or of an integer point
@@ -414,10 +494,15 @@ func realFunc(fn *profile.ValueFunc) ([]string, float64, error) {
 		}
 		return []string{"ftype", "linear", "parameter0", fmtNum(p0), "parameter1", fmtNum(fn.Slope)}, 1, nil
 	case profile.Constant:
-		return []string{"ftype", "constant", "parameter0", fmtNum(fn.Value)}, 1, nil
+		// A flat linear function: NegMAS cannot read ftype constant, and
+		// GENIUS clamps to [0,1], so a constant above 1 is 1, weighted.
+		if fn.Value > 1 {
+			return []string{"ftype", "linear", "parameter0", "1", "parameter1", "0"}, fn.Value, nil
+		}
+		return []string{"ftype", "linear", "parameter0", fmtNum(fn.Value), "parameter1", "0"}, 1, nil
 	case profile.Triangular:
 		if fn.TopValue == 0 {
-			return []string{"ftype", "constant", "parameter0", "0"}, 1, nil
+			return []string{"ftype", "linear", "parameter0", "0", "parameter1", "0"}, 1, nil
 		}
 		return []string{"ftype", "triangular", "parameter0", fmtNum(fn.Low), "parameter1", fmtNum(fn.High), "parameter2", fmtNum(fn.Top)}, fn.TopValue, nil
 	}

@@ -128,7 +128,7 @@ func loadGenius(dir string, e ScenarioEntry) (Scenario, error) {
 	}
 	var files []string
 	for _, p := range sc.Principals() {
-		files = append(files, p.ID+".xml")
+		files = append(files, genius.ProfileFile(sc, p.ID))
 	}
 	if len(e.Profiles) == 0 && e.MaxParties > 0 && len(files) > e.MaxParties {
 		files = files[:e.MaxParties]

@@ -47,10 +47,14 @@ Nothing is half-written: the output is made in memory, written beside the
 target and renamed into place, or not written at all. A folder must be new or
 empty (--force replaces one that holds only files of an earlier export).
 
-What the target format cannot hold (red lines, labels, the decision rule, a
-GeniusWeb reservation value, ...) is left out and named in a warning; what it
-holds in another form with the same utilities (a numeric point as a GeniusWeb
-discrete issue, an integer point as a GENIUS real issue) too. Ids a scenario
+The files are written so that GENIUS, GeniusWeb, NegMAS and Parley evaluate
+them alike (discrete evaluations peaking at 1, integer functions with their
+origin at 0, GeniusWeb numbers as value sets, which NegMAS reads; the
+reservation value and discount as NegMAS's reserved_value and
+discount_factor in GeniusWeb). What the target format cannot hold (red lines,
+labels, the decision rule, ...) is left out and named in a warning; what it
+holds in another form with the same utilities (a numeric point as a discrete
+issue) too. Ids a scenario
 file cannot hold are trimmed when that is unambiguous (warned), or refused
 with the id named. --json prints what was written and left out
 (docs/genius.md).`,

@@ -14,8 +14,9 @@ import (
 // DefaultScenario is what commands use when given no scenario.
 const DefaultScenario = "miami-2025"
 
-// loadScenario resolves a scenario argument: a GENIUS domain folder, a
-// scenario file (YAML or JSON), or a built-in name. An argument that names
+// loadScenario resolves a scenario argument: a GENIUS (XML) or GeniusWeb
+// (JSON) domain folder (genius.LoadDir tells them apart), a scenario file
+// (YAML or JSON), or a built-in name. An argument that names
 // nothing is a usage error; a file or folder that does not hold a valid
 // scenario is the thing checked being bad (exit status 1).
 func loadScenario(arg string, profiles []string) (*scenario.Scenario, error) {
@@ -28,7 +29,7 @@ func loadScenario(arg string, profiles []string) (*scenario.Scenario, error) {
 		return notThere(genius.LoadDir(arg, profiles))
 	case err == nil:
 		if len(profiles) > 0 {
-			return nil, usagef("--profiles applies to GENIUS domain folders, not to %s", arg)
+			return nil, usagef("--profiles applies to GENIUS and GeniusWeb domain folders, not to %s", arg)
 		}
 		return notThere(scenario.Load(arg))
 	}
@@ -40,7 +41,7 @@ func loadScenario(arg string, profiles []string) (*scenario.Scenario, error) {
 		return nil, usagef("%q is neither a file, a folder nor a built-in scenario (built-in: %s)", arg, strings.Join(scenario.BuiltinNames(), ", "))
 	}
 	if len(profiles) > 0 {
-		return nil, usagef("--profiles applies to GENIUS domain folders, not to built-in %q", arg)
+		return nil, usagef("--profiles applies to GENIUS and GeniusWeb domain folders, not to built-in %q", arg)
 	}
 	return s, nil
 }

@@ -64,7 +64,7 @@ file.`,
 			}
 			var res validated
 			for _, path := range args {
-				s, err := scenario.Load(path)
+				s, err := loadScenario(path, nil) // a file, or a GENIUS or GeniusWeb folder
 				if err != nil {
 					res.Invalid++
 					f := validatedFile{File: path}
