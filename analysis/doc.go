@@ -33,8 +33,13 @@
 //
 // # Algorithms
 //
-// Frontiers of explicit points use a sort–sweep for two parties and a
-// sort-filter skyline for more (never NegMAS's O(n²) filter). For additive
+// Frontiers of explicit points use a sort–sweep for two parties, two
+// Fenwick-tree sweeps for three (O(n log n)) and a k-d tree dominance query
+// per vector, over all cores, for more (never NegMAS's O(n²) filter). The
+// zone frontier without red lines is the frontier filtered by the
+// reservation values, not a second merge. WhatIf answers a changed
+// reservation value or weight incrementally; FrontierOptions.Epsilon asks
+// for an approximate frontier with a stated error bound. For additive
 // profiles, FrontierAdditive merges per-point contributions point by point
 // and prunes dominated partial sums after each point, so its cost follows the
 // frontier's size, not the outcome space's; red lines that combine several

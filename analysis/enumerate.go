@@ -68,7 +68,7 @@ func FrontierEnumerate(s *Space, o FrontierOptions, limit int64) (*Frontier, err
 	for i := range counts {
 		counts[i] = 1
 	}
-	fr := &Frontier{Method: "enumeration with " + method(d, "sort-sweep", "sort-filter skyline")}
+	fr := &Frontier{Method: "enumeration with " + method(d, "sort-sweep", "skyline")}
 	if v.n() == 0 {
 		return fr, nil
 	}

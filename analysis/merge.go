@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -26,6 +27,17 @@ type FrontierOptions struct {
 	MaxWork int64
 	// Progress, when set, is called after each point with (done, total).
 	Progress func(done, total int)
+	// Epsilon > 0 asks for an approximate frontier: whenever more than
+	// thinAbove partial packages survive a point, they are thinned to one
+	// per grid box in every party's utility (of side Epsilon/2 the first
+	// time, Epsilon/4 the second, and so on), so that every exact frontier
+	// point u has a returned point v with v_j ≥ u_j − Epsilon for every
+	// party j. Returned points are real packages with their exact
+	// utilities; their counts are lower bounds. The frontier then says
+	// Approximate and its ErrorBound. 0: exact.
+	Epsilon float64
+	// thinAbove overrides the package's thinAbove (tests).
+	thinAbove int
 }
 
 // ErrTooLarge is returned when a frontier exceeds FrontierOptions.MaxPoints.
@@ -59,6 +71,9 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 	}
 	if o.MaxWork == 0 {
 		o.MaxWork = DefaultMaxWork
+	}
+	if o.thinAbove <= 0 {
+		o.thinAbove = thinAbove
 	}
 	m := newMeter(ctx, max(o.MaxWork, 0))
 	stopped := func(k int) error {
@@ -109,6 +124,13 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 	// (the red line may still be crossed) and 0 once one does not.
 	var state []int32
 	ps := 0
+	thinned := 0 // thinnings so far (approximate mode)
+	var bufVals []float64
+	var bufCounts []uint64
+	var bufParent, bufLevel, bufState []int32
+	var spareVals []float64
+	var spareCounts []uint64
+	var spareState []int32
 
 	for k := 0; k < n; k++ {
 		st := &steps[k]
@@ -124,9 +146,10 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 		if !m.add(candidateWork * int64(nodes) * int64(levels)) {
 			return nil, stopped(k)
 		}
-		next := &vecs{d: d, vals: make([]float64, 0, nodes*d*2)}
-		var ncounts []uint64
-		var parent, level, nstate []int32
+		// The candidate buffers are reused from point to point (the
+		// survivors are copied out below).
+		next := &vecs{d: d, vals: bufVals[:0]}
+		ncounts, parent, level, nstate := bufCounts[:0], bufParent[:0], bufLevel[:0], bufState[:0]
 		for i := 0; i < nodes; i++ {
 			base := cur.at(i)
 			pst := state[i*ps : (i+1)*ps]
@@ -174,13 +197,22 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 		if m.err != nil {
 			return nil, stopped(k)
 		}
+		if o.Epsilon > 0 && len(keep) > o.thinAbove {
+			// The m-th thinning (m = 1, 2, ...) uses a grid of side
+			// Epsilon/2^m, so the errors add up to less than Epsilon.
+			thinned++
+			keep = thinToGrid(next, keep, nstate, stride, math.Ldexp(o.Epsilon, -thinned))
+		}
 		if len(keep) > o.MaxPoints {
 			return nil, fmt.Errorf("%w: %d partial packages after point %d of %d (limit %d)", ErrTooLarge, len(keep), k+1, n, o.MaxPoints)
 		}
-		// Compact to the survivors, keeping generation (= witness) order.
-		cur = &vecs{d: d, vals: make([]float64, 0, len(keep)*d)}
-		counts = make([]uint64, len(keep))
-		state = make([]int32, 0, len(keep)*stride)
+		bufVals, bufCounts, bufParent, bufLevel, bufState = next.vals, ncounts, parent, level, nstate
+		// Compact to the survivors, keeping generation (= witness) order
+		// (into the other of two buffers: cur was read above).
+		spareVals, spareCounts, spareState, cur.vals, counts, state = cur.vals, counts, state, spareVals, spareCounts, spareState
+		cur.vals = slices.Grow(cur.vals[:0], len(keep)*d)
+		counts = slices.Grow(counts[:0], len(keep))[:len(keep)]
+		state = slices.Grow(state[:0], len(keep)*stride)
 		layers[k] = layer{parent: make([]int32, len(keep)), level: make([]int32, len(keep))}
 		for a, i := range keep {
 			cur.vals = append(cur.vals, next.at(int(i))...)
@@ -195,7 +227,11 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 		}
 	}
 
-	fr := &Frontier{Method: "additive merge with " + method(d, "sort-sweep", "sort-filter skyline") + " pruning"}
+	fr := &Frontier{Method: "additive merge with " + method(d, "sort-sweep", "skyline") + " pruning"}
+	if o.Epsilon > 0 {
+		fr.Approximate, fr.ErrorBound = true, o.Epsilon
+		fr.Method += fmt.Sprintf(", approximate: thinned %d times to grids of side ε/2, ε/4, … whenever more than %d partial packages survived (every exact frontier point is within ε = %.3g of a listed one for every party; counts are lower bounds)", thinned, o.thinAbove, o.Epsilon)
+	}
 	final := skyline(cur, nil, counts, 0, m)
 	if m.err != nil {
 		return nil, stopped(n - 1)
@@ -216,6 +252,36 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 	}
 	sortPoints(fr.Points)
 	return fr, nil
+}
+
+// thinAbove is the number of surviving partial packages past which the
+// approximate mode thins them.
+const thinAbove = 20_000
+
+// thinToGrid keeps, of the partial packages keep (in increasing index
+// order), the first of each grid box of side delta in every party's
+// utility and red-line state: any dropped one is within delta of the kept
+// one for every party.
+func thinToGrid(v *vecs, keep []int32, state []int32, stride int, delta float64) []int32 {
+	d := v.d
+	seen := make(map[string]struct{}, len(keep))
+	buf := make([]byte, 0, 8*(d+stride))
+	out := keep[:0]
+	for _, i := range keep {
+		buf = buf[:0]
+		for _, x := range v.at(int(i)) {
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(math.Floor(x/delta))))
+		}
+		for _, st := range state[int(i)*stride : (int(i)+1)*stride] {
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(st))
+		}
+		if _, ok := seen[string(buf)]; ok {
+			continue
+		}
+		seen[string(buf)] = struct{}{}
+		out = append(out, i)
+	}
+	return out
 }
 
 // lineStep is what one multi-point red line does at one point.

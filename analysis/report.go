@@ -66,21 +66,24 @@ func Analyze(s *Space, o Options) (*Report, error) {
 // frontier is bounded by o.Frontier.MaxWork (ErrWorkBudget) and
 // o.Frontier.MaxPoints (ErrTooLarge).
 func AnalyzeContext(ctx context.Context, s *Space, o Options) (*Report, error) {
+	return analyze(ctx, s, o, nil, nil)
+}
+
+// zoneFunc computes the agreement zone (AgreementZoneContext, or a cache).
+type zoneFunc func(ctx context.Context, s *Space, o ZoneOptions) (*Zone, error)
+
+// analyze is AnalyzeContext with the robustness and the zone computed by
+// robust and zone (nil: the package's functions).
+func analyze(ctx context.Context, s *Space, o Options, robust robustFunc, zone zoneFunc) (*Report, error) {
+	if zone == nil {
+		zone = AgreementZoneContext
+	}
 	stage := func(n string) {
 		if o.Stage != nil {
 			o.Stage(n)
 		}
 	}
-	r := &Report{Framework: s.Framework.Name, Outcomes: s.Framework.Size().String()}
-	uncertain := false
-	for j, t := range s.Tables {
-		mx, _ := t.Max()
-		r.Parties = append(r.Parties, PartySummary{
-			ID: s.Names[j], Reservation: s.Reservation[j], Min: t.Min(), Max: mx,
-			RedLines: len(s.Profiles[j].RedLines), Uncertain: s.Profiles[j].Uncertainty != nil,
-		})
-		uncertain = uncertain || s.Profiles[j].Uncertainty != nil
-	}
+	r := &Report{Framework: s.Framework.Name, Outcomes: s.Framework.Size().String(), Parties: partySummaries(s)}
 	stage("frontier")
 	fo := o.Frontier
 	fo.RedLines, fo.Rational = false, false
@@ -89,10 +92,48 @@ func AnalyzeContext(ctx context.Context, s *Space, o Options) (*Report, error) {
 		return nil, fmt.Errorf("frontier: %w", err)
 	}
 	r.Frontier = fr
-	res := s.Reservation
+	r.Solutions = solutionsOf(fr, s.Reservation)
+
+	stage("zone frontier")
+	zf, err := zoneFrontier(ctx, s, fr, fo)
+	if err != nil {
+		return nil, fmt.Errorf("zone frontier: %w", err)
+	}
+	r.ZoneFrontier = zf
+	if r.Suggestions, err = suggestionsOf(ctx, s, zf, o, robust); err != nil {
+		return nil, err
+	}
+
+	stage("agreement zone")
+	zo := o.Zone
+	if zo.Seed == 0 {
+		zo.Seed = o.Seed
+	}
+	if r.Zone, err = zone(ctx, s, zo); err != nil {
+		return nil, fmt.Errorf("agreement zone: %w", err)
+	}
+	return r, nil
+}
+
+// partySummaries describes the parties of s.
+func partySummaries(s *Space) []PartySummary {
+	var out []PartySummary
+	for j, t := range s.Tables {
+		mx, _ := t.Max()
+		out = append(out, PartySummary{
+			ID: s.Names[j], Reservation: s.Reservation[j], Min: t.Min(), Max: mx,
+			RedLines: len(s.Profiles[j].RedLines), Uncertain: s.Profiles[j].Uncertainty != nil,
+		})
+	}
+	return out
+}
+
+// solutionsOf returns the solution points of the whole frontier.
+func solutionsOf(fr *Frontier, res []float64) []Solution {
+	var out []Solution
 	add := func(sol Solution, ok bool) {
 		if ok {
-			r.Solutions = append(r.Solutions, sol)
+			out = append(out, sol)
 		}
 	}
 	add(NashPoint(fr, res))
@@ -101,53 +142,89 @@ func AnalyzeContext(ctx context.Context, s *Space, o Options) (*Report, error) {
 	add(GENIUSKalaiPoint(fr))
 	add(MaxWelfarePoint(fr))
 	add(EgalitarianPoint(fr, res))
+	return out
+}
 
-	stage("zone frontier")
-	fo.RedLines, fo.Rational = true, true
-	zf, err := FrontierAdditiveContext(ctx, s, fo)
-	if err != nil {
-		return nil, fmt.Errorf("zone frontier: %w", err)
+// robustFunc estimates a package's robustness (PackageRobustnessContext,
+// or a cache in front of it).
+type robustFunc func(ctx context.Context, s *Space, p framework.Package, samples int, seed uint64) (*Robustness, error)
+
+// suggestionsOf returns the solution points of the zone frontier, with
+// their robustness when some profile is uncertain (computed by robust, nil:
+// PackageRobustnessContext).
+func suggestionsOf(ctx context.Context, s *Space, zf *Frontier, o Options, robust robustFunc) ([]Suggestion, error) {
+	if robust == nil {
+		robust = PackageRobustnessContext
 	}
-	r.ZoneFrontier = zf
+	uncertain := false
+	for _, p := range s.Profiles {
+		uncertain = uncertain || p.Uncertainty != nil
+	}
 	samples := o.RobustnessSamples
 	if samples <= 0 {
 		samples = 10_000
 	}
-	suggest := func(sol Solution, ok bool) error {
-		if !ok {
-			return nil
-		}
-		sg := Suggestion{Solution: sol}
-		if uncertain {
-			rb, err := PackageRobustnessContext(ctx, s, sol.Point.Witness, samples, o.Seed)
-			if err != nil {
-				return fmt.Errorf("robustness: %w", err)
-			}
-			sg.Robustness = rb
-		}
-		r.Suggestions = append(r.Suggestions, sg)
-		return nil
-	}
+	res := s.Reservation
+	var out []Suggestion
 	for _, c := range []func() (Solution, bool){
 		func() (Solution, bool) { return NashPoint(zf, res) },
 		func() (Solution, bool) { return KalaiSmorodinskyPoint(zf, res) },
 		func() (Solution, bool) { return MaxWelfarePoint(zf) },
 		func() (Solution, bool) { return EgalitarianPoint(zf, res) },
 	} {
-		if err := suggest(c()); err != nil {
-			return nil, err
+		sol, ok := c()
+		if !ok {
+			continue
+		}
+		sg := Suggestion{Solution: sol}
+		if uncertain {
+			rb, err := robust(ctx, s, sol.Point.Witness, samples, o.Seed)
+			if err != nil {
+				return nil, fmt.Errorf("robustness: %w", err)
+			}
+			sg.Robustness = rb
+		}
+		out = append(out, sg)
+	}
+	return out, nil
+}
+
+// zoneFrontier returns the frontier of the agreement zone. Without red
+// lines it is the whole frontier's points at or above every reservation
+// value (a zone package dominated by another package is dominated by a
+// zone package, the dominating one being at least as good for everyone),
+// so fr is filtered, not recomputed; with red lines the merge runs again,
+// pruning during the merge every partial package that crosses a red line
+// or cannot reach some party's reservation value whatever follows.
+func zoneFrontier(ctx context.Context, s *Space, fr *Frontier, fo FrontierOptions) (*Frontier, error) {
+	if !hasRedLines(s) {
+		return filterRational(fr, s.Reservation), nil
+	}
+	fo.RedLines, fo.Rational = true, true
+	return FrontierAdditiveContext(ctx, s, fo)
+}
+
+// hasRedLines reports whether some party of s has a red line.
+func hasRedLines(s *Space) bool {
+	for _, p := range s.Profiles {
+		if len(p.RedLines) > 0 {
+			return true
 		}
 	}
+	return false
+}
 
-	stage("agreement zone")
-	zo := o.Zone
-	if zo.Seed == 0 {
-		zo.Seed = o.Seed
+// filterRational returns the points of fr at or above r for every party, in
+// fr's order (the frontier of the packages at or above r when fr is the
+// frontier of a set closed under "at least as good for everyone").
+func filterRational(fr *Frontier, r []float64) *Frontier {
+	out := &Frontier{Method: fr.Method + "; points at or above every reservation value", Approximate: fr.Approximate, ErrorBound: fr.ErrorBound}
+	for _, p := range fr.Points {
+		if atLeast(p.U, r) {
+			out.Points = append(out.Points, p)
+		}
 	}
-	if r.Zone, err = AgreementZoneContext(ctx, s, zo); err != nil {
-		return nil, fmt.Errorf("agreement zone: %w", err)
-	}
-	return r, nil
+	return out
 }
 
 // Describe returns "point: option" lines for a package, in framework order.

@@ -32,6 +32,30 @@ func PackageRobustness(s *Space, p framework.Package, samples int, seed uint64) 
 // PackageRobustnessContext is PackageRobustness stopped when ctx is done
 // (the error then wraps ctx's cause).
 func PackageRobustnessContext(ctx context.Context, s *Space, p framework.Package, samples int, seed uint64) (*Robustness, error) {
+	dr, err := drawRobustness(ctx, s, p, samples, seed)
+	if err != nil {
+		return nil, err
+	}
+	return dr.robustness(s), nil
+}
+
+// robustDraws are the Monte Carlo draws of one package's robustness: per
+// uncertain party, whether it accepts the package in each sample (its
+// utility and reservation value both drawn from its intervals). A party
+// without uncertainty accepts in every sample or in none, by its
+// utility and the space's reservation value, so a changed reservation
+// value of such a party needs no new draws.
+type robustDraws struct {
+	samples int
+	// accept[j][i]: uncertain party j accepts in sample i (nil: certain).
+	accept [][]bool
+	// u[j], crossed[j]: a certain party's utility, and whether p crosses
+	// one of its red lines.
+	u       []float64
+	crossed []bool
+}
+
+func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples int, seed uint64) (*robustDraws, error) {
 	if err := s.Framework.CheckPackage(p); err != nil {
 		return nil, err
 	}
@@ -41,40 +65,71 @@ func PackageRobustnessContext(ctx context.Context, s *Space, p framework.Package
 	if samples <= 0 {
 		samples = 10_000
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x726f62))
 	d := s.N()
-	r := &Robustness{Samples: samples, Acceptable: make([]float64, d), Uncertain: make([]bool, d)}
-	hits := make([]int, d)
-	all := 0
+	dr := &robustDraws{samples: samples, accept: make([][]bool, d), u: make([]float64, d), crossed: make([]bool, d)}
+	for j, pr := range s.Profiles {
+		dr.u[j] = s.Tables[j].Utility(p)
+		dr.crossed[j] = pr.CrossesRedLine(p) >= 0
+		if pr.Uncertainty != nil {
+			dr.accept[j] = make([]bool, samples)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x726f62))
 	for i := 0; i < samples; i++ {
 		if i%64 == 0 {
 			if err := ctxErr(ctx); err != nil {
 				return nil, err
 			}
 		}
-		ok := true
 		for j, pr := range s.Profiles {
-			r.Uncertain[j] = pr.Uncertainty != nil
-			u, res := s.Tables[j].Utility(p), s.Tables[j].Reservation
-			if pr.Uncertainty != nil {
-				var err error
-				if u, res, err = pr.SampleUtility(s.Framework, p, rng.Float64); err != nil {
-					return nil, err
+			if pr.Uncertainty == nil {
+				continue
+			}
+			u, res, err := pr.SampleUtility(s.Framework, p, rng.Float64)
+			if err != nil {
+				return nil, err
+			}
+			dr.accept[j][i] = !dr.crossed[j] && u >= res
+		}
+	}
+	return dr, nil
+}
+
+// robustness summarises the draws under s's reservation values.
+func (dr *robustDraws) robustness(s *Space) *Robustness {
+	d := len(dr.accept)
+	r := &Robustness{Samples: dr.samples, Acceptable: make([]float64, d), Uncertain: make([]bool, d)}
+	certainOK := true
+	for j := range dr.accept {
+		r.Uncertain[j] = dr.accept[j] != nil
+		if dr.accept[j] != nil {
+			hits := 0
+			for _, a := range dr.accept[j] {
+				if a {
+					hits++
 				}
 			}
-			if pr.CrossesRedLine(p) < 0 && u >= res {
-				hits[j]++
-			} else {
-				ok = false
-			}
+			r.Acceptable[j] = float64(hits) / float64(dr.samples)
+			continue
 		}
-		if ok {
+		if !dr.crossed[j] && dr.u[j] >= s.Reservation[j] {
+			r.Acceptable[j] = 1
+		} else {
+			certainOK = false
+		}
+	}
+	all := 0
+	if certainOK {
+	sample:
+		for i := 0; i < dr.samples; i++ {
+			for j := range dr.accept {
+				if dr.accept[j] != nil && !dr.accept[j][i] {
+					continue sample
+				}
+			}
 			all++
 		}
 	}
-	for j := range hits {
-		r.Acceptable[j] = float64(hits[j]) / float64(samples)
-	}
-	r.All = float64(all) / float64(samples)
-	return r, nil
+	r.All = float64(all) / float64(dr.samples)
+	return r
 }

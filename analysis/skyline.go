@@ -26,6 +26,11 @@ type Frontier struct {
 	Points []Point `json:"points"`
 	// Method says how it was computed.
 	Method string `json:"method"`
+	// Approximate tells that the frontier was thinned
+	// (FrontierOptions.Epsilon): every exact frontier point is within
+	// ErrorBound of a listed point for every party.
+	Approximate bool    `json:"approximate,omitempty"`
+	ErrorBound  float64 `json:"error_bound,omitempty"`
 }
 
 // Packages returns the number of packages on the frontier (ties counted).
@@ -89,7 +94,14 @@ func skyline(v *vecs, idx []int32, counts []uint64, eps float64, m *meter) []int
 		m.add(int64(len(idx)))
 		out = skyline2(v, idx, counts, eps)
 	default:
-		out = skylineSFS(v, idx, counts, eps, m)
+		switch {
+		case v.d == 3:
+			out = skyline3(v, idx, counts, eps, m)
+		case len(idx) >= kdMin:
+			out = skylineKD(v, idx, counts, eps, m)
+		default:
+			out = skylineSFS(v, idx, counts, eps, m)
+		}
 	}
 	slices.Sort(out)
 	return out
@@ -271,7 +283,7 @@ func FrontierOfVectors(us [][]float64) *Frontier {
 		counts[i] = 1
 	}
 	keep := skyline(v, nil, counts, 0, nil)
-	f := &Frontier{Method: method(d, "sort-sweep", "sort-filter skyline")}
+	f := &Frontier{Method: method(d, "sort-sweep", "skyline")}
 	for _, i := range keep {
 		f.Points = append(f.Points, Point{U: slices.Clone(v.at(int(i))), Count: counts[i]})
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/big"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -98,6 +99,20 @@ func AgreementZone(s *Space, o ZoneOptions) *Zone {
 // AgreementZoneContext is AgreementZone stopped when ctx is done: the error
 // then wraps ctx's cause (e.g. context.DeadlineExceeded) and the zone is nil.
 func AgreementZoneContext(ctx context.Context, s *Space, o ZoneOptions) (*Zone, error) {
+	o = o.withDefaults()
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if size, ok := s.Framework.SizeInt(); ok && size <= o.EnumLimit {
+		n, counts := enumerateZone(ctx, s, o)
+		return finishZone(ctx, s, o, true, n, counts)
+	}
+	hits, counts := sampleZone(ctx, s, o)
+	return finishZone(ctx, s, o, false, hits, counts)
+}
+
+// withDefaults fills the options left zero.
+func (o ZoneOptions) withDefaults() ZoneOptions {
 	if o.EnumLimit <= 0 {
 		o.EnumLimit = 50_000_000
 	}
@@ -113,29 +128,29 @@ func AgreementZoneContext(ctx context.Context, s *Space, o ZoneOptions) (*Zone, 
 	if o.SearchTotal <= 0 {
 		o.SearchTotal = 100_000_000
 	}
+	return o
+}
+
+// finishZone builds the zone from its counts: n zone packages (exact) or
+// sample hits, and per point and level the zone packages (or hits) using
+// the level; options no counted package uses are decided by exact search
+// when the zone was sampled.
+func finishZone(ctx context.Context, s *Space, o ZoneOptions, exact bool, n uint64, counts [][]uint64) (*Zone, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	f := s.Framework
 	z := &Zone{Outcomes: f.Size().String()}
 	total, _ := new(big.Float).SetInt(f.Size()).Float64()
-	var counts [][]uint64
-	if size, ok := f.SizeInt(); ok && size <= o.EnumLimit {
-		var n uint64
-		n, counts = enumerateZone(ctx, s, o)
+	if exact {
 		z.Exact, z.Size, z.Low, z.High = true, float64(n), float64(n), float64(n)
 		z.Method = "exact enumeration (mixed-radix Gray code)"
 	} else {
-		var hits uint64
-		hits, counts = sampleZone(ctx, s, o)
-		p := float64(hits) / float64(o.Samples)
-		lo, hi := wilson(hits, uint64(o.Samples))
+		p := float64(n) / float64(o.Samples)
+		lo, hi := wilson(n, uint64(o.Samples))
 		z.Size, z.Low, z.High = p*total, lo*total, hi*total
 		z.Samples = o.Samples
 		z.Method = "estimate from uniform random sampling (95% Wilson interval); option possibility by exact search"
-	}
-	if err := ctxErr(ctx); err != nil {
-		return nil, err
 	}
 	z.Fraction = z.Size / total
 	var zoneCount uint64
@@ -537,35 +552,185 @@ func (c *zoneChecker) crossesWith(k, l int) bool {
 // sampleZone draws uniform packages and counts zone hits (and per level);
 // it stops early when ctx is done.
 func sampleZone(ctx context.Context, s *Space, o ZoneOptions) (uint64, [][]uint64) {
-	f := s.Framework
-	radix := f.Radix()
-	counts := make([][]uint64, len(radix))
-	for k := range counts {
-		counts[k] = make([]uint64, radix[k])
-	}
-	rng := rand.New(rand.NewPCG(o.Seed, 0x7061726c6579))
-	p := make(framework.Package, len(radix))
-	var hits uint64
-	for i := 0; i < o.Samples; i++ {
-		for k, r := range radix {
-			p[k] = rng.IntN(r)
+	radix := s.Framework.Radix()
+	newCounts := func() [][]uint64 {
+		c := make([][]uint64, len(radix))
+		for k := range c {
+			c[k] = make([]uint64, radix[k])
 		}
-		if s.Acceptable(p) {
-			hits++
+		return c
+	}
+	counts := make([][][]uint64, o.Workers)
+	hits := make([]uint64, o.Workers)
+	evals := make([]*sampleEval, o.Workers)
+	for w := range counts {
+		counts[w] = newCounts()
+		evals[w] = newSampleEval(s)
+	}
+	forEachSample(ctx, s, o, func(w, _ int, p framework.Package) {
+		if evals[w].acceptable(p) {
+			hits[w]++
 			for k, l := range p {
-				counts[k][l]++
+				counts[w][k][l]++
 			}
 		}
-		if i%65536 == 0 {
-			if ctx.Err() != nil {
-				break
-			}
-			if o.Progress != nil {
-				o.Progress(int64(i), int64(o.Samples))
+	})
+	out := newCounts()
+	var n uint64
+	for w := range counts {
+		n += hits[w]
+		for k := range out {
+			for l := range out[k] {
+				out[k][l] += counts[w][k][l]
 			}
 		}
 	}
-	return hits, counts
+	return n, out
+}
+
+// sampleBlock is the number of samples drawn from one random stream: block
+// b of the sample is drawn from the stream seeded (Seed, sampleStream+b),
+// so the sample is the same whatever the number of workers.
+const sampleBlock = 1 << 16
+
+// sampleStream is the second seed word of the sample's first block.
+const sampleStream = 0x7061726c6579
+
+// forEachSample draws o.Samples uniform packages and calls fn(w, i, p) for
+// sample i on worker w (0 ≤ w < o.Workers; fn must only touch worker w's
+// state and sample i's); p is reused. It returns ctx's error if ctx is done
+// before every sample is drawn.
+func forEachSample(ctx context.Context, s *Space, o ZoneOptions, fn func(w, i int, p framework.Package)) error {
+	radix := s.Framework.Radix()
+	blocks := (o.Samples + sampleBlock - 1) / sampleBlock
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < o.Workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			p := make(framework.Package, len(radix))
+			dr := newDrawer(radix)
+			for ctx.Err() == nil {
+				b := int(next.Add(1) - 1)
+				if b >= blocks {
+					return
+				}
+				rng := rand.New(rand.NewPCG(o.Seed, sampleStream+uint64(b)))
+				hi := min((b+1)*sampleBlock, o.Samples)
+				for i := b * sampleBlock; i < hi; i++ {
+					dr.draw(rng, p)
+					fn(w, i, p)
+				}
+				n := done.Add(int64(hi - b*sampleBlock))
+				if o.Progress != nil {
+					o.Progress(n, int64(o.Samples))
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	return ctxErr(ctx)
+}
+
+// drawer draws uniform packages: a point whose number of levels is a power
+// of two takes its level from the bits of one 64-bit random number shared
+// with the next such points, any other from Rand.IntN.
+type drawer struct {
+	radix []int
+	bits  []int // log2 of the radix, -1 when it is not a power of two
+}
+
+func newDrawer(radix []int) *drawer {
+	d := &drawer{radix: radix, bits: make([]int, len(radix))}
+	for k, r := range radix {
+		d.bits[k] = -1
+		if r > 0 && r&(r-1) == 0 {
+			d.bits[k] = bits.TrailingZeros(uint(r))
+		}
+	}
+	return d
+}
+
+func (d *drawer) draw(rng *rand.Rand, p framework.Package) {
+	var word uint64
+	avail := 0
+	for k, r := range d.radix {
+		b := d.bits[k]
+		if b < 0 {
+			p[k] = rng.IntN(r)
+			continue
+		}
+		if avail < b {
+			word, avail = rng.Uint64(), 64
+		}
+		p[k] = int(word & (1<<b - 1))
+		word >>= b
+		avail -= b
+	}
+}
+
+// sampleEval decides whether packages are in the zone: utilities summed in
+// point order from one table of every party's contributions (bit for bit
+// profile.Table.Utility), red lines by the zone checker.
+type sampleEval struct {
+	s     *Space
+	flat  [][]float64 // flat[k][l*d+j]: party j's contribution of level l of point k
+	u     []float64
+	check *zoneChecker
+}
+
+func newSampleEval(s *Space) *sampleEval {
+	d := s.N()
+	e := &sampleEval{s: s, u: make([]float64, d), check: newZoneChecker(s), flat: make([][]float64, len(s.Framework.Points))}
+	for k := range e.flat {
+		levels := s.Framework.Points[k].Levels()
+		e.flat[k] = make([]float64, levels*d)
+		for l := 0; l < levels; l++ {
+			for j, t := range s.Tables {
+				e.flat[k][l*d+j] = t.Contrib[k][l]
+			}
+		}
+	}
+	return e
+}
+
+// utilities sets e.u to every party's utility of p.
+func (e *sampleEval) utilities(p framework.Package) []float64 {
+	d := len(e.u)
+	u := e.u
+	clear(u)
+	for k, l := range p {
+		row := e.flat[k][l*d : l*d+d]
+		for j := range u {
+			u[j] += row[j]
+		}
+	}
+	return u
+}
+
+// acceptable is Space.Acceptable: party by party, stopping at the first
+// whose utility is below its reservation value.
+func (e *sampleEval) acceptable(p framework.Package) bool {
+	for j, t := range e.s.Tables {
+		u := 0.0
+		for k, l := range p {
+			u += t.Contrib[k][l]
+		}
+		if u < e.s.Reservation[j] {
+			return false
+		}
+	}
+	return !e.crosses(p)
+}
+
+// crosses reports whether p crosses some party's red line.
+func (e *sampleEval) crosses(p framework.Package) bool {
+	if len(e.check.matched) == 0 {
+		return false
+	}
+	e.check.reset(p)
+	return e.check.crossed > 0
 }
 
 // searcher finds zone packages by depth-first branch and bound.

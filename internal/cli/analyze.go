@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -38,6 +41,8 @@ type analyzeFlags struct {
 	progress    bool
 	quiet       bool
 	allPoints   bool
+	jsonPoints  int
+	epsilon     float64
 }
 
 func newAnalyze(e *env) *cobra.Command {
@@ -84,6 +89,8 @@ name; without it, the built-in miami-2025 scenario is analysed.`,
 	f.BoolVar(&fl.progress, "progress", false, "report progress on stderr even when it is not a terminal")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "nothing on stderr but errors: no progress, no warnings")
 	f.BoolVar(&fl.allPoints, "frontier", false, "list every frontier point in the text report")
+	f.Float64Var(&fl.epsilon, "epsilon", 0, "approximate frontiers: every exact frontier point is within this utility of a listed one for every party (0: exact; the report says approximate and gives the bound)")
+	f.IntVar(&fl.jsonPoints, "json-points", 100_000, "with --json, the most points of each frontier listed (an evenly spaced subset past it, marked truncated; 0: every point, streamed)")
 	return c
 }
 
@@ -95,6 +102,10 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 		return usagef("--timeout %v: want 0 (no limit) or more", fl.timeout)
 	case fl.enumLimit < 0:
 		return usagef("--enum-limit %d: want 0 (always sample) or more", fl.enumLimit)
+	case fl.epsilon < 0 || math.IsNaN(fl.epsilon) || math.IsInf(fl.epsilon, 0):
+		return usagef("--epsilon %v: want 0 (exact) or a positive utility", fl.epsilon)
+	case fl.jsonPoints < 0:
+		return usagef("--json-points %d: want 0 (every point) or more", fl.jsonPoints)
 	}
 	sc, err := loadScenario(arg, splitList(fl.profiles))
 	if err != nil {
@@ -117,13 +128,23 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 	}
 	opts := analysis.Options{
 		Seed:     fl.seed,
-		Frontier: analysis.FrontierOptions{MaxPoints: fl.maxPoints, MaxWork: fl.maxWork},
+		Frontier: analysis.FrontierOptions{MaxPoints: fl.maxPoints, MaxWork: fl.maxWork, Epsilon: fl.epsilon},
 		Zone:     analysis.ZoneOptions{EnumLimit: fl.enumLimit, Samples: fl.samples, Seed: fl.seed},
 	}
 	if progress {
 		opts.Stage = func(name string) { fmt.Fprintf(e.stderr, "[%6.2fs] %s…\n", time.Since(start).Seconds(), name) }
+		lastPoint := time.Now()
+		opts.Frontier.Progress = func(done, total int) {
+			if time.Since(lastPoint) > 500*time.Millisecond {
+				lastPoint = time.Now()
+				fmt.Fprintf(e.stderr, "[%6.2fs]   point %d of %d merged (Ctrl-C stops)\n", time.Since(start).Seconds(), done, total)
+			}
+		}
+		var mu sync.Mutex
 		last := time.Now()
 		opts.Zone.Progress = func(done, total int64) {
+			mu.Lock()
+			defer mu.Unlock()
 			if time.Since(last) > 500*time.Millisecond {
 				last = time.Now()
 				fmt.Fprintf(e.stderr, "[%6.2fs]   %.1f%% of %d packages\n", time.Since(start).Seconds(), 100*float64(done)/float64(total), total)
@@ -140,7 +161,7 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 		}
 	}
 	if fl.json {
-		return writeJSON(e.stdout, jsonReport{Scenario: sc.Name, Title: sc.Title, Notice: sc.Notice, Report: rep, Packages: describeAll(sc.Framework, rep)})
+		return writeReportJSON(e.stdout, sc, rep, fl.jsonPoints)
 	}
 	writeText(e.stdout, sc, space, rep, fl.allPoints)
 	return nil
@@ -163,13 +184,129 @@ func analyzeError(err error, fl *analyzeFlags) error {
 	return err
 }
 
+// jsonReport is the report as --json writes it: the analysis.Report's
+// fields with each frontier's points streamed (and, past --json-points,
+// an evenly spaced subset, said so by the *_truncated and *_total fields).
 type jsonReport struct {
-	Scenario string `json:"scenario"`
-	Title    string `json:"title,omitempty"`
-	Notice   string `json:"notice,omitempty"`
-	*analysis.Report
+	Scenario  string                  `json:"scenario"`
+	Title     string                  `json:"title,omitempty"`
+	Notice    string                  `json:"notice,omitempty"`
+	Framework string                  `json:"framework"`
+	Outcomes  string                  `json:"outcomes"`
+	Parties   []analysis.PartySummary `json:"parties"`
+	Frontier  jsonFrontier            `json:"frontier"`
+	// FrontierTruncated tells whether "frontier" lists only some of its
+	// FrontierTotal points.
+	FrontierTruncated bool                  `json:"frontier_truncated"`
+	FrontierTotal     int                   `json:"frontier_total"`
+	Solutions         []analysis.Solution   `json:"solutions"`
+	ZoneFrontier      jsonFrontier          `json:"zone_frontier"`
+	ZoneTruncated     bool                  `json:"zone_frontier_truncated"`
+	ZoneTotal         int                   `json:"zone_frontier_total"`
+	Suggestions       []analysis.Suggestion `json:"suggestions"`
+	Zone              *analysis.Zone        `json:"zone"`
 	// Packages maps each solution/suggestion name to its package by ids.
 	Packages map[string]map[string]string `json:"packages"`
+}
+
+// jsonFrontier is a frontier whose points are written one at a time.
+type jsonFrontier struct {
+	Points      pointsToken `json:"points"`
+	Method      string      `json:"method"`
+	Packages    uint64      `json:"packages"`
+	Approximate bool        `json:"approximate,omitempty"`
+	ErrorBound  float64     `json:"error_bound,omitempty"`
+}
+
+// pointsToken marks where a frontier's points go in the encoded report.
+type pointsToken string
+
+// writeReportJSON writes the report as indented JSON, streaming each
+// frontier's points (at most limit of each, evenly spaced, unless limit is
+// 0) so that the output is never built in memory whole.
+func writeReportJSON(w io.Writer, sc *scenario.Scenario, r *analysis.Report, limit int) error {
+	fr, frTrunc := thin(r.Frontier.Points, limit)
+	zf, zfTrunc := thin(r.ZoneFrontier.Points, limit)
+	const frTok, zfTok = "\x00frontier-points\x00", "\x00zone-frontier-points\x00"
+	head := jsonReport{
+		Scenario: sc.Name, Title: sc.Title, Notice: sc.Notice,
+		Framework: r.Framework, Outcomes: r.Outcomes, Parties: r.Parties,
+		Frontier:          jsonFrontier{Points: frTok, Method: r.Frontier.Method, Packages: r.Frontier.Packages(), Approximate: r.Frontier.Approximate, ErrorBound: r.Frontier.ErrorBound},
+		FrontierTruncated: frTrunc, FrontierTotal: len(r.Frontier.Points),
+		Solutions:     r.Solutions,
+		ZoneFrontier:  jsonFrontier{Points: zfTok, Method: r.ZoneFrontier.Method, Packages: r.ZoneFrontier.Packages(), Approximate: r.ZoneFrontier.Approximate, ErrorBound: r.ZoneFrontier.ErrorBound},
+		ZoneTruncated: zfTrunc, ZoneTotal: len(r.ZoneFrontier.Points),
+		Suggestions: r.Suggestions, Zone: r.Zone, Packages: describeAll(sc.Framework, r),
+	}
+	b, err := json.MarshalIndent(head, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding JSON: %w", err)
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	rest := b
+	for _, part := range []struct {
+		tok string
+		pts []analysis.Point
+	}{{frTok, fr}, {zfTok, zf}} {
+		q, err := json.Marshal(part.tok)
+		if err != nil {
+			return fmt.Errorf("encoding JSON: %w", err)
+		}
+		i := bytes.Index(rest, q)
+		if i < 0 {
+			return fmt.Errorf("encoding JSON: frontier placeholder missing")
+		}
+		bw.Write(rest[:i])
+		if err := streamPoints(bw, part.pts, "    "); err != nil {
+			return err
+		}
+		rest = rest[i+len(q):]
+	}
+	bw.Write(rest)
+	bw.WriteByte('\n')
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	return nil
+}
+
+// streamPoints writes pts as a JSON array, one point per line.
+func streamPoints(w *bufio.Writer, pts []analysis.Point, indent string) error {
+	if len(pts) == 0 {
+		w.WriteString("[]")
+		return nil
+	}
+	w.WriteString("[")
+	for i := range pts {
+		b, err := json.Marshal(&pts[i])
+		if err != nil {
+			return fmt.Errorf("encoding JSON: %w", err)
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString("\n" + indent + "  ")
+		w.Write(b)
+	}
+	w.WriteString("\n" + indent + "]")
+	return nil
+}
+
+// thin returns at most limit points of pts, evenly spaced and always
+// including the first and the last (all of them when limit is 0), and
+// whether some were left out.
+func thin(pts []analysis.Point, limit int) ([]analysis.Point, bool) {
+	if limit == 0 || len(pts) <= limit {
+		return pts, false
+	}
+	if limit == 1 {
+		return pts[:1], true
+	}
+	out := make([]analysis.Point, 0, limit)
+	for i := 0; i < limit; i++ {
+		out = append(out, pts[i*(len(pts)-1)/(limit-1)])
+	}
+	return out, true
 }
 
 func describeAll(f *framework.Framework, r *analysis.Report) map[string]map[string]string {
@@ -233,7 +370,11 @@ func writeText(w io.Writer, sc *scenario.Scenario, s *analysis.Space, r *analysi
 	}
 	tw.Flush()
 
-	fmt.Fprintf(w, "\nPareto frontier: %d points (%d packages), %s\n", len(r.Frontier.Points), r.Frontier.Packages(), r.Frontier.Method)
+	if r.Frontier.Approximate {
+		fmt.Fprintf(w, "\nPareto frontier (APPROXIMATE, error bound %g per party): %d points listed, %s\n", r.Frontier.ErrorBound, len(r.Frontier.Points), r.Frontier.Method)
+	} else {
+		fmt.Fprintf(w, "\nPareto frontier: %d points (%d packages), %s\n", len(r.Frontier.Points), r.Frontier.Packages(), r.Frontier.Method)
+	}
 	if allPoints {
 		for _, p := range r.Frontier.Points {
 			fmt.Fprintf(w, "  %s\n", fmtU(s.Names, p.U))
@@ -246,7 +387,11 @@ func writeText(w io.Writer, sc *scenario.Scenario, s *analysis.Space, r *analysi
 		fmt.Fprintf(w, "Agreement zone: about %s packages (%s of the space; 95%% interval %s–%s), %s, %d samples\n",
 			sci(z.Size), pct(z.Fraction), sci(z.Low), sci(z.High), z.Method, z.Samples)
 	}
-	fmt.Fprintf(w, "Zone frontier: %d points\n", len(r.ZoneFrontier.Points))
+	if r.ZoneFrontier.Approximate {
+		fmt.Fprintf(w, "Zone frontier (APPROXIMATE, error bound %g per party): %d points listed\n", r.ZoneFrontier.ErrorBound, len(r.ZoneFrontier.Points))
+	} else {
+		fmt.Fprintf(w, "Zone frontier: %d points\n", len(r.ZoneFrontier.Points))
+	}
 
 	fmt.Fprintf(w, "\nPer-point overlap (options possible in the zone, share of zone packages):\n")
 	for k, po := range z.Overlap {

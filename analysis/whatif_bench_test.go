@@ -1,0 +1,74 @@
+package analysis
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/parley-negotiation/parley/scenario"
+)
+
+// processCPU is the process's user+system CPU time.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func miamiWhatIf(b *testing.B) *WhatIf {
+	sc, err := scenario.Builtin("miami-2025")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := FromScenario(sc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := NewWhatIf(context.Background(), s, Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The first reservation change computes the frontier of the packages
+	// crossing no red line once; later ones reuse it.
+	if _, err := w.SetReservation(context.Background(), 0, w.Space().Reservation[0]); err != nil {
+		b.Fatal(err)
+	}
+	return w
+}
+
+// BenchmarkWhatIfReservationMiami: one party's reservation value changed on
+// miami-2025, the whole report updated (goal under 50 ms).
+func BenchmarkWhatIfReservationMiami(b *testing.B) {
+	w := miamiWhatIf(b)
+	r0 := w.Space().Reservation[1]
+	b.ReportAllocs()
+	i := 0
+	cpu0 := processCPU()
+	for b.Loop() {
+		i++
+		if _, err := w.SetReservation(context.Background(), 1, r0+0.01*float64(i%5)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// BenchmarkWhatIfWeightMiami: one weight changed on miami-2025 (the
+// frontier is recomputed; the sampled zone re-evaluates one party).
+func BenchmarkWhatIfWeightMiami(b *testing.B) {
+	w := miamiWhatIf(b)
+	w0 := w.Space().Profiles[0].Weights[0]
+	b.ReportAllocs()
+	i := 0
+	cpu0 := processCPU()
+	for b.Loop() {
+		i++
+		if _, err := w.SetWeight(context.Background(), 0, 0, w0*(1+0.05*float64(i%3))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
