@@ -12,9 +12,10 @@ import (
 var ErrUnknown = errors.New("agent: unknown strategy")
 
 // Negotiators lists the names ByName accepts, with their parameters.
-const Negotiators = "boulware, conceder, linear, timedep:e=<e>, tft, nice-tft, hardheaded, random " +
+const Negotiators = "boulware, conceder, linear, timedep:e=<e>, tft, nice-tft, hardheaded, random, " +
+	"boulware-tb, linear-tb, conceder-tb, aspiration, naive-tft, micro " +
 	"(parameters after a colon, comma-separated: timedep/boulware/conceder/linear take e=, min=, max=, k=, floor; " +
-	"tft and nice-tft kindness=; hardheaded level=; random seed=)"
+	"tft, nice-tft and naive-tft kindness=; hardheaded level=; random seed=; aspiration e= (NegMAS exponent) and max=)"
 
 // Voters lists the names VoterByName accepts.
 const Voters = "hill-climber, annealer (parameters: t0=, genius, seed=)"
@@ -70,9 +71,13 @@ func ByName(spec string, seed uint64, opts ...Option) (Negotiator, error) {
 			ps.e, ps.hasE = x, true
 		case k == "k" && isTimeDep(name):
 			ps.opts = append(ps.opts, WithStart(x))
+		case k == "e" && name == "aspiration":
+			ps.e, ps.hasE = x, true
+		case k == "max" && name == "aspiration":
+			ps.maxAsp, ps.hasMax = x, true
 		case (k == "min" || k == "max") && isTimeDep(name):
 			ps.opts = append(ps.opts, rangeBound(k, x))
-		case k == "kindness" && (name == "tft" || name == "nice-tft"):
+		case k == "kindness" && (name == "tft" || name == "nice-tft" || name == "naive-tft"):
 			ps.opts = append(ps.opts, WithKindness(x))
 		case k == "level" && name == "hardheaded":
 			ps.opts = append(ps.opts, WithLevel(x))
@@ -94,6 +99,8 @@ type negotiatorSpec struct {
 	spec, name string  // as given (for messages) and lower-cased
 	e          float64 // e= of the time-dependent family
 	hasE       bool
+	maxAsp     float64 // max= of aspiration
+	hasMax     bool
 	seed       uint64
 	opts       []Option // the caller's options, then the spec's parameters
 }
@@ -118,6 +125,25 @@ var negotiators = []struct {
 	{"nice-tft", withOptions(NewNiceTitForTat)},
 	{"hardheaded", withOptions(NewHardHeaded)},
 	{"random", func(ps *negotiatorSpec) (Negotiator, error) { return NewRandom(ps.seed, ps.opts...), nil }},
+	// NegMAS-equivalent negotiators (negmas.go).
+	{"boulware-tb", withOptions(NegmasBoulware)},
+	{"linear-tb", withOptions(NegmasLinear)},
+	{"conceder-tb", withOptions(NegmasConceder)},
+	{"aspiration", func(ps *negotiatorSpec) (Negotiator, error) {
+		e, m := 4.0, 1.0
+		if ps.hasE {
+			e = ps.e
+		}
+		if ps.hasMax {
+			m = ps.maxAsp
+		}
+		return NewAspiration(e, m, ps.opts...), nil
+	}},
+	{"naive-tft", func(ps *negotiatorSpec) (Negotiator, error) {
+		o := collect(ps.opts)
+		return NewNaiveTitForTat(o.kindness, ps.opts...), nil
+	}},
+	{"micro", withOptions(NewMiCRO)},
 }
 
 // fixedE adapts a time-dependent constructor whose e is fixed: the spec

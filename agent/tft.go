@@ -8,25 +8,35 @@ import (
 
 // TitForTat concedes as much as its opponents have conceded, measured in its
 // own utility (it assumes, like NegMAS's NaiveTitForTatNegotiator, that what
-// is better for it is worse for them).
+// is better for it is worse for them), and no more: time-based opponents
+// cannot draw it down by waiting (NaiveTitForTat is NegMAS's version, which
+// they can).
 //
-// Let hi be its highest utility and lo its floor (the reservation value, or
-// the lowest utility when there is none); for every other party j that has
-// offered, its concession is c_j = max(0, u(last offer of j) − u(first
-// offer of j)) in this negotiator's utility u. With C the smallest c_j (the
-// least generous opponent; 0 before any opponent has offered),
+// Let hi be its highest utility, lo its reservation value (or its lowest
+// utility when it has none) and floor = lo + level·(hi − lo) with level 0.5
+// by default (WithLevel). For every other party j that has offered, its
+// concession is c_j = max(0, u(best offer of j so far) − u(first offer of
+// j)) in this negotiator's utility u. With C the smallest c_j (the least
+// generous opponent; 0 before any opponent has offered),
 //
-//	target = max(lo, hi − C − k·kindness·(hi − lo))
+//	target = max(floor, hi − C − min(k·kindness, 0.1)·(hi − lo))
 //
 // where k is the number of offers it has made so far, so it opens with its
-// best package. The kindness term (default 0.01 of the range per own offer)
-// keeps two tit-for-tat negotiators from waiting for each other forever
-// when their concessions do not show in each other's utility.
+// best package. The goodwill term (kindness, default 0.01 of the range per
+// own offer, at most 0.1 of the range in all) lets two tit-for-tat
+// negotiators start conceding to each other when their concessions do not
+// show in each other's utility; being bounded, it is all an opponent gets
+// without conceding itself.
 //
 // It offers the package of lowest utility ≥ target (BidSpace.AtLeast) and
-// accepts the offer on the table iff its utility is at least target, at
-// least the reservation value, and it crosses none of its red lines. It
-// never walks away.
+// accepts the offer on the table iff its utility is at least target (so
+// never below floor nor the reservation value) and it crosses none of its
+// red lines. It never walks away.
+//
+// Until issue 16 the goodwill term was unbounded (k·kindness), the mirror
+// used the opponent's last offer rather than its best, and there was no
+// floor: against Boulware it conceded 0.01 of its range per offer whatever
+// the opponent did and accepted utilities of 0.10–0.21 by round ~85.
 //
 // The nice variant (NewNiceTitForTat) concedes the same way but keeps a
 // FrequencyModel of every opponent and, among up to 16 packages with
@@ -40,18 +50,18 @@ type TitForTat struct {
 
 	hist      int // offers of History already read
 	first     map[int]float64
-	last      map[int]float64
+	best      map[int]float64 // highest utility of each opponent's offers
 	models    map[int]*FrequencyModel
 	ownOffers int
 	round     int // to notice a new session
 }
 
-// NewTitForTat returns the naive tit-for-tat negotiator. Options:
-// WithKindness, WithBidSpace, WithSpaceOptions.
+// NewTitForTat returns the tit-for-tat negotiator. Options: WithKindness,
+// WithLevel (its floor, default 0.5), WithBidSpace, WithSpaceOptions.
 func NewTitForTat(opts ...Option) *TitForTat { return newTFT(false, opts) }
 
 // NewNiceTitForTat returns the nice tit-for-tat negotiator. Options:
-// WithKindness, WithBidSpace, WithSpaceOptions.
+// WithKindness, WithLevel, WithBidSpace, WithSpaceOptions.
 func NewNiceTitForTat(opts ...Option) *TitForTat { return newTFT(true, opts) }
 
 func newTFT(nice bool, opts []Option) *TitForTat {
@@ -59,13 +69,16 @@ func newTFT(nice bool, opts []Option) *TitForTat {
 	if !a.o.hasKind {
 		a.o.kindness = 0.01
 	}
+	if !a.o.hasLevel {
+		a.o.level = DefaultTFTLevel
+	}
 	a.reset()
 	return a
 }
 
 func (a *TitForTat) reset() {
 	a.hist, a.ownOffers, a.round = 0, 0, 0
-	a.first, a.last, a.models = map[int]float64{}, map[int]float64{}, map[int]*FrequencyModel{}
+	a.first, a.best, a.models = map[int]float64{}, map[int]float64{}, map[int]*FrequencyModel{}
 }
 
 // Name returns "tft(kindness=0.01)" or "nice-tft(kindness=0.01)".
@@ -95,9 +108,9 @@ func (a *TitForTat) observe(v *View) {
 		}
 		u := v.Table.Utility(o.Package)
 		if _, ok := a.first[o.By]; !ok {
-			a.first[o.By] = u
+			a.first[o.By], a.best[o.By] = u, u
 		}
-		a.last[o.By] = u
+		a.best[o.By] = math.Max(a.best[o.By], u)
 		if a.nice {
 			m := a.models[o.By]
 			if m == nil {
@@ -119,17 +132,28 @@ func bounds(v *View, s *BidSpace) (lo, hi float64) {
 	return lo, hi
 }
 
+// DefaultTFTLevel is the default floor of the tit-for-tat negotiators, as a
+// fraction of the range from the reservation value to the highest utility.
+const DefaultTFTLevel = 0.5
+
+// maxGoodwill bounds the tit-for-tat negotiators' unreciprocated concession,
+// as a fraction of their utility range.
+const maxGoodwill = 0.1
+
 // target returns the utility the negotiator asks for at this turn.
 func (a *TitForTat) target(v *View, s *BidSpace) float64 {
 	lo, hi := bounds(v, s)
 	c := math.Inf(1)
 	for j, f := range a.first {
-		c = math.Min(c, math.Max(0, a.last[j]-f))
+		c = math.Min(c, math.Max(0, a.best[j]-f))
 	}
 	if math.IsInf(c, 1) {
 		c = 0
 	}
-	return math.Max(lo, hi-c-float64(a.ownOffers)*a.o.kindness*math.Max(hi-lo, 0))
+	span := math.Max(hi-lo, 0)
+	floor := lo + a.o.level*span
+	goodwill := math.Min(float64(a.ownOffers)*a.o.kindness, maxGoodwill)
+	return math.Max(floor, hi-c-goodwill*span)
 }
 
 // Act accepts or offers as described on TitForTat.
