@@ -12,13 +12,36 @@ type Offer struct {
 	Package framework.Package // complete package
 }
 
+// Kinds of a Move of the public history.
+const (
+	MoveOffer  = "offer"  // Package put on the table
+	MoveAccept = "accept" // the offer on the table (Package) accepted
+	MoveEnd    = "end"    // walked away: the session ended without agreement
+	MoveVote   = "vote"   // a vote (Yes) on an offer of the table (Package), amop
+)
+
+// Move is one move of the public history, as every party at the table sees
+// it: an offer, an acceptance, a walk-out or a vote.
+type Move struct {
+	By    int    // party index in the session
+	Round int    // 1-based round the move was made in
+	Kind  string // MoveOffer, MoveAccept, MoveEnd or MoveVote
+	// Package is the offer made, accepted or voted on (nil for MoveEnd).
+	Package framework.Package
+	// Yes is the vote of a MoveVote.
+	Yes bool
+}
+
 // View is what a negotiator may know when it acts: its own profile (never
 // another party's), the clock and the public history of offers.
 type View struct {
 	// Self is this party's index; Parties the number of negotiating parties.
 	Self, Parties int
-	Framework     *framework.Framework
-	Profile       *profile.Profile
+	// PartyIDs and PartyNames are the negotiating parties' ids and display
+	// names in turn order (set by session.NewRunner; nil when unknown).
+	PartyIDs, PartyNames []string
+	Framework            *framework.Framework
+	Profile              *profile.Profile
 	// Table is Profile compiled against Framework.
 	Table *profile.Table
 	// Time is normalised time in [0,1]: the fraction of the deadline used
@@ -30,6 +53,10 @@ type View struct {
 	Current *Offer
 	// History is every offer so far, oldest first.
 	History []Offer
+	// Moves is every public move so far, oldest first: the offers of
+	// History and the acceptances, walk-outs and votes between them (set by
+	// session.Runner; nil for a negotiator driven without it).
+	Moves []Move
 }
 
 // Kind is what a negotiator does at its turn in alternating offers.

@@ -21,15 +21,20 @@ func benchSpace(b *testing.B, points, options int) (*framework.Framework, *profi
 
 // BenchmarkBidSpaceNear: one "package closest to t" query on 20 points × 4
 // and 20 points × 3 options (10^12 and 3.5·10^9 packages, knapsack search)
-// and on 8 points × 6 options (1.68·10^6 packages, GENIUS's sorted list),
-// at targets drawn uniformly over the utility range.
+// and on 8 points × 6 options (1.68·10^6 packages, GENIUS's sorted list:
+// sorted lazily, bucket by bucket as targets need them, or Complete), at
+// targets drawn uniformly over the utility range.
 func BenchmarkBidSpaceNear(b *testing.B) {
 	for _, c := range []struct {
 		name            string
 		points, options int
-	}{{"20x4", 20, 4}, {"20x3", 20, 3}, {"8x6", 8, 6}} {
+		complete        bool
+	}{{"20x4", 20, 4, false}, {"20x3", 20, 3, false}, {"8x6", 8, 6, false}, {"8x6-complete", 8, 6, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			_, _, tb, s := benchSpace(b, c.points, c.options)
+			if c.complete {
+				s.Complete() // as a tournament's shared space
+			}
 			lo, hi := tb.Min(), s.Best().Utility
 			rng := rand.New(rand.NewPCG(3, 4))
 			targets := make([]float64, 1024)

@@ -95,7 +95,11 @@ func partLimit(n int) SpaceOption { return func(c *spaceConfig) { c.parts = n } 
 // as GENIUS's SortedOutcomeSpace sorts them (utility descending, ties by the
 // GENIUS BidDetails hash code, then GENIUS's BidIterator order), and Near
 // reproduces SortedOutcomeSpace.getBidNearUtility bit for bit: Exact reports
-// true and Tolerance 0.
+// true and Tolerance 0. The list is sorted lazily: building the space only
+// distributes the outcomes into buckets of utility (in parallel), and a
+// bucket is sorted when a query first needs its order, so that a session
+// starts without sorting 1.68M outcomes it will never look at; Complete
+// sorts the rest at once, for a space many sessions share.
 //
 // Larger spaces are searched as a multiple-choice knapsack: per-point
 // contributions are rounded to a grid of Buckets levels over the utility
@@ -188,12 +192,12 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 		}
 	}
 	if size, ok := f.SizeInt(); ok && size <= cfg.exactLimit && size <= math.MaxUint32 {
-		s.exact = newSortedSpace(f, table, radix, s.exclude)
-		if len(s.exact.utils) == 0 {
+		s.exact = newSortedSpace(f, table, radix, s.exclude, buildWorkers(cfg.exclude))
+		if s.exact.len() == 0 {
 			return nil, ErrNoBids
 		}
 		s.best = s.exact.bid(0)
-		s.worst = s.exact.bid(len(s.exact.utils) - 1)
+		s.worst = s.exact.bid(s.exact.len() - 1)
 		return s, nil
 	}
 	k := cfg.buckets
@@ -235,9 +239,30 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 	return s, nil
 }
 
+// buildWorkers is the number of goroutines an exact space is enumerated
+// with: all (0) unless a caller's Excluding function, which need not be
+// safe for concurrent calls, must be called from one.
+func buildWorkers(exclude func(framework.Package) bool) int {
+	if exclude != nil {
+		return 1
+	}
+	return 0
+}
+
 // Exact reports whether the space was enumerated and sorted (GENIUS
 // SortedOutcomeSpace semantics) rather than searched as a knapsack.
 func (s *BidSpace) Exact() bool { return s.exact != nil }
+
+// Complete finishes now, on every core, the work an exact space otherwise
+// does as queries need it (sorting the buckets of its list, see
+// BidSpace): every later query is then as fast as on a list sorted up
+// front. Answers are the same either way. For a space shared by many
+// sessions (a tournament's); it does nothing for knapsack spaces.
+func (s *BidSpace) Complete() {
+	if s.exact != nil {
+		s.exact.sortAll()
+	}
+}
 
 // Tolerance is the largest amount by which Near may miss the closest
 // achievable distance (see BidSpace): 0 for exact spaces, at most
@@ -261,7 +286,7 @@ func (s *BidSpace) Size() *big.Int { return s.f.Size() }
 // exact, and -1 otherwise.
 func (s *BidSpace) Len() int {
 	if s.exact != nil {
-		return len(s.exact.utils)
+		return s.exact.len()
 	}
 	return -1
 }

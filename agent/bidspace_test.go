@@ -41,7 +41,7 @@ func TestJavaHashes(t *testing.T) {
 // ties (checked against the Java code): the index reached by the binary
 // search among equal utilities, and equal distances going up.
 func TestSearchQuirks(t *testing.T) {
-	s := &sortedSpace{utils: []float64{1, 0.75, 0.75, 0.75, 0.5, 0.25, 0.25, 0.125}}
+	s := sortedFrom(nil, []float64{1, 0.75, 0.75, 0.75, 0.5, 0.25, 0.25, 0.125}, make([]uint32, 8))
 	for _, c := range []struct {
 		t    float64
 		want int
@@ -257,8 +257,8 @@ func TestBidSpaceGeniusOrder(t *testing.T) {
 	// party1 has 27 packages of utility 0.5583333333333332 (ties); the
 	// GENIUS order among them follows BidDetails.hashCode.
 	var got []uint32
-	for k, u := range s.exact.utils {
-		if u == 0.5583333333333332 {
+	for k := range s.exact.len() {
+		if s.exact.util(k) == 0.5583333333333332 {
 			got = append(got, s.exact.iter[k])
 		}
 	}
@@ -551,4 +551,175 @@ func TestBidSpaceConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// eagerSorted is the sorted list built the direct way (every outcome
+// enumerated in BidIterator order, then sorted by GENIUS's comparator), the
+// reference the lazy, bucketed sortedSpace must equal.
+func eagerSorted(f *framework.Framework, tb *profile.Table, exclude func(framework.Package) bool) ([]float64, []uint32) {
+	radix := f.Radix()
+	vh := valueHashes(f)
+	type entry struct {
+		u float64
+		h int32
+		i uint32
+	}
+	var es []entry
+	p := make(framework.Package, len(radix))
+	size := 1
+	for _, r := range radix {
+		size *= r
+	}
+	for idx := range size {
+		if exclude == nil || !exclude(p) {
+			u := 0.0
+			var bh int32
+			for i, l := range p {
+				u += tb.Contrib[i][l]
+				bh += vh[i][l]
+			}
+			es = append(es, entry{u, bidDetailsHash(bh, u), uint32(idx)})
+		}
+		for i := range p {
+			p[i]++
+			if p[i] < radix[i] {
+				break
+			}
+			p[i] = 0
+		}
+	}
+	slices.SortStableFunc(es, func(a, b entry) int {
+		if a.u != b.u {
+			if a.u > b.u {
+				return -1
+			}
+			return 1
+		}
+		return int(min(max(int64(a.h)-int64(b.h), -1), 1))
+	})
+	us, is := make([]float64, len(es)), make([]uint32, len(es))
+	for k, e := range es {
+		us[k], is[k] = e.u, e.i
+	}
+	return us, is
+}
+
+// TestSortedLazyEqualsEager: on random domains (few distinct
+// contributions, so many ties; negative and equal contributions;
+// exclusions) the lazily sorted space answers every query as the eagerly
+// sorted list does — the same index for Near (GENIUS's binary-search
+// quirks included), AtLeast, Around and Within — and, once every bucket is
+// sorted, holds the same list.
+func TestSortedLazyEqualsEager(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 3))
+	for trial := range 60 {
+		n := rng.IntN(6)
+		radix := make([]int, n)
+		for i := range radix {
+			radix[i] = 1 + rng.IntN(7)
+		}
+		f := testFramework(radix...)
+		tb := &profile.Table{Contrib: make([][]float64, n)}
+		for i, r := range radix {
+			tb.Contrib[i] = make([]float64, r)
+			for l := range r {
+				switch trial % 3 {
+				case 0: // coarse values: many exact ties
+					tb.Contrib[i][l] = float64(rng.IntN(4)) / 8
+				case 1:
+					tb.Contrib[i][l] = rng.Float64() - 0.3
+				default: // one constant point and tiny differences
+					tb.Contrib[i][l] = 0.1 + float64(rng.IntN(2))*1e-17
+				}
+			}
+		}
+		var exclude func(framework.Package) bool
+		if trial%4 == 3 && n > 0 {
+			exclude = func(p framework.Package) bool { return p[0] == 0 }
+		}
+		us, is := eagerSorted(f, tb, exclude)
+		if len(us) == 0 {
+			continue
+		}
+		lazy := func() *sortedSpace { return newSortedSpace(f, tb, f.Radix(), exclude, 1+trial%4) }
+		ref := sortedFrom(f.Radix(), us, is)
+		targets := []float64{math.Inf(1), math.Inf(-1), math.NaN(), 0, 1, -1}
+		for range 30 {
+			targets = append(targets, us[rng.IntN(len(us))], rng.Float64()*2-0.5)
+		}
+		s := lazy() // one space for every query: buckets sorted as queries come
+		full := lazy()
+		full.sortAll() // every bucket sorted up front: the direct search
+		fallback := lazy()
+		fallback.fuzz = math.Inf(-1) // the two halves find no member: every outcome is checked
+		for _, x := range targets {
+			if got, want := s.nearIndex(x), ref.nearIndex(x); got != want {
+				t.Fatalf("trial %d: nearIndex(%v) = %d, eager %d", trial, x, got, want)
+			}
+			if got, want := lazy().nearIndex(x), ref.nearIndex(x); got != want {
+				t.Fatalf("trial %d: fresh nearIndex(%v) = %d, eager %d", trial, x, got, want)
+			}
+			if got, want := fallback.nearIndex(x), ref.nearIndex(x); got != want {
+				t.Fatalf("trial %d: nearIndex(%v) by checking every outcome = %d, eager %d", trial, x, got, want)
+			}
+			if got, want := full.nearIndex(x), ref.nearIndex(x); got != want {
+				t.Fatalf("trial %d: complete nearIndex(%v) = %d, eager %d", trial, x, got, want)
+			}
+			if got, want := full.lastAtLeast(x), ref.lastAtLeast(x); got != want {
+				t.Fatalf("trial %d: complete lastAtLeast(%v) = %d, eager %d", trial, x, got, want)
+			}
+			if got, want := s.lastAtLeast(x), ref.lastAtLeast(x); got != want {
+				t.Fatalf("trial %d: lastAtLeast(%v) = %d, eager %d", trial, x, got, want)
+			}
+			if got, want := s.around(x, 7, nil), ref.around(x, 7, nil); !slices.EqualFunc(got, want, bidEqual) {
+				t.Fatalf("trial %d: around(%v) = %v, eager %v", trial, x, got, want)
+			}
+			if got, want := lazy().within(x-0.2, x+0.2, 7, nil), ref.within(x-0.2, x+0.2, 7, nil); !slices.EqualFunc(got, want, bidEqual) {
+				t.Fatalf("trial %d: within(%v) = %v, eager %v", trial, x, got, want)
+			}
+		}
+		for k := range s.len() {
+			if b := s.bid(k); b.Utility != us[k] || s.iter[k] != is[k] {
+				t.Fatalf("trial %d: entry %d = (%v, %d), eager (%v, %d)", trial, k, b.Utility, s.iter[k], us[k], is[k])
+			}
+		}
+	}
+}
+
+func bidEqual(a, b Bid) bool { return a.Utility == b.Utility && slices.Equal(a.Package, b.Package) }
+
+// TestSortedConcurrent: goroutines querying one fresh space at once (each
+// query may sort buckets) get the answers of a single-threaded one (run
+// with -race to check the buckets' synchronisation).
+func TestSortedConcurrent(t *testing.T) {
+	f := testFramework(6, 6, 6, 6, 6)
+	rng := rand.New(rand.NewPCG(4, 4))
+	tb := &profile.Table{Contrib: make([][]float64, 5)}
+	for i := range tb.Contrib {
+		for range 6 {
+			tb.Contrib[i] = append(tb.Contrib[i], float64(rng.IntN(10))/40)
+		}
+	}
+	us, is := eagerSorted(f, tb, nil)
+	ref := sortedFrom(f.Radix(), us, is)
+	s := newSortedSpace(f, tb, f.Radix(), nil, 3)
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(g), 1))
+			for range 500 {
+				x := r.Float64() * 1.3
+				if got, want := s.nearIndex(x), ref.nearIndex(x); got != want {
+					errs <- "nearIndex differs"
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }

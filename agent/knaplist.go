@@ -42,6 +42,16 @@ type knapList struct {
 // takes bits.Len(r-1) ≤ 2·log2(r) bits).
 const knapsackListMax = 1 << 16
 
+// knapListEnd is the end of the list newKnapList(m, from, limit) makes.
+func knapListEnd(m *knapsack, from, limit int) int {
+	to, size := from, 1
+	for to < m.n && size*len(m.sh[to]) <= limit {
+		size *= len(m.sh[to])
+		to++
+	}
+	return to
+}
+
 // newKnapList lists the points from, from+1, ... while there are at most
 // max(limit, 1) combinations (none: the empty combination only).
 func newKnapList(m *knapsack, from, limit int) *knapList {

@@ -86,7 +86,6 @@ func newKnapsack(t *profile.Table, k, lists, maxBytes int) *knapsack {
 		}
 		k /= 2
 	}
-	m.build()
 	m.fuzz = 4 * float64(m.n+1) * (math.Abs(m.base) + span) * 0x1p-52
 	m.minStep = math.Inf(1)
 	for _, c := range m.c {
@@ -97,9 +96,22 @@ func newKnapsack(t *profile.Table, k, lists, maxBytes int) *knapsack {
 			}
 		}
 	}
-	m.tail = newKnapList(m, 0, lists)
-	m.mid = newKnapList(m, m.tail.to, lists)
-	m.top = newKnapList(m, m.mid.to, lists)
+	// The reachability bitsets and the three lists read only the quantised
+	// table: they are built at once, on as many cores.
+	midFrom := knapListEnd(m, 0, lists)
+	topFrom := knapListEnd(m, midFrom, lists)
+	parallel(4, func(w int) {
+		switch w {
+		case 0:
+			m.build()
+		case 1:
+			m.tail = newKnapList(m, 0, lists)
+		case 2:
+			m.mid = newKnapList(m, midFrom, lists)
+		default:
+			m.top = newKnapList(m, topFrom, lists)
+		}
+	})
 	return m
 }
 

@@ -160,12 +160,18 @@ func TestBrokenInit(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var acts atomic.Int32
+			ends := make(chan extagent.EndRequest, 4)
 			srv := httptest.NewServer(handlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				switch r.URL.Path {
 				case "/":
 					json.NewEncoder(w).Encode(extagent.Hello{Name: "bad-init", Version: extagent.Version})
 				case extagent.PathInit:
 					c.h(w, r)
+				case extagent.PathEnd:
+					var e extagent.EndRequest
+					json.NewDecoder(r.Body).Decode(&e)
+					ends <- e
+					io.WriteString(w, `{"ok":true}`)
 				default:
 					acts.Add(1)
 					io.WriteString(w, `{"action":"end"}`)
@@ -182,6 +188,20 @@ func TestBrokenInit(t *testing.T) {
 			}
 			if f := s.State.Fault; f == nil || f.Party != "south" || !strings.Contains(f.Cause, "/init") {
 				t.Fatalf("fault %+v, want south's agent's failure at /init", f)
+			}
+			// The agent still hears the end, with its own failure.
+			select {
+			case e := <-ends:
+				wantCause := extagent.CauseAgentError
+				if c.want == extagent.ErrTimeout {
+					wantCause = extagent.CauseTimeout
+				}
+				if e.Negotiation != remote.Negotiation() || e.Cause != wantCause || e.By != "south" ||
+					!strings.Contains(e.OwnError, "/init") || !strings.Contains(e.Reason, "failed") {
+					t.Errorf("/end %+v, want cause %s by south with the /init failure", e, wantCause)
+				}
+			default:
+				t.Error("no /end after the agent's failure at /init")
 			}
 		})
 	}
@@ -212,7 +232,8 @@ func TestHandshake(t *testing.T) {
 		status     int
 		want       error
 	}{
-		{"version", `{"name":"x","version":"parley-agent/2"}`, 200, extagent.ErrVersion},
+		{"version", `{"name":"x","version":"parley-agent/3"}`, 200, extagent.ErrVersion},
+		{"versions", `{"name":"x","version":"parley-agent/3","versions":["parley-agent/0"]}`, 200, extagent.ErrVersion},
 		{"html", `<html>hello</html>`, 200, extagent.ErrMalformed},
 		{"404", `not found`, 404, extagent.ErrStatus},
 	} {

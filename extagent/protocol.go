@@ -13,9 +13,28 @@ import (
 	"github.com/parley-negotiation/parley/profile"
 )
 
-// Version names this protocol. It is sent in every /init and returned by the
-// agent's GET / handshake; an agent answering another version is refused.
-const Version = "parley-agent/1"
+// Versions of the protocol. The agent's GET / handshake names the versions
+// it speaks; Parley speaks the highest one both know and sends it in every
+// /init. An agent that knows neither is refused (ErrVersion).
+const (
+	// Version1: /init without party, opponents, scoring; a history of
+	// offers; no /end after the agent's own failure before 2026-12.
+	Version1 = "parley-agent/1"
+	// Version2 adds to version 1's /init the party, the parties (and their
+	// agents' names where public), the protocol's description, the scoring
+	// rule and the deadline's time base; its history holds every public
+	// move (offers, acceptances, walk-outs, votes); its /end says why the
+	// negotiation ended (cause, by) and gives the agreement as labels.
+	Version2 = "parley-agent/2"
+	// Version is the highest version Parley speaks.
+	Version = Version2
+)
+
+// Versions are the versions Parley speaks, highest first.
+var versions = [...]string{Version2, Version1}
+
+// Versions returns the versions Parley speaks, highest first.
+func Versions() []string { return slices.Clone(versions[:]) }
 
 // Paths of the protocol, relative to the agent's base URL.
 const (
@@ -36,17 +55,89 @@ const (
 type Hello struct {
 	// Name identifies the agent's strategy, e.g. "py-timedep(e=0.2)".
 	Name string `json:"name"`
-	// Version is the protocol version the agent speaks (Version).
+	// Version is the (highest) protocol version the agent speaks.
 	Version string `json:"version"`
+	// Versions optionally lists every version the agent speaks (version 2
+	// on); Parley picks the highest it knows among Version and Versions.
+	Versions []string `json:"versions,omitempty"`
+}
+
+// Pick returns the version Parley speaks with an agent that said h, or ""
+// when they share none.
+func (h Hello) Pick() string {
+	for _, v := range versions {
+		if h.Version == v || slices.Contains(h.Versions, v) {
+			return v
+		}
+	}
+	return ""
 }
 
 // Deadline of a negotiation: in rounds, in wall time, or neither (0: none).
 // With a round deadline R, round r is at time r/(R+1) (GENIUS's
 // DiscreteTimeline); with a wall-time deadline, time is the fraction elapsed.
+// Without either, time stays 0.
 type Deadline struct {
 	Rounds  int     `json:"rounds"`
 	Seconds float64 `json:"seconds"`
+	// Time (version 2) says what /act's time measures: TimeRounds,
+	// TimeSeconds, or TimeNone (no deadline: time is always 0).
+	Time string `json:"time,omitempty"`
 }
+
+// Time bases of a Deadline.
+const (
+	TimeRounds  = "rounds"
+	TimeSeconds = "seconds"
+	TimeNone    = "none"
+)
+
+// PartyInfo names a negotiating party (version 2).
+type PartyInfo struct {
+	// Index is the party's place in turn order (0 moves first).
+	Index int `json:"index"`
+	// ID is the party's id in the scenario, Name its display name.
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Agent is the name of the agent playing the party, when the
+	// configuration makes it public (tournaments and parley run do);
+	// omitted otherwise.
+	Agent string `json:"agent,omitempty"`
+}
+
+// ProtocolInfo describes the session protocol (version 2).
+type ProtocolInfo struct {
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// Moves are the kinds of move the parties make under it (an external
+	// agent answers /act with offer, accept or end; amop's votes follow
+	// Parley's rule for automated parties).
+	Moves []string `json:"moves"`
+}
+
+// Scoring says what a party's result is scored by (version 2).
+type Scoring struct {
+	// Rule is ScoreUtility (the party's own undiscounted utility of the
+	// agreement) or ScoreDiscounted (discounted to the time of agreement
+	// by the profile's discount).
+	Rule string `json:"rule"`
+	// NoAgreement is what a negotiation without agreement scores:
+	// "reservation" (the party's reservation value) or "zero".
+	NoAgreement string `json:"no_agreement"`
+	// Note says more in words (e.g. that a tournament ranks by the mean).
+	Note string `json:"note,omitempty"`
+}
+
+// Scoring rules.
+const (
+	ScoreUtility    = "utility"
+	ScoreDiscounted = "discounted_utility"
+)
+
+// HistoryDelta is the only history policy: each /act carries the moves
+// since the party's previous /act, and history_start their place.
+const HistoryDelta = "delta"
 
 // Table is the party's own profile compiled against the framework:
 // Contrib[i][l] is the weighted evaluation of level l of point i, so a
@@ -83,6 +174,20 @@ type InitRequest struct {
 	Profile  *profile.Profile `json:"profile"`
 	Table    *Table           `json:"table"`
 	Deadline Deadline         `json:"deadline"`
+
+	// Version 2 only (absent from version 1 messages).
+
+	// Party is this party; PartiesInfo every negotiating party in turn
+	// order (PartiesInfo[Self] is Party).
+	Party       *PartyInfo  `json:"party,omitempty"`
+	PartiesInfo []PartyInfo `json:"parties_info,omitempty"`
+	// ProtocolInfo describes Protocol.
+	ProtocolInfo *ProtocolInfo `json:"protocol_info,omitempty"`
+	// Scoring is what the result is scored by; omitted when the caller
+	// did not say (extagent.WithScoring).
+	Scoring *Scoring `json:"scoring,omitempty"`
+	// HistoryPolicy is HistoryDelta.
+	HistoryPolicy string `json:"history_policy,omitempty"`
 }
 
 // Offer is one offer of the public history.
@@ -91,6 +196,19 @@ type Offer struct {
 	By      int               `json:"by"`
 	Round   int               `json:"round"`
 	Package framework.Package `json:"package"`
+}
+
+// Move is one move of the public history: in version 1 an offer (Kind
+// empty); in version 2 an offer, acceptance, walk-out or vote.
+type Move struct {
+	// By is the index of the party who moved, Round the round it moved in.
+	By    int    `json:"by"`
+	Round int    `json:"round"`
+	Kind  string `json:"kind,omitempty"`
+	// Package is the package offered, accepted or voted on (none for end).
+	Package framework.Package `json:"package,omitempty"`
+	// Vote is the vote of a vote move.
+	Vote *bool `json:"vote,omitempty"`
 }
 
 // ActRequest is the body of POST /act, sent at each of the party's turns.
@@ -105,13 +223,14 @@ type ActRequest struct {
 	// CanAccept tells whether "accept" is a valid answer now (an offer is on
 	// the table).
 	CanAccept bool `json:"can_accept"`
-	// History holds the offers made since the party's previous /act of this
-	// negotiation (at the first /act, every offer so far), oldest first,
-	// including the party's own. HistoryStart is the index of History[0] in
-	// the full public history, so that the agent can check it missed nothing:
-	// it equals the number of offers the agent has already been sent.
-	History      []Offer `json:"history"`
-	HistoryStart int     `json:"history_start"`
+	// History holds the offers (version 1) or moves (version 2) made since
+	// the party's previous /act of this negotiation (at the first /act,
+	// every one so far), oldest first, including the party's own.
+	// HistoryStart is the index of History[0] in the full public history,
+	// so that the agent can check it missed nothing: it equals the number
+	// of entries the agent has already been sent.
+	History      []Move `json:"history"`
+	HistoryStart int    `json:"history_start"`
 }
 
 // Answer is the agent's reply to /act.
@@ -139,7 +258,33 @@ type EndRequest struct {
 	// Utility is the party's own (undiscounted) utility of the agreement,
 	// null without agreement.
 	Utility *float64 `json:"utility"`
+
+	// Version 2 only.
+
+	// Cause says why the negotiation ended, in one word (Cause*); By is
+	// the id of the party it is due to (the one that walked away, or whose
+	// agent failed), when there is one.
+	Cause string `json:"cause,omitempty"`
+	By    string `json:"by,omitempty"`
+	// OwnError is this agent's own failure in the negotiation (a timeout,
+	// a malformed or invalid answer), as Parley recorded it.
+	OwnError string `json:"own_error,omitempty"`
+	// AgreementLabels gives the agreement by point id: the option's id,
+	// the integer, or the real value as text.
+	AgreementLabels map[string]string `json:"agreement_labels,omitempty"`
 }
+
+// Causes of the end of a negotiation (EndRequest.Cause, version 2).
+const (
+	CauseAgreement  = "agreement"   // an agreement was reached
+	CauseDeadline   = "deadline"    // the round or time limit passed
+	CauseWalkedAway = "walked-away" // a party ended the talks (By)
+	CauseAgentError = "agent-error" // a party's agent failed (By): a malformed or invalid answer, an error status, a crash
+	CauseTimeout    = "timeout"     // a party's agent did not answer in time (By)
+	CauseRejected   = "rejected"    // the decision rule or a ratification refused the deal
+	CauseAbandoned  = "abandoned"   // the runner gave up the negotiation without an outcome
+	CauseStopped    = "stopped"     // the session was stopped while still open
+)
 
 // Ack is the reply to /init and /end.
 type Ack struct {

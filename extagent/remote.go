@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,13 +34,17 @@ const (
 type Option func(*config)
 
 type config struct {
-	timeout  time.Duration
-	initTO   time.Duration
-	budget   time.Duration
-	maxResp  int64
-	client   *http.Client
-	protocol string
-	duration time.Duration
+	timeout    time.Duration
+	initTO     time.Duration
+	budget     time.Duration
+	maxResp    int64
+	client     *http.Client
+	protocol   string
+	duration   time.Duration
+	handshakes *Handshakes
+	agents     []string
+	scoring    *Scoring
+	version    string
 }
 
 // WithTimeout bounds every /act and /end call; default DefaultTimeout.
@@ -72,6 +77,78 @@ func WithProtocol(p string) Option { return func(c *config) { c.protocol = p } }
 // "deadline.seconds"); the round deadline comes from the agent.View.
 func WithDuration(d time.Duration) Option { return func(c *config) { c.duration = d } }
 
+// WithHandshakes shares a handshake cache: an agent's URL is greeted (GET /)
+// once per cache, not once per Remote. A tournament run uses one cache for
+// all its negotiations.
+func WithHandshakes(h *Handshakes) Option { return func(c *config) { c.handshakes = h } }
+
+// WithAgents tells the agent (version 2, /init "parties_info[].agent") the
+// names of the agents playing the negotiating parties, in turn order, when
+// the configuration makes them public, as tournaments and parley run do; ""
+// for a party whose agent is not to be named.
+func WithAgents(names []string) Option {
+	return func(c *config) { c.agents = slices.Clone(names) }
+}
+
+// WithScoring tells the agent (version 2, /init "scoring") what its result
+// is scored by. Without it, /init has no scoring.
+func WithScoring(sc Scoring) Option { return func(c *config) { c.scoring = &sc } }
+
+// WithVersion makes Parley speak version v (Version1 or Version2) even when
+// the agent knows a higher one; the handshake still fails when the agent
+// does not speak v. For tests and for agents whose newer version is broken.
+func WithVersion(v string) Option { return func(c *config) { c.version = v } }
+
+// Handshakes caches the agents' handshakes by base URL, so that an agent is
+// greeted once per cache (one tournament run) however many negotiations it
+// plays. A failed handshake is not cached: the next Dial tries again.
+// Concurrent Dials of one URL share one GET /. Safe for concurrent use.
+type Handshakes struct {
+	mu sync.Mutex
+	m  map[string]*handshake
+	n  int
+}
+
+type handshake struct {
+	done  chan struct{}
+	hello Hello
+	err   error
+}
+
+// NewHandshakes returns an empty handshake cache.
+func NewHandshakes() *Handshakes { return &Handshakes{m: map[string]*handshake{}} }
+
+// Count returns how many handshakes (GET /) the cache made.
+func (h *Handshakes) Count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n
+}
+
+// get returns the cached handshake of url, or makes it with greet.
+func (h *Handshakes) get(url string, greet func() (Hello, error)) (Hello, error) {
+	h.mu.Lock()
+	e, ok := h.m[url]
+	if !ok {
+		e = &handshake{done: make(chan struct{})}
+		h.m[url] = e
+		h.n++
+	}
+	h.mu.Unlock()
+	if ok {
+		<-e.done
+		return e.hello, e.err
+	}
+	e.hello, e.err = greet()
+	if e.err != nil {
+		h.mu.Lock()
+		delete(h.m, url)
+		h.mu.Unlock()
+	}
+	close(e.done)
+	return e.hello, e.err
+}
+
 // defaultClient is shared by every Remote so that connections to the same
 // agent are reused across negotiations.
 var defaultClient = &http.Client{Transport: &http.Transport{
@@ -91,8 +168,9 @@ var defaultClient = &http.Client{Transport: &http.Transport{
 //
 // A broken agent cannot hang or crash a session: every call is bounded in
 // time and size, every answer is validated, and the first failure is
-// recorded (Err) after which the Remote makes no more calls in that
-// negotiation and ends the talks at its turn.
+// recorded (Err) after which the Remote ends the talks at its turn and
+// makes no more calls in that negotiation but a short /end, so that the
+// agent hears its failure and can free the negotiation.
 type Remote struct {
 	name string
 	base string
@@ -101,10 +179,15 @@ type Remote struct {
 	mu  sync.Mutex
 	err error
 
+	// version is the protocol version spoken with the agent.
+	version string
+
 	id      string
 	active  bool
 	levels  []int
 	table   *profile.Table
+	fw      *framework.Framework
+	self    string
 	sent    int
 	used    time.Duration
 	calls   int
@@ -124,19 +207,79 @@ type Outcome struct {
 	Status string
 	// Agreement is the agreed package, nil without agreement.
 	Agreement framework.Package
-	Reason    string
+	// Reason says in words why there is no agreement ("" with one).
+	Reason string
+	// Cause is the reason in one word (CauseDeadline, …) and By the id of
+	// the party it is due to, if any.
+	Cause, By string
 	Round     int
 	Time      float64
 }
 
 // StatusAbandoned is the /end status of a negotiation a Remote gives up
-// without an outcome (it is initialised for the next one first).
+// without an outcome (it is initialised for the next one first), or that
+// its runner abandoned (Abandon).
 const StatusAbandoned = "abandoned"
 
-// OutcomeOf returns the outcome of a finished (or stopped) session.
+// OutcomeOf returns the outcome of a finished (or stopped) session, with
+// its cause read from the state and the log's last notes.
 func OutcomeOf(s *session.Session) Outcome {
-	return Outcome{Status: s.State.Status, Agreement: s.State.Agreement.Clone(), Reason: s.State.Reason,
+	o := Outcome{Status: s.State.Status, Agreement: s.State.Agreement.Clone(), Reason: s.State.Reason,
 		Round: s.State.Round, Time: s.Time()}
+	switch {
+	case o.Agreement != nil:
+		o.Cause, o.Reason = CauseAgreement, ""
+	case s.State.Fault != nil:
+		o.Cause, o.By = CauseAgentError, s.State.Fault.Party
+		if strings.Contains(s.State.Fault.Cause, ErrTimeout.Error()) || strings.Contains(s.State.Fault.Cause, ErrBudget.Error()) {
+			o.Cause = CauseTimeout
+		}
+	case o.Status == session.StatusOpen:
+		o.Cause, o.Reason = CauseStopped, "the session was stopped while still open"
+	case o.Status == session.StatusFailed:
+		o.Cause = CauseRejected
+	default:
+		o.Cause, o.By = endCause(s)
+	}
+	if o.Agreement == nil && o.Reason == "" {
+		o.Reason = o.Cause
+	}
+	return o
+}
+
+// endCause reads why a session without agreement ended from the last note
+// of its log, and who walked away from the last move.
+func endCause(s *session.Session) (cause, by string) {
+	ev := s.EventsUnsealed()
+	for i := len(ev) - 1; i >= 0; i-- {
+		e := &ev[i]
+		if e.Move != nil && e.Kind == session.KindEnd {
+			return CauseWalkedAway, e.Party
+		}
+		if e.Note == nil {
+			continue
+		}
+		switch e.Kind {
+		case "deadline":
+			return CauseDeadline, ""
+		case "ended":
+			continue // the move before it says who
+		case "no-agreement":
+			return CauseRejected, ""
+		}
+	}
+	return CauseRejected, ""
+}
+
+// Abandon tells every negotiator of agents that implements Ender that its
+// runner gave up the negotiation without an outcome (a tournament's time
+// budget ran out, or the run was cancelled), with reason.
+func Abandon(agents map[string]agent.Negotiator, reason string) {
+	for _, a := range agents {
+		if e, ok := a.(Ender); ok {
+			e.End(Outcome{Status: StatusAbandoned, Cause: CauseAbandoned, Reason: reason})
+		}
+	}
 }
 
 // Finish tells every negotiator of agents that implements Ender the outcome
@@ -204,19 +347,24 @@ func Dial(name, rawURL string, opts ...Option) (*Remote, error) {
 	}
 	r := &Remote{name: name, base: strings.TrimRight(u.String(), "/"), cfg: c}
 	shown = RedactURL(r.base)
-	body, err := r.do(http.MethodGet, PathHello, nil, c.initTO)
+	var h Hello
+	if c.handshakes != nil {
+		h, err = c.handshakes.get(r.base, r.greet)
+	} else {
+		h, err = r.greet()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("extagent: handshake with %s: %w", shown, err)
 	}
-	var h Hello
-	if !isObject(body) {
-		return nil, fmt.Errorf("extagent: handshake with %s: %w: want a JSON object, got %s", shown, ErrMalformed, quote(body))
+	r.version = h.Pick()
+	if c.version != "" {
+		if h.Version != c.version && !slices.Contains(h.Versions, c.version) {
+			return nil, fmt.Errorf("extagent: handshake with %s: %w: agent speaks %s, and %s was asked for", shown, ErrVersion, spoken(h), c.version)
+		}
+		r.version = c.version
 	}
-	if err := decodeStrict(body, &h); err != nil {
-		return nil, fmt.Errorf("extagent: handshake with %s: %w: %v", shown, ErrMalformed, err)
-	}
-	if h.Version != Version {
-		return nil, fmt.Errorf("extagent: handshake with %s: %w: agent speaks %q, Parley %q", shown, ErrVersion, h.Version, Version)
+	if r.version == "" {
+		return nil, fmt.Errorf("extagent: handshake with %s: %w: agent speaks %s, Parley %q", shown, ErrVersion, spoken(h), versions)
 	}
 	if r.name == "" {
 		r.name = h.Name
@@ -225,6 +373,33 @@ func Dial(name, rawURL string, opts ...Option) (*Remote, error) {
 		r.name = "external(" + shown + ")"
 	}
 	return r, nil
+}
+
+// greet performs the handshake (GET /).
+func (r *Remote) greet() (Hello, error) {
+	var h Hello
+	body, err := r.do(http.MethodGet, PathHello, nil, r.cfg.initTO)
+	if err != nil {
+		return h, err
+	}
+	if !isObject(body) {
+		return h, fmt.Errorf("%w: want a JSON object, got %s", ErrMalformed, quote(body))
+	}
+	if err := decodeStrict(body, &h); err != nil {
+		return h, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	return h, nil
+}
+
+// spoken lists the versions of a handshake, for messages.
+func spoken(h Hello) string {
+	all := []string{h.Version}
+	for _, v := range h.Versions {
+		if !slices.Contains(all, v) {
+			all = append(all, v)
+		}
+	}
+	return fmt.Sprintf("%q", all)
 }
 
 // RedactURL hides the credentials of an address (user:password@), for
@@ -243,6 +418,10 @@ func RedactURL(s string) string {
 
 // Name returns the negotiator's name.
 func (r *Remote) Name() string { return r.name }
+
+// Version returns the protocol version spoken with the agent (Version1 or
+// Version2).
+func (r *Remote) Version() string { return r.version }
 
 // URL returns the agent's base URL.
 func (r *Remote) URL() string { return r.base }
@@ -282,17 +461,23 @@ func (r *Remote) failed() bool {
 // Init starts a new negotiation with the agent (POST /init). A previous
 // negotiation that was never ended is first reported as abandoned.
 func (r *Remote) Init(v *agent.View) {
-	if r.active && !r.failed() {
-		r.End(Outcome{Status: StatusAbandoned, Reason: "the session stopped without reporting an outcome"})
+	if r.active {
+		r.End(Outcome{Status: StatusAbandoned, Cause: CauseAbandoned, Reason: "the session stopped without reporting an outcome"})
 	}
 	r.mu.Lock()
 	r.err = nil
 	r.mu.Unlock()
 	r.id, r.active, r.sent, r.used, r.calls, r.elapsed = newID(), true, 0, 0, 0, 0
-	r.levels = v.Framework.Radix()
-	req := InitRequest{Version: Version, Negotiation: r.id, Self: v.Self, Parties: v.Parties,
+	r.levels, r.fw, r.self = v.Framework.Radix(), v.Framework, ""
+	if v.Self >= 0 && v.Self < len(v.PartyIDs) {
+		r.self = v.PartyIDs[v.Self]
+	}
+	req := InitRequest{Version: r.version, Negotiation: r.id, Self: v.Self, Parties: v.Parties,
 		Protocol: r.cfg.protocol, Framework: v.Framework, Levels: r.levels, Profile: v.Profile,
 		Deadline: Deadline{Rounds: v.Deadline, Seconds: r.cfg.duration.Seconds()}}
+	if r.version == Version2 {
+		r.initV2(&req, v)
+	}
 	t := v.Table
 	if t == nil && v.Profile != nil {
 		t, _ = v.Profile.Compile(v.Framework)
@@ -311,6 +496,46 @@ func (r *Remote) Init(v *agent.View) {
 	}
 }
 
+// initV2 adds version 2's fields to req.
+func (r *Remote) initV2(req *InitRequest, v *agent.View) {
+	req.HistoryPolicy = HistoryDelta
+	switch {
+	case req.Deadline.Rounds > 0:
+		req.Deadline.Time = TimeRounds
+	case req.Deadline.Seconds > 0:
+		req.Deadline.Time = TimeSeconds
+	default:
+		req.Deadline.Time = TimeNone
+	}
+	if len(v.PartyIDs) == v.Parties {
+		req.PartiesInfo = make([]PartyInfo, v.Parties)
+		for i, id := range v.PartyIDs {
+			p := PartyInfo{Index: i, ID: id, Name: id}
+			if i < len(v.PartyNames) && v.PartyNames[i] != "" {
+				p.Name = v.PartyNames[i]
+			}
+			if i < len(r.cfg.agents) {
+				p.Agent = r.cfg.agents[i]
+			}
+			req.PartiesInfo[i] = p
+		}
+		if v.Self >= 0 && v.Self < v.Parties {
+			p := req.PartiesInfo[v.Self]
+			req.Party = &p
+		}
+	}
+	if info, ok := session.Info(r.cfg.protocol); ok {
+		pi := &ProtocolInfo{Name: info.Name, Title: info.Title, Description: info.Description, Moves: []string{}}
+		for _, m := range info.Moves {
+			if m.By == session.ByParties && !slices.Contains(pi.Moves, m.Kind) {
+				pi.Moves = append(pi.Moves, m.Kind)
+			}
+		}
+		req.ProtocolInfo = pi
+	}
+	req.Scoring = r.cfg.scoring
+}
+
 // Act asks the agent for its move (POST /act). After a failure, or when
 // the answer fails validation, it ends the talks.
 func (r *Remote) Act(v *agent.View) agent.Action {
@@ -320,14 +545,12 @@ func (r *Remote) Act(v *agent.View) agent.Action {
 		}
 		return agent.Action{Kind: agent.EndTalks}
 	}
-	if r.sent > len(v.History) {
+	total := r.historyLen(v)
+	if r.sent > total {
 		r.sent = 0 // a history that shrank: send it all again
 	}
 	req := ActRequest{Negotiation: r.id, Time: v.Time, Round: v.Round, HistoryStart: r.sent,
-		History: make([]Offer, 0, len(v.History)-r.sent)}
-	for _, o := range v.History[r.sent:] {
-		req.History = append(req.History, Offer{By: o.By, Round: o.Round, Package: o.Package})
-	}
+		History: r.history(v, r.sent)}
 	var current framework.Package
 	if c := v.Current; c != nil {
 		req.Current = &Offer{By: c.By, Round: c.Round, Package: c.Package}
@@ -339,7 +562,7 @@ func (r *Remote) Act(v *agent.View) agent.Action {
 		r.fail(r.wrap(PathAct, v.Round, err))
 		return agent.Action{Kind: agent.EndTalks}
 	}
-	r.sent = len(v.History)
+	r.sent = total
 	act, err := ParseAnswer(body, r.levels, current)
 	if err != nil {
 		r.fail(r.wrap(PathAct, v.Round, err))
@@ -348,22 +571,101 @@ func (r *Remote) Act(v *agent.View) agent.Action {
 	return act
 }
 
+// useMoves reports whether the history sent is v.Moves (version 2, when
+// the View has them) rather than v.History's offers.
+func (r *Remote) useMoves(v *agent.View) bool {
+	return r.version == Version2 && (v.Moves != nil || len(v.History) == 0)
+}
+
+// historyLen is the length of the full public history in the protocol's
+// version.
+func (r *Remote) historyLen(v *agent.View) int {
+	if r.useMoves(v) {
+		return len(v.Moves)
+	}
+	return len(v.History)
+}
+
+// history returns the public history from index from on in the protocol's
+// version: offers (version 1) or every move (version 2; the offers of
+// v.History as moves when the View has no Moves).
+func (r *Remote) history(v *agent.View, from int) []Move {
+	if r.useMoves(v) {
+		out := make([]Move, len(v.Moves)-from)
+		for i, m := range v.Moves[from:] {
+			out[i] = Move{By: m.By, Round: m.Round, Kind: m.Kind, Package: m.Package}
+			if m.Kind == agent.MoveVote {
+				yes := m.Yes
+				out[i].Vote = &yes
+			}
+		}
+		return out
+	}
+	kind := ""
+	if r.version == Version2 {
+		kind = agent.MoveOffer
+	}
+	out := make([]Move, len(v.History)-from)
+	for i, o := range v.History[from:] {
+		out[i] = Move{By: o.By, Round: o.Round, Kind: kind, Package: o.Package}
+	}
+	return out
+}
+
+// endAfterFailure bounds the /end sent to an agent that failed: it may
+// still be busy with the call that timed out.
+const endAfterFailure = time.Second
+
 // End reports the outcome to the agent (POST /end) and closes the
-// negotiation. It does nothing when no negotiation is open or after a
-// failure (a broken agent is not called again).
+// negotiation. It does nothing when no negotiation is open. After the
+// agent's own failure it still sends /end (so that the agent can free the
+// negotiation), within at most a second and outside the time budget, and
+// the answer is not checked.
 func (r *Remote) End(o Outcome) {
 	if !r.active {
 		return
 	}
 	r.active = false
-	if r.failed() {
-		return
-	}
+	own := r.Err()
 	req := EndRequest{Negotiation: r.id, Status: o.Status, Agreement: o.Agreement, Reason: o.Reason,
 		Round: o.Round, Time: o.Time}
 	if o.Agreement != nil && r.table != nil && CheckPackage(o.Agreement, r.levels) == nil {
 		u := r.table.Utility(o.Agreement)
 		req.Utility = &u
+	}
+	if own != nil && req.Reason == "" {
+		req.Reason = own.Error()
+	}
+	if r.version == Version2 {
+		req.Cause, req.By = o.Cause, o.By
+		if own != nil {
+			req.OwnError = own.Error()
+			if o.Cause == "" || o.Cause == CauseAbandoned {
+				req.Cause, req.By = CauseAgentError, r.self
+				if errors.Is(own, ErrTimeout) || errors.Is(own, ErrBudget) {
+					req.Cause = CauseTimeout
+				}
+			}
+		}
+		if req.Cause == "" {
+			req.Cause = CauseAbandoned
+			if o.Agreement != nil {
+				req.Cause = CauseAgreement
+			}
+		}
+		if o.Agreement != nil && r.fw != nil && CheckPackage(o.Agreement, r.levels) == nil {
+			req.AgreementLabels = r.fw.IDs(o.Agreement)
+		}
+	}
+	if req.Agreement == nil && req.Reason == "" {
+		req.Reason = req.Status
+	}
+	r.table, r.fw = nil, nil
+	if own != nil {
+		if b, err := json.Marshal(&req); err == nil {
+			_, _ = r.do(http.MethodPost, PathEnd, b, min(endAfterFailure, r.cfg.timeout))
+		}
+		return
 	}
 	body, err := r.post(PathEnd, &req, r.cfg.timeout)
 	if err == nil {
@@ -372,7 +674,6 @@ func (r *Remote) End(o Outcome) {
 	if err != nil {
 		r.fail(r.wrap(PathEnd, o.Round, err))
 	}
-	r.table = nil
 }
 
 func (r *Remote) wrap(path string, round int, err error) error {
@@ -475,4 +776,30 @@ func newID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return "n-" + hex.EncodeToString(b[:])
+}
+
+// SetAgents tells every *Remote among agents (by party id) the names of the
+// agents playing parties (ids in turn order), names[id], for version 2's
+// /init "parties_info[].agent". Call it before the negotiation starts, and
+// only where the configuration makes the names public.
+func SetAgents(agents map[string]agent.Negotiator, parties []string, names map[string]string) {
+	list := make([]string, len(parties))
+	for i, id := range parties {
+		list[i] = names[id]
+	}
+	for _, a := range agents {
+		if r, ok := a.(*Remote); ok {
+			r.cfg.agents = slices.Clone(list)
+		}
+	}
+}
+
+// NoDeadlineWarning returns a warning when external agents (any in agents)
+// play a negotiation without deadline (rounds and duration 0): /act's time
+// then stays 0, so time-based agents never concede. "" otherwise.
+func NoDeadlineWarning(agents map[string]agent.Negotiator, rounds int, duration time.Duration) string {
+	if len(agents) == 0 || rounds > 0 || duration > 0 {
+		return ""
+	}
+	return "no deadline: external agents are told deadline.time \"none\" and time stays 0 at every /act, so time-based agents never concede; give a deadline in rounds or wall time"
 }

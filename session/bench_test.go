@@ -71,6 +71,10 @@ func benchSAO(b *testing.B, sc *scenario.Scenario, rounds int) {
 		}
 		spaces[p.ID] = bs
 	}
+	// The log and the agents' history grow in buffers kept from one
+	// session to the next, as a tournament worker keeps them.
+	var bufs session.Buffers
+	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		s, err := session.New(sc, session.Config{Protocol: session.SAO, Rounds: rounds}, clock)
@@ -85,7 +89,7 @@ func benchSAO(b *testing.B, sc *scenario.Scenario, rounds int) {
 				agents[p.ID] = agent.Conceder(agent.WithBidSpace(spaces[p.ID]))
 			}
 		}
-		r, err := session.NewRunner(s, agents, session.WithTables(tables))
+		r, err := session.NewRunner(s, agents, session.WithTables(tables), session.WithBuffers(&bufs))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -93,6 +97,7 @@ func benchSAO(b *testing.B, sc *scenario.Scenario, rounds int) {
 			b.Fatal(err)
 		}
 		offers += countOffers(s)
+		r.Release()
 	}
 	b.ReportMetric(float64(offers)/b.Elapsed().Seconds(), "offers/s")
 	b.ReportMetric(float64(offers)/float64(b.N), "offers/session")

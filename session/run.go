@@ -22,7 +22,10 @@ type Runner struct {
 	MaxTurns int
 
 	views   map[string]*agent.View
+	bufs    *Buffers // WithBuffers: where the slices below come from and go back to
+	pkgs    []int    // storage of the packages of history (see clonePackage)
 	history []agent.Offer
+	moves   []agent.Move
 	index   map[string]int
 }
 
@@ -66,7 +69,74 @@ func (r *Runner) fault(id string, cause error) error {
 // RunnerOption configures NewRunner.
 type RunnerOption func(*runnerConfig)
 
-type runnerConfig struct{ tables map[string]*profile.Table }
+type runnerConfig struct {
+	tables map[string]*profile.Table
+	bufs   *Buffers
+}
+
+// Buffers are the slices a Runner grows as its session goes — the
+// session's log, the offers and moves shown to the agents, the storage of
+// the offered packages — kept from one session to the next, so that a
+// worker running thousands of sessions one after another allocates them
+// once instead of regrowing them in every session (see WithBuffers). A
+// Buffers serves one session at a time; the zero value is ready to use.
+type Buffers struct {
+	events  []Event
+	history []agent.Offer
+	moves   []agent.Move
+	pkgs    []int
+}
+
+// pkgChunk is the number of package levels a runner's package storage
+// grows by (the offers of a 1000-round session between two parties on a
+// domain of 8 points fit in two chunks).
+const pkgChunk = 8192
+
+// WithBuffers makes the runner grow b's slices instead of new ones; call
+// Runner.Release when the session and its log are no longer needed, to
+// give them back to b for the next session.
+func WithBuffers(b *Buffers) RunnerOption {
+	return func(c *runnerConfig) { c.bufs = b }
+}
+
+// Release gives the runner's slices back to its Buffers (WithBuffers),
+// cleared, for the next session. Neither the runner nor its session (its
+// log, the agents' views of the history) may be used afterwards: the
+// session's log is emptied. Without Buffers it does nothing.
+func (r *Runner) Release() {
+	b := r.bufs
+	if b == nil {
+		return
+	}
+	r.bufs = nil
+	clear(r.S.events)
+	clear(r.history)
+	clear(r.moves)
+	b.events, b.history, b.moves = r.S.events[:0], r.history[:0], r.moves[:0]
+	r.S.events, r.history, r.moves = nil, nil, nil
+	for _, v := range r.views {
+		v.History, v.Moves, v.Current = nil, nil, nil
+	}
+	// The packages handed out were carved from b.pkgs' last chunk (and
+	// earlier ones, now garbage): the chunk is reused from its start.
+	b.pkgs = r.pkgs[:0]
+	r.pkgs = nil
+}
+
+// clonePackage copies p into the runner's package storage (a chunk of
+// levels carved into packages of capacity len(p), so that appending to
+// one never writes into the next).
+func (r *Runner) clonePackage(p framework.Package) framework.Package {
+	if len(p) == 0 || len(p) > pkgChunk/4 {
+		return slices.Clone(p)
+	}
+	if len(r.pkgs)+len(p) > cap(r.pkgs) {
+		r.pkgs = make([]int, 0, pkgChunk)
+	}
+	n := len(r.pkgs)
+	r.pkgs = append(r.pkgs, p...)
+	return framework.Package(r.pkgs[n : n+len(p) : n+len(p)])
+}
 
 // WithTables gives the runner already compiled profiles (by party id), so
 // that agents can reuse structures built for them across sessions (e.g. an
@@ -82,8 +152,19 @@ func NewRunner(s *Session, agents map[string]agent.Negotiator, opts ...RunnerOpt
 		o(&rc)
 	}
 	r := &Runner{S: s, Agents: agents, views: map[string]*agent.View{}, index: map[string]int{}}
+	if b := rc.bufs; b != nil {
+		r.bufs = b
+		s.events = append(b.events[:0], s.events...)
+		r.history, r.moves, r.pkgs = b.history[:0], b.moves[:0], b.pkgs[:0]
+		b.events, b.history, b.moves, b.pkgs = nil, nil, nil, nil // the runner's until Release
+	}
+	names := make([]string, len(s.Config.Parties))
 	for i, id := range s.Config.Parties {
 		r.index[id] = i
+		names[i] = id
+		if p := s.Scenario.Party(id); p != nil && p.Name != "" {
+			names[i] = p.Name
+		}
 	}
 	for i, id := range s.Config.Parties {
 		a, ok := agents[id]
@@ -102,7 +183,7 @@ func NewRunner(s *Session, agents map[string]agent.Negotiator, opts ...RunnerOpt
 			}
 		}
 		v := &agent.View{Self: i, Parties: len(s.Config.Parties), Framework: s.Scenario.Framework,
-			Profile: p.Profile, Table: t, Deadline: s.Config.Rounds}
+			Profile: p.Profile, Table: t, Deadline: s.Config.Rounds, PartyIDs: s.Config.Parties, PartyNames: names}
 		r.views[id] = v
 		a.Init(v)
 	}
@@ -142,7 +223,7 @@ func (r *Runner) Run() error {
 		id := s.TurnParty()
 		v := r.views[id]
 		v.Time, v.Round = s.Time(), s.State.Round
-		v.History = r.history
+		v.History, v.Moves = r.history, r.moves
 		v.Current = nil
 		if c := s.State.Current; c != nil {
 			v.Current = &agent.Offer{By: r.index[c.By], Round: c.Round, Package: c.Package}
@@ -173,15 +254,17 @@ func (r *Runner) Run() error {
 			return fmt.Errorf("session: agent %s returned unknown action %d", r.Agents[id].Name(), act.Kind)
 		}
 		round := s.State.Round
+		var accepted framework.Package
+		if m.Kind == KindAccept && s.State.Current != nil {
+			accepted = s.State.Current.Package
+		}
 		if _, err := s.Submit(m); err != nil {
 			if expired(s, err) {
 				break
 			}
 			return fmt.Errorf("session: agent %s (%s): %w", r.Agents[id].Name(), id, err)
 		}
-		if m.Kind == KindOffer {
-			r.history = append(r.history, agent.Offer{By: r.index[id], Round: round, Package: slices.Clone(m.Package)})
-		}
+		r.record(id, round, &m, accepted)
 		r.emit(&seen)
 	}
 	r.emit(&seen)
@@ -246,14 +329,51 @@ func (r *Runner) amopTurn(id string, v *agent.View) error {
 		m.Kind, m.Yes, m.Ref = KindVote, &yes, st.VoteOn
 	}
 	round := st.Round
+	var voted framework.Package
+	if m.Kind == KindVote {
+		voted = st.Table[st.VoteOn-1].Package
+	}
 	if _, err := s.Submit(m); err != nil {
 		if expired(s, err) {
 			return nil
 		}
 		return fmt.Errorf("session: agent %s (%s): %w", r.Agents[id].Name(), id, err)
 	}
-	if m.Kind == KindOffer {
-		r.history = append(r.history, agent.Offer{By: r.index[id], Round: round, Package: slices.Clone(m.Package)})
-	}
+	r.record(id, round, &m, voted)
 	return nil
+}
+
+// record appends party id's move m, made in round and accepted by the
+// session, to the public history the agents see (View.History for offers,
+// View.Moves for every move); pkg is the package an acceptance or a vote
+// is on.
+func (r *Runner) record(id string, round int, m *Move, pkg framework.Package) {
+	mv := agent.Move{By: r.index[id], Round: round}
+	switch m.Kind {
+	case KindOffer:
+		p := r.clonePackage(m.Package)
+		r.history = append(r.history, agent.Offer{By: mv.By, Round: round, Package: p})
+		mv.Kind, mv.Package = agent.MoveOffer, p
+	case KindAccept:
+		mv.Kind, mv.Package = agent.MoveAccept, r.offered(pkg)
+	case KindEnd:
+		mv.Kind = agent.MoveEnd
+	case KindVote:
+		mv.Kind, mv.Package, mv.Yes = agent.MoveVote, r.offered(pkg), m.Yes != nil && *m.Yes
+	default:
+		return
+	}
+	r.moves = append(r.moves, mv)
+}
+
+// offered returns the history's copy of pkg when it is one of the last
+// offers (the offer accepted, or voted on, this round), so that moves share
+// it; otherwise a copy of pkg.
+func (r *Runner) offered(pkg framework.Package) framework.Package {
+	for i := len(r.history) - 1; i >= 0 && i >= len(r.history)-len(r.S.Config.Parties); i-- {
+		if slices.Equal(r.history[i].Package, pkg) {
+			return r.history[i].Package
+		}
+	}
+	return slices.Clone(pkg)
 }

@@ -184,6 +184,9 @@ type prepared struct {
 	space    *analysis.Space
 	frontier *analysis.Frontier
 	nash     []float64
+	// bufs holds session.Buffers for reuse: a negotiation takes one and
+	// gives it back, so the logs are not regrown in every negotiation.
+	bufs sync.Pool
 }
 
 var defaultEngine = &Engine{}
@@ -350,23 +353,38 @@ func (e *Engine) play(p *prepared, job Job, base Result, g *guard) (res Result) 
 			external[r.Party] = a
 		}
 	}
-	runner, err := session.NewRunner(s, agents, session.WithTables(p.tables))
+	// External agents hear the outcome (POST /end) after every negotiation
+	// they were initialised for, failures included, and free their state:
+	// after the result is known (End has its own timeout, and an agent that
+	// fails to take the outcome has not changed it); when the engine gave
+	// up on the negotiation (time budget, cancellation) as abandoned.
+	if len(external) > 0 {
+		defer func() {
+			if g.stop.Load() {
+				extagent.Abandon(external, "the tournament gave up this negotiation: an agent exceeded the time budget, or the run was cancelled")
+			} else {
+				extagent.Finish(s, external)
+			}
+		}()
+	}
+	opts := []session.RunnerOption{session.WithTables(p.tables)}
+	var bufs *session.Buffers
+	if len(external) == 0 { // (extagent.Finish reads the log after the deferred calls below)
+		if bufs, _ = p.bufs.Get().(*session.Buffers); bufs == nil {
+			bufs = &session.Buffers{}
+		}
+		opts = append(opts, session.WithBuffers(bufs))
+	}
+	runner, err := session.NewRunner(s, agents, opts...)
 	if err != nil {
 		res = base
 		res.Status, res.Error = StatusError, err.Error()
 		return res
 	}
-	err = runner.Run()
-	// External agents hear the outcome (POST /end) and free their state,
-	// after the result is known: End has its own timeout, and an agent
-	// that fails to take the outcome has not changed it.
-	if len(external) > 0 {
-		defer func() {
-			if !g.stop.Load() {
-				extagent.Finish(s, external)
-			}
-		}()
+	if bufs != nil {
+		defer func() { runner.Release(); p.bufs.Put(bufs) }() // after the result is computed
 	}
+	err = runner.Run()
 	// An external agent that failed ended the talks. Cut off from it, the
 	// negotiation did not run (it is run again on resume); one that timed
 	// out or broke the protocol failed it: its fault, not a walk-out.
@@ -550,6 +568,7 @@ func (e *Engine) newPrepared(ref ScenarioRef) (*prepared, error) {
 			// The negotiators find the same problem and walk away.
 			continue
 		}
+		bs.Complete() // shared by every negotiation: sorted once, up front
 		p.spaces[id] = bs
 	}
 	if p.frontier, err = analysis.FrontierAdditive(p.space, analysis.FrontierOptions{}); err != nil {

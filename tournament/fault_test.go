@@ -20,7 +20,7 @@ import (
 )
 
 // httpAgent builds external agents as parley tournament does (extagent,
-// parley-agent/1 over HTTP).
+// parley-agent over HTTP).
 func httpAgent(name, url string, job Job) (agent.Negotiator, error) {
 	return extagent.New(name, url, extagent.WithProtocol(job.Protocol), extagent.WithTimeout(2*time.Second))
 }
@@ -37,7 +37,7 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// serveAgent serves a conceder over parley-agent/1 on addr until the test
+// serveAgent serves a conceder over parley-agent on addr until the test
 // ends.
 func serveAgent(t *testing.T, addr string) {
 	t.Helper()

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """A Parley external agent in plain Python: standard library only.
 
-It speaks Parley's external-agent protocol "parley-agent/1" (JSON over HTTP,
-docs/agent-protocol.md): Parley POSTs /init when a negotiation starts, /act at
-each of the agent's turns and /end with the outcome; GET / is the handshake.
+It speaks Parley's external-agent protocol, versions "parley-agent/2" and
+"parley-agent/1" (JSON over HTTP, docs/agent-protocol.md): Parley POSTs /init
+when a negotiation starts, /act at each of the agent's turns and /end with the
+outcome (after every negotiation, failures included); GET / is the handshake.
+Version 2 adds to /init who is who (party, parties_info), the scoring rule and
+the deadline's time base, and its history holds every move (offers,
+acceptances, walk-outs, votes), not only offers. --protocol-version 1 makes
+the agent speak version 1 only.
 
 Strategy: time-dependent concession over the agent's own linear additive
 profile. At normalised time t in [0, 1] it aims at
@@ -34,7 +39,9 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-VERSION = "parley-agent/1"
+VERSION_1 = "parley-agent/1"
+VERSION_2 = "parley-agent/2"
+VERSIONS = (VERSION_2, VERSION_1)  # highest first
 MAX_REQUEST = 16 << 20  # bytes: refuse larger requests
 ENUMERATE_LIMIT = 200_000  # packages: above this, offers come from a greedy search
 
@@ -167,7 +174,18 @@ class Negotiation:
 
     def __init__(self, msg, e, enumerate_limit=ENUMERATE_LIMIT):
         self.e = e
+        self.version = msg["version"]
         self.self_index = msg["self"]
+        # Version 2 names the parties and the scoring; version 1 does not.
+        self.party = msg.get("party")  # {"index", "id", "name", "agent"?}
+        self.parties_info = msg.get("parties_info") or []
+        self.scoring = msg.get("scoring")  # {"rule", "no_agreement", "note"?}
+        deadline = msg.get("deadline") or {}
+        if deadline.get("time") == "none" or (not deadline.get("rounds") and not deadline.get("seconds")):
+            # Without a deadline, time stays 0: this time-based strategy
+            # would never concede from its best package.
+            print("warning: negotiation %s has no deadline: time stays 0 and I will not concede"
+                  % msg["negotiation"], file=sys.stderr)
         self.framework = msg["framework"]
         self.profile = msg["profile"]
         self.levels = msg["levels"]
@@ -180,7 +198,10 @@ class Negotiation:
                     break
         self.rv = reservation_value(self.profile, self.contrib)
         self.u_max = sum(max(c) for c in self.contrib)
-        self.history = []  # every offer so far: {"by", "round", "package"}
+        # The public history as sent: offers {"by", "round", "package"} in
+        # version 1; moves {"by", "round", "kind", "package"?, "vote"?} of
+        # kind offer, accept, end or vote in version 2.
+        self.history = []
         self.candidates = None
         size = 1
         for n in self.levels:
@@ -219,8 +240,9 @@ class Negotiation:
         return {"action": "offer", "package": offer}
 
     def opponent_last(self):
+        """The other side's last offer (version 1's history has no kind)."""
         for o in reversed(self.history):
-            if o["by"] != self.self_index:
+            if o.get("kind", "offer") == "offer" and o["by"] != self.self_index:
                 return o["package"]
         return None
 
@@ -274,8 +296,13 @@ class Negotiation:
             package[i] = l
 
     def end(self, msg):
-        # A learning agent would update what it knows here.
-        return
+        # A learning agent would update what it knows here. Version 2 says
+        # why the negotiation ended: "cause" (agreement, deadline,
+        # walked-away, agent-error, timeout, ...), "by" (a party id) and
+        # "own_error" when this agent failed.
+        if msg.get("own_error"):
+            print("negotiation %s: Parley recorded my failure: %s" % (msg["negotiation"], msg["own_error"]),
+                  file=sys.stderr)
 
 
 def distance(a, b):
@@ -286,16 +313,17 @@ def distance(a, b):
 
 
 class Agent:
-    def __init__(self, name, e, enumerate_limit=ENUMERATE_LIMIT):
+    def __init__(self, name, e, enumerate_limit=ENUMERATE_LIMIT, versions=VERSIONS):
         self.name, self.e, self.enumerate_limit = name, e, enumerate_limit
+        self.versions = versions
         self.lock = threading.Lock()
         self.negotiations = {}
 
     def handle(self, path, msg):
         """Returns (status, reply) for a POST."""
         if path == "/init":
-            if msg.get("version") != VERSION:
-                return 400, {"error": "protocol version %r, I speak %r" % (msg.get("version"), VERSION)}
+            if msg.get("version") not in self.versions:
+                return 400, {"error": "protocol version %r, I speak %r" % (msg.get("version"), list(self.versions))}
             n = Negotiation(msg, self.e, self.enumerate_limit)
             with self.lock:
                 self.negotiations[msg["negotiation"]] = n
@@ -307,9 +335,11 @@ class Agent:
         if path == "/act":
             return 200, n.act(msg)
         if path == "/end":
-            n.end(msg)
+            # Parley sends /end after every negotiation, failures included:
+            # forgetting the negotiation here frees its memory.
             with self.lock:
                 self.negotiations.pop(msg["negotiation"], None)
+            n.end(msg)
             return 200, {"ok": True}
         return 404, {"error": "no such call " + path}
 
@@ -331,7 +361,7 @@ def make_handler(agent, verbose):
         def do_GET(self):
             if self.path != "/":
                 return self.reply(404, {"error": "no such page"})
-            self.reply(200, {"name": agent.name, "version": VERSION})
+            self.reply(200, {"name": agent.name, "version": agent.versions[0], "versions": list(agent.versions)})
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -360,11 +390,14 @@ def main(argv=None):
     ap.add_argument("--name", default=None, help="name in the handshake")
     ap.add_argument("--enumerate-limit", type=int, default=ENUMERATE_LIMIT,
                     help="largest package space to enumerate; above it offers come from a greedy search (default %d)" % ENUMERATE_LIMIT)
+    ap.add_argument("--protocol-version", type=int, choices=(1, 2), default=2,
+                    help="highest protocol version to speak: 2 (default; also speaks 1) or 1 (version 1 only)")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = ap.parse_args(argv)
     if args.e <= 0:
         ap.error("--e must be positive")
-    agent = Agent(args.name or "py-timedep(e=%g)" % args.e, args.e, args.enumerate_limit)
+    versions = VERSIONS if args.protocol_version == 2 else (VERSION_1,)
+    agent = Agent(args.name or "py-timedep(e=%g)" % args.e, args.e, args.enumerate_limit, versions)
     server = ThreadingHTTPServer((args.host, args.port), make_handler(agent, args.verbose))
     server.daemon_threads = True
     host, port = server.server_address[:2]

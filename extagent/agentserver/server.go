@@ -1,5 +1,6 @@
 // Package agentserver serves Go negotiators over Parley's external-agent
-// protocol ("parley-agent/1", docs/agent-protocol.md), so that a strategy
+// protocol (versions "parley-agent/2" and "parley-agent/1",
+// docs/agent-protocol.md), so that a strategy
 // written against the same agent.Negotiator interface as Parley's built-in
 // agents can run as a separate process (or on another machine) and join
 // sessions and tournaments through extagent.New:
@@ -9,7 +10,8 @@
 // Every negotiation gets its own negotiator instance, built by the
 // constructor at /init, with a View rebuilt from the messages exactly as the
 // in-process runner builds it (same framework, profile, table, time, round,
-// current offer and history), so a negotiator behaves the same in-process
+// current offer, history of offers and, in version 2, of every move and
+// the parties' ids and names), so a negotiator behaves the same in-process
 // and served. Negotiators that implement extagent.Ender hear the outcome at
 // /end.
 //
@@ -78,12 +80,17 @@ type Server struct {
 }
 
 type negotiation struct {
-	mu   sync.Mutex
-	a    agent.Negotiator
-	view *agent.View
-	hist []agent.Offer
-	last time.Time
-	done bool
+	mu      sync.Mutex
+	version string
+	a       agent.Negotiator
+	view    *agent.View
+	// sent is the history as sent: offers (version 1) or moves (version
+	// 2); hist the offers among them, moves the moves (version 2).
+	sent  int
+	hist  []agent.Offer
+	moves []agent.Move
+	last  time.Time
+	done  bool
 }
 
 // New returns a server that builds one negotiator with newAgent for every
@@ -135,7 +142,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusMethodNotAllowed, "GET / is the handshake")
 			return
 		}
-		reply(w, extagent.Hello{Name: s.name, Version: extagent.Version})
+		reply(w, extagent.Hello{Name: s.name, Version: extagent.Version, Versions: extagent.Versions()})
 		return
 	case extagent.PathInit, extagent.PathAct, extagent.PathEnd:
 	default:
@@ -171,8 +178,8 @@ func (s *Server) init(w http.ResponseWriter, body []byte) {
 		fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if req.Version != extagent.Version {
-		fail(w, http.StatusBadRequest, fmt.Sprintf("protocol version %q; this agent speaks %q", req.Version, extagent.Version))
+	if req.Version != extagent.Version1 && req.Version != extagent.Version2 {
+		fail(w, http.StatusBadRequest, fmt.Sprintf("protocol version %q; this agent speaks %q", req.Version, extagent.Versions()))
 		return
 	}
 	if req.Negotiation == "" || req.Framework == nil || req.Profile == nil {
@@ -194,6 +201,12 @@ func (s *Server) init(w http.ResponseWriter, body []byte) {
 	}
 	v := &agent.View{Self: req.Self, Parties: req.Parties, Framework: req.Framework, Profile: req.Profile,
 		Table: table, Deadline: req.Deadline.Rounds}
+	if len(req.PartiesInfo) == req.Parties {
+		v.PartyIDs, v.PartyNames = make([]string, req.Parties), make([]string, req.Parties)
+		for i, p := range req.PartiesInfo {
+			v.PartyIDs[i], v.PartyNames[i] = p.ID, p.Name
+		}
+	}
 	now := s.now()
 	s.mu.Lock()
 	if s.single {
@@ -217,7 +230,7 @@ func (s *Server) init(w http.ResponseWriter, body []byte) {
 		fail(w, http.StatusServiceUnavailable, fmt.Sprintf("busy: already %d negotiations", s.max))
 		return
 	}
-	n := &negotiation{view: v, last: now}
+	n := &negotiation{version: req.Version, view: v, last: now}
 	n.mu.Lock() // held until Init returns: an /act cannot overtake it
 	s.negs[req.Negotiation] = n
 	s.mu.Unlock()
@@ -274,34 +287,29 @@ func (s *Server) act(w http.ResponseWriter, body []byte) {
 	}
 	defer n.mu.Unlock()
 	levels := n.view.Framework.Radix()
-	if req.HistoryStart < 0 || req.HistoryStart > len(n.hist) {
-		fail(w, http.StatusBadRequest, fmt.Sprintf("history_start %d, but %d offers were sent before", req.HistoryStart, len(n.hist)))
+	v2 := n.version == extagent.Version2
+	if req.HistoryStart < 0 || req.HistoryStart > n.sent {
+		fail(w, http.StatusBadRequest, fmt.Sprintf("history_start %d, but %d entries were sent before", req.HistoryStart, n.sent))
 		return
 	}
-	check := func(o *extagent.Offer) error {
-		if o.By < 0 || o.By >= n.view.Parties {
-			return fmt.Errorf("offer by party %d of %d", o.By, n.view.Parties)
-		}
-		return extagent.CheckPackage(o.Package, levels)
-	}
 	for i := range req.History {
-		if err := check(&req.History[i]); err != nil {
-			fail(w, http.StatusBadRequest, "history: "+err.Error())
+		if err := checkMove(&req.History[i], n.view.Parties, levels, v2); err != nil {
+			fail(w, http.StatusBadRequest, fmt.Sprintf("history[%d]: %v", i, err))
 			return
 		}
 	}
 	if c := req.Current; c != nil {
-		if err := check(c); err != nil {
+		if err := checkMove(&extagent.Move{By: c.By, Round: c.Round, Package: c.Package}, n.view.Parties, levels, false); err != nil {
 			fail(w, http.StatusBadRequest, "current: "+err.Error())
 			return
 		}
 	}
-	n.hist = n.hist[:req.HistoryStart]
-	for _, o := range req.History {
-		n.hist = append(n.hist, agent.Offer{By: o.By, Round: o.Round, Package: o.Package})
-	}
+	n.record(req.HistoryStart, req.History)
 	v := n.view
 	v.Time, v.Round, v.Current, v.History = req.Time, req.Round, nil, n.hist
+	if v2 {
+		v.Moves = n.moves
+	}
 	if c := req.Current; c != nil {
 		v.Current = &agent.Offer{By: c.By, Round: c.Round, Package: c.Package}
 	}
@@ -325,6 +333,63 @@ func (s *Server) act(w http.ResponseWriter, body []byte) {
 	}
 }
 
+// checkMove validates an entry of the history: an offer (version 1) or a
+// move of a known kind (version 2).
+func checkMove(m *extagent.Move, parties int, levels []int, v2 bool) error {
+	if m.By < 0 || m.By >= parties {
+		return fmt.Errorf("move by party %d of %d", m.By, parties)
+	}
+	kind := m.Kind
+	if !v2 {
+		if kind != "" {
+			return fmt.Errorf("a version 1 history holds offers only, not %q", kind)
+		}
+		kind = agent.MoveOffer
+	}
+	switch kind {
+	case agent.MoveOffer, agent.MoveAccept:
+	case agent.MoveVote:
+		if m.Vote == nil {
+			return errors.New("a vote without \"vote\"")
+		}
+	case agent.MoveEnd:
+		return nil
+	default:
+		return fmt.Errorf("unknown move kind %q", m.Kind)
+	}
+	return extagent.CheckPackage(m.Package, levels)
+}
+
+// record puts the history entries sent at start in place: version 1's
+// offers, or version 2's moves and the offers among them.
+func (n *negotiation) record(start int, entries []extagent.Move) {
+	if n.version != extagent.Version2 {
+		n.hist = n.hist[:start]
+		for _, o := range entries {
+			n.hist = append(n.hist, agent.Offer{By: o.By, Round: o.Round, Package: o.Package})
+		}
+		n.sent = len(n.hist)
+		return
+	}
+	if start < len(n.moves) { // a resend: rebuild the offers up to start
+		n.moves = n.moves[:start]
+		n.hist = n.hist[:0]
+		for _, m := range n.moves {
+			if m.Kind == agent.MoveOffer {
+				n.hist = append(n.hist, agent.Offer{By: m.By, Round: m.Round, Package: m.Package})
+			}
+		}
+	}
+	for _, e := range entries {
+		m := agent.Move{By: e.By, Round: e.Round, Kind: e.Kind, Package: e.Package, Yes: e.Vote != nil && *e.Vote}
+		n.moves = append(n.moves, m)
+		if m.Kind == agent.MoveOffer {
+			n.hist = append(n.hist, agent.Offer{By: m.By, Round: m.Round, Package: m.Package})
+		}
+	}
+	n.sent = len(n.moves)
+}
+
 func (s *Server) end(w http.ResponseWriter, body []byte) {
 	var req extagent.EndRequest
 	if err := decode(body, &req); err != nil {
@@ -340,7 +405,7 @@ func (s *Server) end(w http.ResponseWriter, body []byte) {
 	if e, ok := n.a.(extagent.Ender); ok {
 		err = s.play(func() {
 			e.End(extagent.Outcome{Status: req.Status, Agreement: req.Agreement, Reason: req.Reason,
-				Round: req.Round, Time: req.Time})
+				Cause: req.Cause, By: req.By, Round: req.Round, Time: req.Time})
 		})
 	}
 	n.mu.Unlock()

@@ -22,15 +22,30 @@ import (
 	"github.com/parley-negotiation/parley/tournament"
 )
 
-// externalAgent builds a tournament's agents with a url: (parley-agent/1),
-// telling them the job's protocol and wall-time deadline; a call longer
-// than the job's time budget fails.
-func externalAgent(name, url string, job tournament.Job) (agent.Negotiator, error) {
-	opts := []extagent.Option{extagent.WithProtocol(job.Protocol), extagent.WithDuration(job.Duration)}
-	if job.Budget > 0 {
-		opts = append(opts, extagent.WithTimeout(job.Budget))
+// externalAgents returns the constructor of a tournament's agents with a
+// url: (parley-agent/2 or /1), telling them the job's protocol, wall-time
+// deadline, agents and scoring (rankBy: the tournament's ranking, "" when
+// unknown, as on a remote worker); a call longer than the job's time budget
+// fails. Each agent is greeted (GET /) once per constructor: one per
+// tournament run or worker process.
+func externalAgents(rankBy string) func(name, url string, job tournament.Job) (agent.Negotiator, error) {
+	hs := extagent.NewHandshakes()
+	return func(name, url string, job tournament.Job) (agent.Negotiator, error) {
+		sc := extagent.Scoring{Rule: extagent.ScoreUtility, NoAgreement: job.Scoring,
+			Note: "the tournament ranks agents by the mean of this score over their negotiations; a timeout or agent error scores as no agreement"}
+		switch rankBy {
+		case tournament.RankDiscounted:
+			sc.Rule = extagent.ScoreDiscounted
+		case "":
+			sc.Note = "each negotiation records every party's utility and discounted utility; the tournament's ranking (one of them) is not known to this worker"
+		}
+		opts := []extagent.Option{extagent.WithProtocol(job.Protocol), extagent.WithDuration(job.Duration),
+			extagent.WithHandshakes(hs), extagent.WithAgents(job.Agents()), extagent.WithScoring(sc)}
+		if job.Budget > 0 {
+			opts = append(opts, extagent.WithTimeout(job.Budget))
+		}
+		return extagent.New(name, url, opts...)
 	}
-	return extagent.New(name, url, opts...)
 }
 
 // distributed is a tournament's dispatch over NATS: it connects to
@@ -110,7 +125,7 @@ func distributed(ctx context.Context, e *env, fl *tournamentFlags, out string, j
 		if err != nil {
 			return nil, stop, err
 		}
-		w := &cluster.Worker{JS: wjs, Key: key, Concurrency: workers, External: externalAgent, Logf: logf}
+		w := &cluster.Worker{JS: wjs, Key: key, Concurrency: workers, External: externalAgents(""), Logf: logf}
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = w.Run(wctx) }()
 	}
@@ -247,7 +262,7 @@ func runWorker(ctx context.Context, e *env, fl *workerFlags) error {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
-	w := &cluster.Worker{JS: js, Key: cluster.DeriveKey(secret), Concurrency: conc, External: externalAgent, MaxDeliveries: fl.maxDeliveries,
+	w := &cluster.Worker{JS: js, Key: cluster.DeriveKey(secret), Concurrency: conc, External: externalAgents(""), MaxDeliveries: fl.maxDeliveries,
 		Logf: func(format string, args ...any) { log.Warn(fmt.Sprintf(format, args...)) }}
 	log.Info("worker started", "nats", fl.nats, "concurrency", conc)
 	if every := fl.progress.every; fl.progress.on && !fl.quiet {

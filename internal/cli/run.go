@@ -70,7 +70,7 @@ written with --log and can be checked with parley replay.
 ` + wrap("Agents (SAO): "+agent.Negotiators+`. GENIUS's time-dependent
 agents ignore the reservation value; add ":floor" (e.g. boulware:floor) for
 agents that never go below it. An agent given as a URL (http:// or https://)
-is an external agent in any language, speaking parley-agent/1
+is an external agent in any language, speaking parley-agent (version 1 or 2)
 (docs/agent-protocol.md; examples/python has one). An agent that fails
 (unreachable, too slow, breaking the protocol) is a fault, not a walk-out:
 the log records it, the outcome names it and parley run exits with status 1.`, helpWidth-1, "") + `
@@ -205,6 +205,12 @@ type Outcome struct {
 	Agreement map[string]string  `json:"agreement,omitempty"`
 	Agents    map[string]string  `json:"agents"`
 	Utilities map[string]float64 `json:"utilities"`
+
+	// AgreementLevels is Agreement (labels by point id) as level indices
+	// in framework order: the package the agents exchanged, as external
+	// agents and NegMAS outcomes index it.
+	AgreementLevels []int `json:"agreement_levels,omitempty"`
+
 	// DistancePareto and DistanceNash are GENIUS's measures for the
 	// negotiating parties (utility space, Euclidean).
 	DistancePareto float64 `json:"distance_pareto"`
@@ -323,13 +329,19 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	if err != nil {
 		return err
 	}
+	// The outcome's distances need the exact Pareto frontier: it is
+	// computed (or read from the cache) while the agents prepare and
+	// negotiate.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	frontier := analysis.StartFrontier(ctx, space, analysis.DefaultFrontierCache())
 	if fl.svg != "" || fl.png != "" {
 		if _, err := plotAxes(space, fl.plotPair); err != nil {
 			return err
 		}
 	}
 	if mediated {
-		return runMediated(e, sc, s, space, fl, priv)
+		return runMediated(e, sc, s, space, frontier, fl, priv)
 	}
 	agents := map[string]agent.Negotiator{}
 	external := map[string]agent.Negotiator{}
@@ -337,9 +349,12 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	for _, spec := range fl.agents {
 		id, name, _ := strings.Cut(spec, "=")
 		if strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://") {
-			// An external agent (parley-agent/1, docs/agent-protocol.md).
+			// An external agent (parley-agent/2 or /1, docs/agent-protocol.md).
 			a, err := extagent.New("", name, extagent.WithProtocol(cfg.Protocol), extagent.WithDuration(fl.duration),
-				extagent.WithTimeout(fl.agentTimeout), extagent.WithInitTimeout(fl.agentInit))
+				extagent.WithTimeout(fl.agentTimeout), extagent.WithInitTimeout(fl.agentInit),
+				extagent.WithScoring(extagent.Scoring{Rule: extagent.ScoreUtility, NoAgreement: s.Config.Scoring,
+					Note: "parley run reports each party's own undiscounted utility of the agreement; without agreement, " +
+						map[string]string{session.ScoreReservation: "its reservation value", session.ScoreZero: "0"}[s.Config.Scoring]}))
 			if err != nil {
 				return fmt.Errorf("--agent %s: %w", spec, err)
 			}
@@ -358,6 +373,10 @@ func runSession(e *env, arg string, fl *runFlags) error {
 			a, _ := agent.ByName("boulware", fl.seed+uint64(100+i))
 			agents[id], names[id] = a, a.Name()
 		}
+	}
+	extagent.SetAgents(external, s.Config.Parties, names) // the agents' names are public in parley run
+	if w := extagent.NoDeadlineWarning(external, s.Config.Rounds, s.Config.Duration); w != "" && !fl.quiet {
+		fmt.Fprintln(e.stderr, "warning: "+w)
 	}
 	r, err := session.NewRunner(s, agents)
 	if err != nil {
@@ -380,14 +399,14 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	if runErr != nil && !errors.Is(runErr, session.ErrAgentFault) {
 		return runErr
 	}
-	if err := finishRun(e, sc, s, space, names, fl, priv); err != nil {
+	if err := finishRun(e, sc, s, space, frontier, names, fl, priv); err != nil {
 		return err
 	}
 	return runErr // an agent's fault: the log and the outcome say so, and the exit status
 }
 
-func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, names map[string]string, fl *runFlags, priv ed25519.PrivateKey) error {
-	out, err := outcome(sc, s, space, names)
+func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, frontier *analysis.PendingFrontier, names map[string]string, fl *runFlags, priv ed25519.PrivateKey) error {
+	out, err := outcome(sc, s, space, frontier, names)
 	if err != nil {
 		return err
 	}
@@ -419,7 +438,7 @@ func finishRun(e *env, sc *scenario.Scenario, s *session.Session, space *analysi
 
 // runMediated runs single-text, vote and blind sessions with a mediator
 // strategy and profile-driven parties.
-func runMediated(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, fl *runFlags, priv ed25519.PrivateKey) error {
+func runMediated(e *env, sc *scenario.Scenario, s *session.Session, space *analysis.Space, frontier *analysis.PendingFrontier, fl *runFlags, priv ed25519.PrivateKey) error {
 	med, err := mediator.ByName(fl.strategy, fl.seed)
 	if err != nil {
 		return usageError{err}
@@ -451,7 +470,7 @@ func runMediated(e *env, sc *scenario.Scenario, s *session.Session, space *analy
 		}
 		return runErr
 	}
-	return finishRun(e, sc, s, space, names, fl, priv)
+	return finishRun(e, sc, s, space, frontier, names, fl, priv)
 }
 
 func printEvent(w io.Writer, sc *scenario.Scenario, space *analysis.Space, ev *session.Event) {
@@ -475,12 +494,13 @@ func printEvent(w io.Writer, sc *scenario.Scenario, space *analysis.Space, ev *s
 	}
 }
 
-func outcome(sc *scenario.Scenario, s *session.Session, space *analysis.Space, names map[string]string) (*Outcome, error) {
+func outcome(sc *scenario.Scenario, s *session.Session, space *analysis.Space, frontier *analysis.PendingFrontier, names map[string]string) (*Outcome, error) {
 	o := &Outcome{Scenario: sc.Name, Protocol: s.Config.Protocol, Status: s.State.Status, Reason: s.State.Reason,
 		Rounds: s.State.Round, Events: s.Len(), Agents: names, Utilities: map[string]float64{}}
 	var u []float64
 	if s.State.Agreement != nil {
 		o.Agreement = sc.Framework.IDs(s.State.Agreement)
+		o.AgreementLevels = []int(s.State.Agreement.Clone())
 		u = space.Utilities(s.State.Agreement)
 	} else {
 		u = make([]float64, space.N())
@@ -497,21 +517,12 @@ func outcome(sc *scenario.Scenario, s *session.Session, space *analysis.Space, n
 			o.BelowReservation[id] = space.Reservation[i]
 		}
 	}
-	fr, err := analysis.FrontierAdditive(space, analysis.FrontierOptions{})
+	fr, _, err := frontier.Wait()
 	if err != nil {
 		return nil, err
 	}
-	o.DistancePareto = analysis.DistanceToFrontier(u, fr)
-	// The textbook Nash point (individually rational); GENIUS's variant
-	// only where no package is individually rational. They coincide when
-	// reservation values are 0, as in GENIUS's own runs.
-	nash, ok := analysis.NashPoint(fr, space.Reservation)
-	if !ok {
-		nash, ok = analysis.NashPointGENIUS(fr, space.Reservation)
-	}
-	if ok {
-		o.DistanceNash = analysis.Distance(u, nash.Point.U)
-	}
+	d := analysis.OutcomeDistances(fr, space, u)
+	o.DistancePareto, o.DistanceNash = d.Pareto, d.Nash
 	o.Welfare = analysis.Welfare(u)
 	o.Fault = s.State.Fault
 	o.Decision = decisionOf(s)

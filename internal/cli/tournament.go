@@ -48,7 +48,7 @@ A config (YAML; paths are relative to the config file):
       strategy: timedep
       params: {e: 0.5, floor: true}
     # - name: mine                 # an external agent, in any language: any
-    #   url: http://127.0.0.1:8080/agent  # URL that speaks parley-agent/1
+    #   url: http://127.0.0.1:8080/agent  # URL that speaks parley-agent/1 or /2
   scenarios:
     - tiny-2p                      # a built-in scenario
     - file: my-scenario.yaml       # a scenario file
@@ -185,8 +185,8 @@ func runTournament(ctx context.Context, e *env, path string, seedSet bool, fl *t
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	// Agents with a url: speak parley-agent/1 (docs/agent-protocol.md).
-	eng := &tournament.Engine{External: externalAgent}
+	// Agents with a url: speak parley-agent/2 or /1 (docs/agent-protocol.md).
+	eng := &tournament.Engine{External: externalAgents(cfg.RankBy)}
 	workers := fl.workers
 	if workers == 0 && !(fl.workersGiven && (fl.nats != "" || fl.listen != "")) {
 		workers = runtime.GOMAXPROCS(0)
