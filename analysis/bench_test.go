@@ -2,47 +2,17 @@ package analysis
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
-	"github.com/parley-negotiation/parley/framework"
-	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/internal/fixture"
 )
 
 // benchSpace is a random additive domain with real-valued weights and scores
 // (the setting of NegMAS's benchmark: points × levels, n parties).
 func benchSpace(points, levels, parties int, seed uint64) *Space {
-	rng := rand.New(rand.NewPCG(seed, 99))
-	f := &framework.Framework{Name: fmt.Sprintf("random-%dx%d", points, levels)}
-	for k := 0; k < points; k++ {
-		p := framework.Point{ID: fmt.Sprintf("p%d", k)}
-		for l := 0; l < levels; l++ {
-			p.Options = append(p.Options, framework.Option{ID: fmt.Sprintf("o%d", l)})
-		}
-		f.Points = append(f.Points, p)
-	}
-	var names []string
-	var profs []*profile.Profile
-	for j := 0; j < parties; j++ {
-		pr := &profile.Profile{}
-		tot := 0.0
-		for range f.Points {
-			w := rng.Float64()
-			pr.Weights = append(pr.Weights, w)
-			tot += w
-			sc := make([]float64, levels)
-			for l := range sc {
-				sc[l] = rng.Float64()
-			}
-			pr.Scores = append(pr.Scores, sc)
-		}
-		for k := range pr.Weights {
-			pr.Weights[k] /= tot
-		}
-		names = append(names, fmt.Sprintf("party%d", j))
-		profs = append(profs, pr)
-	}
-	s, err := NewSpace(f, names, profs)
+	sc := fixture.RandomAdditive(fmt.Sprintf("random-%dx%d", points, levels), points, levels, parties, seed, 99, -1)
+	names, profs := fixture.Principals(sc)
+	s, err := NewSpace(sc.Framework, names, profs)
 	if err != nil {
 		panic(err)
 	}

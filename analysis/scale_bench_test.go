@@ -3,15 +3,13 @@ package analysis_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/parley-negotiation/parley/analysis"
-	"github.com/parley-negotiation/parley/framework"
-	"github.com/parley-negotiation/parley/profile"
+	"github.com/parley-negotiation/parley/internal/fixture"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -25,39 +23,9 @@ import (
 
 // gridSpace is one domain of the grid.
 func gridSpace(tb testing.TB, parties, points int, seed uint64) *analysis.Space {
-	rng := rand.New(rand.NewPCG(seed, 19))
-	f := &framework.Framework{Name: fmt.Sprintf("random-%dp-%dx4", parties, points)}
-	for k := 0; k < points; k++ {
-		p := framework.Point{ID: fmt.Sprintf("p%d", k)}
-		for l := 0; l < 4; l++ {
-			p.Options = append(p.Options, framework.Option{ID: fmt.Sprintf("o%d", l)})
-		}
-		f.Points = append(f.Points, p)
-	}
-	var names []string
-	var profs []*profile.Profile
-	for j := 0; j < parties; j++ {
-		pr := &profile.Profile{}
-		tot := 0.0
-		for range f.Points {
-			w := rng.Float64()
-			pr.Weights = append(pr.Weights, w)
-			tot += w
-			sc := make([]float64, 4)
-			for l := range sc {
-				sc[l] = rng.Float64()
-			}
-			pr.Scores = append(pr.Scores, sc)
-		}
-		for k := range pr.Weights {
-			pr.Weights[k] /= tot
-		}
-		res := 0.4
-		pr.Reservation = &res
-		names = append(names, fmt.Sprintf("party%d", j))
-		profs = append(profs, pr)
-	}
-	s, err := analysis.NewSpace(f, names, profs)
+	sc := fixture.RandomAdditive(fmt.Sprintf("random-%dp-%dx4", parties, points), points, 4, parties, seed, 19, 0.4)
+	names, profs := fixture.Principals(sc)
+	s, err := analysis.NewSpace(sc.Framework, names, profs)
 	if err != nil {
 		tb.Fatal(err)
 	}

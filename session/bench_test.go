@@ -1,13 +1,11 @@
 package session_test
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/parley-negotiation/parley/agent"
-	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/internal/fixture"
 	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/scenario"
 	"github.com/parley-negotiation/parley/session"
@@ -15,37 +13,7 @@ import (
 
 // randomScenario builds a random additive scenario with n principals.
 func randomScenario(points, levels, parties int, seed uint64) *scenario.Scenario {
-	rng := rand.New(rand.NewPCG(seed, 5))
-	f := &framework.Framework{Name: "bench"}
-	for k := 0; k < points; k++ {
-		p := framework.Point{ID: fmt.Sprintf("p%d", k)}
-		for l := 0; l < levels; l++ {
-			p.Options = append(p.Options, framework.Option{ID: fmt.Sprintf("o%d", l)})
-		}
-		f.Points = append(f.Points, p)
-	}
-	sc := &scenario.Scenario{Version: 1, Name: "bench", Framework: f,
-		Decision: scenario.Decision{Rule: scenario.Unanimity, Agreement: scenario.WholePackage},
-		Format:   scenario.Format{Default: scenario.Plenary}}
-	for j := 0; j < parties; j++ {
-		pr := &profile.Profile{}
-		tot := 0.0
-		for range f.Points {
-			w := rng.Float64()
-			tot += w
-			pr.Weights = append(pr.Weights, w)
-			sc := make([]float64, levels)
-			for l := range sc {
-				sc[l] = rng.Float64()
-			}
-			pr.Scores = append(pr.Scores, sc)
-		}
-		for k := range pr.Weights {
-			pr.Weights[k] /= tot
-		}
-		sc.Parties = append(sc.Parties, scenario.Party{ID: fmt.Sprintf("party%d", j), Role: scenario.Principal, Profile: pr})
-	}
-	return sc
+	return fixture.RandomAdditive("bench", points, levels, parties, seed, 5, -1)
 }
 
 // benchSAO runs whole SAO sessions between time-based agents (Boulware
