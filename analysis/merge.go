@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -64,6 +65,108 @@ func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 // error then wraps ctx's cause, e.g. context.DeadlineExceeded) or when the
 // work exceeds o.MaxWork (ErrWorkBudget).
 func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (*Frontier, error) {
+	return frontierAdditive(ctx, s, o, nil, 0, nil)
+}
+
+// mergeLayer records, per surviving partial package after one point, its
+// parent partial package and its level there (to rebuild witnesses).
+type mergeLayer struct{ parent, level []int32 }
+
+// mergeState is the merge's state before one point: the surviving partial
+// packages of the points before it (utilities, counts, red-line states of
+// stride ps) and the layers that rebuild their witnesses.
+type mergeState struct {
+	vals   []float64
+	counts []uint64
+	state  []int32
+	ps     int
+	layers []mergeLayer
+	// kept: the state is held (states past the memory budget are dropped,
+	// the earliest first).
+	kept bool
+}
+
+// bytes is the memory a kept state holds (its layers share the merge's).
+func (st *mergeState) bytes() int64 {
+	return int64(8*len(st.vals) + 8*len(st.counts) + 4*len(st.state) + 48*len(st.layers))
+}
+
+// checkpointBudget bounds the memory of one set of merge checkpoints: past
+// it the earliest states are dropped (a change on an earlier point then
+// resumes from the latest state kept before it, or from scratch).
+const checkpointBudget = 64 << 20
+
+// mergeCheckpoints keeps the state of an exact merge before every point, so
+// that the merge of a space that differs only from point k on (the same red
+// lines, the same contributions on points 0..k-1) resumes at point k with
+// the same partial sums, in the same order, as a merge from scratch: the
+// resumed frontier is bit for bit the one FrontierAdditive computes. Only
+// for exact merges without reservation pruning (Rational and Epsilon unset:
+// their pruning depends on later points).
+type mergeCheckpoints struct {
+	// eps is the pruning margin the states were computed with; a resumed
+	// merge needs one at least as large as its own space requires.
+	eps   float64
+	steps []mergeState
+	// valid: steps[0..valid] are states of the current space (-1: none;
+	// the zero value is treated as none). A change on point k keeps the
+	// states before points 0..k: the owner lowers valid to k.
+	valid int
+	// work[k] is the work (as metered) done before point k by a merge
+	// from scratch, total that of the whole merge: what resuming costs.
+	work  []int64
+	total int64
+	// held is the memory of the kept states; budget bounds it (0:
+	// checkpointBudget).
+	held, budget int64
+}
+
+// keep records st as the state before point k, dropping the earliest
+// kept states (never the initial one, which is tiny) past the budget.
+func (ck *mergeCheckpoints) keep(k int, st mergeState) {
+	if old := &ck.steps[k]; old.kept {
+		ck.held -= old.bytes()
+	}
+	st.kept = true
+	ck.steps[k] = st
+	ck.held += st.bytes()
+	budget := ck.budget
+	if budget <= 0 {
+		budget = checkpointBudget
+	}
+	for i := 1; i < k && ck.held > budget; i++ {
+		if ck.steps[i].kept {
+			ck.held -= ck.steps[i].bytes()
+			ck.steps[i] = mergeState{}
+		}
+	}
+}
+
+// resumeAt returns the latest point at or before from with a kept state
+// (0: none, merge from scratch).
+func (ck *mergeCheckpoints) resumeAt(from int) int {
+	from = min(from, ck.valid, len(ck.steps)-1)
+	for from > 0 && !ck.steps[from].kept {
+		from--
+	}
+	return max(from, 0)
+}
+
+// resumeWork is the work a merge resumed for a change on point k is
+// expected to do (the whole merge's when there is no state to resume).
+func (ck *mergeCheckpoints) resumeWork(k int) int64 {
+	if ck.steps == nil {
+		return ck.total
+	}
+	return ck.total - ck.work[ck.resumeAt(k)]
+}
+
+// frontierAdditive is FrontierAdditiveContext; with ck non-nil (o must then
+// be exact and not Rational) it resumes before point from (or the last
+// valid state before it) when ck holds a state there computed with a large
+// enough margin, and records its states in ck. With work non-nil it stores
+// the work done there.
+func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCheckpoints, from int, work *int64) (*Frontier, error) {
 	f := s.Framework
 	n, d := len(f.Points), s.N()
 	if o.MaxPoints <= 0 {
@@ -115,8 +218,7 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 	}
 	eps := 16 * float64(n+1) * mag * 0x1p-52
 
-	type layer struct{ parent, level []int32 }
-	layers := make([]layer, n)
+	layers := make([]mergeLayer, n)
 	cur := &vecs{d: d, vals: make([]float64, d)}
 	counts := []uint64{1}
 	// state holds, per partial package and per red line open after the
@@ -124,6 +226,36 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 	// (the red line may still be crossed) and 0 once one does not.
 	var state []int32
 	ps := 0
+	start := 0
+	var base int64 // work before start
+	if ck != nil {
+		if o.Rational || o.Epsilon > 0 {
+			return nil, errors.New("analysis: merge checkpoints need an exact merge without reservation pruning")
+		}
+		if len(ck.steps) == n {
+			from = ck.resumeAt(from)
+		} else {
+			from = 0
+		}
+		if from > 0 && ck.eps >= eps {
+			// Resume: the states before point from are those of this space.
+			st := ck.steps[from]
+			eps, start, ps = ck.eps, from, st.ps
+			cur.vals = slices.Clone(st.vals)
+			counts = slices.Clone(st.counts)
+			state = slices.Clone(st.state)
+			copy(layers, st.layers)
+			base = ck.work[from]
+		} else {
+			// A margin 4 times what this space needs, so that later spaces
+			// with larger utilities (a weight raised) can still resume.
+			eps *= 4
+			ck.eps = eps
+			ck.steps = make([]mergeState, n)
+			ck.work = make([]int64, n)
+			ck.valid, ck.held = -1, 0
+		}
+	}
 	thinned := 0 // thinnings so far (approximate mode)
 	var bufVals []float64
 	var bufCounts []uint64
@@ -132,7 +264,12 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 	var spareCounts []uint64
 	var spareState []int32
 
-	for k := 0; k < n; k++ {
+	for k := start; k < n; k++ {
+		if ck != nil {
+			ck.keep(k, mergeState{vals: slices.Clone(cur.vals), counts: slices.Clone(counts), state: slices.Clone(state), ps: ps, layers: slices.Clone(layers[:k])})
+			ck.work[k] = base + m.used
+			ck.valid = k
+		}
 		st := &steps[k]
 		contrib := make([][]float64, d)
 		for j, t := range s.Tables {
@@ -213,7 +350,7 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 		cur.vals = slices.Grow(cur.vals[:0], len(keep)*d)
 		counts = slices.Grow(counts[:0], len(keep))[:len(keep)]
 		state = slices.Grow(state[:0], len(keep)*stride)
-		layers[k] = layer{parent: make([]int32, len(keep)), level: make([]int32, len(keep))}
+		layers[k] = mergeLayer{parent: make([]int32, len(keep)), level: make([]int32, len(keep))}
 		for a, i := range keep {
 			cur.vals = append(cur.vals, next.at(int(i))...)
 			counts[a] = ncounts[i]
@@ -236,6 +373,25 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 	if m.err != nil {
 		return nil, stopped(n - 1)
 	}
+	if ck != nil {
+		ck.total = base + m.used
+	}
+	if work != nil {
+		*work = m.used
+	}
+	// The frontier's order (utilities highest first, as sortPoints) is
+	// sorted on indices into the flat vectors rather than on the points:
+	// the vectors are distinct (equal ones were merged), so any sort gives
+	// sortPoints' order.
+	slices.SortFunc(final, func(a, b int32) int {
+		va, vb := cur.at(int(a)), cur.at(int(b))
+		for j := range va {
+			if c := cmp.Compare(vb[j], va[j]); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a, b)
+	})
 	for _, i32 := range final {
 		i := int(i32)
 		u := cur.at(i)
@@ -250,7 +406,6 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 		}
 		fr.Points = append(fr.Points, Point{U: slices.Clone(u), Witness: w, Count: counts[i]})
 	}
-	sortPoints(fr.Points)
 	return fr, nil
 }
 

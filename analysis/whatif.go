@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/profile"
@@ -23,9 +26,12 @@ import (
 //     lines; computed once, the first time, with them), and a sampled zone
 //     re-counts its cached sample (only the packages whose status changes
 //     touch the per-option counts).
-//   - A weight changes one party's utilities: the frontier is recomputed
-//     (there is no incremental frontier merge for a changed utility), and a
-//     sampled zone re-evaluates only that party on its cached sample.
+//   - A weight of point k changes one party's contributions on point k
+//     only (weights are not renormalised): the merges of the frontier and
+//     of the zone frontier resume at point k from the states kept before
+//     every point (see SetWeight), concurrently with each other and with
+//     the sampled zone's re-evaluation of that party on its cached sample;
+//     cached robustness draws are replayed for that party only.
 //
 // Zones small enough to count exactly are counted again (exact). A WhatIf
 // is not safe for concurrent use.
@@ -39,16 +45,25 @@ type WhatIf struct {
 	// lines is the frontier of the packages crossing no red line, without
 	// reservation values (nil until needed).
 	lines *Frontier
+	// ckFront and ckLines keep the states of the exact merges of the
+	// frontier and of the frontier of the packages crossing no red line
+	// before every point (nil until the first weight change), so that a
+	// weight change on point k merges only points k and after.
+	ckFront, ckLines *mergeCheckpoints
+	// rationalWork is the work of the last zone merge with reservation
+	// pruning run by SetWeight (0: none yet).
+	rationalWork int64
 	// sample is the zone's cached sample (nil when the zone is counted).
 	sample *zoneSample
-	// robust caches robustness draws by package (for the current profiles).
-	robust map[string]*robustDraws
+	// robust caches robustness draws by package; an entry's stale parties
+	// are redrawn (replayed) when it is next used.
+	robust map[string]*robustEntry
 }
 
 // NewWhatIf analyses s (as AnalyzeContext with o) and keeps what later
 // what-if questions need. s is copied: later changes do not touch it.
 func NewWhatIf(ctx context.Context, s *Space, o Options) (*WhatIf, error) {
-	w := &WhatIf{s: cloneSpace(s), o: o, overridden: make([]bool, s.N()), robust: map[string]*robustDraws{}}
+	w := &WhatIf{s: cloneSpace(s), o: o, overridden: make([]bool, s.N()), robust: map[string]*robustEntry{}}
 	rep, err := analyze(ctx, w.s, o, w.robustness, w.zone)
 	if err != nil {
 		return nil, err
@@ -78,7 +93,17 @@ func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report,
 	rep.Parties = partySummaries(w.s)
 	rep.Solutions = solutionsOf(rep.Frontier, w.s.Reservation)
 	lines := rep.Frontier
-	if hasRedLines(w.s) {
+	switch {
+	case hasRedLines(w.s) && w.o.Frontier.Epsilon > 0:
+		// Approximate frontiers: thinning the merge of the packages
+		// crossing no red line would not give the approximate zone
+		// frontier Analyze gives; its merge runs as there.
+		zf, err := zoneFrontier(ctx, w.s, rep.Frontier, w.o.Frontier)
+		if err != nil {
+			return nil, fmt.Errorf("what-if: zone frontier: %w", err)
+		}
+		lines = zf
+	case hasRedLines(w.s):
 		if w.lines == nil {
 			fo := w.o.Frontier
 			fo.RedLines, fo.Rational = true, false
@@ -91,6 +116,9 @@ func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report,
 		lines = w.lines
 	}
 	rep.ZoneFrontier = filterRational(lines, w.s.Reservation)
+	if lines != rep.Frontier {
+		rep.ZoneFrontier.Method = lines.Method // as Analyze's zone frontier says
+	}
 	if err := w.finish(ctx, &rep); err != nil {
 		return nil, err
 	}
@@ -102,6 +130,22 @@ func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report,
 // and returns the updated report. A reservation value set by SetReservation
 // stays; otherwise the party's is derived from its changed profile (it
 // changes when it is the utility of a fallback package).
+//
+// The merges resume at point k: the partial frontiers of points 0..k-1 do
+// not change, and resuming from them adds the same contributions in the
+// same order as Analyze's merge, so every utility, tie count and witness is
+// Analyze's bit for bit. Merging only point k's options with the frontier
+// of all the other points would be one merge step, but it would add point
+// k's contribution after the later points', not in point order as
+// profile.Table.Utility does: floating-point sums would differ in their
+// last bits, and with them ties, counts and sometimes dominance, so it is
+// not done. A change on an early point therefore costs about a whole
+// merge; on the last points, one or two merge steps. With red lines, the
+// zone frontier is filtered from the resumed frontier of the packages
+// crossing no red line, or, when that is expected to cost more, merged
+// with reservation pruning from scratch (whose pruning depends on every
+// point, so it cannot resume). Approximate frontiers (Epsilon) are merged
+// from scratch.
 func (w *WhatIf) SetWeight(ctx context.Context, j, k int, weight float64) (*Report, error) {
 	if j < 0 || j >= w.s.N() {
 		return nil, fmt.Errorf("analysis: what-if: no party %d (%d parties)", j, w.s.N())
@@ -113,25 +157,114 @@ func (w *WhatIf) SetWeight(ctx context.Context, j, k int, weight float64) (*Repo
 	if err != nil {
 		return nil, fmt.Errorf("analysis: what-if: %w", err)
 	}
-	clear(w.robust)
-	w.lines = nil
+	fo := w.o.Frontier
+	fo.RedLines, fo.Rational = false, false
+	// The frontier, the zone frontier and the sample's re-evaluation are
+	// independent: they run concurrently.
+	var (
+		wg           sync.WaitGroup
+		fr, zf       *Frontier
+		frErr, zfErr error
+	)
+	redLines := hasRedLines(s)
+	resumable := fo.Epsilon <= 0
+	if resumable {
+		// Exact merges resume at point k from the states kept by the last
+		// weight change (the first one merges every point and keeps them):
+		// the points before k are unchanged, so the partial sums there are
+		// those of a merge from scratch, bit for bit. With red lines the
+		// zone frontier is the frontier of the packages crossing none,
+		// filtered by the reservation values (as SetReservation does): its
+		// merge has no reservation pruning, which would depend on point k.
+		if w.ckFront == nil {
+			w.ckFront = &mergeCheckpoints{}
+		}
+		if redLines && w.ckLines == nil {
+			w.ckLines = &mergeCheckpoints{}
+		}
+	}
+	// With red lines, resuming the merge of the packages crossing none at
+	// point k is chosen when its expected work (recorded by the merge from
+	// scratch) is at most that of the zone merge with reservation pruning
+	// (measured the last time it ran; half the whole merge's until then):
+	// for an early point the pruned merge from scratch is cheaper. Both
+	// give the same zone frontier; the kept states before points 0..k stay
+	// valid either way.
+	useLines := true
+	var rationalWork int64
+	if redLines && resumable && w.ckLines.steps != nil {
+		rw := w.rationalWork
+		if rw == 0 {
+			rw = w.ckLines.total / 2
+		}
+		useLines = w.ckLines.resumeWork(k) <= rw
+	}
+	if redLines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !resumable {
+				zf, zfErr = zoneFrontier(ctx, s, nil, fo)
+				return
+			}
+			if !useLines {
+				zo := fo
+				zo.RedLines, zo.Rational = true, true
+				zf, zfErr = frontierAdditive(ctx, s, zo, nil, 0, &rationalWork)
+				return
+			}
+			lo := fo
+			lo.RedLines = true
+			var lines *Frontier
+			if lines, zfErr = frontierAdditive(ctx, s, lo, w.ckLines, k, nil); zfErr == nil {
+				w.lines = lines
+				zf = filterRational(lines, s.Reservation)
+				zf.Method = lines.Method // as Analyze's zone frontier says
+			}
+		}()
+	}
 	if w.sample != nil {
-		w.sample.reevaluate(s, j)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.sample.reevaluate(s, j)
+		}()
+	}
+	if resumable {
+		fr, frErr = frontierAdditive(ctx, s, fo, w.ckFront, k, nil)
+	} else {
+		fr, frErr = FrontierAdditiveContext(ctx, s, fo)
+	}
+	wg.Wait()
+	if frErr != nil || zfErr != nil {
+		// The sample and the kept merge states may be those of a space
+		// that is not kept: drop them.
+		w.sample, w.ckFront, w.ckLines, w.lines = nil, nil, nil, nil
+		if frErr != nil {
+			return nil, fmt.Errorf("frontier: %w", frErr)
+		}
+		return nil, fmt.Errorf("zone frontier: %w", zfErr)
+	}
+	switch {
+	case !redLines:
+		zf = filterRational(fr, s.Reservation)
+		w.lines = nil
+	case !resumable:
+		w.lines = nil
+	case !useLines:
+		w.rationalWork = rationalWork
+		w.ckLines.valid = min(w.ckLines.valid, k)
+		w.lines = nil
+	}
+	for _, e := range w.robust {
+		e.stale[j] = true
 	}
 	w.s = s
 	rep := *w.rep
 	rep.Parties = partySummaries(s)
-	fo := w.o.Frontier
-	fo.RedLines, fo.Rational = false, false
-	fr, err := FrontierAdditiveContext(ctx, s, fo)
-	if err != nil {
-		return nil, fmt.Errorf("frontier: %w", err)
-	}
 	rep.Frontier = fr
 	rep.Solutions = solutionsOf(fr, s.Reservation)
-	if rep.ZoneFrontier, err = zoneFrontier(ctx, s, fr, fo); err != nil {
-		return nil, fmt.Errorf("zone frontier: %w", err)
-	}
+	rep.ZoneFrontier = zf
 	if err := w.finish(ctx, &rep); err != nil {
 		return nil, err
 	}
@@ -160,15 +293,142 @@ func (w *WhatIf) finish(ctx context.Context, rep *Report) error {
 // package, samples and seed: they do not depend on reservation values).
 func (w *WhatIf) robustness(ctx context.Context, s *Space, p framework.Package, samples int, seed uint64) (*Robustness, error) {
 	key := fmt.Sprint(p, samples, seed)
-	dr, ok := w.robust[key]
+	e, ok := w.robust[key]
 	if !ok {
 		var err error
-		if dr, err = drawRobustness(ctx, s, p, samples, seed); err != nil {
+		if e, err = newRobustEntry(s, p, samples); err != nil {
 			return nil, err
 		}
-		w.robust[key] = dr
+		w.robust[key] = e
 	}
-	return dr.robustness(s), nil
+	if slices.Contains(e.stale, true) {
+		if err := e.redraw(ctx, s, p, seed); err != nil {
+			delete(w.robust, key)
+			return nil, err
+		}
+	}
+	return e.dr.robustness(s), nil
+}
+
+// robustEntry is one package's cached robustness draws; stale[j] says that
+// party j's profile changed since they were drawn (every party is stale in
+// a new entry).
+type robustEntry struct {
+	dr    *robustDraws
+	stale []bool
+}
+
+// newRobustEntry checks p as drawRobustness does and returns an entry to be
+// drawn (every party stale).
+func newRobustEntry(s *Space, p framework.Package, samples int) (*robustEntry, error) {
+	if err := s.Framework.CheckPackage(p); err != nil {
+		return nil, err
+	}
+	if !p.Complete() {
+		return nil, fmt.Errorf("robustness needs a complete package")
+	}
+	if samples <= 0 {
+		samples = 10_000
+	}
+	d := s.N()
+	e := &robustEntry{
+		dr:    &robustDraws{samples: samples, accept: make([][]bool, d), u: make([]float64, d), crossed: make([]bool, d)},
+		stale: make([]bool, d),
+	}
+	for j, pr := range s.Profiles {
+		if pr.Uncertainty != nil {
+			e.dr.accept[j] = make([]bool, samples)
+		}
+		e.stale[j] = true
+	}
+	return e, nil
+}
+
+// redraw brings the stale parties' draws up to date with s's profiles,
+// giving bit for bit what drawRobustness draws: the same random stream is
+// generated in the same order, and each stale uncertain party's share of it
+// is handed to SampleUtility (how many random numbers a party uses per
+// sample follows its uncertainty's intervals, not its weights or scores, and
+// a weight change leaves those alone; the count is checked). The samples are
+// then evaluated in parallel; parties that are not stale cost nothing.
+func (e *robustEntry) redraw(ctx context.Context, s *Space, p framework.Package, seed uint64) error {
+	dr := e.dr
+	uses := make([]int, s.N()) // random numbers per sample, per uncertain party
+	width, redraw := 0, false  // random numbers per sample; any stale uncertain party
+	offset := make([]int, s.N())
+	for j, pr := range s.Profiles {
+		if e.stale[j] {
+			dr.u[j] = s.Tables[j].Utility(p)
+			dr.crossed[j] = pr.CrossesRedLine(p) >= 0
+		}
+		if (pr.Uncertainty == nil) != (dr.accept[j] == nil) {
+			return fmt.Errorf("analysis: what-if: party %q's uncertainty changed", s.Names[j])
+		}
+		if pr.Uncertainty == nil {
+			continue
+		}
+		if _, _, err := pr.SampleUtility(s.Framework, p, func() float64 { uses[j]++; return 0.5 }); err != nil {
+			return err
+		}
+		offset[j] = width
+		width += uses[j]
+		redraw = redraw || e.stale[j]
+	}
+	if redraw {
+		if err := ctxErr(ctx); err != nil {
+			return err
+		}
+		rng := rand.New(rand.NewPCG(seed, 0x726f62))
+		stream := make([]float64, dr.samples*width)
+		for i := range stream {
+			stream[i] = rng.Float64()
+		}
+		workers := min(runtime.GOMAXPROCS(0), max(1, dr.samples/256))
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for wk := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				lo, hi := wk*dr.samples/workers, (wk+1)*dr.samples/workers
+				for i := lo; i < hi; i++ {
+					if (i-lo)%64 == 0 {
+						if errs[wk] = ctxErr(ctx); errs[wk] != nil {
+							return
+						}
+					}
+					for j, pr := range s.Profiles {
+						if pr.Uncertainty == nil || !e.stale[j] {
+							continue
+						}
+						r := stream[i*width+offset[j] : i*width+offset[j]+uses[j]]
+						used := 0
+						u, res, err := pr.SampleUtility(s.Framework, p, func() float64 {
+							used++
+							if used > len(r) {
+								return 0.5
+							}
+							return r[used-1]
+						})
+						if err == nil && used != len(r) {
+							err = fmt.Errorf("analysis: what-if: party %q drew %d random numbers in a sample, %d in another", s.Names[j], len(r), used)
+						}
+						if err != nil {
+							errs[wk] = err
+							return
+						}
+						dr.accept[j][i] = !dr.crossed[j] && u >= res
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
+	}
+	clear(e.stale)
+	return nil
 }
 
 // zone counts the agreement zone exactly when it is small enough, and

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -56,8 +57,10 @@ func BenchmarkWhatIfReservationMiami(b *testing.B) {
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
-// BenchmarkWhatIfWeightMiami: one weight changed on miami-2025 (the
-// frontier is recomputed; the sampled zone re-evaluates one party).
+// BenchmarkWhatIfWeightMiami: russia's weight of the first point changed
+// on miami-2025, again and again (the merges resume at point 0, i.e. merge
+// every point; russia's robustness draws are redrawn; the sampled zone
+// re-evaluates russia).
 func BenchmarkWhatIfWeightMiami(b *testing.B) {
 	w := miamiWhatIf(b)
 	w0 := w.Space().Profiles[0].Weights[0]
@@ -71,4 +74,52 @@ func BenchmarkWhatIfWeightMiami(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// BenchmarkWhatIfWeightMiamiFirst: the first weight change after NewWhatIf
+// on miami-2025 (every point merged, the merge states kept for later
+// changes).
+func BenchmarkWhatIfWeightMiamiFirst(b *testing.B) {
+	b.ReportAllocs()
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		w := miamiWhatIf(b)
+		w0 := w.Space().Profiles[1].Weights[10]
+		cpu0 := processCPU()
+		b.StartTimer()
+		if _, err := w.SetWeight(context.Background(), 1, 10, w0*1.05); err != nil {
+			b.Fatal(err)
+		}
+		cpu += processCPU() - cpu0
+	}
+	b.ReportMetric(float64(cpu)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// BenchmarkWhatIfWeightMiamiPoint: later weight changes on miami-2025 of
+// one party on one point (the merges resume at that point), for the
+// uncertain party (russia: its robustness draws are redrawn) and a certain
+// one (ukraine), on the first, a middle and the last point.
+func BenchmarkWhatIfWeightMiamiPoint(b *testing.B) {
+	for _, j := range []int{0, 1} {
+		for _, k := range []int{0, 10, 19} {
+			b.Run(fmt.Sprintf("party=%d/point=%d", j, k), func(b *testing.B) {
+				w := miamiWhatIf(b)
+				w0 := w.Space().Profiles[j].Weights[k]
+				if _, err := w.SetWeight(context.Background(), j, k, w0*1.1); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				i := 0
+				cpu0 := processCPU()
+				for b.Loop() {
+					i++
+					if _, err := w.SetWeight(context.Background(), j, k, w0*(1+0.05*float64(i%3))); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			})
+		}
+	}
 }

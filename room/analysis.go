@@ -65,6 +65,10 @@ type MediatorAnalysis struct {
 	Outcomes     string      `json:"outcomes"`
 	Points       []HeatPoint `json:"points"`
 	Suggestions  []Suggested `json:"suggestions"`
+	// WhatIf lists the changed assumptions these figures were computed
+	// with (Service.WhatIfAs), in the order applied; absent for the
+	// negotiation's own profiles.
+	WhatIf []WhatIfChange `json:"what_if,omitempty"`
 }
 
 // maxReports bounds the analyses the service keeps (by scenario digest:
@@ -105,6 +109,9 @@ type reportCache struct {
 	running chan struct{} // a token per analysis computing
 	// compute is the analysis itself (a field so that tests can watch it).
 	compute func(ctx context.Context, sc *scenario.Scenario) (*mediatorAnalysis, error)
+	// whatIfs are the incremental what-if states, by scenario digest
+	// (whatif.go).
+	whatIfs map[string]*whatIfState
 }
 
 type reportEntry struct {
@@ -118,7 +125,7 @@ type reportEntry struct {
 
 func newReportCache() *reportCache {
 	return &reportCache{entries: map[string]*reportEntry{}, timeout: DefaultAnalysisTimeout,
-		running: make(chan struct{}, maxRunning), compute: computeReport}
+		running: make(chan struct{}, maxRunning), compute: computeReport, whatIfs: map[string]*whatIfState{}}
 }
 
 // SetAnalysisTimeout sets how long one analysis or plot may compute
@@ -235,11 +242,18 @@ func computeReport(ctx context.Context, sc *scenario.Scenario) (*mediatorAnalysi
 	if err != nil {
 		return nil, Errorf(EINVALID, "analysis: %v", err)
 	}
-	rep, err := analysis.AnalyzeContext(ctx, space, analysis.Options{Seed: 1, RobustnessSamples: 1000})
+	rep, err := analysis.AnalyzeContext(ctx, space, roomAnalysisOptions())
 	if err != nil {
 		return nil, err
 	}
 	return &mediatorAnalysis{sc: sc, report: rep, space: space}, nil
+}
+
+// roomAnalysisOptions are the options of every analysis the room computes
+// (the base analysis and the what-ifs from it: the same seed and samples,
+// so that a what-if changes only what its change changes).
+func roomAnalysisOptions() analysis.Options {
+	return analysis.Options{Seed: 1, RobustnessSamples: 1000}
 }
 
 // analysisError says why an analysis or a plot failed, in words for the
@@ -279,12 +293,19 @@ func (s *Service) AnalysisAs(ctx context.Context, v Viewer, id string) (*Mediato
 	if err != nil {
 		return nil, err
 	}
-	full := l.settings.MediatorSees == MediatorFull
-	f := a.sc.Framework
-	z := a.report.Zone
-	out := &MediatorAnalysis{Access: l.settings.MediatorSees, Outcomes: z.Outcomes, ZoneSize: z.Size, ZoneFraction: finite(z.Fraction), ZoneExact: z.Exact}
+	return mediatorView(l.settings.MediatorSees, a.sc, a.space, a.report), nil
+}
+
+// mediatorView is the mediator's overview of report rep of space (of
+// scenario sc), showing the parties' numbers only when sees is
+// MediatorFull.
+func mediatorView(sees string, sc *scenario.Scenario, space *analysis.Space, rep *analysis.Report) *MediatorAnalysis {
+	full := sees == MediatorFull
+	f := sc.Framework
+	z := rep.Zone
+	out := &MediatorAnalysis{Access: sees, Outcomes: z.Outcomes, ZoneSize: z.Size, ZoneFraction: finite(z.Fraction), ZoneExact: z.Exact}
 	if full {
-		out.Parties = slices.Clone(a.space.Names)
+		out.Parties = slices.Clone(space.Names)
 	}
 	for i := range f.Points {
 		pt := &f.Points[i]
@@ -298,7 +319,7 @@ func (s *Service) AnalysisAs(ctx context.Context, v Viewer, id string) (*Mediato
 				}
 			}
 			if full {
-				for _, t := range a.space.Tables {
+				for _, t := range space.Tables {
 					best := slices.Max(t.Contrib[i])
 					v := 0.0
 					if best > 0 {
@@ -310,7 +331,7 @@ func (s *Service) AnalysisAs(ctx context.Context, v Viewer, id string) (*Mediato
 			hp.Options = append(hp.Options, ho)
 		}
 		if full {
-			for _, t := range a.space.Tables {
+			for _, t := range space.Tables {
 				mx, _ := t.Max()
 				w := 0.0
 				if mx > 0 {
@@ -321,14 +342,14 @@ func (s *Service) AnalysisAs(ctx context.Context, v Viewer, id string) (*Mediato
 		}
 		out.Points = append(out.Points, hp)
 	}
-	for _, sg := range a.report.Suggestions {
+	for _, sg := range rep.Suggestions {
 		sug := Suggested{Name: sg.Name, Package: sg.Point.Witness, Lines: analysis.Describe(f, sg.Point.Witness)}
 		if full {
 			sug.Utilities = slices.Clone(sg.Point.U)
 		}
 		out.Suggestions = append(out.Suggestions, sug)
 	}
-	return out, nil
+	return out
 }
 
 // finite maps NaN and infinities to 0 (JSON has no such numbers).

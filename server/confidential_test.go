@@ -354,7 +354,7 @@ func TestConfidentiality(t *testing.T) {
 	// The mediator's analysis and plot last: they wait for the analysis,
 	// which computes meanwhile.
 	late := func(rt server.Route) bool {
-		return strings.HasSuffix(rt.Pattern, "/analysis") || strings.HasSuffix(rt.Pattern, "/dance.svg")
+		return strings.HasSuffix(rt.Pattern, "/analysis") || strings.HasSuffix(rt.Pattern, "/analysis/what-if") || strings.HasSuffix(rt.Pattern, "/dance.svg")
 	}
 	for _, pass := range []bool{false, true} {
 		for _, n := range negs {
@@ -703,6 +703,11 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{n + "/evaluate", `{"package":` + pkg + `}`}}
 	case "GET /api/negotiations/{id}/analysis":
 		return []apiRequest{{n + "/analysis", ""}}
+	case "POST /api/negotiations/{id}/analysis/what-if":
+		return []apiRequest{
+			{n + "/analysis/what-if", `{"changes":[{"party":"russia","reservation":0.5},{"party":"ukraine","point":"p03-security-guarantees","weight":0.2}]}`},
+			{n + "/analysis/what-if", `{"changes":[{"party":"nobody","reservation":2}]}`},
+		}
 	case "GET /api/negotiations/{id}/dance.svg":
 		return []apiRequest{{n + "/dance.svg", ""}}
 	case "GET /api/negotiations/{id}/plan":

@@ -159,6 +159,7 @@ func New(cfg Config) *Server {
 		{"PUT", "/api/negotiations/{id}/profile", s.asViewer(s.putProfile)},
 		{"POST", "/api/negotiations/{id}/evaluate", s.asViewer(s.evaluate)},
 		{"GET", "/api/negotiations/{id}/analysis", s.asViewer(s.analysis)},
+		{"POST", "/api/negotiations/{id}/analysis/what-if", s.asViewer(s.whatIf)},
 		{"GET", "/api/negotiations/{id}/dance.svg", s.asViewer(s.dance)},
 		{"GET", "/api/negotiations/{id}/plan", s.asViewer(s.planStatus)},
 		{"GET", "/api/negotiations/{id}/agreement", s.asViewer(s.agreementJSON)},

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -21,6 +22,7 @@ import (
 	"github.com/parley-negotiation/parley/chart"
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/plot"
+	"github.com/parley-negotiation/parley/profile"
 	"github.com/parley-negotiation/parley/scenario"
 )
 
@@ -43,6 +45,7 @@ type analyzeFlags struct {
 	allPoints   bool
 	jsonPoints  int
 	epsilon     float64
+	whatIf      []string
 }
 
 func newAnalyze(e *env) *cobra.Command {
@@ -60,6 +63,8 @@ SCENARIO is a scenario file (YAML/JSON), a GENIUS domain folder, or a built-in
 name; without it, the built-in miami-2025 scenario is analysed.`,
 		Example: `  parley analyze
   parley analyze my-talks.yaml --json
+  parley analyze miami-2025 --what-if russia.reservation=0.5 \
+      --what-if ukraine.weight.p03-security-guarantees=0.2
   parley analyze ../shared/data/genius/domains/Party \
       --profiles party1_utility.xml,party2_utility.xml --svg party.svg`,
 		Args: cobra.MaximumNArgs(1),
@@ -91,6 +96,7 @@ name; without it, the built-in miami-2025 scenario is analysed.`,
 	f.BoolVar(&fl.allPoints, "frontier", false, "list every frontier point in the text report")
 	f.Float64Var(&fl.epsilon, "epsilon", 0, "approximate frontiers: every exact frontier point is within this utility of a listed one for every party (0: exact; the report says approximate and gives the bound)")
 	f.IntVar(&fl.jsonPoints, "json-points", 100_000, "with --json, the most points of each frontier listed (an evenly spaced subset past it, marked truncated; 0: every point, streamed)")
+	f.StringArrayVar(&fl.whatIf, "what-if", nil, "analyse as if one number were different: PARTY.reservation=VALUE or PARTY.weight.POINT=VALUE (repeatable, applied in order, incrementally; the report says what was changed)")
 	return c
 }
 
@@ -117,6 +123,10 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 	space, err := analysis.FromScenario(sc, splitList(fl.parties)...)
 	if err != nil {
 		return usageError{err}
+	}
+	changes, err := resolveWhatIfs(sc, space, fl.whatIf)
+	if err != nil {
+		return err
 	}
 	progress := !fl.quiet && (fl.progress || isTerminal(e.stderr))
 	start := time.Now()
@@ -151,7 +161,13 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 			}
 		}
 	}
-	rep, err := analysis.AnalyzeContext(ctx, space, opts)
+	var rep *analysis.Report
+	var applied []whatIfApplied
+	if len(changes) == 0 {
+		rep, err = analysis.AnalyzeContext(ctx, space, opts)
+	} else {
+		rep, space, applied, err = analyzeWhatIf(ctx, space, opts, changes)
+	}
 	if err != nil {
 		return analyzeError(err, fl)
 	}
@@ -161,9 +177,9 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 		}
 	}
 	if fl.json {
-		return writeReportJSON(e.stdout, sc, rep, fl.jsonPoints)
+		return writeReportJSONWhatIf(e.stdout, sc, rep, fl.jsonPoints, applied)
 	}
-	writeText(e.stdout, sc, space, rep, fl.allPoints)
+	writeText(e.stdout, sc, space, rep, fl.allPoints, applied)
 	return nil
 }
 
@@ -207,6 +223,9 @@ type jsonReport struct {
 	Zone              *analysis.Zone        `json:"zone"`
 	// Packages maps each solution/suggestion name to its package by ids.
 	Packages map[string]map[string]string `json:"packages"`
+	// WhatIf lists the changes (--what-if) the figures were computed
+	// with, in the order applied; absent without them.
+	WhatIf []whatIfApplied `json:"what_if,omitempty"`
 }
 
 // jsonFrontier is a frontier whose points are written one at a time.
@@ -225,6 +244,12 @@ type pointsToken string
 // frontier's points (at most limit of each, evenly spaced, unless limit is
 // 0) so that the output is never built in memory whole.
 func writeReportJSON(w io.Writer, sc *scenario.Scenario, r *analysis.Report, limit int) error {
+	return writeReportJSONWhatIf(w, sc, r, limit, nil)
+}
+
+// writeReportJSONWhatIf is writeReportJSON for a report computed with the
+// what-if changes applied (listed in the report's "what_if").
+func writeReportJSONWhatIf(w io.Writer, sc *scenario.Scenario, r *analysis.Report, limit int, applied []whatIfApplied) error {
 	fr, frTrunc := thin(r.Frontier.Points, limit)
 	zf, zfTrunc := thin(r.ZoneFrontier.Points, limit)
 	const frTok, zfTok = "\x00frontier-points\x00", "\x00zone-frontier-points\x00"
@@ -237,6 +262,7 @@ func writeReportJSON(w io.Writer, sc *scenario.Scenario, r *analysis.Report, lim
 		ZoneFrontier:  jsonFrontier{Points: zfTok, Method: r.ZoneFrontier.Method, Packages: r.ZoneFrontier.Packages(), Approximate: r.ZoneFrontier.Approximate, ErrorBound: r.ZoneFrontier.ErrorBound},
 		ZoneTruncated: zfTrunc, ZoneTotal: len(r.ZoneFrontier.Points),
 		Suggestions: r.Suggestions, Zone: r.Zone, Packages: describeAll(sc.Framework, r),
+		WhatIf: applied,
 	}
 	b, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {
@@ -347,7 +373,7 @@ func fmtU(names []string, u []float64) string {
 	return strings.Join(parts, ", ")
 }
 
-func writeText(w io.Writer, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, allPoints bool) {
+func writeText(w io.Writer, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, allPoints bool, applied []whatIfApplied) {
 	f := sc.Framework
 	title := sc.Name
 	if sc.Title != "" {
@@ -356,6 +382,9 @@ func writeText(w io.Writer, sc *scenario.Scenario, s *analysis.Space, r *analysi
 	fmt.Fprintf(w, "Scenario: %s\n", title)
 	if sc.Notice != "" {
 		fmt.Fprintf(w, "Notice: %s\n", strings.TrimSpace(strings.ReplaceAll(sc.Notice, "\n", " ")))
+	}
+	for _, a := range applied {
+		fmt.Fprintf(w, "what-if: %s\n", a.Text)
 	}
 	fmt.Fprintf(w, "Outcomes: %s packages over %d points\n\n", group(r.Outcomes), len(f.Points))
 
@@ -543,4 +572,130 @@ func plotAxes(s *analysis.Space, flag string) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// whatIfSpec is one --what-if value parsed: PARTY.reservation=VALUE
+// (point empty) or PARTY.weight.POINT=VALUE.
+type whatIfSpec struct {
+	party, point string
+	value        float64
+}
+
+// parseWhatIf parses one --what-if value, without checking the ids
+// against a scenario.
+func parseWhatIf(s string) (whatIfSpec, error) {
+	key, val, ok := strings.Cut(s, "=")
+	if !ok {
+		return whatIfSpec{}, errors.New("want PARTY.reservation=VALUE or PARTY.weight.POINT=VALUE")
+	}
+	key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+	v, err := strconv.ParseFloat(val, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return whatIfSpec{}, fmt.Errorf("value %q is not a number", val)
+	}
+	if party, ok := strings.CutSuffix(key, ".reservation"); ok && party != "" && !strings.Contains(party, ".weight.") {
+		if math.Abs(v) > profile.MaxReservation {
+			return whatIfSpec{}, fmt.Errorf("reservation %v is outside [-%g, %g]", v, float64(profile.MaxReservation), float64(profile.MaxReservation))
+		}
+		return whatIfSpec{party: party, value: v}, nil
+	}
+	if party, point, ok := strings.Cut(key, ".weight."); ok && party != "" && point != "" {
+		if v < 0 || v > profile.MaxWeight {
+			return whatIfSpec{}, fmt.Errorf("weight %v is outside [0, %g]", v, float64(profile.MaxWeight))
+		}
+		return whatIfSpec{party: party, point: point, value: v}, nil
+	}
+	return whatIfSpec{}, fmt.Errorf("%q names neither PARTY.reservation nor PARTY.weight.POINT", key)
+}
+
+// whatIfChange is a --what-if resolved against the analysed space: party
+// index j and, for a weight, point index k (framework order; -1 for a
+// reservation).
+type whatIfChange struct {
+	j, k  int
+	value float64
+}
+
+// resolveWhatIfs parses the --what-if values and resolves their ids
+// against sc and s; an error names the value (by position) and what is
+// wrong with it.
+func resolveWhatIfs(sc *scenario.Scenario, s *analysis.Space, specs []string) ([]whatIfChange, error) {
+	out := make([]whatIfChange, 0, len(specs))
+	for i, raw := range specs {
+		bad := func(format string, a ...any) error {
+			return usagef("--what-if #%d %q: %s", i+1, raw, fmt.Sprintf(format, a...))
+		}
+		w, err := parseWhatIf(raw)
+		if err != nil {
+			return nil, bad("%v", err)
+		}
+		j := slices.Index(s.Names, w.party)
+		if j < 0 {
+			return nil, bad("no analysed party %q (parties: %s)", w.party, strings.Join(s.Names, ", "))
+		}
+		c := whatIfChange{j: j, k: -1, value: w.value}
+		if w.point != "" {
+			c.k = slices.IndexFunc(sc.Framework.Points, func(p framework.Point) bool { return p.ID == w.point })
+			if c.k < 0 {
+				ids := make([]string, len(sc.Framework.Points))
+				for k := range sc.Framework.Points {
+					ids[k] = sc.Framework.Points[k].ID
+				}
+				return nil, bad("no point %q (points: %s)", w.point, strings.Join(ids, ", "))
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// whatIfApplied says what one --what-if changed: the number before and
+// after, and the party's reservation value after it (a weight changes it
+// when it is the utility of a fallback package).
+type whatIfApplied struct {
+	Party string `json:"party"`
+	// Point is the point whose weight changed (empty: the reservation).
+	Point       string  `json:"point,omitempty"`
+	From        float64 `json:"from"`
+	To          float64 `json:"to"`
+	Reservation float64 `json:"reservation"`
+	Text        string  `json:"text"`
+}
+
+// analyzeWhatIf analyses s and then applies the changes in order through
+// the engine's incremental what-if (analysis.WhatIf); it returns the final
+// report, the changed space and what each change did.
+func analyzeWhatIf(ctx context.Context, s *analysis.Space, o analysis.Options, changes []whatIfChange) (*analysis.Report, *analysis.Space, []whatIfApplied, error) {
+	wi, err := analysis.NewWhatIf(ctx, s, o)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	applied := make([]whatIfApplied, 0, len(changes))
+	for _, c := range changes {
+		cur := wi.Space()
+		a := whatIfApplied{Party: cur.Names[c.j], To: c.value}
+		oldRes := cur.Reservation[c.j]
+		if c.k < 0 {
+			a.From = oldRes
+			_, err = wi.SetReservation(ctx, c.j, c.value)
+		} else {
+			a.Point = cur.Framework.Points[c.k].ID
+			a.From = cur.Profiles[c.j].Weights[c.k]
+			_, err = wi.SetWeight(ctx, c.j, c.k, c.value)
+		}
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("what-if %s: %w", a.Party, err)
+		}
+		a.Reservation = wi.Space().Reservation[c.j]
+		if c.k < 0 {
+			a.Text = fmt.Sprintf("%s reservation %.4f → %.4f", a.Party, a.From, a.To)
+		} else {
+			a.Text = fmt.Sprintf("%s weight of %s %.4f → %.4f", a.Party, a.Point, a.From, a.To)
+			if a.Reservation != oldRes {
+				a.Text += fmt.Sprintf(" (reservation, the utility of its fallback, %.4f → %.4f)", oldRes, a.Reservation)
+			}
+		}
+		applied = append(applied, a)
+	}
+	return wi.Report(), wi.Space(), applied, nil
 }
