@@ -30,12 +30,13 @@ type FrontierOptions struct {
 	Progress func(done, total int)
 	// Epsilon > 0 asks for an approximate frontier: whenever more than
 	// thinAbove partial packages survive a point, they are thinned to one
-	// per grid box in every party's utility (of side Epsilon/2 the first
-	// time, Epsilon/4 the second, and so on), so that every exact frontier
-	// point u has a returned point v with v_j ≥ u_j − Epsilon for every
-	// party j. Returned points are real packages with their exact
-	// utilities; their counts are lower bounds. The frontier then says
-	// Approximate and its ErrorBound. 0: exact.
+	// per grid cell in every party's utility (the one with the largest
+	// utility sum) and to the cells no other cell dominates, the cell
+	// sides adding up to at most Epsilon (see thinBudget; the last point
+	// is always thinned), so that every exact frontier point u has a
+	// returned point v with v_j ≥ u_j − Epsilon for every party j. Returned points are real packages with
+	// their exact utilities; their counts are lower bounds. The frontier
+	// then says Approximate and its ErrorBound. 0: exact.
 	Epsilon float64
 	// thinAbove overrides the package's thinAbove (tests).
 	thinAbove int
@@ -256,7 +257,10 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 			ck.valid, ck.held = -1, 0
 		}
 	}
-	thinned := 0 // thinnings so far (approximate mode)
+	thinned := 0                 // thinnings so far (approximate mode)
+	budget := o.Epsilon          // error budget not yet spent (approximate mode)
+	minCell, maxCell := 0.0, 0.0 // grid sides used (approximate mode)
+	lastThin := -1               // point of the last thinning (approximate mode)
 	var bufVals []float64
 	var bufCounts []uint64
 	var bufParent, bufLevel, bufState []int32
@@ -334,11 +338,23 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 		if m.err != nil {
 			return nil, stopped(k)
 		}
-		if o.Epsilon > 0 && len(keep) > o.thinAbove {
-			// The m-th thinning (m = 1, 2, ...) uses a grid of side
-			// Epsilon/2^m, so the errors add up to less than Epsilon.
+		if o.Epsilon > 0 && (len(keep) > o.thinAbove || k == n-1 && len(keep) > 1) {
+			// Spend the unspent budget over the thinnings expected on
+			// the points left, at the pace since the last one
+			// (thinBudget): the sides used add up to at most Epsilon.
+			gap := k - lastThin
+			lastThin = k
+			cell := thinCell(budget, min((n-k+gap-1)/gap+1, n-k))
+			budget -= cell
+			if thinned == 0 || cell < minCell {
+				minCell = cell
+			}
+			maxCell = max(maxCell, cell)
 			thinned++
-			keep = thinToGrid(next, keep, nstate, stride, math.Ldexp(o.Epsilon, -thinned))
+			keep = thinToGrid(next, keep, nstate, stride, cell, m)
+			if m.err != nil {
+				return nil, stopped(k)
+			}
 		}
 		if len(keep) > o.MaxPoints {
 			return nil, fmt.Errorf("%w: %d partial packages after point %d of %d (limit %d)", ErrTooLarge, len(keep), k+1, n, o.MaxPoints)
@@ -367,7 +383,7 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 	fr := &Frontier{Method: "additive merge with " + method(d, "sort-sweep", "skyline") + " pruning"}
 	if o.Epsilon > 0 {
 		fr.Approximate, fr.ErrorBound = true, o.Epsilon
-		fr.Method += fmt.Sprintf(", approximate: thinned %d times to grids of side ε/2, ε/4, … whenever more than %d partial packages survived (every exact frontier point is within ε = %.3g of a listed one for every party; counts are lower bounds)", thinned, o.thinAbove, o.Epsilon)
+		fr.Method += fmt.Sprintf(", approximate: thinned %d times to grids of side %.3g to %.3g (adding up to at most ε) whenever more than %d partial packages survived (every exact frontier point is within ε = %.3g of a listed one for every party; counts are lower bounds)", thinned, minCell, maxCell, o.thinAbove, o.Epsilon)
 	}
 	final := skyline(cur, nil, counts, 0, m)
 	if m.err != nil {
@@ -413,29 +429,107 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 // approximate mode thins them.
 const thinAbove = 20_000
 
-// thinToGrid keeps, of the partial packages keep (in increasing index
-// order), the first of each grid box of side delta in every party's
-// utility and red-line state: any dropped one is within delta of the kept
-// one for every party.
-func thinToGrid(v *vecs, keep []int32, state []int32, stride int, delta float64) []int32 {
+// thinBudget: why the approximate mode's bound holds.
+//
+// Write P_k for the partial packages (levels of points 0..k-1) that survive
+// point k-1, and u(p) for a partial package's utility vector. Thinning at
+// point k (thinToGrid with side δ_k) drops a survivor p only for a kept q
+// in the same red-line state with u_j(q) > u_j(p) − δ_k for every party j
+// (q in the same grid cell or in one whose cell indices are all at least
+// p's), and q allows exactly the same completions as p (the
+// red-line state decides which levels of later points may follow, and
+// crossed red lines were never generated). The exact merge's dominance
+// pruning drops p only for a q in the same state with u(q) ≥ u(p) (error
+// 0), and the final skyline drops a point only for one at least as good.
+//
+// Take any exact frontier point x = (x_0, ..., x_{n-1}) and let p_k be its
+// prefix of k levels. Follow it through the merge, keeping a surviving
+// stand-in s_k ∈ P_k in the same red-line state with u(s_k) ≥ u(p_k) −
+// E_k, where E_k is the sum of the δ of the thinnings at points before k
+// (E_0 = 0, s_0 = p_0 = the empty package). At point k the candidate s_k +
+// x_k is generated (same state, so x_k is allowed after it) and has
+// u ≥ u(p_{k+1}) − E_k; pruning replaces it by one at least as good,
+// thinning (if any) by one within δ_k, so s_{k+1} exists with error
+// E_{k+1} = E_k + δ_k. At the end s_n is a full package with u(s_n) ≥ u(x)
+// − E_n in every utility, and the final skyline lists s_n or a point
+// dominating it. E_n is the sum of the sides used, and thinCell never
+// spends more than the budget left (TestThinCellBudget), so E_n ≤
+// Epsilon: every exact frontier point is within Epsilon (per party,
+// additively) of a listed one. (Floating-point additions are monotone, so
+// the chain holds up to rounding of order 1e-16 per addition, which the
+// 1e-9 relative reserve thinCell keeps absorbs.) Every listed point is a package actually generated, its utility the
+// same left-to-right sum of its levels' contributions Space.Utilities
+// computes, and its witness rebuilt from the merge layers: a real package
+// with exact utilities (counts only cover the packages merged into it, a
+// lower bound).
+//
+// The budget is split over the thinnings expected (thinCell): at a
+// thinning, the points left divided by the points since the previous
+// thinning (the pace so far), plus one so that some budget is kept for
+// later, all of it at the last point. Halving it at each thinning instead
+// (the first version) left grids of side ε/2^m too fine to thin anything
+// after a few thinnings; keeping only the cells no other cell dominates,
+// rather than one package per cell, keeps far fewer points for the same
+// error. The last point is always thinned with what is left of the budget,
+// so that the listed frontier is small too.
+
+// thinCell is the grid side a thinning spends when budget is unspent and
+// thinnings more are expected (this one included; at least 1 is assumed):
+// budget/thinnings, rounded down a little so that floating-point rounding
+// in the cell test (x/δ floored) cannot push the total past the budget.
+func thinCell(budget float64, thinnings int) float64 {
+	return budget / float64(max(thinnings, 1)) * (1 - 1e-9)
+}
+
+// thinToGrid thins the partial packages keep (in increasing index order)
+// on a grid of side delta in every party's utility: of each cell (and
+// red-line state) it keeps the package with the largest utility sum (the
+// first on ties), then drops every cell whose index vector another kept
+// cell of the same state weakly dominates (Pareto skyline of the integer
+// cell indices). A dropped package p in cell c is thus covered by a kept q
+// in a cell c' ≥ c: q_j ≥ c'_j·delta ≥ c_j·delta > p_j − delta for every
+// party j, with the same red-line state. The result is in increasing index
+// order. The skyline's work is counted on m.
+func thinToGrid(v *vecs, keep []int32, state []int32, stride int, delta float64, m *meter) []int32 {
 	d := v.d
-	seen := make(map[string]struct{}, len(keep))
+	seen := make(map[string]int, len(keep))
 	buf := make([]byte, 0, 8*(d+stride))
-	out := keep[:0]
+	reps := make([]int32, 0, len(keep))
+	sums := make([]float64, 0, len(keep))
+	cells := &vecs{d: d}
+	var cellState []int32
 	for _, i := range keep {
 		buf = buf[:0]
+		sum := 0.0
 		for _, x := range v.at(int(i)) {
 			buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(math.Floor(x/delta))))
+			sum += x
 		}
-		for _, st := range state[int(i)*stride : (int(i)+1)*stride] {
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(st))
+		st := state[int(i)*stride : (int(i)+1)*stride]
+		for _, x := range st {
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(x))
 		}
-		if _, ok := seen[string(buf)]; ok {
+		if at, ok := seen[string(buf)]; ok {
+			if sum > sums[at] {
+				reps[at], sums[at] = i, sum
+			}
 			continue
 		}
-		seen[string(buf)] = struct{}{}
-		out = append(out, i)
+		seen[string(buf)] = len(reps)
+		reps = append(reps, i)
+		sums = append(sums, sum)
+		for _, x := range v.at(int(i)) {
+			cells.vals = append(cells.vals, math.Floor(x/delta))
+		}
+		cellState = append(cellState, st...)
 	}
+	// The cells are distinct within a state, so the skyline merges none.
+	sky := partitionedSkyline(cells, nil, cellState, stride, 0, m)
+	out := keep[:0]
+	for _, c := range sky {
+		out = append(out, reps[c])
+	}
+	slices.Sort(out)
 	return out
 }
 

@@ -1,6 +1,8 @@
 package session_test
 
 import (
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -88,3 +90,52 @@ func BenchmarkSAO2p8x6(b *testing.B) { benchSAO(b, randomScenario(8, 6, 2, 1), 1
 // BenchmarkSAO4p20x3: 4 parties, 20 points × 3 options (3.5·10⁹ outcomes),
 // 1000-round deadline. Goal ≥ 100k offers/s/core (NegMAS: 52 ms/step).
 func BenchmarkSAO4p20x3(b *testing.B) { benchSAO(b, randomScenario(20, 3, 4, 1), 1000) }
+
+// TestSubmitOwnsItsMoves: the log keeps what was submitted — the caller may
+// reuse its package, refused moves between accepted ones leave no trace —
+// across many moves (the session's move, offer and package storage grows in
+// chunks), and the log replays.
+func TestSubmitOwnsItsMoves(t *testing.T) {
+	sc := randomScenario(3, 3, 2, 1)
+	clock := func() time.Time { return time.Unix(0, 0) }
+	s, err := session.New(sc, session.Config{Protocol: session.SAO, Rounds: 100}, clock, session.WithSaltSeed([32]byte{3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][]int
+	pkg := make([]int, 3)
+	for i := range 150 {
+		mover := s.TurnParty()
+		other := s.Config.Parties[0]
+		if other == mover {
+			other = s.Config.Parties[1]
+		}
+		pkg[0], pkg[1], pkg[2] = i%3, (i/3)%3, (i/9)%3
+		if _, err := s.Submit(session.Move{Kind: session.KindOffer, Party: other, Package: pkg}); err == nil {
+			t.Fatalf("move %d: an offer out of turn was accepted", i)
+		}
+		if _, err := s.Submit(session.Move{Kind: session.KindOffer, Party: mover, Package: pkg}); err != nil {
+			t.Fatalf("move %d: %v", i, err)
+		}
+		want = append(want, slices.Clone(pkg))
+		if c := s.State.Current; !slices.Equal(c.Package, pkg) || c.By != mover {
+			t.Fatalf("move %d: the offer on the table is %+v, want %v by %s", i, c, pkg, mover)
+		}
+		pkg[0], pkg[1], pkg[2] = -1, -1, -1 // the caller reuses its package
+	}
+	var got [][]int
+	for _, e := range s.Events() {
+		if e.Move != nil {
+			if e.Move.Party != e.Party || e.Move.Kind != session.KindOffer {
+				t.Fatalf("event %d: move %+v of event by %s", e.Seq, e.Move, e.Party)
+			}
+			got = append(got, e.Move.Package)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the log's offers are\n%v\nwant\n%v", got, want)
+	}
+	if _, err := session.Replay(sc, s.Events()); err != nil {
+		t.Fatalf("the log does not replay: %v", err)
+	}
+}

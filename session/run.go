@@ -85,6 +85,7 @@ type Buffers struct {
 	history []agent.Offer
 	moves   []agent.Move
 	pkgs    []int
+	slabs   slabs // the session's moves, offers and packages
 }
 
 // pkgChunk is the number of package levels a runner's package storage
@@ -101,8 +102,9 @@ func WithBuffers(b *Buffers) RunnerOption {
 
 // Release gives the runner's slices back to its Buffers (WithBuffers),
 // cleared, for the next session. Neither the runner nor its session (its
-// log, the agents' views of the history) may be used afterwards: the
-// session's log is emptied. Without Buffers it does nothing.
+// log, the agents' views of the history, the moves, offers and packages
+// of its events, copied or not) may be used afterwards: the session's log
+// is emptied and that storage reused. Without Buffers it does nothing.
 func (r *Runner) Release() {
 	b := r.bufs
 	if b == nil {
@@ -110,6 +112,7 @@ func (r *Runner) Release() {
 	}
 	r.bufs = nil
 	clear(r.S.events)
+	r.S.slabs.recycle(&b.slabs)
 	clear(r.history)
 	clear(r.moves)
 	b.events, b.history, b.moves = r.S.events[:0], r.history[:0], r.moves[:0]
@@ -156,6 +159,7 @@ func NewRunner(s *Session, agents map[string]agent.Negotiator, opts ...RunnerOpt
 		r.bufs = b
 		s.events = append(b.events[:0], s.events...)
 		r.history, r.moves, r.pkgs = b.history[:0], b.moves[:0], b.pkgs[:0]
+		s.slabs.adopt(&b.slabs)
 		b.events, b.history, b.moves, b.pkgs = nil, nil, nil, nil // the runner's until Release
 	}
 	names := make([]string, len(s.Config.Parties))

@@ -73,12 +73,12 @@ func (sao) Apply(s *Session, m *Move) {
 	st := &s.State
 	switch m.Kind {
 	case KindOffer:
-		st.Current = &Offer{By: m.Party, Package: m.Package, Round: st.Round}
+		st.Current = s.newOffer(Offer{By: m.Party, Package: m.Package, Round: st.Round})
 		st.Accepted = st.Accepted[:0]
 		s.NextTurn()
 	case KindAccept:
 		st.Accepted = append(st.Accepted, m.Party)
-		if len(st.Accepted) == len(remaining(s))-1 {
+		if len(st.Accepted) == remainingCount(s)-1 {
 			yes := map[string]bool{st.Current.By: true}
 			for _, p := range st.Accepted {
 				yes[p] = true
@@ -113,7 +113,7 @@ func saoLeave(s *Session, id string) {
 		s.Finish("no-agreement", "no deal unless "+id+" agrees, and "+id+" left the table")
 		return
 	}
-	if len(remaining(s)) < 2 {
+	if remainingCount(s) < 2 {
 		s.Finish("no-agreement", "fewer than two parties remain at the table")
 		return
 	}
@@ -128,13 +128,13 @@ func saoLeave(s *Session, id string) {
 	s.NextTurn()
 }
 
-// remaining lists the negotiating parties still at the table.
-func remaining(s *Session) []string {
-	var out []string
+// remainingCount counts the negotiating parties still at the table.
+func remainingCount(s *Session) int {
+	n := 0
 	for _, p := range s.Config.Parties {
 		if !s.State.Left[p] {
-			out = append(out, p)
+			n++
 		}
 	}
-	return out
+	return n
 }

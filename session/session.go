@@ -11,6 +11,7 @@ import (
 	mrand "math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -175,6 +176,161 @@ type Session struct {
 	// holds the salts of a replayed log, by position.
 	salts    *mrand.ChaCha8
 	recorded []string
+	// slabs is the storage of the moves of the log's events, of the
+	// offers put on the table and of the moves' packages (see reserveMove).
+	slabs slabs
+}
+
+// Chunk sizes of a session's slabs: the first chunk is small (a session
+// of a few moves stays small), each next one twice the last, up to the
+// maximum; the sizes fill the allocator's size classes (a chunk of 36 moves
+// of 224 bytes is 8064 bytes, of 170 offers 8160, of 1024 levels 8192).
+const (
+	moveFirst  = 9
+	moveMax    = 36
+	offerFirst = 10
+	offerMax   = 170
+	pkgFirst   = 64
+	pkgMax     = 1024
+)
+
+// slab is storage carved from chunks: a move or an offer costs no
+// allocation of its own. A carved element is never written again (except
+// the slot of a refused move, given back at once), so pointers into a
+// chunk stay valid; chunks are reused only after recycle (a Runner's
+// Buffers, once the session is released).
+type slab[T any] struct {
+	cur   []T   // the chunk being carved
+	full  [][]T // chunks carved before cur
+	spare [][]T // cleared chunks, carved before any new one is made
+}
+
+// take returns the next n elements (capacity n: appending to them never
+// writes into the next ones).
+func (b *slab[T]) take(n, first, most int) []T {
+	if n > most/4 {
+		return make([]T, n)
+	}
+	if len(b.cur)+n > cap(b.cur) {
+		if b.cur != nil {
+			b.full = append(b.full, b.cur)
+		}
+		b.cur = nil
+		for len(b.spare) > 0 && b.cur == nil {
+			c := b.spare[len(b.spare)-1]
+			b.spare = b.spare[:len(b.spare)-1]
+			if cap(c) >= n {
+				b.cur = c[:0]
+			}
+		}
+		if b.cur == nil {
+			grown := first
+			if k := len(b.full); k > 0 {
+				grown = cap(b.full[k-1])
+			}
+			b.cur = make([]T, 0, nextChunk(grown, first, most))
+		}
+	}
+	k := len(b.cur)
+	b.cur = b.cur[:k+n]
+	return b.cur[k : k+n : k+n]
+}
+
+// untake gives back the last element taken (by take(1, …)), cleared.
+func (b *slab[T]) untake() {
+	var zero T
+	k := len(b.cur) - 1
+	b.cur[k] = zero
+	b.cur = b.cur[:k]
+}
+
+// recycle clears every chunk and gives them to to as its spare chunks
+// (with b's lists, so that a session that needs no more chunks than the
+// last one allocates nothing); b is left empty.
+func (b *slab[T]) recycle(to *slab[T]) {
+	spare := b.spare
+	for _, c := range b.full {
+		clear(c)
+		spare = append(spare, c[:0])
+	}
+	if cap(b.cur) > 0 {
+		clear(b.cur)
+		spare = append(spare, b.cur[:0])
+	}
+	spare = append(spare, to.spare...)
+	to.spare, to.full = spare, b.full[:0]
+	*b = slab[T]{}
+}
+
+// adopt takes over from's spare chunks (and its lists, when b has none).
+func (b *slab[T]) adopt(from *slab[T]) {
+	if len(b.spare) == 0 && len(b.full) == 0 {
+		b.spare, b.full = from.spare, from.full[:0]
+	} else {
+		b.spare = append(b.spare, from.spare...)
+	}
+	*from = slab[T]{}
+}
+
+// nextChunk returns the capacity of the chunk after one of capacity n.
+func nextChunk(n, first, most int) int {
+	if n < first {
+		return first
+	}
+	return min(2*n, most)
+}
+
+// slabs are a session's storage of moves, offers and packages.
+type slabs struct {
+	moves  slab[Move]
+	offers slab[Offer]
+	pkgs   slab[int]
+}
+
+// adopt takes over the spare chunks of from (a Runner's Buffers).
+func (s *slabs) adopt(from *slabs) {
+	s.moves.adopt(&from.moves)
+	s.offers.adopt(&from.offers)
+	s.pkgs.adopt(&from.pkgs)
+}
+
+// recycle clears every chunk of s and gives them to to (a Runner's
+// Buffers): no move, offer or package of the session may be used after.
+func (s *slabs) recycle(to *slabs) {
+	s.moves.recycle(&to.moves)
+	s.offers.recycle(&to.offers)
+	s.pkgs.recycle(&to.pkgs)
+}
+
+// reserveMove copies m into the session's move storage and returns the
+// copy: the move an event points at. A refused move gives its slot back
+// (unreserveMove).
+func (s *Session) reserveMove(m *Move) *Move {
+	p := &s.slabs.moves.take(1, moveFirst, moveMax)[0]
+	*p = *m
+	return p
+}
+
+// unreserveMove gives back the slot of the last move reserved, which no
+// event points at.
+func (s *Session) unreserveMove() { s.slabs.moves.untake() }
+
+// newOffer returns a pointer to a copy of o in the session's offer storage.
+func (s *Session) newOffer(o Offer) *Offer {
+	p := &s.slabs.offers.take(1, offerFirst, offerMax)[0]
+	*p = o
+	return p
+}
+
+// clonePackage returns a copy of p (nil when p is empty, as
+// framework.Package.Clone) carved from the session's package storage.
+func (s *Session) clonePackage(p framework.Package) framework.Package {
+	if len(p) == 0 {
+		return nil
+	}
+	c := s.slabs.pkgs.take(len(p), pkgFirst, pkgMax)
+	copy(c, p)
+	return framework.Package(c)
 }
 
 // Option configures New.
@@ -502,41 +658,45 @@ func (s *Session) Len() int { return len(s.events) }
 // Submit validates a move against the session (party, deadline, protocol,
 // format), appends it and its consequences to the log, and returns the
 // move's sequence number. A refused move changes nothing.
-func (s *Session) Submit(m Move) (int, error) {
+func (s *Session) Submit(move Move) (int, error) {
 	s.tick()
 	s.expire()
-	if err := s.check(&m); err != nil {
+	// The move is checked where its event will point (the session's move
+	// storage), so that the caller's copy never escapes.
+	m := s.reserveMove(&move)
+	if err := s.check(m); err != nil {
+		s.unreserveMove()
 		return 0, err
 	}
-	m.Package = m.Package.Clone()
+	m.Package = s.clonePackage(m.Package)
 	var visible []string
 	switch m.Kind {
 	case KindMessage, KindRelay:
-		visible = messageVisible(&m)
+		visible = messageVisible(m)
 	case KindSeat:
-		visible = s.seatVisible(&m)
+		visible = s.seatVisible(m)
 	case KindRatify, KindLeave, KindReport, KindResponse, KindFault:
 	default:
-		visible = s.proto.Visible(s, &m)
+		visible = s.proto.Visible(s, m)
 	}
-	s.append(Event{Party: m.Party, Kind: m.Kind, Move: &m, Visible: visible})
+	s.append(Event{Party: m.Party, Kind: m.Kind, Move: m, Visible: visible})
 	seq := len(s.events)
 	switch m.Kind {
 	case KindRatify:
-		s.applyRatify(&m)
+		s.applyRatify(m)
 	case KindReport, KindResponse:
-		s.applyImplementation(&m)
+		s.applyImplementation(m)
 	case KindMessage, KindRelay, KindSeat:
 	case KindFault:
-		s.applyFault(&m)
+		s.applyFault(m)
 	case KindLeave:
 		if s.Config.Protocol == SAO {
-			s.proto.Apply(s, &m)
+			s.proto.Apply(s, m)
 		} else {
-			s.applyMediatedLeave(&m)
+			s.applyMediatedLeave(m)
 		}
 	default:
-		s.proto.Apply(s, &m)
+		s.proto.Apply(s, m)
 	}
 	s.flush()
 	return seq, nil
@@ -715,7 +875,7 @@ func (s *Session) NextTurn() bool {
 			s.State.Round++
 			if s.Config.Rounds > 0 && s.State.Round > s.Config.Rounds {
 				s.State.Round = s.Config.Rounds
-				s.Finish("deadline", fmt.Sprintf("no agreement within %d rounds", s.Config.Rounds))
+				s.Finish("deadline", "no agreement within "+strconv.Itoa(s.Config.Rounds)+" rounds")
 				return false
 			}
 		}
