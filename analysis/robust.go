@@ -55,7 +55,9 @@ type robustDraws struct {
 	crossed []bool
 }
 
-func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples int, seed uint64) (*robustDraws, error) {
+// newRobustDraws checks that p is a complete package of s and returns
+// empty draws of samples (10,000 when not positive) for s's parties.
+func newRobustDraws(s *Space, p framework.Package, samples int) (*robustDraws, error) {
 	if err := s.Framework.CheckPackage(p); err != nil {
 		return nil, err
 	}
@@ -66,7 +68,15 @@ func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples 
 		samples = 10_000
 	}
 	d := s.N()
-	dr := &robustDraws{samples: samples, accept: make([][]bool, d), u: make([]float64, d), crossed: make([]bool, d)}
+	return &robustDraws{samples: samples, accept: make([][]bool, d), u: make([]float64, d), crossed: make([]bool, d)}, nil
+}
+
+func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples int, seed uint64) (*robustDraws, error) {
+	dr, err := newRobustDraws(s, p, samples)
+	if err != nil {
+		return nil, err
+	}
+	samples = dr.samples
 	for j, pr := range s.Profiles {
 		dr.u[j] = s.Tables[j].Utility(p)
 		dr.crossed[j] = pr.CrossesRedLine(p) >= 0

@@ -321,20 +321,12 @@ type robustEntry struct {
 // newRobustEntry checks p as drawRobustness does and returns an entry to be
 // drawn (every party stale).
 func newRobustEntry(s *Space, p framework.Package, samples int) (*robustEntry, error) {
-	if err := s.Framework.CheckPackage(p); err != nil {
+	dr, err := newRobustDraws(s, p, samples)
+	if err != nil {
 		return nil, err
 	}
-	if !p.Complete() {
-		return nil, fmt.Errorf("robustness needs a complete package")
-	}
-	if samples <= 0 {
-		samples = 10_000
-	}
-	d := s.N()
-	e := &robustEntry{
-		dr:    &robustDraws{samples: samples, accept: make([][]bool, d), u: make([]float64, d), crossed: make([]bool, d)},
-		stale: make([]bool, d),
-	}
+	samples = dr.samples
+	e := &robustEntry{dr: dr, stale: make([]bool, s.N())}
 	for j, pr := range s.Profiles {
 		if pr.Uncertainty != nil {
 			e.dr.accept[j] = make([]bool, samples)
