@@ -79,7 +79,7 @@ type Action struct {
 
 // Negotiator is an automated party in alternating-offers protocols. Act is
 // called at the party's turn; it must not keep references to v's slices
-// beyond the call. A Negotiator is used by one session at a time.
+// or to v.Current beyond the call (the runner reuses them). A Negotiator is used by one session at a time.
 type Negotiator interface {
 	// Name identifies the strategy, e.g. "boulware(e=0.2)".
 	Name() string

@@ -26,6 +26,10 @@ type Runner struct {
 	pkgs    []int    // storage of the packages of history (see clonePackage)
 	history []agent.Offer
 	moves   []agent.Move
+	// current is the offer on the table as the acting party's view shows
+	// it (View.Current points here): one value reused for every turn
+	// rather than an allocation per turn.
+	current agent.Offer
 	index   map[string]int
 }
 
@@ -230,7 +234,8 @@ func (r *Runner) Run() error {
 		v.History, v.Moves = r.history, r.moves
 		v.Current = nil
 		if c := s.State.Current; c != nil {
-			v.Current = &agent.Offer{By: r.index[c.By], Round: c.Round, Package: c.Package}
+			r.current = agent.Offer{By: r.index[c.By], Round: c.Round, Package: c.Package}
+			v.Current = &r.current
 		}
 		if s.Config.Protocol == AMOP {
 			if err := r.amopTurn(id, v); err != nil {
