@@ -55,14 +55,18 @@ func cpuTime() time.Duration {
 // suggestions, agreement zone with overlap) and reports, besides wall time,
 // the CPU time per analysis (the machine is shared: CPU time is what the
 // analysis costs) and the frontier sizes.
-func benchAnalyze(b *testing.B, s *analysis.Space) {
+func benchAnalyze(b *testing.B, s *analysis.Space) { benchAnalyzeEps(b, s, 0) }
+
+// benchAnalyzeEps is benchAnalyze with frontiers approximate within eps
+// (FrontierOptions.Epsilon; 0: exact).
+func benchAnalyzeEps(b *testing.B, s *analysis.Space, eps float64) {
 	b.ReportAllocs()
 	var rep *analysis.Report
 	cpu0 := cpuTime()
 	for b.Loop() {
 		ctx, cancel := context.WithTimeout(context.Background(), benchDeadline())
 		var err error
-		rep, err = analysis.AnalyzeContext(ctx, s, analysis.Options{Seed: 1, Frontier: analysis.FrontierOptions{MaxWork: -1}})
+		rep, err = analysis.AnalyzeContext(ctx, s, analysis.Options{Seed: 1, Frontier: analysis.FrontierOptions{MaxWork: -1, Epsilon: eps}})
 		cancel()
 		if err != nil {
 			b.Skipf("stopped: %v", err)
