@@ -64,27 +64,6 @@ type FrontierCache struct {
 	MinCost time.Duration
 }
 
-// CacheEnv names the environment variable that sets the folder of the
-// frontier cache ("off": no cache). By default it is parley/frontiers in
-// the user's cache folder (os.UserCacheDir).
-const CacheEnv = "PARLEY_CACHE_DIR"
-
-// DefaultFrontierCache is the cache of CacheEnv, storing frontiers that
-// took at least 20 ms to compute.
-func DefaultFrontierCache() FrontierCache {
-	c := FrontierCache{MinCost: 20 * time.Millisecond}
-	switch dir := os.Getenv(CacheEnv); dir {
-	case "off":
-	case "":
-		if base, err := os.UserCacheDir(); err == nil {
-			c.Dir = filepath.Join(base, "parley", "frontiers")
-		}
-	default:
-		c.Dir = dir
-	}
-	return c
-}
-
 // cacheMagic heads every cache file (and names its format).
 const cacheMagic = "parley/frontier-cache/v1\n"
 

@@ -334,7 +334,7 @@ func runSession(e *env, arg string, fl *runFlags) error {
 	// negotiate.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	frontier := analysis.StartFrontier(ctx, space, analysis.DefaultFrontierCache())
+	frontier := analysis.StartFrontier(ctx, space, frontierCache())
 	if fl.svg != "" || fl.png != "" {
 		if _, err := plotAxes(space, fl.plotPair); err != nil {
 			return err
@@ -655,5 +655,26 @@ parley verify also says whether a signature proves the log.`,
 	}
 	c.Flags().StringVar(&profiles, "profiles", "", "GENIUS folder given as SCENARIO: profile files, in the order used by the run")
 	c.Flags().BoolVar(&jsonOut, "json", false, "print the result as JSON")
+	return c
+}
+
+// cacheEnv names the environment variable that sets the folder of run's
+// frontier cache ("off": no cache). By default it is parley/frontiers in
+// the user's cache folder (os.UserCacheDir).
+const cacheEnv = "PARLEY_CACHE_DIR"
+
+// frontierCache is the cache of cacheEnv, storing frontiers that took at
+// least 20 ms to compute (docs/cli.md).
+func frontierCache() analysis.FrontierCache {
+	c := analysis.FrontierCache{MinCost: 20 * time.Millisecond}
+	switch dir := os.Getenv(cacheEnv); dir {
+	case "off":
+	case "":
+		if base, err := os.UserCacheDir(); err == nil {
+			c.Dir = filepath.Join(base, "parley", "frontiers")
+		}
+	default:
+		c.Dir = dir
+	}
 	return c
 }
