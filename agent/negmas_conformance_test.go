@@ -48,32 +48,11 @@ type negmasRun struct {
 	Utilities []float64 `json:"utilities"`
 }
 
-// negmasPython returns the python3 command and PYTHONPATH that run the
-// shared NegMAS copy, or skips the test.
-func negmasPython(t *testing.T) (string, string) {
-	t.Helper()
-	root := refdata.Root()
-	if root == "" {
-		t.Skip("reference data not found (../shared/data); skipping NegMAS conformance")
-	}
-	nm := filepath.Join(root, "..", "thirdparty", "negmas")
-	if _, err := os.Stat(filepath.Join(nm, "src", "negmas")); err != nil {
-		t.Skipf("NegMAS not found at %s; skipping NegMAS conformance", nm)
-	}
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		if py, err = exec.LookPath("python3"); err != nil {
-			t.Skip("python3 not found; skipping NegMAS conformance")
-		}
-	}
-	return py, filepath.Join(nm, "stubs") + string(os.PathListSeparator) + filepath.Join(nm, "src")
-}
-
 // runNegmas runs the script for the domains (indices into negmasDomains),
 // agents and steps.
 func runNegmas(t *testing.T, domains []int, agents []string, pairs string, steps int) []negmasRun {
 	t.Helper()
-	py, path := negmasPython(t)
+	py, path := refdata.NegMAS(t)
 	args := []string{filepath.Join("testdata", "negmas_runs.py"), "--agents", strings.Join(agents, ","), "--steps", fmt.Sprint(steps)}
 	if pairs != "" {
 		args = append(args, "--pairs", pairs)

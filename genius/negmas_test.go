@@ -27,42 +27,11 @@ const negmasTol = 1e-12
 const negmasOutcomes = 1000
 
 // negmasPython returns the python3 command and the environment that runs
-// the shared NegMAS copy (../shared/thirdparty/negmas beside the
-// repository, or $PARLEY_NEGMAS), or skips the test when either is absent.
+// the shared NegMAS copy (refdata.NegMAS), or skips the test.
 func negmasPython(t *testing.T) (string, []string) {
 	t.Helper()
-	dir := os.Getenv("PARLEY_NEGMAS")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Skip("NegMAS not found: no working directory")
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "thirdparty", "negmas")
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if st, err := os.Stat(filepath.Join(dir, "src", "negmas")); dir == "" || err != nil || !st.IsDir() {
-		t.Skip("NegMAS not found: expected ../shared/thirdparty/negmas beside the repository (or set PARLEY_NEGMAS); skipping the NegMAS round trips")
-	}
-	// Debian's python3 has NegMAS's dependencies; another python3 first
-	// on PATH may not ($PARLEY_PYTHON chooses one).
-	py := os.Getenv("PARLEY_PYTHON")
-	if py == "" {
-		py = "/usr/bin/python3"
-	}
-	if _, err := os.Stat(py); err != nil {
-		if py, err = exec.LookPath("python3"); err != nil {
-			t.Skip("python3 not found; skipping the NegMAS round trips")
-		}
-	}
-	env := append(os.Environ(), "PYTHONPATH="+filepath.Join(dir, "stubs")+string(os.PathListSeparator)+filepath.Join(dir, "src"), "PYTHONDONTWRITEBYTECODE=1")
-	return py, env
+	py, path := refdata.NegMAS(t)
+	return py, append(os.Environ(), "PYTHONPATH="+path, "PYTHONDONTWRITEBYTECODE=1")
 }
 
 type negmasReadCase struct {

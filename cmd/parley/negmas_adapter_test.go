@@ -12,60 +12,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/parley-negotiation/parley/internal/cli"
 	"github.com/parley-negotiation/parley/internal/refdata"
 )
-
-// negmasPython returns a python3 that imports NegMAS from the shared copy
-// (../shared/thirdparty/negmas beside the repository, or $PARLEY_NEGMAS) and
-// the PYTHONPATH that makes it do so, or skips the test.
-func negmasPython(t testing.TB) (python, pythonpath string) {
-	t.Helper()
-	e := findNegmasPython()
-	if e.skip != "" {
-		t.Skip(e.skip)
-	}
-	return e.python, e.pythonpath
-}
-
-// negmasEnv is how to run NegMAS, or why it cannot run (skip).
-type negmasEnv struct{ python, pythonpath, skip string }
-
-// findNegmasPython looks for NegMAS and a python3 that imports it, once per
-// test binary (each probe imports NegMAS: a second or more); skip says why
-// there is none.
-var findNegmasPython = sync.OnceValue(func() negmasEnv {
-	dir := os.Getenv("PARLEY_NEGMAS")
-	if dir == "" {
-		root, err := filepath.Abs(filepath.Join("..", ".."))
-		if err != nil {
-			return negmasEnv{skip: err.Error()}
-		}
-		dir = filepath.Join(root, "..", "shared", "thirdparty", "negmas")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "src", "negmas", "sao")); err != nil {
-		return negmasEnv{skip: fmt.Sprintf("NegMAS not found at %s (the shared third-party copy; set PARLEY_NEGMAS): skipping", dir)}
-	}
-	pythonpath := filepath.Join(dir, "stubs") + string(os.PathListSeparator) + filepath.Join(dir, "src")
-	// Debian's python3 has NegMAS's dependencies (numpy, scipy, ...); another
-	// python3 first on PATH (pyenv) may not.
-	candidates := []string{"/usr/bin/python3"}
-	if p, err := exec.LookPath("python3"); err == nil && p != candidates[0] {
-		candidates = append(candidates, p)
-	}
-	for _, py := range candidates {
-		cmd := exec.Command(py, "-c", "import negmas.sao, negmas.preferences")
-		cmd.Env = append(os.Environ(), "PYTHONPATH="+pythonpath)
-		if err := cmd.Run(); err == nil {
-			return negmasEnv{python: py, pythonpath: pythonpath}
-		}
-	}
-	return negmasEnv{skip: fmt.Sprintf("no python3 imports NegMAS from %s (tried %v; .ci/run installs Debian's python3 packages): skipping", dir, candidates)}
-})
 
 // startNegmasAdapter starts adapters/negmas/parley_negmas.py with args on a
 // free port until the test ends and returns its base URL once it answers.
@@ -167,7 +119,7 @@ type negmasRecord struct {
 // agreement equals NegMAS's ufun value of it within 1e-12. The per-turn
 // cost is logged.
 func TestNegmasAdapterTournament(t *testing.T) {
-	py, pythonpath := negmasPython(t)
+	py, pythonpath := refdata.NegMAS(t)
 	dir := t.TempDir()
 	record := filepath.Join(dir, "record.jsonl")
 	base := startNegmasAdapter(t, py, pythonpath, "--check", "--record", record,
@@ -343,7 +295,7 @@ seed: 1
 // (Deterministic negotiators only: NegMAS's MiCRO re-offers a random.choice
 // of a set, which differs between two NegMAS runs too.)
 func TestNegmasAdapterMatchesNegmas(t *testing.T) {
-	py, pythonpath := negmasPython(t)
+	py, pythonpath := refdata.NegMAS(t)
 	dir := t.TempDir()
 	t.Setenv("PARLEY_SIGNING_KEY", filepath.Join(dir, "key.pem"))
 	// Two adapters: one speaking version 1 of the protocol (offers only: it
@@ -502,7 +454,7 @@ func TestNegmasAdapterMatchesNegmas(t *testing.T) {
 // forgets the negotiation (at the /end Parley sends after the failure); one
 // that never gets its /end is forgotten after --idle-timeout.
 func TestNegmasAdapterFailure(t *testing.T) {
-	py, pythonpath := negmasPython(t)
+	py, pythonpath := refdata.NegMAS(t)
 	mod := t.TempDir()
 	if err := os.WriteFile(filepath.Join(mod, "crashy.py"), []byte(`from negmas.sao import BoulwareTBNegotiator
 
@@ -559,7 +511,7 @@ class Crashy(BoulwareTBNegotiator):
 // Parley's hardheaded against NegMAS's BoulwareTB through the adapter (no
 // agreement: every round is played); reports the wall time per NegMAS turn.
 func BenchmarkNegmasAdapterSession(b *testing.B) {
-	py, pythonpath := negmasPython(b)
+	py, pythonpath := refdata.NegMAS(b)
 	base := startNegmasAdapter(b, py, pythonpath, "--negotiator", "BoulwareTBNegotiator")
 	args := []string{"run", "tiny-2p", "--agent", "north=hardheaded", "--agent", "south=" + base, "--rounds", "100", "--json"}
 	b.ResetTimer()

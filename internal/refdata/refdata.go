@@ -17,17 +17,27 @@ func Root() string {
 		}
 		return ""
 	}
+	root := repoRoot()
+	if root == "" {
+		return ""
+	}
+	d := filepath.Join(root, "..", "shared", "data")
+	if st, err := os.Stat(d); err == nil && st.IsDir() {
+		return d
+	}
+	return ""
+}
+
+// repoRoot returns the nearest folder holding go.mod at or above the
+// working directory, or "" when there is none.
+func repoRoot() string {
 	dir, err := os.Getwd()
 	if err != nil {
 		return ""
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "data")
-			if st, err := os.Stat(d); err == nil && st.IsDir() {
-				return d
-			}
-			return ""
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
