@@ -125,15 +125,28 @@ func newHarness(t *testing.T, clock func() time.Time) (*harness, context.Context
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("force-color-profile", "srgb"),
 		chromedp.Flag("password-store", "basic"),
-		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1360, 900),
 	}
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil { // starts the browser
-		t.Fatalf("start %s: %v", chrome, err)
+	// The browser is started twice at most: under the load of the whole
+	// test run Chromium's zygote has been seen failing to fork once ("chrome
+	// failed to start"); a second start with a fresh profile is logged.
+	var bctx context.Context
+	for attempt := 1; ; attempt++ {
+		actx, acancel := chromedp.NewExecAllocator(ctx, append(opts, chromedp.UserDataDir(t.TempDir()))...)
+		var bcancel context.CancelFunc
+		bctx, bcancel = chromedp.NewContext(actx)
+		err := chromedp.Do(bctx) // starts the browser
+		if err == nil {
+			t.Cleanup(acancel)
+			t.Cleanup(bcancel)
+			break
+		}
+		bcancel()
+		acancel()
+		if attempt == 2 {
+			t.Fatalf("start %s: %v", chrome, err)
+		}
+		t.Logf("start %s failed, starting it again: %v", chrome, err)
 	}
 	h := &harness{t: t, ctx: ctx, svc: svc, owner: owner.ID, base: ts.URL}
 	if os.Getenv("PARLEY_SCREENSHOTS") == "1" {
