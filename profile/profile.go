@@ -152,6 +152,8 @@ type Profile struct {
 	// Fallback is the party's best alternative, as a complete package (BATNA).
 	Fallback framework.Package `json:"fallback,omitempty"`
 	RedLines []RedLine         `json:"red_lines,omitempty"`
+	// Interactions are the profile's non-additive terms (see Interaction).
+	Interactions []Interaction `json:"interactions,omitempty"`
 	// Discount factor d; ≤0 or >1 means none.
 	Discount    float64      `json:"discount,omitempty"`
 	Uncertainty *Uncertainty `json:"uncertainty,omitempty"`
@@ -251,6 +253,9 @@ func (p *Profile) Check(f *framework.Framework) error {
 	if err := p.checkRedLines(f); err != nil {
 		return err
 	}
+	if err := p.checkInteractions(f); err != nil {
+		return err
+	}
 	if p.Uncertainty != nil {
 		if err := p.Uncertainty.check(f); err != nil {
 			return fmt.Errorf("uncertainty: %w", err)
@@ -292,53 +297,16 @@ func (p *Profile) checkRedLines(f *framework.Framework) error {
 	if len(p.RedLines) > MaxRedLines {
 		return fmt.Errorf("%d red lines (at most %d): %w", len(p.RedLines), MaxRedLines, ErrOutOfBounds)
 	}
-	n, listed := len(f.Points), 0
-	var seen []bool // levels of the current term, cleared after it
+	listed := 0
 	for k, r := range p.RedLines {
-		if len(r.Terms) == 0 {
-			return fmt.Errorf("red line %d: no terms", k+1)
-		}
-		for a, t := range r.Terms {
-			if t.Point < 0 || t.Point >= n {
-				return fmt.Errorf("red line %d: point %d out of range", k+1, t.Point)
-			}
-			pt := &f.Points[t.Point]
-			for _, u := range r.Terms[:a] {
-				if u.Point == t.Point {
-					return fmt.Errorf("red line %d: point %q in two terms (list its levels in one)", k+1, pt.ID)
-				}
-			}
-			if len(t.Levels) == 0 {
-				return fmt.Errorf("red line %d: point %q: no levels", k+1, pt.ID)
-			}
+		for _, t := range r.Terms {
 			listed += len(t.Levels)
-			if listed > MaxRedLineLevels {
-				return fmt.Errorf("red lines list more than %d levels in all: %w", MaxRedLineLevels, ErrOutOfBounds)
-			}
-			levels := pt.Levels()
-			if len(seen) < levels {
-				seen = make([]bool, levels)
-			}
-			var dup error
-			for _, l := range t.Levels {
-				if l < 0 || l >= levels {
-					dup = fmt.Errorf("red line %d: point %q: level %d out of range", k+1, pt.ID, l)
-					break
-				}
-				if seen[l] {
-					dup = fmt.Errorf("red line %d: point %q: level %s listed twice", k+1, pt.ID, pt.LevelID(l))
-					break
-				}
-				seen[l] = true
-			}
-			for _, l := range t.Levels {
-				if l >= 0 && l < levels {
-					seen[l] = false
-				}
-			}
-			if dup != nil {
-				return dup
-			}
+		}
+		if listed > MaxRedLineLevels {
+			return fmt.Errorf("red lines list more than %d levels in all: %w", MaxRedLineLevels, ErrOutOfBounds)
+		}
+		if err := checkTerms(f, fmt.Sprintf("red line %d", k+1), r.Terms); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -417,9 +385,13 @@ func (p *Profile) CrossesRedLine(pkg framework.Package) int {
 	return -1
 }
 
-// Table is a profile compiled against a framework: Contrib[i][l] = w_i·e_i(l).
+// Table is a profile compiled against a framework: Contrib[i][l] = w_i·e_i(l),
+// and the interactions compiled as Effects.
 type Table struct {
 	Contrib [][]float64
+	// Effects are the compiled interactions, in the order Utility adds
+	// them: by last point, then as declared (nil: the table is additive).
+	Effects []Effect
 	// Reservation is the effective reservation value: the larger of the
 	// declared reservation and the utility of the fallback; 0 if neither.
 	Reservation float64
@@ -432,7 +404,7 @@ func (p *Profile) Compile(f *framework.Framework) (*Table, error) {
 	if err := p.Check(f); err != nil {
 		return nil, err
 	}
-	t := &Table{Contrib: make([][]float64, len(f.Points))}
+	t := &Table{Contrib: make([][]float64, len(f.Points)), Effects: p.compileEffects(f)}
 	for i := range f.Points {
 		t.Contrib[i] = p.evals(f, i, p.Weights[i], p.Scores[i])
 	}
@@ -490,18 +462,40 @@ func (p *Profile) Eval(f *framework.Framework, i, l int) float64 {
 }
 
 // Utility returns Σ Contrib[i][pkg[i]] in point order; open points count 0.
+// With interactions, the value of each effect that applies is added right
+// after the contribution of its last point (effects with the same last
+// point in declared order): this order is the definition every exact
+// computation (analysis, agents) reproduces bit for bit.
 func (t *Table) Utility(pkg framework.Package) float64 {
 	u := 0.0
+	if len(t.Effects) == 0 {
+		for i, l := range pkg {
+			if l >= 0 {
+				u += t.Contrib[i][l]
+			}
+		}
+		return u
+	}
+	e := 0
 	for i, l := range pkg {
 		if l >= 0 {
 			u += t.Contrib[i][l]
+		}
+		for ; e < len(t.Effects) && t.Effects[e].Last == i; e++ {
+			if t.Effects[e].Applies(pkg) {
+				u += t.Effects[e].Value
+			}
 		}
 	}
 	return u
 }
 
-// Max returns the highest utility any package can reach, and per point the best level.
+// Max returns the highest utility any package can reach, and a package
+// reaching it (per point the best level when the table is additive).
 func (t *Table) Max() (float64, framework.Package) {
+	if len(t.Effects) > 0 {
+		return t.extreme(1)
+	}
 	best := make(framework.Package, len(t.Contrib))
 	u := 0.0
 	for i, c := range t.Contrib {
@@ -517,6 +511,10 @@ func (t *Table) Max() (float64, framework.Package) {
 
 // Min returns the lowest utility any package can reach.
 func (t *Table) Min() float64 {
+	if len(t.Effects) > 0 {
+		u, _ := t.extreme(-1)
+		return u
+	}
 	u := 0.0
 	for _, c := range t.Contrib {
 		m := c[0]
@@ -638,14 +636,21 @@ func (p *Profile) SampleUtility(f *framework.Framework, pkg framework.Package, r
 		}
 	}
 	// at is Σ w_i·e_i over pkg's levels, in point order, as Table.Utility.
+	// Interactions are added as Table.Utility adds them.
+	order := p.interactionOrder()
 	at := func(weights []float64, drawn bool, pkg framework.Package) float64 {
-		u := 0.0
+		u, e := 0.0, 0
 		for i, l := range pkg {
 			sc := p.Scores[i]
 			if drawn && scores[i] != nil {
 				sc = scores[i]
 			}
 			u += p.contrib(f, i, l, weights[i], sc)
+			for ; e < len(order) && order[e].last == i; e++ {
+				if in := &p.Interactions[order[e].index]; in.applies(pkg) {
+					u += in.Value
+				}
+			}
 		}
 		return u
 	}
