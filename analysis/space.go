@@ -47,8 +47,8 @@ func NewSpace(f *framework.Framework, names []string, profiles []*profile.Profil
 	// overflow (profile.Check bounds each utility, not their product).
 	digits := 0.0
 	for _, t := range s.Tables {
-		hi, _ := t.Max()
-		span := math.Max(math.Abs(hi), math.Abs(t.Min())) + math.Abs(t.Reservation)
+		lo, hi := t.Bounds() // bounds suffice here (Max is a search with interactions)
+		span := math.Max(math.Abs(hi), math.Abs(lo)) + math.Abs(t.Reservation)
 		digits += math.Log10(math.Max(span, 1))
 	}
 	if digits > maxProductDigits {

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -180,9 +181,9 @@ func checkTerms(f *framework.Framework, name string, terms []Term) error {
 // the point they have matched so far, and of those with the same state
 // only the best is kept (floating-point additions are monotone, so the
 // best partial sum stays best). Ties keep the first in enumeration order.
-// The number of states is at most 2^(effects open at a point); it is what
-// Max and Min cost on a table with interactions.
-func (t *Table) extreme(sign float64) (float64, framework.Package) {
+// The number of states is at most 2^(effects open at a point); past
+// maxExtremeStates at a point it turns to extremeSearch, exact as well.
+func (t *Table) extreme(sign float64, budget int64) (float64, framework.Package, bool) {
 	n := len(t.Contrib)
 	type node struct {
 		u      float64
@@ -241,6 +242,9 @@ func (t *Table) extreme(sign float64) (float64, framework.Package) {
 				next = append(next, node{u: u, parent: int32(i), level: int32(l), state: string(buf)})
 			}
 		}
+		if len(next) > t.stateLimit() {
+			return t.extremeSearch(sign, budget)
+		}
 		layers[k] = next
 		cur = next
 		prevOpen = open
@@ -259,9 +263,9 @@ func (t *Table) extreme(sign float64) (float64, framework.Package) {
 		at = int(layers[k][at].parent)
 	}
 	if n == 0 {
-		return 0, pkg
+		return 0, pkg, true
 	}
-	return cur[best].u, pkg
+	return cur[best].u, pkg, true
 }
 
 // effectArmed reports whether every term of effect e (an index into
@@ -323,4 +327,302 @@ func (in *Interaction) applies(pkg framework.Package) bool {
 		}
 	}
 	return all != in.Outside
+}
+
+// extremeBudget bounds the nodes of Max's and Min's branch and bound.
+const extremeBudget = 1 << 20
+
+// MaxExact is Max with whether the answer is known to be the maximum
+// (false only with interactions too entangled for the state DP and the
+// branch and bound within budget nodes, 0 meaning the default; the
+// package is then the best found). Additive tables are always exact.
+func (t *Table) MaxExact(budget int64) (float64, framework.Package, bool) {
+	if len(t.Effects) == 0 {
+		u, p := t.Max()
+		return u, p, true
+	}
+	if budget == 0 {
+		budget = extremeBudget
+	}
+	return t.extreme(1, budget)
+}
+
+// MinExact is Min with whether the answer is known to be the minimum, as MaxExact.
+func (t *Table) MinExact(budget int64) (float64, framework.Package, bool) {
+	if len(t.Effects) == 0 {
+		return t.Min(), nil, true
+	}
+	if budget == 0 {
+		budget = extremeBudget
+	}
+	return t.extreme(-1, budget)
+}
+
+// Bounds returns a lower and an upper bound of the utility of any complete
+// package, in time linear in the table: the sums of the points' lowest and
+// highest contributions, plus the interactions' losses and gains.
+func (t *Table) Bounds() (lo, hi float64) {
+	for _, c := range t.Contrib {
+		a, b := math.Inf(1), math.Inf(-1)
+		for _, x := range c {
+			a, b = math.Min(a, x), math.Max(b, x)
+		}
+		if len(c) > 0 {
+			lo, hi = lo+a, hi+b
+		}
+	}
+	for _, e := range t.Effects {
+		if e.Value < 0 {
+			lo += e.Value
+		} else {
+			hi += e.Value
+		}
+	}
+	return lo, hi
+}
+
+// maxExtremeStates bounds the states extreme keeps at one point before it
+// turns to a branch-and-bound search.
+const maxExtremeStates = 1 << 16
+
+func (t *Table) stateLimit() int {
+	if t.extremeStates > 0 {
+		return t.extremeStates
+	}
+	return maxExtremeStates
+}
+
+// extremeSearch is extreme by a depth-first branch and bound over the
+// points in order: a partial package is abandoned when its exact partial
+// sum plus an upper bound of what the rest can add cannot beat the best
+// package found by more than a rounding margin. The bound gives each
+// inside effect (that could still add a gain) to its last point: per
+// undecided point, the best level's contribution plus the gains of the
+// effects given to it that this level matches; Outside effects and
+// effects with a loss count what they may at most add. Levels are tried
+// best first by that per-point score. It returns the optimum (the sums of
+// Utility, in its order) and true, or, past budget nodes, the best package
+// found and false.
+func (t *Table) extremeSearch(sign float64, budget int64) (float64, framework.Package, bool) {
+	n := len(t.Contrib)
+	mag := 0.0
+	// g[i][l]: sign-adjusted contribution of level l of point i plus the
+	// gains of the live inside effects whose last point is i and whose
+	// term there matches l.
+	g := make([][]float64, n)
+	for k := range n {
+		g[k] = make([]float64, len(t.Contrib[k]))
+		for l, c := range t.Contrib[k] {
+			g[k][l] = sign * c
+			mag = math.Max(mag, math.Abs(c))
+		}
+	}
+	type at struct{ e, term int }
+	terms := make([][]at, n)
+	other := 0.0 // what Outside effects and single undecided losses may add at most
+	gain := func(e int) float64 { return math.Max(0, sign*t.Effects[e].Value) }
+	for e := range t.Effects {
+		ef := &t.Effects[e]
+		for i, tm := range ef.Terms {
+			terms[tm.Point] = append(terms[tm.Point], at{e, i})
+		}
+		mag += math.Abs(ef.Value)
+		switch {
+		case ef.Outside:
+			other += gain(e)
+		case gain(e) > 0:
+			last := ef.Terms[0]
+			for _, tm := range ef.Terms {
+				if tm.Point == ef.Last {
+					last = tm
+				}
+			}
+			for l, in := range last.In {
+				if in {
+					g[ef.Last][l] += gain(e)
+				}
+			}
+		}
+	}
+	best1 := func(k int) float64 {
+		m := math.Inf(-1)
+		for _, x := range g[k] {
+			m = math.Max(m, x)
+		}
+		return m
+	}
+	maxg := make([]float64, n)
+	for k := range n {
+		maxg[k] = best1(k)
+	}
+	slack := 16 * float64(n+len(t.Effects)+1) * math.Max(mag, 1) * 0x1p-52
+	failed := make([]bool, len(t.Effects))
+	pkg := make(framework.Package, n)
+	best := math.Inf(-1)
+	var bestPkg framework.Package
+	var nodes int64
+	orders := make([][]int, n)
+	for k := range n {
+		orders[k] = make([]int, len(g[k]))
+	}
+	// kill marks effect e failed and updates the bound.
+	kill := func(e int) {
+		failed[e] = true
+		ef := &t.Effects[e]
+		switch {
+		case ef.Outside:
+			other += sign*ef.Value - gain(e)
+		case gain(e) > 0 && ef.Last >= 0:
+			for _, tm := range ef.Terms {
+				if tm.Point == ef.Last {
+					for l, in := range tm.In {
+						if in {
+							g[ef.Last][l] -= gain(e)
+						}
+					}
+				}
+			}
+			maxg[ef.Last] = best1(ef.Last)
+		}
+	}
+	revive := func(e int) {
+		failed[e] = false
+		ef := &t.Effects[e]
+		switch {
+		case ef.Outside:
+			other -= sign*ef.Value - gain(e)
+		case gain(e) > 0:
+			for _, tm := range ef.Terms {
+				if tm.Point == ef.Last {
+					for l, in := range tm.In {
+						if in {
+							g[ef.Last][l] += gain(e)
+						}
+					}
+				}
+			}
+			maxg[ef.Last] = best1(ef.Last)
+		}
+	}
+	closing := make([][]int, n) // effects by last point, in Utility's order
+	for e := range t.Effects {
+		closing[t.Effects[e].Last] = append(closing[t.Effects[e].Last], e)
+	}
+	var rec func(k int, u float64) bool
+	rec = func(k int, u float64) bool {
+		if nodes++; budget > 0 && nodes > budget {
+			return false
+		}
+		if k == n {
+			if sign*u > best {
+				best, bestPkg = sign*u, slices.Clone(pkg)
+			}
+			return true
+		}
+		rest := other
+		for i := k + 1; i < n; i++ {
+			rest += maxg[i]
+		}
+		ord := orders[k]
+		for l := range ord {
+			ord[l] = l
+		}
+		gk := slices.Clone(g[k])
+		slices.SortStableFunc(ord, func(a, b int) int { return cmpFloat(gk[b], gk[a]) })
+		for _, l := range ord {
+			if sign*u+gk[l]+rest+slack < best {
+				return true // levels are best first
+			}
+			pkg[k] = l
+			var newly []int
+			for _, a := range terms[k] {
+				if !failed[a.e] && !t.Effects[a.e].Terms[a.term].In[l] {
+					kill(a.e)
+					newly = append(newly, a.e)
+				}
+			}
+			v := u + t.Contrib[k][l]
+			for _, e := range closing[k] {
+				if ef := &t.Effects[e]; failed[e] == ef.Outside {
+					v += ef.Value
+				}
+			}
+			// Outside effects decided here leave the bound.
+			o := other
+			for _, e := range closing[k] {
+				if ef := &t.Effects[e]; ef.Outside {
+					if failed[e] {
+						other -= sign * ef.Value
+					} else {
+						other -= gain(e)
+					}
+				}
+			}
+			ok := true
+			r := other
+			for i := k + 1; i < n; i++ {
+				r += maxg[i]
+			}
+			if sign*v+r+slack >= best {
+				ok = rec(k+1, v)
+			}
+			other = o
+			for i := len(newly) - 1; i >= 0; i-- {
+				revive(newly[i])
+			}
+			if !ok {
+				return false
+			}
+		}
+		return true
+	}
+	// A first package: per point the best level by g, improved by
+	// changing one point at a time while that gains (a good incumbent
+	// prunes most of the search).
+	for k := range n {
+		pkg[k] = 0
+		for l := range g[k] {
+			if g[k][l] > g[k][pkg[k]] {
+				pkg[k] = l
+			}
+		}
+	}
+	bestPkg = slices.Clone(pkg)
+	best = sign * t.climb(sign, bestPkg)
+	exact := rec(0, 0)
+	if !exact {
+		// Out of budget: improve the best package found the same way.
+		best = sign * t.climb(sign, bestPkg)
+	}
+	return sign * best, bestPkg, exact
+}
+
+// climb changes one point of p at a time while that raises sign·utility,
+// and returns p's utility.
+func (t *Table) climb(sign float64, p framework.Package) float64 {
+	u := t.Utility(p)
+	for improved := true; improved; {
+		improved = false
+		for k := range p {
+			keep := p[k]
+			for l := range t.Contrib[k] {
+				p[k] = l
+				if v := t.Utility(p); sign*v > sign*u {
+					u, keep, improved = v, l, true
+				}
+			}
+			p[k] = keep
+		}
+	}
+	return u
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

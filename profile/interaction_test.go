@@ -96,6 +96,14 @@ func TestInteractionUtilityMaxMin(t *testing.T) {
 		if got := tb.Min(); got != lo {
 			t.Fatalf("seed %d: Min %v, brute force %v", seed, got, lo)
 		}
+		// The same through the branch and bound (past one state).
+		profile.SetExtremeStates(tb, 1)
+		if gotHi, pkg := tb.Max(); gotHi != hi || tb.Utility(pkg) != hi {
+			t.Fatalf("seed %d: search Max %v at %v (utility %v), brute force %v", seed, gotHi, pkg, tb.Utility(pkg), hi)
+		}
+		if got := tb.Min(); got != lo {
+			t.Fatalf("seed %d: search Min %v, brute force %v", seed, got, lo)
+		}
 	}
 }
 

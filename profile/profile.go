@@ -397,6 +397,8 @@ type Table struct {
 	Reservation float64
 	// HasReservation tells whether a reservation or fallback was given.
 	HasReservation bool
+	// extremeStates overrides maxExtremeStates (tests).
+	extremeStates int
 }
 
 // Compile evaluates every level of every point.
@@ -491,10 +493,13 @@ func (t *Table) Utility(pkg framework.Package) float64 {
 }
 
 // Max returns the highest utility any package can reach, and a package
-// reaching it (per point the best level when the table is additive).
+// reaching it (per point the best level when the table is additive). With
+// interactions it is exact unless the search's budget ran out (see
+// MaxExact), when it is the best package found.
 func (t *Table) Max() (float64, framework.Package) {
 	if len(t.Effects) > 0 {
-		return t.extreme(1)
+		u, p, _ := t.extreme(1, extremeBudget)
+		return u, p
 	}
 	best := make(framework.Package, len(t.Contrib))
 	u := 0.0
@@ -512,7 +517,7 @@ func (t *Table) Max() (float64, framework.Package) {
 // Min returns the lowest utility any package can reach.
 func (t *Table) Min() float64 {
 	if len(t.Effects) > 0 {
-		u, _ := t.extreme(-1)
+		u, _, _ := t.extreme(-1, extremeBudget)
 		return u
 	}
 	u := 0.0
