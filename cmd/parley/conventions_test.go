@@ -145,6 +145,7 @@ var jsonExempt = map[string]string{
 	"parley completion zsh":        "prints a shell script",
 	"parley plan":                  "a group: prints its help",
 	"parley user":                  "a group: prints its help",
+	"parley multideal":             "a group: prints its help",
 }
 
 // TestJSONEveryCommand: every command that prints a result has --json and,
@@ -195,6 +196,8 @@ decision:
   quorum: 2
 `)
 	write("t.yaml", "name: t\nagents: [boulware, conceder]\nscenarios: [tiny-2p]\ndeadline: {rounds: 20}\n")
+	write("md.yaml", "multideal: 1\nname: md\nspaces: {s: {points: [{id: x, options: [a, b]}]}}\ncenter: {utility: {kind: counts, point: x, rows: [{counts: {a: 1}, value: 1}]}}\n"+
+		"threads:\n  - {edge: e, space: s, profile: {weights: {x: 1}, scores: {x: {a: 1, b: 0}}}}\n")
 	if err := writeImplementation(in("impl.jsonl"), testKey()); err != nil {
 		t.Fatal(err)
 	}
@@ -261,6 +264,7 @@ decision:
 		{cmd: "parley restore", args: []string{"restore", in("backup.db"), "--db", in("restored.db"), "--json"}},
 		{cmd: "parley purge", args: []string{"purge", negotiation, "--db", in("restored.db"), "--keep-record", "--yes", "--json"}},
 		{cmd: "parley tournament", args: []string{"tournament", in("t.yaml"), "-o", in("tournament"), "-q", "--json"}},
+		{cmd: "parley multideal run", args: []string{"multideal", "run", in("md.yaml"), "--json"}},
 		{cmd: "parley loadtest", args: []string{"loadtest", "--sessions", "1", "--duration", "1s", "-q", "--json"}},
 	}
 

@@ -14,7 +14,7 @@ const module = "github.com/parley-negotiation/parley/"
 // engine are the packages a researcher imports as libraries.
 var engine = []string{
 	"framework", "profile", "scenario", "genius", "analysis", "plot", "chart", "session", "agent",
-	"mediator", "plan", "agreement", "extagent", "tournament",
+	"mediator", "plan", "agreement", "extagent", "tournament", "multideal",
 }
 
 // shells wrap the engine: the server, the stores, the command line, the

@@ -129,6 +129,7 @@ See docs/cli.md.`,
 	root.AddCommand(newAnalyze(e), newValidate(e), newScenarios(e), newConvert(e), newRun(e), newReplay(e), newServe(e), newLoadtest(e), newTournament(e), newAgreement(e))
 	root.AddCommand(newVerify(e), newPlan(e), newWorker(e), newBroker(e), newRatify(e), newKeygen(e), newExport(e), newVersion(e))
 	root.AddCommand(newUser(e), newBackup(e), newRestore(e), newPurge(e))
+	root.AddCommand(newMultideal(e))
 	root.SetHelpCommand(newHelp(root))
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/parley-negotiation/parley/multideal"
+)
+
+// newMultideal is parley multideal: multi-deal (shuttle) negotiations.
+func newMultideal(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "multideal",
+		Short: "Multi-deal talks: a center and linked bilateral threads (ANL 2025)",
+		Long: `Multideal works with multi-deal scenarios: a center negotiates one bilateral
+thread with each edge, one after another, and values the combination of the
+deals (docs/multideal.md). Scenarios are Parley multi-deal files or anl2025
+scenario folders (center.yml and edges/*.yml).`,
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	c.AddCommand(newMultidealRun(e))
+	return c
+}
+
+func newMultidealRun(e *env) *cobra.Command {
+	var (
+		jsonOut     bool
+		center, log string
+		edges       []string
+		steps       int
+		seed        int64
+	)
+	c := &cobra.Command{
+		Use:   "run FILE_OR_ANL_FOLDER",
+		Short: "Run the threads in sequence; print agreements and utilities",
+		Long: `Run negotiates the threads of a multi-deal scenario one after another under
+stacked alternating offers (NegMAS's SAO, center first), with anl2025's
+built-in agents: Boulware2025, Linear2025, Conceder2025, Random2025. The
+center's negotiator in each thread values its offers by the center utility
+given the agreements already made. It prints each thread's agreement, the
+center's utility and each edge's; --log writes the record with every
+thread's hash-chained log as JSON.`,
+		Example: `  parley multideal run multideal/testdata/dinners.yml --seed 7
+  parley multideal run path/to/anl2025/example_scenarios/JobHunt
+  parley multideal run shuttle.yml --center conceder2025 \
+      --edges boulware2025,linear2025 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := loadMultideal(args[0])
+			if err != nil {
+				return err
+			}
+			ca, err := multideal.NewAgent(center)
+			if err != nil {
+				return usageError{err}
+			}
+			if len(edges) == 0 {
+				return usagef("--edges: give at least one agent")
+			}
+			ea := make([]multideal.Agent, len(s.Threads))
+			for i := range ea {
+				if ea[i], err = multideal.NewAgent(edges[i%len(edges)]); err != nil {
+					return usageError{err}
+				}
+			}
+			rec, err := multideal.Run(s, ca, ea, multideal.Params{Steps: steps, Seed: seed})
+			if err != nil {
+				return usageError{err}
+			}
+			if log != "" {
+				b, err := json.MarshalIndent(rec, "", "  ")
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(log, append(b, '\n'), 0o644); err != nil {
+					return fmt.Errorf("multideal run: %w", err)
+				}
+			}
+			if jsonOut {
+				out := *rec
+				out.Threads = make([]multideal.ThreadResult, len(rec.Threads))
+				for i, t := range rec.Threads {
+					t.Log = nil
+					out.Threads[i] = t
+				}
+				return writeJSON(e.stdout, out)
+			}
+			w := e.stdout
+			fmt.Fprintf(w, "%s: center %s, edges %s, %d steps, seed %d\n", s.Name, rec.Center, strings.Join(rec.Edges, ", "), steps, seed)
+			for i, t := range rec.Threads {
+				fw := s.Threads[i].Framework
+				deal := "no agreement (" + t.Status + ")"
+				if t.Agreement != nil {
+					parts := make([]string, len(t.Agreement))
+					for k, l := range t.Agreement {
+						parts[k] = fw.Points[k].ID + "=" + fw.Points[k].LevelID(l)
+					}
+					deal = strings.Join(parts, ", ")
+				}
+				fmt.Fprintf(w, "thread %d  %-12s %-40s step %3d  edge utility %.6g\n", i+1, t.Edge, deal, t.Steps, t.Utility)
+			}
+			fmt.Fprintf(w, "center utility %.6g\n", rec.CenterUtility)
+			fmt.Fprintf(w, "record hash %s\n", rec.Hash)
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&jsonOut, "json", false, "print the record (without the logs) as JSON")
+	c.Flags().StringVar(&center, "center", "Boulware2025", "the center's agent")
+	c.Flags().StringSliceVar(&edges, "edges", []string{"Boulware2025", "Linear2025", "Conceder2025"}, "the edges' agents, assigned to the threads in turn")
+	c.Flags().IntVar(&steps, "steps", 100, "NegMAS steps per thread")
+	c.Flags().Int64Var(&seed, "seed", 0, "seed of the random stream (Python's random.seed)")
+	c.Flags().StringVar(&log, "log", "", "write the record with every thread's log to this JSON file")
+	return c
+}
+
+// loadMultideal reads an anl2025 folder (one with a center.yml) or a
+// Parley multi-deal file.
+func loadMultideal(path string) (*multideal.Scenario, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		if _, err := os.Stat(filepath.Join(path, "center.yml")); err != nil {
+			return nil, usagef("%s: a folder must be an anl2025 scenario (center.yml and edges/*.yml)", path)
+		}
+		return multideal.ImportANL(path)
+	}
+	s, err := multideal.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageError{err}
+	}
+	return s, err
+}
