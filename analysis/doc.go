@@ -44,7 +44,9 @@
 // and prunes dominated partial sums after each point, so its cost follows the
 // frontier's size, not the outcome space's; red lines that combine several
 // points are honoured exactly by keeping partial sums apart until every point
-// of the red line has been chosen. Partial sums are accumulated in point
+// of the red line has been chosen; interactions (non-additive profiles) are
+// merged exactly the same way, kept apart by which of them may still
+// match, their values added at their last point. Partial sums are accumulated in point
 // order, exactly as profile.Table.Utility does, so frontier utilities equal
 // those of brute-force enumeration bit for bit; two packages whose utilities
 // tie only after floating-point rounding may be merged into one point.

@@ -46,12 +46,12 @@ func OutcomeDistances(fr *Frontier, space *Space, u []float64) Distances {
 	return d
 }
 
-// FrontierCache keeps the exact Pareto frontiers of additive spaces in
-// files, so that a command run again on the same profiles (another
+// FrontierCache keeps the exact Pareto frontiers of spaces in files, so that a command run again on the same profiles (another
 // session of the scenario, other agents) measures its outcome without
 // recomputing a frontier that can take seconds. A file is named by the
 // SHA-256 of everything the frontier depends on (the points' option
-// counts and every party's utility contributions, bit for bit) and ends
+// counts, every party's utility contributions and interactions, bit for
+// bit) and ends
 // with the SHA-256 of its contents; a file that does not check out, or
 // whose points' utilities are not exactly those of their witness
 // packages, is ignored and the frontier recomputed. The cache only saves
@@ -86,6 +86,38 @@ func (c FrontierCache) key(space *Space) string {
 		for _, c := range t.Contrib {
 			for _, x := range c {
 				put(math.Float64bits(x))
+			}
+		}
+	}
+	// The interactions, when there are any (an additive space's key is
+	// unchanged, and the contributions above have a length fixed by the
+	// radix, so no additive space shares a non-additive one's key): per
+	// party, each effect in the order Utility adds them, with its value,
+	// side and terms (point and matching levels).
+	for j, t := range space.Tables {
+		if t.Additive() {
+			continue
+		}
+		put(uint64(j))
+		put(uint64(len(t.Effects)))
+		for _, e := range t.Effects {
+			put(math.Float64bits(e.Value))
+			put(uint64(e.Last))
+			if e.Outside {
+				put(1)
+			} else {
+				put(0)
+			}
+			put(uint64(len(e.Terms)))
+			for _, tm := range e.Terms {
+				put(uint64(tm.Point))
+				put(uint64(len(tm.In)))
+				for l, in := range tm.In {
+					if in {
+						put(uint64(l))
+					}
+				}
+				put(math.MaxUint64)
 			}
 		}
 	}

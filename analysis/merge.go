@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/profile"
@@ -38,8 +40,21 @@ type FrontierOptions struct {
 	// their exact utilities; their counts are lower bounds. The frontier
 	// then says Approximate and its ErrorBound. 0: exact.
 	Epsilon float64
+	// Relax says whether the merge may drop the states of interactions
+	// spanning several points when the exact merge exceeds its budgets
+	// (RelaxOnBudget) or at once (RelaxAlways): the frontier is then
+	// approximate, every exact frontier point within D_j of a listed one
+	// for every party j (relaxBound). RelaxNever: exact or an error; the
+	// zero value RelaxDefault is RelaxNever here and RelaxOnBudget in
+	// Analyze.
+	Relax Relax
 	// thinAbove overrides the package's thinAbove (tests).
 	thinAbove int
+	// Order chooses the merge order of spaces with constraints spanning
+	// several points (OrderAuto: the greedy order when it keeps notably
+	// fewer open at once and the sums are exact in any order; see
+	// orderPlan).
+	Order Order
 }
 
 // ErrTooLarge is returned when a frontier exceeds FrontierOptions.MaxPoints.
@@ -49,15 +64,24 @@ var ErrTooLarge = errors.New("analysis: frontier too large")
 // partial sums; the final filter is exact.
 const rationalSlack = 1e-9
 
-// constraint is a red line spanning several points, in framework indices.
+// constraint is a red line spanning several points or an interaction (a
+// compiled profile.Effect of party ≥ 0), in framework indices: In[l] of a
+// term tells whether level l of its point matches.
 type constraint struct {
-	terms       []profile.Term
+	terms       []profile.EffectTerm
 	first, last int
+	// party is the party whose utility the interaction adds value to
+	// (outside: when some term does not match); -1 for a red line.
+	party   int
+	value   float64
+	outside bool
 }
 
-// FrontierAdditive computes the exact Pareto frontier of an additive space by
-// merging point by point with dominance pruning (see the package doc). It
-// never enumerates the outcome space.
+// FrontierAdditive computes the exact Pareto frontier of a space by merging
+// point by point with dominance pruning (see the package doc). It never
+// enumerates the outcome space. Interactions (profile.Effect) are merged
+// exactly: partial packages are kept apart by the state of the
+// interactions still open (see interactionSteps), which is what they cost.
 func FrontierAdditive(s *Space, o FrontierOptions) (*Frontier, error) {
 	return FrontierAdditiveContext(context.Background(), s, o)
 }
@@ -74,12 +98,15 @@ func FrontierAdditiveContext(ctx context.Context, s *Space, o FrontierOptions) (
 type mergeLayer struct{ parent, level []int32 }
 
 // mergeState is the merge's state before one point: the surviving partial
-// packages of the points before it (utilities, counts, red-line states of
-// stride ps) and the layers that rebuild their witnesses.
+// packages of the points before it (utilities, counts, state indices into
+// groups), the states (the armed flags of the constraints open there, one
+// bit each, ps words per state) and the layers that rebuild their
+// witnesses.
 type mergeState struct {
 	vals   []float64
 	counts []uint64
 	state  []int32
+	groups []uint64
 	ps     int
 	layers []mergeLayer
 	// kept: the state is held (states past the memory budget are dropped,
@@ -89,7 +116,7 @@ type mergeState struct {
 
 // bytes is the memory a kept state holds (its layers share the merge's).
 func (st *mergeState) bytes() int64 {
-	return int64(8*len(st.vals) + 8*len(st.counts) + 4*len(st.state) + 48*len(st.layers))
+	return int64(8*len(st.vals) + 8*len(st.counts) + 4*len(st.state) + 8*len(st.groups) + 48*len(st.layers))
 }
 
 // checkpointBudget bounds the memory of one set of merge checkpoints: past
@@ -168,6 +195,22 @@ func (ck *mergeCheckpoints) resumeWork(k int) int64 {
 // enough margin, and records its states in ck. With work non-nil it stores
 // the work done there.
 func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCheckpoints, from int, work *int64) (*Frontier, error) {
+	if ck != nil {
+		return mergeFrontier(ctx, s, o, ck, from, work, nil)
+	}
+	return plannedFrontier(ctx, s, o, work)
+}
+
+// mergeFrontier is frontierAdditive with the merge's plan (nil: framework
+// order, every interaction with its states; see mergePlan): with a plan the
+// merge takes the points in plan.order, leaves out the interactions
+// plan.relaxed says (their states dropped, counted as relaxBound says), and
+// the survivors' utilities are recomputed with Space.Utilities on their
+// witnesses before the final skyline. ck must be nil with a plan.
+func mergeFrontier(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCheckpoints, from int, work *int64, plan *mergePlan) (*Frontier, error) {
+	if plan != nil && ck != nil {
+		return nil, errors.New("analysis: merge checkpoints need the framework order")
+	}
 	f := s.Framework
 	n, d := len(f.Points), s.N()
 	if o.MaxPoints <= 0 {
@@ -180,23 +223,80 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 		o.thinAbove = thinAbove
 	}
 	m := newMeter(ctx, max(o.MaxWork, 0))
+	allowed, multi := compileRedLines(s, o.RedLines)
+	effects := interactionConstraints(s)
+	// order[k] is the point merged at step k (framework order without a
+	// plan).
+	order := plan.mergeOrder(n)
+	var relaxedPos []float64 // per party: the relaxed values left out that are positive
+	if plan != nil && plan.relaxed != nil {
+		relaxedPos = make([]float64, d)
+		kept := effects[:0:0]
+		for i, c := range effects {
+			if !plan.relaxed[i] {
+				kept = append(kept, c)
+			} else if c.value > 0 {
+				relaxedPos[c.party] += c.value
+			}
+		}
+		effects = kept
+	}
+	steps := constraintSteps(n, remapConstraints(append(multi, effects...), order))
+	// at names merge step k in errors (the point, in framework order).
+	at := func(k int) string {
+		if plan != nil && plan.order != nil {
+			return fmt.Sprintf("merge step %d of %d (point %d)", k+1, n, order[k]+1)
+		}
+		return fmt.Sprintf("point %d of %d", k+1, n)
+	}
+	// states is the number of states the partial packages are kept apart
+	// by before the current point, maxStates the largest so far.
+	states, maxStates := 1, 1
+	statesNote := func(k int) string {
+		if len(effects) == 0 {
+			return ""
+		}
+		what := "exactness costs that many; an approximate frontier (--epsilon, FrontierOptions.Epsilon) thins the partial packages of each state, not the states"
+		if o.Epsilon > 0 {
+			what = "the approximate frontier thins the partial packages of each state, not the states"
+		}
+		return fmt.Sprintf("; the %d interactions keep the partial packages in %s states at %s (%s at most so far), each with a frontier of its own: %s",
+			len(effects), thousands(states), at(k), thousands(maxStates), what)
+	}
 	stopped := func(k int) error {
-		return fmt.Errorf("%w (at point %d of %d)", m.err, k+1, n)
+		if errors.Is(m.err, ErrWorkBudget) {
+			return fmt.Errorf("%w (at %s%s)", m.err, at(k), statesNote(k))
+		}
+		return fmt.Errorf("%w (at %s)", m.err, at(k))
 	}
 	if !m.check() {
 		return nil, stopped(0)
 	}
-	allowed, multi := compileRedLines(s, o.RedLines)
-	steps := redLineSteps(f, multi)
 
-	// restMax[k][j]: the most party j can still gain from points k..n-1.
+	// restMax[k][j]: the most party j can still gain from points k..n-1
+	// (with interactions, an upper bound: every positive value of those
+	// completed there added).
 	best := bestAllowed(s, allowed)
+	// restMax is indexed by merge step; relaxed interactions' positive
+	// values may all still be gained (relaxBound).
 	restMax := make([][]float64, n+1)
 	restMax[n] = make([]float64, d)
+	if relaxedPos != nil {
+		copy(restMax[n], relaxedPos)
+	}
+	lastStep := make([]int, n) // the merge step of each point
+	for k, p := range order {
+		lastStep[p] = k
+	}
 	for k := n - 1; k >= 0; k-- {
 		restMax[k] = slices.Clone(restMax[k+1])
 		for j := range s.Tables {
-			restMax[k][j] += best[k][j]
+			restMax[k][j] += best[order[k]][j]
+		}
+		for _, c := range effects {
+			if c.value > 0 && constraintLastStep(c, lastStep) == k {
+				restMax[k][c.party] += c.value
+			}
 		}
 	}
 
@@ -204,8 +304,19 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 	// the rounding the remaining additions can introduce, so no package that
 	// brute-force (floating-point) comparison would keep on the frontier is
 	// lost to a tie that rounding broke early; a final plain skyline removes
-	// what the margin kept.
-	mag := 1.0
+	// what the margin kept. The remaining additions are the contributions
+	// of the points left and the values of the interactions completed
+	// there: the margin covers both. In another order (mergePlan.order) the
+	// margin covers the strict coordinate of a dominance as well (the same
+	// terms, added in another order, round by at most as much), but not
+	// the others ("at least as high") nor the merging of equal vectors: a
+	// one-ulp difference between two packages' sums may go the other way
+	// in the canonical order. So an exact merge is reordered only when
+	// every sum is exact in any order (exactArithmetic: then the sums are
+	// the canonical ones bit for bit); a relaxed one is approximate anyway,
+	// and its bound adds the margin when the sums are not exact
+	// (mergePlan.allow).
+	mag, adds := 1.0, 0
 	for _, t := range s.Tables {
 		a := 0.0
 		for _, c := range t.Contrib {
@@ -215,17 +326,27 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 			}
 			a += m
 		}
+		for _, e := range t.Effects {
+			a += math.Abs(e.Value)
+		}
 		mag = math.Max(mag, a)
+		adds = max(adds, len(t.Effects))
 	}
-	eps := 16 * float64(n+1) * mag * 0x1p-52
+	eps := 16 * float64(n+1+adds) * mag * 0x1p-52
+	// The reservation bound's tolerance covers the rounding of the bound
+	// too (large utilities, many interactions).
+	slack := math.Max(rationalSlack, eps)
 
 	layers := make([]mergeLayer, n)
 	cur := &vecs{d: d, vals: make([]float64, d)}
 	counts := []uint64{1}
-	// state holds, per partial package and per red line open after the
-	// previous point (stride ps), 1 while every term decided so far matches
-	// (the red line may still be crossed) and 0 once one does not.
-	var state []int32
+	// state holds, per partial package, the index of its state in groups:
+	// per state, one bit per constraint (red line or interaction) open
+	// after the previous point (ps words per state), 1 while every term
+	// decided so far matches (the red line may still be crossed, the
+	// interaction may still match) and 0 once one does not.
+	var state []int32 // nil: every partial package in state 0
+	var groups []uint64
 	ps := 0
 	start := 0
 	var base int64 // work before start
@@ -245,6 +366,10 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 			cur.vals = slices.Clone(st.vals)
 			counts = slices.Clone(st.counts)
 			state = slices.Clone(st.state)
+			groups = slices.Clone(st.groups)
+			if ps > 0 {
+				states = len(groups) / ps
+			}
 			copy(layers, st.layers)
 			base = ck.work[from]
 		} else {
@@ -270,48 +395,63 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 
 	for k := start; k < n; k++ {
 		if ck != nil {
-			ck.keep(k, mergeState{vals: slices.Clone(cur.vals), counts: slices.Clone(counts), state: slices.Clone(state), ps: ps, layers: slices.Clone(layers[:k])})
+			ck.keep(k, mergeState{vals: slices.Clone(cur.vals), counts: slices.Clone(counts), state: slices.Clone(state), groups: slices.Clone(groups), ps: ps, layers: slices.Clone(layers[:k])})
 			ck.work[k] = base + m.used
 			ck.valid = k
 		}
 		st := &steps[k]
 		contrib := make([][]float64, d)
 		for j, t := range s.Tables {
-			contrib[j] = t.Contrib[k]
+			contrib[j] = t.Contrib[order[k]]
 		}
 		nodes := cur.n()
-		levels := f.Points[k].Levels()
+		levels := f.Points[order[k]].Levels()
 		if cand := int64(nodes) * int64(levels); cand > 2*int64(o.MaxPoints) {
-			return nil, fmt.Errorf("%w: %d partial packages to compare at point %d of %d (limit %d, twice the largest intermediate frontier)", ErrTooLarge, cand, k+1, n, 2*o.MaxPoints)
+			return nil, fmt.Errorf("%w: %d partial packages to compare at %s (limit %d, twice the largest intermediate frontier%s)", ErrTooLarge, cand, at(k), 2*o.MaxPoints, statesNote(k))
 		}
 		if !m.add(candidateWork * int64(nodes) * int64(levels)) {
 			return nil, stopped(k)
 		}
+		// What each level does to the partial packages of each state: the
+		// same for all of them, so computed once per state and level.
+		tr := st.transitions(groups, ps, levels, allowed[order[k]])
+		if !m.add(int64(len(tr.at)) * int64(1+len(st.open)+len(st.completing))) {
+			return nil, stopped(k)
+		}
+		// many: the candidates fall in several states (otherwise no
+		// per-candidate state is kept: they are all in state 0).
+		many := tr.children > 1
 		// The candidate buffers are reused from point to point (the
 		// survivors are copied out below).
 		next := &vecs{d: d, vals: bufVals[:0]}
 		ncounts, parent, level, nstate := bufCounts[:0], bufParent[:0], bufLevel[:0], bufState[:0]
 		for i := 0; i < nodes; i++ {
 			base := cur.at(i)
-			pst := state[i*ps : (i+1)*ps]
+			g := 0
+			if len(state) > 0 {
+				g = int(state[i])
+			}
+			row := tr.at[g*levels : (g+1)*levels]
 		option:
 			for l := 0; l < levels; l++ {
-				if !allowed[k][l] {
+				t := &row[l]
+				if t.child < 0 {
 					continue
-				}
-				for _, c := range st.completing {
-					if (c.from < 0 || pst[c.from] != 0) && c.match[l] {
-						continue option
-					}
 				}
 				off := len(next.vals)
 				for j := 0; j < d; j++ {
 					next.vals = append(next.vals, base[j]+contrib[j][l])
 				}
+				v := next.vals[off:]
+				// Each party's interactions completed here, in its
+				// table's order, after the point's contribution (as
+				// profile.Table.Utility adds them).
+				for _, a := range tr.adds[t.adds:t.end] {
+					v[a.party] += a.value
+				}
 				if o.Rational {
-					v := next.vals[off:]
 					for j := 0; j < d; j++ {
-						if v[j]+restMax[k+1][j] < s.Reservation[j]-rationalSlack {
+						if v[j]+restMax[k+1][j] < s.Reservation[j]-slack {
 							next.vals = next.vals[:off]
 							continue option
 						}
@@ -320,23 +460,24 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 				ncounts = append(ncounts, counts[i])
 				parent = append(parent, int32(i))
 				level = append(level, int32(l))
-				for _, c := range st.open {
-					armed := c.from < 0 || pst[c.from] != 0
-					if c.match != nil && !c.match[l] {
-						armed = false
-					}
-					if armed {
-						nstate = append(nstate, 1)
-					} else {
-						nstate = append(nstate, 0)
-					}
+				if many {
+					nstate = append(nstate, t.child)
 				}
 			}
 		}
-		stride := len(st.open)
+		stride := 0
+		if many {
+			stride = 1
+		}
 		keep := partitionedSkyline(next, ncounts, nstate, stride, eps, m)
 		if m.err != nil {
 			return nil, stopped(k)
+		}
+		if many && len(effects) > 0 {
+			keep = crossStatePrune(next, keep, nstate, st, tr, eps, m)
+			if m.err != nil {
+				return nil, stopped(k)
+			}
 		}
 		if o.Epsilon > 0 && (len(keep) > o.thinAbove || k == n-1 && len(keep) > 1) {
 			// Spend the unspent budget over the thinnings expected on
@@ -357,7 +498,7 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 			}
 		}
 		if len(keep) > o.MaxPoints {
-			return nil, fmt.Errorf("%w: %d partial packages after point %d of %d (limit %d)", ErrTooLarge, len(keep), k+1, n, o.MaxPoints)
+			return nil, fmt.Errorf("%w: %d partial packages after %s (limit %d%s)", ErrTooLarge, len(keep), at(k), o.MaxPoints, statesNote(k))
 		}
 		bufVals, bufCounts, bufParent, bufLevel, bufState = next.vals, ncounts, parent, level, nstate
 		// Compact to the survivors, keeping generation (= witness) order
@@ -365,22 +506,53 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 		spareVals, spareCounts, spareState, cur.vals, counts, state = cur.vals, counts, state, spareVals, spareCounts, spareState
 		cur.vals = slices.Grow(cur.vals[:0], len(keep)*d)
 		counts = slices.Grow(counts[:0], len(keep))[:len(keep)]
-		state = slices.Grow(state[:0], len(keep)*stride)
+		if many {
+			state = slices.Grow(state[:0], len(keep))[:len(keep)]
+		} else {
+			state = state[:0]
+		}
 		layers[k] = mergeLayer{parent: make([]int32, len(keep)), level: make([]int32, len(keep))}
+		// The states of the survivors, renumbered in order of first use
+		// (states whose partial packages were all pruned are dropped).
+		renum := make([]int32, tr.children)
+		for i := range renum {
+			renum[i] = -1
+		}
+		w := flagWords(len(st.open))
+		groups = groups[:0:0]
+		states = 0
 		for a, i := range keep {
 			cur.vals = append(cur.vals, next.at(int(i))...)
 			counts[a] = ncounts[i]
 			layers[k].parent[a] = parent[i]
 			layers[k].level[a] = level[i]
-			state = append(state, nstate[int(i)*stride:(int(i)+1)*stride]...)
+			if !many {
+				continue
+			}
+			c := nstate[i]
+			if renum[c] < 0 {
+				renum[c] = int32(states)
+				states++
+				groups = append(groups, tr.flags[int(c)*w:(int(c)+1)*w]...)
+			}
+			state[a] = renum[c]
 		}
-		ps = stride
+		if !many && len(keep) > 0 {
+			// One state: its flags, and no per-package state (all 0).
+			states = 1
+			groups = append(groups, tr.flags[:w]...)
+		}
+		maxStates = max(maxStates, states)
+		ps = w
 		if o.Progress != nil {
 			o.Progress(k+1, n)
 		}
 	}
 
 	fr := &Frontier{Method: "additive merge with " + method(d, "sort-sweep", "skyline") + " pruning"}
+	if len(effects) > 0 {
+		fr.Method = fmt.Sprintf("merge with %s pruning, with %d interactions merged exactly with their states (up to %s states per point)", method(d, "sort-sweep", "skyline"), len(effects), thousands(maxStates))
+	}
 	if o.Epsilon > 0 {
 		fr.Approximate, fr.ErrorBound = true, o.Epsilon
 		fr.Method += fmt.Sprintf(", approximate: thinned %d times to grids of side %.3g to %.3g (adding up to at most ε) whenever more than %d partial packages survived (every exact frontier point is within ε = %.3g of a listed one for every party; counts are lower bounds)", thinned, minCell, maxCell, o.thinAbove, o.Epsilon)
@@ -394,6 +566,50 @@ func frontierAdditive(ctx context.Context, s *Space, o FrontierOptions, ck *merg
 	}
 	if work != nil {
 		*work = m.used
+	}
+	if plan != nil {
+		// Reordered or relaxed sums: the survivors' utilities are
+		// recomputed in the canonical order on their witnesses, and the
+		// final skyline is taken on those (relaxed: counts are lower
+		// bounds).
+		exact := &vecs{d: d, vals: make([]float64, 0, len(final)*d)}
+		var rebuilt []framework.Package
+		ecounts := make([]uint64, 0, len(final))
+		// gap[j]: the most a survivor's merged utility plus the relaxed
+		// positive values exceeds its exact utility (relaxBound).
+		var gap []float64
+		if relaxedPos != nil {
+			gap = make([]float64, d)
+		}
+		for _, i32 := range final {
+			w := rebuildWitness(layers, order, int(i32))
+			rebuilt = append(rebuilt, w)
+			u := s.Utilities(w)
+			exact.vals = append(exact.vals, u...)
+			for j := range gap {
+				gap[j] = math.Max(gap[j], cur.at(int(i32))[j]+relaxedPos[j]-u[j])
+			}
+			c := counts[i32]
+			if plan.relaxed != nil {
+				c = 1
+			}
+			ecounts = append(ecounts, c)
+		}
+		keep := skyline(exact, nil, ecounts, 0, nil)
+		for _, i := range keep {
+			u := exact.at(int(i))
+			if o.Rational && !atLeast(u, s.Reservation) {
+				continue
+			}
+			fr.Points = append(fr.Points, Point{U: slices.Clone(u), Witness: rebuilt[i], Count: ecounts[i]})
+		}
+		sortPoints(fr.Points)
+		if !plan.exactSums {
+			plan.allow = eps
+		}
+		fr.Method += plan.describe(s, gap)
+		plan.mark(fr, gap)
+		return fr, nil
 	}
 	// The frontier's order (utilities highest first, as sortPoints) is
 	// sorted on indices into the flat vectors rather than on the points:
@@ -452,7 +668,12 @@ const thinAbove = 20_000
 // thinning (if any) by one within δ_k, so s_{k+1} exists with error
 // E_{k+1} = E_k + δ_k. At the end s_n is a full package with u(s_n) ≥ u(x)
 // − E_n in every utility, and the final skyline lists s_n or a point
-// dominating it. E_n is the sum of the sides used, and thinCell never
+// dominating it. (With interactions, crossStatePrune may replace a
+// candidate by one of another state whose flags are at least as good
+// (oriented as there) and whose utilities are at least as high: the chain
+// then holds with "a state at least as good" for "the same state", since
+// the same levels keep the flags at least as good and the values added at
+// least as favourable, and allow whatever they allow.) E_n is the sum of the sides used, and thinCell never
 // spends more than the budget left (TestThinCellBudget), so E_n ≤
 // Epsilon: every exact frontier point is within Epsilon (per party,
 // additively) of a listed one. (Floating-point additions are monotone, so
@@ -533,59 +754,206 @@ func thinToGrid(v *vecs, keep []int32, state []int32, stride int, delta float64,
 	return out
 }
 
-// lineStep is what one multi-point red line does at one point.
+// lineStep is what one constraint (a multi-point red line or an
+// interaction) does at one point.
 type lineStep struct {
-	// from is the red line's index in the previous point's open list (-1
+	// from is the constraint's index in the previous point's open list (-1
 	// when its first term is at this point).
 	from int
-	// match[l] says whether level l of this point matches the red line's
-	// term here (nil: the red line has no term at this point).
+	// match[l] says whether level l of this point matches the constraint's
+	// term here (nil: the constraint has no term at this point).
 	match []bool
+	// party, value and outside are the constraint's (party -1: a red line).
+	party   int
+	value   float64
+	outside bool
 }
 
-// pointSteps are the red lines still open after a point (their terms
-// decided so far may all match, and some term is still to come), and
-// those completed at the point.
+// armed reports whether every term of the constraint decided once level l
+// is chosen matches, given the armed flags of the previous point's state
+// (one bit per constraint open there).
+func (c *lineStep) armed(flags []uint64, l int) bool {
+	return (c.from < 0 || flags[c.from>>6]>>(c.from&63)&1 != 0) && (c.match == nil || c.match[l])
+}
+
+// flagWords is the number of 64-bit words that hold n flags.
+func flagWords(n int) int { return (n + 63) / 64 }
+
+// pointSteps are the constraints still open after a point (their terms
+// decided so far may all match, and some term is still to come), and those
+// completed at the point (the interactions of each party in its table's
+// order).
 type pointSteps struct {
 	open, completing []lineStep
 }
 
-// redLineSteps prepares, point by point, how the armed flags of the
-// multi-point red lines evolve: a red line is armed while every term on
-// the points decided so far matches; choosing at its last point a level
-// that matches its last term while it is armed crosses it. Only the flags
-// matter for the future, not the levels, so partial packages are kept
-// apart by at most 2^(red lines open) states.
-func redLineSteps(f *framework.Framework, multi []constraint) []pointSteps {
-	n := len(f.Points)
+// constraintSteps prepares, point by point, how the armed flags of the
+// constraints evolve: a constraint is armed while every term on the points
+// decided so far matches. At its last point, choosing a level that matches
+// its last term while it is armed crosses a red line, and makes an
+// interaction match (its value is then added, or, outside, added when it
+// does not match). Only the flags matter for the future, not the levels,
+// so partial packages are kept apart by at most 2^(constraints open)
+// states. Interactions on one point complete there without a state.
+func constraintSteps(n int, cons []constraint) []pointSteps {
 	steps := make([]pointSteps, n)
 	var prev []int // constraint indices open after the previous point
 	for k := 0; k < n; k++ {
-		matchAt := func(c constraint) []bool {
+		var open []int
+		for r, c := range cons {
+			if k < c.first || k > c.last {
+				continue
+			}
+			ls := lineStep{from: slices.Index(prev, r), party: c.party, value: c.value, outside: c.outside}
 			for _, t := range c.terms {
 				if t.Point == k {
-					m := make([]bool, f.Points[k].Levels())
-					for _, l := range t.Levels {
-						m[l] = true
-					}
-					return m
+					ls.match = t.In
 				}
 			}
-			return nil
-		}
-		var open []int
-		for r, c := range multi {
-			switch {
-			case c.first <= k && k < c.last:
+			if k < c.last {
 				open = append(open, r)
-				steps[k].open = append(steps[k].open, lineStep{from: slices.Index(prev, r), match: matchAt(c)})
-			case c.last == k:
-				steps[k].completing = append(steps[k].completing, lineStep{from: slices.Index(prev, r), match: matchAt(c)})
+				steps[k].open = append(steps[k].open, ls)
+			} else {
+				steps[k].completing = append(steps[k].completing, ls)
 			}
 		}
 		prev = open
 	}
 	return steps
+}
+
+// transitions are what each level of a point does to the partial packages
+// of each state: at[g*levels+l] for state g and level l.
+type transitions struct {
+	at []transition
+	// adds holds every transition's additions, in order.
+	adds []effectAdd
+	// flags holds the armed flags of the states after the point (one bit
+	// per open constraint, flagWords(open) words per state), children
+	// their number.
+	flags    []uint64
+	children int
+}
+
+// transition is the state after choosing a level (child, -1 when the level
+// is forbidden: a single-point red line or a multi-point one crossed) and
+// the interaction values to add (adds[adds:end]).
+type transition struct {
+	child     int32
+	adds, end int32
+}
+
+// effectAdd is an interaction's value added to a party's utility.
+type effectAdd struct {
+	party int
+	value float64
+}
+
+// transitions computes what every level of the point does to each state of
+// groups (the armed flags of the constraints open before the point, ps
+// words per state; one state with no flags when ps is 0), allowed telling
+// the levels no single-point red line forbids.
+func (st *pointSteps) transitions(groups []uint64, ps, levels int, allowed []bool) *transitions {
+	states := 1
+	if ps > 0 {
+		states = len(groups) / ps
+	}
+	tr := &transitions{at: make([]transition, states*levels)}
+	w := flagWords(len(st.open))
+	// The states after the point, by their flags (one word: the word
+	// itself; more: their bytes).
+	small := map[uint64]int32{}
+	large := map[string]int32{}
+	buf := make([]uint64, w)
+	var key []byte
+	for g := 0; g < states; g++ {
+		flags := groups[g*ps : (g+1)*ps]
+	level:
+		for l := 0; l < levels; l++ {
+			t := &tr.at[g*levels+l]
+			t.child = -1
+			if !allowed[l] {
+				continue
+			}
+			for c := range st.completing {
+				if st.completing[c].party < 0 && st.completing[c].armed(flags, l) {
+					continue level
+				}
+			}
+			t.adds = int32(len(tr.adds))
+			for c := range st.completing {
+				e := &st.completing[c]
+				if e.party >= 0 && e.armed(flags, l) != e.outside {
+					tr.adds = append(tr.adds, effectAdd{party: e.party, value: e.value})
+				}
+			}
+			t.end = int32(len(tr.adds))
+			clear(buf)
+			for c := range st.open {
+				if st.open[c].armed(flags, l) {
+					buf[c>>6] |= 1 << (c & 63)
+				}
+			}
+			var child int32
+			var ok bool
+			if w <= 1 {
+				var k uint64
+				if w == 1 {
+					k = buf[0]
+				}
+				if child, ok = small[k]; !ok {
+					child = int32(tr.children)
+					small[k] = child
+				}
+			} else {
+				key = key[:0]
+				for _, x := range buf {
+					key = binary.LittleEndian.AppendUint64(key, x)
+				}
+				if child, ok = large[string(key)]; !ok {
+					child = int32(tr.children)
+					large[string(key)] = child
+				}
+			}
+			if !ok {
+				tr.flags = append(tr.flags, buf...)
+				tr.children++
+			}
+			t.child = child
+		}
+	}
+	return tr
+}
+
+// interactionConstraints returns every party's interactions as
+// constraints, party after party, each party's in its table's order (the
+// order profile.Table.Utility adds them in).
+func interactionConstraints(s *Space) []constraint {
+	var out []constraint
+	for j, t := range s.Tables {
+		for _, e := range t.Effects {
+			c := constraint{terms: e.Terms, first: e.Last, last: e.Last, party: j, value: e.Value, outside: e.Outside}
+			for _, tm := range e.Terms {
+				c.first = min(c.first, tm.Point)
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// thousands formats n with commas between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
 }
 
 func atLeast(u, r []float64) bool {
@@ -620,10 +988,15 @@ func compileRedLines(s *Space, use bool) ([][]bool, []constraint) {
 					allowed[r.Terms[0].Point][l] = false
 				}
 			case len(r.Terms) > 1:
-				c := constraint{terms: r.Terms, first: r.Terms[0].Point}
+				c := constraint{first: r.Terms[0].Point, party: -1}
 				for _, t := range r.Terms {
 					c.first = min(c.first, t.Point)
 					c.last = max(c.last, t.Point)
+					in := make([]bool, f.Points[t.Point].Levels())
+					for _, l := range t.Levels {
+						in[l] = true
+					}
+					c.terms = append(c.terms, profile.EffectTerm{Point: t.Point, In: in})
 				}
 				multi = append(multi, c)
 			}
@@ -637,6 +1010,9 @@ func compileRedLines(s *Space, use bool) ([][]bool, []constraint) {
 func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps float64, m *meter) []int32 {
 	if stride == 0 {
 		return skyline(v, nil, counts, eps, m)
+	}
+	if stride == 1 {
+		return bucketSkyline(v, counts, state, eps, m)
 	}
 	idx := make([]int32, v.n())
 	for i := range idx {
@@ -661,6 +1037,41 @@ func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps
 	return out
 }
 
+// bucketSkyline is partitionedSkyline for states given as small
+// non-negative indices (stride 1): the candidates are bucketed by index
+// (counting sort, keeping their order) rather than sorted.
+func bucketSkyline(v *vecs, counts []uint64, state []int32, eps float64, m *meter) []int32 {
+	groups := 0
+	for _, g := range state {
+		groups = max(groups, int(g)+1)
+	}
+	start := make([]int32, groups+1)
+	for _, g := range state {
+		start[g+1]++
+	}
+	for g := 0; g < groups; g++ {
+		start[g+1] += start[g]
+	}
+	idx := make([]int32, len(state))
+	pos := slices.Clone(start[:groups])
+	for i, g := range state {
+		idx[pos[g]] = int32(i)
+		pos[g]++
+	}
+	var out []int32
+	for g := 0; g < groups; g++ {
+		if start[g] == start[g+1] {
+			continue
+		}
+		out = append(out, skyline(v, idx[start[g]:start[g+1]], counts, eps, m)...)
+		if m.err != nil {
+			return nil
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // bestAllowed returns, per point and party, the party's highest
 // contribution among the point's allowed levels (-Inf if none is allowed).
 func bestAllowed(s *Space, allowed [][]bool) [][]float64 {
@@ -677,4 +1088,75 @@ func bestAllowed(s *Space, allowed [][]bool) [][]float64 {
 		}
 	}
 	return best
+}
+
+// crossStateTries bounds the packages crossStatePrune tries as q.
+const crossStateTries = 64
+
+// crossStatePrune drops a partial package p (state S) that a partial
+// package q of another state S' dominates for every completion: every
+// open constraint's flag of S' is at least as good as S's (an interaction
+// whose value helps its party when it matches: armed at least where S is;
+// one that hurts, and every red line: armed at most where S is), q is at
+// least p for every party and better by more than eps for one. Then for
+// every completion, q's additions for each party are p's plus positive
+// values, minus negative values p gets, so (additions being monotone) q's
+// utilities stay at least p's, and the margin keeps one strictly better:
+// p's completion is strictly dominated. Only packages of the global skyline
+// of the survivors (at most crossStateTries) are tried as q: a pruning, not
+// a complete one (the states stay exact either way).
+func crossStatePrune(v *vecs, keep []int32, state []int32, st *pointSteps, tr *transitions, eps float64, m *meter) []int32 {
+	w := flagWords(len(st.open))
+	bad := make([]uint64, w)
+	for c := range st.open {
+		o := &st.open[c]
+		if !(o.party >= 0 && (o.value > 0) != o.outside) {
+			bad[c>>6] |= 1 << (c & 63)
+		}
+	}
+	good := func(c int32, i int) uint64 { return tr.flags[int(c)*w+i] ^ bad[i] }
+	g := skyline(v, slices.Clone(keep), nil, 0, m)
+	if len(g) == 0 || len(g) == len(keep) {
+		return keep
+	}
+	if len(g) > crossStateTries {
+		// At most crossStateTries of them, evenly spread, so that the
+		// pass costs at most that many comparisons per package.
+		few := make([]int32, crossStateTries)
+		for i := range few {
+			few[i] = g[i*len(g)/crossStateTries]
+		}
+		g = few
+	}
+	inG := make(map[int32]bool, len(g))
+	for _, i := range g {
+		inG[i] = true
+	}
+	out := keep[:0:0]
+	for _, p := range keep {
+		if inG[p] {
+			out = append(out, p)
+			continue
+		}
+		m.add(int64(len(g)))
+		pu := v.at(int(p))
+		dropped := false
+		for _, q := range g {
+			if state[q] == state[p] || !dominatesBy(v.at(int(q)), pu, eps) {
+				continue
+			}
+			ok := true
+			for i := 0; i < w && ok; i++ {
+				ok = good(state[p], i)&^good(state[q], i) == 0
+			}
+			if ok {
+				dropped = true
+				break
+			}
+		}
+		if !dropped {
+			out = append(out, p)
+		}
+	}
+	return out
 }

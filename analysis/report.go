@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/parley-negotiation/parley/framework"
 )
@@ -28,6 +29,9 @@ type PartySummary struct {
 	Max         float64 `json:"max_utility"`
 	RedLines    int     `json:"red_lines"`
 	Uncertain   bool    `json:"uncertain"`
+	// Interactions is the number of the profile's interactions
+	// (non-additive terms); Min and Max are exact with them.
+	Interactions int `json:"interactions,omitempty"`
 }
 
 // Suggestion is a solution point with its robustness, if computed.
@@ -53,6 +57,27 @@ type Report struct {
 	// mediator may propose.
 	Suggestions []Suggestion `json:"suggestions"`
 	Zone        *Zone        `json:"zone"`
+	// Interactions says, when some profile has interactions, how many and
+	// how each figure was obtained with them (nil for additive profiles).
+	Interactions *InteractionSummary `json:"interactions,omitempty"`
+}
+
+// InteractionSummary says how a space whose profiles have interactions
+// (non-additive terms) was analysed: which figures are exact and how each
+// was obtained, so that no estimate reads as exact.
+type InteractionSummary struct {
+	// Count is the number of interactions over every party's profile.
+	Count int `json:"count"`
+	// Exact tells whether the frontier, the zone frontier and the zone's
+	// size are all exact (neither thinned nor sampled). Options whose
+	// possibility a search could not decide say so themselves (Unknown).
+	Exact bool `json:"exact"`
+	// Frontier, ZoneFrontier and Zone say how each was obtained.
+	Frontier     string `json:"frontier"`
+	ZoneFrontier string `json:"zone_frontier"`
+	Zone         string `json:"zone"`
+	// Text says all of it in one paragraph.
+	Text string `json:"text"`
 }
 
 // Analyze computes the frontier, the solution points, the agreement zone
@@ -87,6 +112,11 @@ func analyze(ctx context.Context, s *Space, o Options, robust robustFunc, zone z
 	stage("frontier")
 	fo := o.Frontier
 	fo.RedLines, fo.Rational = false, false
+	if fo.Relax == RelaxDefault {
+		// Past its budgets because of interaction states, the frontier is
+		// relaxed (approximate, with its bound) rather than failing.
+		fo.Relax = RelaxOnBudget
+	}
 	fr, err := FrontierAdditiveContext(ctx, s, fo)
 	if err != nil {
 		return nil, fmt.Errorf("frontier: %w", err)
@@ -112,7 +142,55 @@ func analyze(ctx context.Context, s *Space, o Options, robust robustFunc, zone z
 	if r.Zone, err = zone(ctx, s, zo); err != nil {
 		return nil, fmt.Errorf("agreement zone: %w", err)
 	}
+	r.Interactions = SummarizeInteractions(s, r)
 	return r, nil
+}
+
+// SummarizeInteractions describes how report r of space s handled the
+// profiles' interactions; nil when every profile is additive. It states
+// methods and exactness, not figures, so it stays true of a what-if report
+// derived from r (same methods, new figures).
+func SummarizeInteractions(s *Space, r *Report) *InteractionSummary {
+	count := 0
+	var per []string
+	for j, t := range s.Tables {
+		if n := len(t.Effects); n > 0 {
+			count += n
+			per = append(per, fmt.Sprintf("%s %d", s.Names[j], n))
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	is := &InteractionSummary{Count: count, Exact: true}
+	describe := func(fr *Frontier) string {
+		switch {
+		case fr == nil:
+			return "not computed"
+		case fr.Approximate:
+			is.Exact = false
+			return fmt.Sprintf("APPROXIMATE (every exact point within %g per party of a listed one): %s", fr.ErrorBound, fr.Method)
+		}
+		return "exact: " + fr.Method
+	}
+	is.Frontier = describe(r.Frontier)
+	is.ZoneFrontier = describe(r.ZoneFrontier)
+	switch z := r.Zone; {
+	case z == nil:
+		is.Zone = "not computed"
+	case z.Exact:
+		is.Zone = "exact: every package counted with its interactions, " + z.Method
+	default:
+		is.Exact = false
+		is.Zone = fmt.Sprintf("ESTIMATED, not exact: size and shares from %d uniform samples (95%% interval given with the size), each sample's utilities exact with its interactions; option possibility by exact search", z.Samples)
+	}
+	noun := "interactions"
+	if count == 1 {
+		noun = "interaction"
+	}
+	is.Text = fmt.Sprintf("The profiles have %d %s (non-additive terms; %s). Frontier %s. Zone frontier %s. Agreement zone %s.",
+		count, noun, strings.Join(per, ", "), is.Frontier, is.ZoneFrontier, is.Zone)
+	return is
 }
 
 // partySummaries describes the parties of s.
@@ -123,6 +201,7 @@ func partySummaries(s *Space) []PartySummary {
 		out = append(out, PartySummary{
 			ID: s.Names[j], Reservation: s.Reservation[j], Min: t.Min(), Max: mx,
 			RedLines: len(s.Profiles[j].RedLines), Uncertain: s.Profiles[j].Uncertainty != nil,
+			Interactions: len(t.Effects),
 		})
 	}
 	return out

@@ -492,9 +492,21 @@ func newZoneSample(ctx context.Context, s *Space, o ZoneOptions) (*zoneSample, e
 }
 
 // reevaluate recomputes party j's utilities with s's table (sums in point
-// order, as profile.Table.Utility).
+// order, as profile.Table.Utility; Table.Utility itself when the table has
+// interactions).
 func (zs *zoneSample) reevaluate(s *Space, j int) {
-	c := s.Tables[j].Contrib
+	t := s.Tables[j]
+	if !t.Additive() {
+		pkg := make(framework.Package, zs.points)
+		for i := range zs.hit {
+			for k, l := range zs.pkgs[i*zs.points : (i+1)*zs.points] {
+				pkg[k] = int(l)
+			}
+			zs.u[i*zs.d+j] = t.Utility(pkg)
+		}
+		return
+	}
+	c := t.Contrib
 	for i := range zs.hit {
 		u := 0.0
 		for k, l := range zs.pkgs[i*zs.points : (i+1)*zs.points] {

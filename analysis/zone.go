@@ -341,17 +341,29 @@ func enumerateZone(ctx context.Context, s *Space, o ZoneOptions) (uint64, [][]ui
 // grayWalker enumerates the packages with a fixed prefix of m points in
 // reflected mixed-radix Gray order (Knuth's Algorithm H), so each step
 // changes one point and each party's utility is updated by one subtraction
-// and one addition.
+// and one addition (plus, with interactions, the value of each effect on
+// that point whose Applies changes). Incremental utilities drift from
+// Table.Utility by less than walkSlack; one that close to a reservation
+// value is recomputed with Table.Utility before deciding, so the count is
+// exact.
 type grayWalker struct {
-	s      *Space
-	radix  []int
-	m      int
-	free   []int // points after the prefix with more than one level, fastest first
-	per    int64 // packages per task
-	pkg    framework.Package
-	u      []float64
-	res    []float64
+	s     *Space
+	radix []int
+	m     int
+	free  []int // points after the prefix with more than one level, fastest first
+	per   int64 // packages per task
+	pkg   framework.Package
+	u     []float64
+	res   []float64
+	// lo[j], hi[j]: res[j] ∓ party j's drift margin (walkSlack): an
+	// incremental utility in [lo, hi) is recomputed exactly before deciding.
+	lo, hi []float64
 	check  *zoneChecker
+	// eff tracks the interactions (nil when every table is additive): the
+	// utilities include the effects that apply, except those on inner.
+	eff *walkEffects
+	// plain: no interactions and every margin is exactSlack (sweepPlain).
+	plain  bool
 	a, o   []int
 	fp     []int
 	digits int
@@ -367,12 +379,20 @@ type grayWalker struct {
 const exactEvery = 1 << 12
 
 // exactSlack: an incremental utility this close to a reservation value is
-// recomputed exactly before deciding.
+// recomputed exactly before deciding (the least margin; walkSlack widens it
+// for tables whose utilities are large or have many interactions).
 const exactSlack = 1e-9
 
 func newGrayWalker(s *Space, radix []int, m int) *grayWalker {
 	g := &grayWalker{s: s, radix: radix, m: m, per: 1, pkg: make(framework.Package, len(radix)),
 		u: make([]float64, s.N()), res: s.Reservation, check: newZoneChecker(s)}
+	g.lo, g.hi = make([]float64, s.N()), make([]float64, s.N())
+	g.plain = true
+	for j, t := range s.Tables {
+		margin := walkSlack(t, len(radix))
+		g.lo[j], g.hi[j] = g.res[j]-margin, g.res[j]+margin
+		g.plain = g.plain && t.Additive() && margin == exactSlack
+	}
 	g.inner = -1
 	for k := len(radix) - 1; k >= m; k-- {
 		g.per *= int64(radix[k])
@@ -395,6 +415,7 @@ func newGrayWalker(s *Space, radix []int, m int) *grayWalker {
 			}
 		}
 	}
+	g.eff = newWalkEffects(s, g.inner)
 	g.a = make([]int, g.digits)
 	g.o = make([]int, g.digits)
 	g.fp = make([]int, g.digits+1)
@@ -412,8 +433,8 @@ func (g *grayWalker) inZone() bool {
 		return false
 	}
 	for j, r := range g.res {
-		if g.u[j] < r+exactSlack {
-			if g.u[j] < r-exactSlack {
+		if g.u[j] < g.hi[j] {
+			if g.u[j] < g.lo[j] {
 				return false
 			}
 			if g.s.Tables[j].Utility(g.pkg) < r {
@@ -427,22 +448,10 @@ func (g *grayWalker) inZone() bool {
 // run walks task t (the prefix with mixed-radix index t) and returns the
 // number of zone packages, adding per-level counts.
 func (g *grayWalker) run(t uint64, counts [][]uint64) uint64 {
-	for k := g.m - 1; k >= 0; k-- {
-		g.pkg[k] = int(t % uint64(g.radix[k]))
-		t /= uint64(g.radix[k])
+	if !g.plain {
+		return g.runGeneral(t, counts)
 	}
-	for k := g.m; k < len(g.pkg); k++ {
-		g.pkg[k] = 0
-	}
-	if g.inner >= 0 {
-		g.pkg[g.inner] = framework.Open
-	}
-	for j := range g.a {
-		g.a[j], g.o[j], g.fp[j] = 0, 1, j
-	}
-	g.fp[g.digits] = g.digits
-	g.exact()
-	g.check.reset(g.pkg)
+	g.start(t)
 	d := len(g.u)
 	u := g.u
 	var n uint64
@@ -456,7 +465,7 @@ func (g *grayWalker) run(t uint64, counts [][]uint64) uint64 {
 				}
 			}
 		} else {
-			n += g.sweep(counts)
+			n += g.sweepPlain(counts)
 		}
 		// Algorithm H, steps H3–H5.
 		j := g.fp[0]
@@ -489,9 +498,143 @@ func (g *grayWalker) run(t uint64, counts [][]uint64) uint64 {
 	}
 }
 
+// start sets the walker on the first package of task t.
+func (g *grayWalker) start(t uint64) {
+	for k := g.m - 1; k >= 0; k-- {
+		g.pkg[k] = int(t % uint64(g.radix[k]))
+		t /= uint64(g.radix[k])
+	}
+	for k := g.m; k < len(g.pkg); k++ {
+		g.pkg[k] = 0
+	}
+	if g.inner >= 0 {
+		g.pkg[g.inner] = framework.Open
+	}
+	for j := range g.a {
+		g.a[j], g.o[j], g.fp[j] = 0, 1, j
+	}
+	g.fp[g.digits] = g.digits
+	g.exact()
+	g.check.reset(g.pkg)
+	if g.eff != nil {
+		g.eff.reset(g.pkg)
+	}
+}
+
+// runGeneral is run for walkers that are not plain: tables with
+// interactions (each step also adds or takes the value of every effect on
+// the changed point whose Applies changes) or margins wider than
+// exactSlack.
+func (g *grayWalker) runGeneral(t uint64, counts [][]uint64) uint64 {
+	g.start(t)
+	d := len(g.u)
+	u := g.u
+	eff := g.eff
+	var n uint64
+	steps := 0
+	for {
+		if g.inner < 0 {
+			if g.inZone() {
+				n++
+				for k, l := range g.pkg {
+					counts[k][l]++
+				}
+			}
+		} else {
+			n += g.sweep(counts)
+		}
+		j := g.fp[0]
+		g.fp[0] = 0
+		if j == g.digits {
+			return n
+		}
+		k := g.free[j]
+		from := g.a[j]
+		g.a[j] += g.o[j]
+		to := g.a[j]
+		if g.a[j] == 0 || g.a[j] == g.radix[k]-1 {
+			g.o[j] = -g.o[j]
+			g.fp[j] = g.fp[j+1]
+			g.fp[j+1] = j + 1
+		}
+		g.pkg[k] = to
+		steps++
+		if steps == exactEvery {
+			steps = 0
+			g.exact()
+			if eff != nil {
+				eff.change(k, from, to, nil)
+			}
+		} else {
+			c := g.flat[k]
+			a, b := c[from*d:from*d+d], c[to*d:to*d+d]
+			for p := range u {
+				u[p] += b[p] - a[p]
+			}
+			if eff != nil {
+				eff.change(k, from, to, u)
+			}
+		}
+		g.check.change(k, from, to)
+	}
+}
+
 // sweep tries every level of the inner point on top of the current
 // utilities and returns the number of zone packages, adding per-level counts.
 func (g *grayWalker) sweep(counts [][]uint64) uint64 {
+	if g.check.crossed > 0 {
+		return 0 // a red line is crossed whatever the inner point says
+	}
+	k := g.inner
+	c := g.flat[k]
+	if g.eff != nil {
+		c = g.eff.innerRow(c)
+	}
+	d := len(g.u)
+	u, res, lo, hi := g.u, g.res, g.lo, g.hi
+	checkInner := len(g.check.onPoint[k]) > 0
+	var hits uint64
+	for l := 0; l < g.radix[k]; l++ {
+		if checkInner && g.check.crossesWith(k, l) {
+			continue
+		}
+		ok := true
+		row := c[l*d : l*d+d]
+		for j := range u {
+			v := u[j] + row[j]
+			if v < hi[j] {
+				if v < lo[j] {
+					ok = false
+					break
+				}
+				g.pkg[k] = l
+				exact := g.s.Tables[j].Utility(g.pkg)
+				g.pkg[k] = framework.Open
+				if exact < res[j] {
+					ok = false
+					break
+				}
+			}
+		}
+		if ok {
+			hits++
+			counts[k][l]++
+		}
+	}
+	if hits > 0 {
+		for p, l := range g.pkg {
+			if p != k {
+				counts[p][l] += hits
+			}
+		}
+	}
+	return hits
+}
+
+// sweepPlain is sweep for additive tables whose drift margin is exactSlack
+// (every party's walkSlack): the same decisions, with the margin a
+// constant (the enumeration's innermost loop).
+func (g *grayWalker) sweepPlain(counts [][]uint64) uint64 {
 	if g.check.crossed > 0 {
 		return 0 // a red line is crossed whatever the inner point says
 	}
@@ -672,12 +815,15 @@ func (d *drawer) draw(rng *rand.Rand, p framework.Package) {
 
 // sampleEval decides whether packages are in the zone: utilities summed in
 // point order from one table of every party's contributions (bit for bit
-// profile.Table.Utility), red lines by the zone checker.
+// profile.Table.Utility), the utilities of parties with interactions by
+// Table.Utility itself, red lines by the zone checker.
 type sampleEval struct {
 	s     *Space
 	flat  [][]float64 // flat[k][l*d+j]: party j's contribution of level l of point k
 	u     []float64
 	check *zoneChecker
+	// nonAdditive lists the parties whose tables have interactions.
+	nonAdditive []int
 }
 
 func newSampleEval(s *Space) *sampleEval {
@@ -690,6 +836,11 @@ func newSampleEval(s *Space) *sampleEval {
 			for j, t := range s.Tables {
 				e.flat[k][l*d+j] = t.Contrib[k][l]
 			}
+		}
+	}
+	for j, t := range s.Tables {
+		if !t.Additive() {
+			e.nonAdditive = append(e.nonAdditive, j)
 		}
 	}
 	return e
@@ -706,6 +857,9 @@ func (e *sampleEval) utilities(p framework.Package) []float64 {
 			u[j] += row[j]
 		}
 	}
+	for _, j := range e.nonAdditive {
+		u[j] = e.s.Tables[j].Utility(p)
+	}
 	return u
 }
 
@@ -714,8 +868,12 @@ func (e *sampleEval) utilities(p framework.Package) []float64 {
 func (e *sampleEval) acceptable(p framework.Package) bool {
 	for j, t := range e.s.Tables {
 		u := 0.0
-		for k, l := range p {
-			u += t.Contrib[k][l]
+		if t.Additive() {
+			for k, l := range p {
+				u += t.Contrib[k][l]
+			}
+		} else {
+			u = t.Utility(p)
 		}
 		if u < e.s.Reservation[j] {
 			return false
@@ -733,7 +891,12 @@ func (e *sampleEval) crosses(p framework.Package) bool {
 	return e.check.crossed > 0
 }
 
-// searcher finds zone packages by depth-first branch and bound.
+// searcher finds zone packages by depth-first branch and bound: a partial
+// package is abandoned when, for some party, its contributions so far plus
+// the best allowed contributions of the points left plus the most the
+// interactions can still add (searchEffects) fall below the reservation
+// value by more than the rounding margin slack; a complete package is
+// decided by Space.Acceptable (Table.Utility, exact).
 type searcher struct {
 	ctx     context.Context
 	s       *Space
@@ -746,9 +909,17 @@ type searcher struct {
 	best    [][]float64 // best[k][j]: party j's best allowed contribution at point k
 	restMax [][]float64 // per query: party j's best from points k.. (fixed point included)
 	pkg     framework.Package
-	part    []float64
-	nodes   int
-	fk      int
+	// part[i][j] is party j's sum of the contributions of points before i
+	// (kept per depth so that backtracking restores it exactly).
+	part  [][]float64
+	nodes int
+	fk    int
+	// slack[j] is party j's rounding margin of the bound (searchSlack).
+	slack []float64
+	// eff bounds the interactions (nil when every table is additive);
+	// saved[i] keeps its bounds before point i is set.
+	eff   *searchEffects
+	saved [][]float64
 }
 
 func newSearcher(ctx context.Context, s *Space, budget int, total int64) *searcher {
@@ -783,7 +954,20 @@ func newSearcher(ctx context.Context, s *Space, budget int, total int64) *search
 		se.restMax[k] = make([]float64, d)
 	}
 	se.pkg = make(framework.Package, n)
-	se.part = make([]float64, d)
+	se.part = make([][]float64, n+1)
+	for i := range se.part {
+		se.part[i] = make([]float64, d)
+	}
+	se.slack = make([]float64, d)
+	for j, t := range s.Tables {
+		se.slack[j] = searchSlack(t)
+	}
+	if se.eff = newSearchEffects(s); se.eff != nil {
+		se.saved = make([][]float64, n)
+		for i := range se.saved {
+			se.saved[i] = make([]float64, d)
+		}
+	}
 	return se
 }
 
@@ -797,8 +981,8 @@ func (se *searcher) possible(k, l int) Possibility {
 	}
 	se.limit = int(min(int64(se.budget), se.total))
 	n := len(se.pkg)
-	for j := range se.part {
-		se.part[j] = 0
+	for j := range se.restMax[n] {
+		se.part[0][j] = 0
 		se.restMax[n][j] = 0
 	}
 	for i := n - 1; i >= 0; i-- {
@@ -814,6 +998,10 @@ func (se *searcher) possible(k, l int) Possibility {
 		se.pkg[i] = framework.Open
 	}
 	se.pkg[k] = l
+	if se.eff != nil {
+		se.eff.reset()
+		se.eff.set(k, l)
+	}
 	se.nodes, se.fk = 0, k
 	r := se.dfs(0, k, l)
 	se.total -= int64(se.nodes)
@@ -851,27 +1039,43 @@ func (se *searcher) dfs(i, fk, fl int) int {
 		levels = []int{fl}
 	}
 	result := 0
+	eff := se.eff
+	part, next := se.part[i], se.part[i+1]
 	for _, l := range levels {
 		se.pkg[i] = l
 		ok := true
-		for j, t := range s.Tables {
-			if se.part[j]+t.Contrib[i][l]+se.restMax[i+1][j] < s.Reservation[j]-rationalSlack {
-				ok = false
-				break
+		if eff == nil {
+			for j, t := range s.Tables {
+				if part[j]+t.Contrib[i][l]+se.restMax[i+1][j] < s.Reservation[j]-se.slack[j] {
+					ok = false
+					break
+				}
+			}
+		} else {
+			if i != fk {
+				copy(se.saved[i], eff.opt)
+				eff.set(i, l)
+			}
+			for j, t := range s.Tables {
+				if part[j]+t.Contrib[i][l]+se.restMax[i+1][j]+eff.opt[j] < s.Reservation[j]-se.slack[j] {
+					ok = false
+					break
+				}
 			}
 		}
 		if ok && se.crossesCompleted(i) {
 			ok = false
 		}
-		if !ok {
-			continue
+		r := 0
+		if ok {
+			for j, t := range s.Tables {
+				next[j] = part[j] + t.Contrib[i][l]
+			}
+			r = se.dfs(i+1, fk, fl)
 		}
-		for j, t := range s.Tables {
-			se.part[j] += t.Contrib[i][l]
-		}
-		r := se.dfs(i+1, fk, fl)
-		for j, t := range s.Tables {
-			se.part[j] -= t.Contrib[i][l]
+		if eff != nil && i != fk {
+			eff.unset(i, l)
+			copy(eff.opt, se.saved[i])
 		}
 		if r == 1 {
 			return 1

@@ -170,10 +170,9 @@ func unwrapPath(err error) error {
 // root is <negotiation_template>, or else the only <utility_space> without
 // evaluations) and then the named profile files, in that order (names are
 // file names of dir, without folders; ".xml" may be omitted). With no
-// names it loads every LINEAR profile of the folder sorted by file name,
-// skipping UNCERTAIN, non-linear and other profiles with a warning; when
-// the folder has non-linear profiles and no linear one it fails with
-// ErrNonLinear.
+// names it loads every LINEAR and NONLINEAR (hyper-rectangle) profile of
+// the folder sorted by file name, skipping UNCERTAIN and other profiles with
+// a warning.
 //
 // Nothing outside dir is read: a profile name with a separator or "..",
 // or a symbolic link that leads out of dir, is refused, and only regular
@@ -285,7 +284,6 @@ func load(d folder, name string, profiles []string) (*scenario.Scenario, error) 
 			chosen = append(chosen, df)
 		}
 	} else {
-		var nonLinear []string
 		for i := range files {
 			f := &files[i]
 			switch {
@@ -294,24 +292,18 @@ func load(d folder, name string, profiles []string) (*scenario.Scenario, error) 
 			case f.err != nil:
 				warns = append(warns, fmt.Sprintf("%s: skipped, not readable as XML: %v", f.name, f.err))
 			case f == cands[0]:
-			case f.kind == linearFile:
+			case f.kind == linearFile || f.kind == nonLinearFile:
 				chosen = append(chosen, f)
 			case f.kind == uncertainFile:
 				warns = append(warns, f.name+": skipped UNCERTAIN (GENIUS preference-uncertainty) profile; name it explicitly to load its additive part")
-			case f.kind == nonLinearFile:
-				nonLinear = append(nonLinear, f.name)
-				warns = append(warns, f.name+": skipped: "+ErrNonLinear.Error())
 			case f.kind == domainFile:
 				warns = append(warns, f.name+": skipped: a second domain file")
 			default:
 				warns = append(warns, fmt.Sprintf("%s: skipped: root <%s> type %q is not a linear profile", f.name, f.root.name, attrOr(f.root, "type")))
 			}
 		}
-		if len(chosen) == 0 && len(nonLinear) > 0 {
-			return nil, fmt.Errorf("%s: %s: %w; the folder has no linear profile", dir, strings.Join(nonLinear, ", "), ErrNonLinear)
-		}
 		if len(chosen) == 0 {
-			warns = append(warns, name+": no linear profile: the scenario has no parties")
+			warns = append(warns, name+": no linear or non-linear profile: the scenario has no parties")
 		}
 	}
 

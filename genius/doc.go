@@ -26,8 +26,14 @@
 //   - <discount_factor value> that is unparsable, ≤ 0 or > 1 means no
 //     discounting; a missing <reservation> leaves Profile.Reservation nil.
 //
-// Non-linear (hyper-rectangle) profiles fail with ErrNonLinear, other
-// unsupported utility-space types with ErrUnsupported.
+// Non-linear (hyper-rectangle) profiles, <utility_space type="nonlinear">,
+// are read as GENIUS evaluates them into profile.Interactions over a zero
+// additive part (each value divided by maxutility; GENIUS's cap at 1 is not
+// applied, and a warning gives the exact highest utility when it is above
+// 1); what cannot be mapped exactly fails with ErrNonLinear. WriteProfile
+// writes profiles with interactions back in that format when their additive
+// part is zero and their terms bound integer points. Other unsupported
+// utility-space types fail with ErrUnsupported.
 //
 // # NegMAS
 //

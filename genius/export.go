@@ -107,6 +107,7 @@ func ExportScenario(s *scenario.Scenario, format string) (*Export, error) {
 				x.Changed = append(x.Changed, fmt.Sprintf("point %q: its %d levels are kept in the steps attribute of the domain, which Parley reads and GENIUS and NegMAS ignore (their real issues are continuous)", pt.ID, pt.Steps))
 			}
 		}
+		x.Changed = append(x.Changed, nonLinearChanges(f, profiled)...)
 		err = writeDomain(&buf, f, pl)
 		if err == nil {
 			x.add("domain"+ext, &buf)

@@ -234,10 +234,6 @@ func TestExportRoundTrip(t *testing.T) {
 				continue
 			}
 			s, err := LoadDir(d, nil)
-			if errors.Is(err, ErrNonLinear) {
-				t.Logf("%s: %v (not converted)", filepath.Base(d), err)
-				continue
-			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,6 +249,26 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Run(in.name, func(t *testing.T) {
 			dir := t.TempDir()
 			for _, format := range []string{"yaml", FormatGenius, FormatGeniusWeb} {
+				if format == FormatGeniusWeb && nonLinearScenario(in.s) {
+					// Issue 17: GeniusWeb has no hyper-rectangle space.
+					if _, err := ExportScenario(in.s, format); !errors.Is(err, ErrNonLinear) {
+						t.Errorf("geniusweb export of interactions: %v, want ErrNonLinear", err)
+					}
+					continue
+				}
+				if format == FormatGenius && nonLinearScenario(in.s) {
+					// Issue 17: interactions over an additive part (the
+					// built-in Miami talks) have no GENIUS form and are
+					// refused; GENIUS's own non-linear domains round-trip
+					// (TestNonLinear10issues checks them bit for bit).
+					if _, err := ExportScenario(in.s, format); errors.Is(err, ErrNonLinear) {
+						if in.name == "NonLinear10issues" {
+							t.Errorf("genius export of NonLinear10issues: %v", err)
+						}
+						t.Logf("genius: %v", err)
+						continue
+					}
+				}
 				x := roundTrip(t, in.s, format, dir)
 				if x != nil && testing.Verbose() {
 					t.Logf("%s: %d files; left out: %q; changed: %q", format, len(x.Files), x.LeftOut, x.Changed)

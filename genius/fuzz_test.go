@@ -142,7 +142,7 @@ func FuzzReadProfile(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if info == nil || (info.Kind != Linear && info.Kind != Uncertain) {
+		if info == nil || (info.Kind != Linear && info.Kind != Uncertain && info.Kind != NonLinear) {
 			t.Fatalf("info %+v", info)
 		}
 		if err := p.Check(fw); err != nil {

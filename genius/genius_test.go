@@ -245,35 +245,6 @@ func TestHarbourNumeric(t *testing.T) {
 	}
 }
 
-func TestNonLinearFolder(t *testing.T) {
-	_, err := LoadDir("testdata/Lattice", nil)
-	if !errors.Is(err, ErrNonLinear) {
-		t.Fatalf("err = %v, want ErrNonLinear", err)
-	}
-	for _, s := range []string{"lattice-1.xml", "lattice-2.xml", "non-linear hyper-rectangle profiles are not supported"} {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q does not mention %q", err, s)
-		}
-	}
-	_, err = LoadDir("testdata/Lattice", []string{"lattice-2.xml"})
-	if !errors.Is(err, ErrNonLinear) || !strings.Contains(err.Error(), "lattice-2.xml") {
-		t.Errorf("named non-linear profile: %v", err)
-	}
-	// The domain itself, which follows a comment-before-declaration profile
-	// style, reads fine.
-	fh, _ := os.Open("testdata/Lattice/lattice-1.xml")
-	defer fh.Close()
-	f, _, err := ReadDomain(strings.NewReader(`<negotiation_template><utility_space><objective index="0" name="root">
-<issue index="1" name="x" type="integer" lowerbound="0" upperbound="4"/><issue index="2" name="y" type="integer" lowerbound="0" upperbound="4"/>
-</objective></utility_space></negotiation_template>`), "lattice.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := ReadProfile(fh, f, "lattice-1.xml"); !errors.Is(err, ErrNonLinear) || !strings.Contains(err.Error(), "lattice-1.xml") {
-		t.Errorf("ReadProfile non-linear: %v", err)
-	}
-}
-
 // readFixtureDomain parses an inline domain with three discrete issues.
 const miniDomain = `<negotiation_template><utility_space><objective index="0" name="mini">
 <issue index="1" name="a" type="discrete"><item value="a1"/><item value="a2"/></issue>
@@ -319,7 +290,7 @@ func TestProfileQuirks(t *testing.T) {
 		{`<utility_space><objective><weight index="1" value="x"/></objective></utility_space>`, `not a number`},
 		{`<utility_space><objective><issue index="1" name="a" type="integer" lowerbound="0" upperbound="1"/><weight index="1" value="1"/></objective></utility_space>`, `is integer in the profile but discrete in the domain`},
 		{`<utility_space type="constraint"/>`, `constraint utility spaces are not supported`},
-		{`<utility_space type="NonLinear"/>`, `non-linear hyper-rectangle profiles are not supported`},
+		{`<utility_space type="NonLinear"/>`, `non-linear <utility_space> is empty`},
 		{`<negotiation_template/>`, `is a domain, not a profile`},
 		{`<utility_space><objective>`, `p.xml:1: XML syntax error`},
 		{`<utility_space><objective>
@@ -329,9 +300,6 @@ func TestProfileQuirks(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s\n err = %v, want %q", c.body, err, c.want)
 		}
-	}
-	if _, _, err := read(`<utility_space type="nonlinear"/>`); !errors.Is(err, ErrNonLinear) {
-		t.Errorf("nonlinear sentinel: %v", err)
 	}
 }
 

@@ -572,6 +572,9 @@ func writeGeniusWebProfile(w io.Writer, f *framework.Framework, p *profile.Profi
 	if err := p.Check(f); err != nil {
 		return fmt.Errorf("geniusweb: write profile: %w", err)
 	}
+	if len(p.Interactions) > 0 {
+		return fmt.Errorf("geniusweb: write profile: %d interactions: GeniusWeb has no hyper-rectangle or other non-additive utility space (LinearAdditiveUtilitySpace only): %w", len(p.Interactions), ErrNonLinear)
+	}
 	weights := append([]float64(nil), p.Weights...)
 	j := &jw{}
 	j.line(0, "{")

@@ -227,6 +227,13 @@ func parleyToNegmas(t *testing.T, formats []string) (diffs map[string]float64, f
 			if len(s.Profiled()) == 0 {
 				continue
 			}
+			if nonLinearScenario(s) {
+				// Issue 17: GeniusWeb has no hyper-rectangle space, and
+				// NegMAS reads GENIUS's closed bounds as open intervals
+				// (TestNegmasReadsNonLinearExport checks exactly how).
+				failed[name] = "non-linear profiles: not compared here"
+				continue
+			}
 			x, err := ExportScenario(s, format)
 			if err != nil {
 				failed[name] = "export: " + err.Error()

@@ -23,6 +23,10 @@ const (
 	// preference-uncertainty variant: the same additive data plus the
 	// parameters of the uncertainty experiment. Its additive part is imported.
 	Uncertain Kind = "UNCERTAIN"
+	// NonLinear is <utility_space type="nonlinear">, GENIUS's
+	// hyper-rectangle utility space (ANAC 2014): read as interactions over
+	// a zero additive part (see ProfileInfo.NonLinear).
+	NonLinear Kind = "NONLINEAR"
 )
 
 // ProfileInfo describes what ReadProfile found beside the profile itself.
@@ -40,6 +44,8 @@ type ProfileInfo struct {
 	NegMAS bool
 	// Uncertain holds the extra elements of an UNCERTAIN profile.
 	Uncertain *UncertainInfo
+	// NonLinear holds what a NONLINEAR profile says beside its rectangles.
+	NonLinear *NonLinearInfo
 	// Warnings lists GENIUS quirks met (weights not summing to 1, discount
 	// discarded, ...), each prefixed with the input name.
 	Warnings []string
@@ -55,10 +61,14 @@ type UncertainInfo struct {
 	Experimental bool
 }
 
-// ReadProfile reads a GENIUS LINEAR or UNCERTAIN profile against the
-// framework of its domain (from ReadDomain). Issues are matched to points by
-// name; the weight <weight index="i"> belongs to the profile's issue with
-// index i. Non-linear profiles fail with ErrNonLinear.
+// ReadProfile reads a GENIUS LINEAR, UNCERTAIN or NONLINEAR profile against
+// the framework of its domain (from ReadDomain). Issues are matched to points
+// by name; the weight <weight index="i"> belongs to the profile's issue with
+// index i. A non-linear (hyper-rectangle) profile becomes interactions over
+// a zero additive part (see nonLinearFromTree and docs/genius.md); the
+// structures it cannot map exactly (aggregations other than sum, ufun types
+// other than PlainUfun, bounds on issues that are not integers) fail with
+// ErrNonLinear.
 func ReadProfile(r io.Reader, f *framework.Framework, name string) (*profile.Profile, *ProfileInfo, error) {
 	if f == nil {
 		return nil, nil, fmt.Errorf("%s: no framework to read the profile against", name)
@@ -85,7 +95,7 @@ func spaceKind(root *elem, name string) (Kind, error) {
 	case "UNCERTAIN":
 		return Uncertain, nil
 	case "NONLINEAR":
-		return "", fmt.Errorf("%s: <utility_space type=%q>: %w", name, t, ErrNonLinear)
+		return NonLinear, nil
 	case "CONSTRAINT":
 		return "", fmt.Errorf("%s: <utility_space type=%q>: constraint utility spaces are %w", name, t, ErrUnsupported)
 	}
@@ -158,6 +168,9 @@ func profileFromTree(root *elem, f *framework.Framework, opts readOpts, name str
 	kind, err := spaceKind(root, name)
 	if err != nil {
 		return nil, nil, err
+	}
+	if kind == NonLinear {
+		return nonLinearFromTree(root, f, opts, name)
 	}
 	info.Kind = kind
 	negmas := negmasWritten(root)

@@ -288,6 +288,11 @@ func firstErr(errs ...error) error {
 //
 // GENIUS has no red lines, uncertainty intervals or fallback packages: those
 // are not written (a comment before the root element says so).
+//
+// A profile with interactions is written as a GENIUS non-linear
+// (hyper-rectangle) utility space when its additive part is zero and its
+// interactions bound integer points only (see writeNonLinearProfile);
+// otherwise WriteProfile fails with ErrNonLinear saying why.
 func WriteProfile(w io.Writer, f *framework.Framework, p *profile.Profile) error {
 	return writeProfile(w, f, p, nil)
 }
@@ -298,6 +303,9 @@ func writeProfile(w io.Writer, f *framework.Framework, p *profile.Profile, pl *x
 	}
 	if err := p.Check(f); err != nil {
 		return fmt.Errorf("genius: write profile: %w", err)
+	}
+	if len(p.Interactions) > 0 {
+		return writeNonLinearProfile(w, f, p, pl)
 	}
 	// The effective reservation: the larger of the value and the fallback's utility.
 	hasRes, res := p.Reservation != nil, 0.0

@@ -24,9 +24,13 @@ const (
 
 // Errors returned by the readers.
 var (
-	// ErrNonLinear is returned for GENIUS non-linear (hyper-rectangle)
-	// profiles, <utility_space type="nonlinear">, which are not supported.
-	ErrNonLinear = errors.New("non-linear hyper-rectangle profiles are not supported")
+	// ErrNonLinear is returned for the parts of GENIUS non-linear
+	// (hyper-rectangle) profiles, <utility_space type="nonlinear">, that
+	// Parley cannot map exactly onto interactions (aggregations other than
+	// sum, ufun types other than PlainUfun, bounds on issues that are not
+	// integers), and by the writers for profiles with interactions that
+	// GENIUS's non-linear format cannot hold.
+	ErrNonLinear = errors.New("non-linear structure not supported")
 	// ErrUnsupported is returned for other content this package cannot import
 	// (constraint utility spaces, Faratin evaluators, ...).
 	ErrUnsupported = errors.New("not supported")

@@ -82,7 +82,7 @@ func FuzzParse(f *testing.F) {
 }
 
 // FuzzMarshal builds a scenario in code around fuzzed strings and numbers
-// (titles, clauses, ids, weights, ranges) and checks that whenever Marshal
+// (titles, clauses, ids, weights, ranges, an interaction) and checks that whenever Marshal
 // accepts it, Parse gives back the same scenario, in YAML and JSON. It
 // exercises the quoting and block-scalar rules of the writer, which parsed
 // fuzz inputs rarely reach.
@@ -123,6 +123,17 @@ func FuzzMarshal(f *testing.F) {
 			pr.Fallback = framework.Package{1, l}
 			pr.RedLines = []profile.RedLine{{Terms: []profile.Term{{Point: 0, Levels: []int{0}}, {Point: 1, Levels: []int{l}}}, Reason: text}}
 		}
+		// An interaction on the options point and, from b's level up, on
+		// the real point (a range when it spans three levels or more).
+		in := profile.Interaction{Terms: []profile.Term{{Point: 0, Levels: []int{1}}}, Value: c - math.Trunc(c), Outside: steps%2 == 1, Label: title}
+		if l := rp.NearestLevel(b); l >= 0 {
+			var ls []int
+			for k := l; k < rp.Levels(); k++ {
+				ls = append(ls, k)
+			}
+			in.Terms = append(in.Terms, profile.Term{Point: 1, Levels: ls})
+		}
+		pr.Interactions = []profile.Interaction{in}
 		lo, hi := math.Min(math.Abs(a), math.Abs(b)), math.Max(math.Abs(a), math.Abs(b))
 		pr.Uncertainty = &profile.Uncertainty{
 			Weights: []*profile.Interval{nil, {Lo: lo, Hi: hi}},

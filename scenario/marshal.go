@@ -291,6 +291,11 @@ func fitsTotalOne(p *profile.Profile) bool {
 	if p.Reservation != nil && *p.Reservation > 1 {
 		return false
 	}
+	for _, in := range p.Interactions {
+		if math.Abs(in.Value) > 1 {
+			return false
+		}
+	}
 	if u := p.Uncertainty; u != nil {
 		for _, iv := range u.Weights {
 			if iv != nil && iv.Hi > 1 {
@@ -387,25 +392,16 @@ func profileTree(fw *framework.Framework, p *profile.Profile, estimate string) (
 	if len(p.RedLines) > 0 {
 		var rls []any
 		for _, r := range p.RedLines {
-			when := &omap{flow: true}
-			for _, t := range r.Terms {
-				pt := &fw.Points[t.Point]
-				if len(t.Levels) == 1 {
-					when.set(pt.ID, levelValue(pt, t.Levels[0]))
-					continue
-				}
-				ls := make([]any, len(t.Levels))
-				for k, l := range t.Levels {
-					ls[k] = levelValue(pt, l)
-				}
-				when.set(pt.ID, ls)
-			}
+			when := termsTree(fw, r.Terms, false)
 			rm := &omap{}
 			rm.set("when", when)
 			rm.setStr("reason", r.Reason)
 			rls = append(rls, rm)
 		}
 		m.set("red_lines", rls)
+	}
+	if len(p.Interactions) > 0 {
+		m.set("interactions", interactionsTree(fw, p.Interactions))
 	}
 	if p.Discount != 0 {
 		m.set("discount", fnum(p.Discount))

@@ -12,11 +12,11 @@ import (
 )
 
 // A party's profile: weights, scores of options points, value functions of
-// numeric points, reservation, fallback, red lines, discount and the
-// uncertainty of an estimated profile.
+// numeric points, reservation, fallback, red lines, interactions
+// (interactions.go), discount and the uncertainty of an estimated profile.
 
 var (
-	profileKeys = []string{"estimate", "scale", "weights_total", "weights", "scores", "functions", "reservation", "fallback", "red_lines", "discount", "uncertainty"}
+	profileKeys = []string{"estimate", "scale", "weights_total", "weights", "scores", "functions", "reservation", "fallback", "red_lines", "interactions", "discount", "uncertainty"}
 	scales      = []string{"max", "absolute"}
 	funcKinds   = []string{"linear", "triangular", "constant"}
 )
@@ -161,6 +161,9 @@ func (d *decoder) profile(n ast.Node, fw *framework.Framework, pts *points, part
 	}
 	if o.Has("red_lines") {
 		p.RedLines = d.redLines(o.Value("red_lines"), fw, pts)
+	}
+	if o.Has("interactions") {
+		p.Interactions = d.interactions(o.Value("interactions"), fw, pts, total)
 	}
 	if o.Has("discount") {
 		if v, ok := d.Number(o.Value("discount"), "discount"); ok {
@@ -353,43 +356,7 @@ func (d *decoder) redLines(n ast.Node, fw *framework.Framework, pts *points) []p
 		}
 		var rl profile.RedLine
 		d.optStr(o, "reason", &rl.Reason)
-		entries, _ := d.Mapping(o.Value("when"), "red line: when")
-		if entries != nil && len(entries) == 0 {
-			d.Errorf(d.Resolve(o.Value("when")), "red line: when: expected at least one point, found an empty mapping")
-		}
-		for _, e := range entries {
-			i, ok := d.pointRef(e.KeyNode, e.Key, "red line", pts)
-			if !ok {
-				continue
-			}
-			t := profile.Term{Point: i}
-			seen := map[int]bool{}
-			vals := []ast.Node{e.Value}
-			if r := d.Resolve(e.Value); r == nil {
-				continue
-			} else if seq, isSeq := r.(*ast.SequenceNode); isSeq {
-				vals = seq.Values
-				if len(vals) == 0 {
-					d.Errorf(seq, "red line: point %q: expected at least one level, found an empty list", fw.Points[i].ID)
-				}
-			}
-			for _, v := range vals {
-				l, ok := d.level(v, &fw.Points[i], "red line")
-				if !ok {
-					continue
-				}
-				if seen[l] {
-					d.Errorf(d.Resolve(v), "red line: point %q: level %s listed twice", fw.Points[i].ID, fw.Points[i].LevelID(l))
-					continue
-				}
-				seen[l] = true
-				if listed++; listed == profile.MaxRedLineLevels+1 {
-					d.Errorf(d.Resolve(v), "red_lines: more than %d levels listed in all (at most %d per profile)", profile.MaxRedLineLevels, profile.MaxRedLineLevels)
-				}
-				t.Levels = append(t.Levels, l)
-			}
-			rl.Terms = append(rl.Terms, t)
-		}
+		rl.Terms = d.terms(o.Value("when"), fw, pts, termsSpec{what: "red line", key: "when", section: "red_lines", maxListed: profile.MaxRedLineLevels}, &listed)
 		out = append(out, rl)
 	}
 	return out

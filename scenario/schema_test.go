@@ -108,7 +108,8 @@ func TestSchemaRejectsInvalidFiles(t *testing.T) {
 		{"types.yaml", true},
 		{"functions.yaml", true}, // two kinds in one function
 		{"uncertainty.yaml", true},
-		{"refs.yaml", true}, // when: {}
+		{"refs.yaml", true},         // when: {}
+		{"interactions.yaml", true}, // when and unless, no when, NaN
 		{"not-a-mapping.yaml", true},
 		{"empty.yaml", true},
 		// Only the loader knows weights_total, point and option ids, and principals.

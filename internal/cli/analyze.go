@@ -163,13 +163,40 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 	}
 	var rep *analysis.Report
 	var applied []whatIfApplied
+	// The interactions' effect compares with the same analysis without
+	// them (a view over every profile, like the rest of the report): it
+	// runs beside the analysis (their merges are mostly sequential).
+	var without *analysis.Report
+	var withoutErr error
+	var withoutDone chan struct{}
+	if len(changes) == 0 && analysis.HasInteractions(space) {
+		withoutDone = make(chan struct{})
+		go func() {
+			defer close(withoutDone)
+			wo := opts
+			wo.Stage = nil // the progress lines follow the main analysis
+			without, withoutErr = analysis.AnalyzeWithoutInteractions(ctx, space, wo)
+		}()
+	}
 	if len(changes) == 0 {
 		rep, err = analysis.AnalyzeContext(ctx, space, opts)
 	} else {
 		rep, space, applied, err = analyzeWhatIf(ctx, space, opts, changes)
 	}
+	if withoutDone != nil {
+		<-withoutDone
+	}
 	if err != nil {
 		return analyzeError(err, fl)
+	}
+	if withoutErr != nil {
+		return analyzeError(fmt.Errorf("interactions: %w", withoutErr), fl)
+	}
+	var effects *analysis.InteractionEffects
+	if analysis.HasInteractions(space) {
+		if effects, err = analysis.CompareInteractionsWith(ctx, space, rep, without, opts, analysis.DefaultEffectExamples); err != nil {
+			return analyzeError(fmt.Errorf("interactions: %w", err), fl)
+		}
 	}
 	if fl.svg != "" || fl.png != "" || fl.overlapSVG != "" || fl.overlapPNG != "" {
 		if err := writePlots(ctx, sc, space, rep, fl); err != nil {
@@ -177,9 +204,12 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 		}
 	}
 	if fl.json {
-		return writeReportJSONWhatIf(e.stdout, sc, rep, fl.jsonPoints, applied)
+		return writeReportJSONWhatIf(e.stdout, sc, rep, fl.jsonPoints, applied, effects)
 	}
 	writeText(e.stdout, sc, space, rep, fl.allPoints, applied)
+	if effects != nil {
+		writeInteractionEffects(e.stdout, sc, space, rep, effects)
+	}
 	return nil
 }
 
@@ -226,6 +256,11 @@ type jsonReport struct {
 	// WhatIf lists the changes (--what-if) the figures were computed
 	// with, in the order applied; absent without them.
 	WhatIf []whatIfApplied `json:"what_if,omitempty"`
+	// Interactions says how the profiles' interactions were handled (which
+	// figures are exact), and InteractionEffects compares the analysis with
+	// them and without them; both absent when no profile has any.
+	Interactions       *analysis.InteractionSummary `json:"interactions,omitempty"`
+	InteractionEffects *analysis.InteractionEffects `json:"interaction_effects,omitempty"`
 }
 
 // jsonFrontier is a frontier whose points are written one at a time.
@@ -244,12 +279,13 @@ type pointsToken string
 // frontier's points (at most limit of each, evenly spaced, unless limit is
 // 0) so that the output is never built in memory whole.
 func writeReportJSON(w io.Writer, sc *scenario.Scenario, r *analysis.Report, limit int) error {
-	return writeReportJSONWhatIf(w, sc, r, limit, nil)
+	return writeReportJSONWhatIf(w, sc, r, limit, nil, nil)
 }
 
 // writeReportJSONWhatIf is writeReportJSON for a report computed with the
-// what-if changes applied (listed in the report's "what_if").
-func writeReportJSONWhatIf(w io.Writer, sc *scenario.Scenario, r *analysis.Report, limit int, applied []whatIfApplied) error {
+// what-if changes applied (listed in the report's "what_if"), and with the
+// interactions' effect when some profile has interactions (eff, else nil).
+func writeReportJSONWhatIf(w io.Writer, sc *scenario.Scenario, r *analysis.Report, limit int, applied []whatIfApplied, eff *analysis.InteractionEffects) error {
 	fr, frTrunc := thin(r.Frontier.Points, limit)
 	zf, zfTrunc := thin(r.ZoneFrontier.Points, limit)
 	const frTok, zfTok = "\x00frontier-points\x00", "\x00zone-frontier-points\x00"
@@ -262,7 +298,7 @@ func writeReportJSONWhatIf(w io.Writer, sc *scenario.Scenario, r *analysis.Repor
 		ZoneFrontier:  jsonFrontier{Points: zfTok, Method: r.ZoneFrontier.Method, Packages: r.ZoneFrontier.Packages(), Approximate: r.ZoneFrontier.Approximate, ErrorBound: r.ZoneFrontier.ErrorBound},
 		ZoneTruncated: zfTrunc, ZoneTotal: len(r.ZoneFrontier.Points),
 		Suggestions: r.Suggestions, Zone: r.Zone, Packages: describeAll(sc.Framework, r),
-		WhatIf: applied,
+		WhatIf: applied, Interactions: r.Interactions, InteractionEffects: eff,
 	}
 	b, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {
