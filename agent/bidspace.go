@@ -44,6 +44,7 @@ type spaceConfig struct {
 	lines      []profile.RedLine
 	lists      int // knapsack list size (tests); 0: knapsackListMax
 	parts      int // most boxes (tests); 0: maxParts
+	fxParts    int // most boxes for interactions (tests); 0: maxEffectParts, <0: none
 }
 
 // ExactLimit sets the largest number of outcomes enumerated and sorted
@@ -83,13 +84,19 @@ func ExcludingRedLines(lines []profile.RedLine) SpaceOption {
 // lists to exercise every part of the search on spaces they can enumerate).
 func listLimit(n int) SpaceOption { return func(c *spaceConfig) { c.lists = n } }
 
+// effectPartLimit bounds the boxes interactions may split a knapsack
+// space into (tests: -1 sends every large table with interactions to the
+// branch and bound).
+func effectPartLimit(n int) SpaceOption { return func(c *spaceConfig) { c.fxParts = n } }
+
 // partLimit bounds the number of boxes red lines split a knapsack space
 // into (tests: 1 leaves every combination to be checked package by
 // package).
 func partLimit(n int) SpaceOption { return func(c *spaceConfig) { c.parts = n } }
 
 // BidSpace answers "which package has a utility close to / at least t" for
-// one party's additive utility table without enumerating large spaces.
+// one party's utility table without enumerating large spaces. Tables with
+// interactions (non-additive) are covered too: see the end of this comment.
 //
 // Small spaces (at most ExactLimit outcomes) are enumerated once and sorted
 // as GENIUS's SortedOutcomeSpace sorts them (utility descending, ties by the
@@ -139,6 +146,18 @@ func partLimit(n int) SpaceOption { return func(c *spaceConfig) { c.parts = n } 
 // one or two points, and falls back on Best and Worst), never with an
 // excluded or empty package.
 //
+// Tables with interactions (profile.Table.Effects): exact spaces are
+// enumerated the same way, every utility Table.Utility's bit for bit. A
+// larger space whose interactions touch few points is split into boxes in
+// which every interaction is decided (at most 32 with the red lines'),
+// each an additive knapsack as above with Table.Utility's utilities and
+// the same Tolerance. Otherwise queries run a branch and bound over
+// exact partial utilities and bounds of what the rest can add (see
+// nonlinear.go): Best and Worst are exact (Table.Max), Exact is false, and
+// Tolerance is the resolution a query stops at, not a bound: a query
+// whose budget runs out may answer farther. Every answer is still a real
+// package that no exclusion removes, with its exact utility.
+//
 // Utilities are Table.Utility values (not capped at 1, unlike GENIUS's
 // AdditiveUtilitySpace.getUtility; this matters only for profiles whose
 // weights sum above 1). A BidSpace is immutable after construction and safe
@@ -152,6 +171,7 @@ type BidSpace struct {
 	worst   Bid
 	exact   *sortedSpace
 	parts   []*kspace // knapsack search: disjoint parts, every allowed package in one
+	nl      *nlspace  // search of a large table with interactions (see nonlinear.go)
 }
 
 // NewBidSpace builds the search structure for table over f. It fails when
@@ -200,17 +220,35 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 		s.worst = s.exact.bid(s.exact.len() - 1)
 		return s, nil
 	}
+	boxes, rest := decompose(radix, lines, cmp.Or(cfg.parts, maxParts))
+	if !table.Additive() {
+		// Interactions on few points: boxes in which every effect is
+		// decided, each an additive knapsack plus constants. Otherwise the
+		// knapsack's per-point sums say nothing: branch and bound.
+		var ok bool
+		if boxes, ok = effectBoxes(table, boxes, cmp.Or(cfg.fxParts, maxEffectParts)); !ok {
+			nl, err := newNLSpace(table, radix, lines, cfg.exclude)
+			if err != nil {
+				return nil, fmt.Errorf("agent: bid space: %w", err)
+			}
+			s.nl, s.best, s.worst = nl, nl.best, nl.worst
+			return s, nil
+		}
+	}
 	k := cfg.buckets
 	if k < 64 {
 		k = 64
 	}
-	boxes, rest := decompose(radix, lines, cmp.Or(cfg.parts, maxParts))
 	for _, b := range boxes {
 		part := &kspace{bb: cfg.exclude}
 		t := table
+		var exact *profile.Table
 		if !b.full(radix) {
 			part.levels = b
 			t = boxTable(table, b)
+		}
+		if !table.Additive() {
+			exact, t = t, folded(t)
 		}
 		for i := range rest {
 			if b.meets(&rest[i]) {
@@ -220,6 +258,9 @@ func NewBidSpace(f *framework.Framework, table *profile.Table, opts ...SpaceOpti
 		part.hasExcl = part.bb != nil || len(part.lines) > 0
 		// Every part gets its share of the memory budget.
 		part.m = newKnapsack(t, k, cmp.Or(cfg.lists, knapsackListMax), knapsackMaxBytes/len(boxes))
+		if exact != nil {
+			part.m.exact, part.slop = exact, foldSlop(exact)
+		}
 		if part.init() {
 			s.parts = append(s.parts, part)
 		}
@@ -267,10 +308,15 @@ func (s *BidSpace) Complete() {
 // Tolerance is the largest amount by which Near may miss the closest
 // achievable distance (see BidSpace): 0 for exact spaces, at most
 // points·range/Buckets (2·Σ of the per-point rounding errors) for knapsack
-// search.
+// search. For the branch and bound of tables with interactions it is the
+// resolution queries stop at (2^-20 of the utility range), which they
+// usually but not always reach: not a bound (ToleranceProven is false).
 func (s *BidSpace) Tolerance() float64 {
 	if s.exact != nil {
 		return 0
+	}
+	if s.nl != nil {
+		return s.nl.tol
 	}
 	tol := 0.0
 	for _, p := range s.parts {
@@ -278,6 +324,12 @@ func (s *BidSpace) Tolerance() float64 {
 	}
 	return tol
 }
+
+// ToleranceProven reports whether Tolerance is a proven bound (exact and
+// knapsack spaces) or only the resolution a search stops at (the branch
+// and bound of large tables with interactions, which usually but not
+// always reaches it).
+func (s *BidSpace) ToleranceProven() bool { return s.nl == nil }
 
 // Size returns the number of packages in the framework (exclusions included).
 func (s *BidSpace) Size() *big.Int { return s.f.Size() }
@@ -312,6 +364,9 @@ func (s *BidSpace) Near(t float64) Bid {
 	if s.exact != nil {
 		return s.exact.bid(s.exact.nearIndex(t))
 	}
+	if s.nl != nil {
+		return s.nl.near(t)
+	}
 	if math.IsNaN(t) {
 		return s.Best()
 	}
@@ -341,6 +396,9 @@ func (s *BidSpace) AtLeast(t float64) (Bid, bool) {
 		}
 		return s.exact.bid(i), true
 	}
+	if s.nl != nil {
+		return s.nl.atLeast(t)
+	}
 	if t > s.best.Utility {
 		return s.Best(), false
 	}
@@ -366,6 +424,9 @@ func (s *BidSpace) Around(t float64, k int, dst []Bid) []Bid {
 	}
 	if s.exact != nil {
 		return s.exact.around(t, k, dst)
+	}
+	if s.nl != nil {
+		return s.nl.around(t, k, dst)
 	}
 	if len(s.parts) == 1 && s.parts[0].levels == nil {
 		return s.parts[0].approxAround(t, k, dst)
@@ -397,6 +458,9 @@ func (s *BidSpace) Within(lo, hi float64, k int, dst []Bid) []Bid {
 	}
 	if s.exact != nil {
 		return s.exact.within(lo, hi, k, dst)
+	}
+	if s.nl != nil {
+		return s.nl.within(lo, hi, k, dst)
 	}
 	if len(s.parts) == 1 && s.parts[0].levels == nil {
 		return s.parts[0].approxWithin(lo, hi, k, dst)

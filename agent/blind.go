@@ -60,8 +60,9 @@ const (
 // Computation, bounded whatever the space. The bidder enumerates its
 // acceptable packages by branch and bound (points by decreasing spread,
 // options by decreasing contribution, pruned by the best the remaining
-// points can add; red lines of one option pruned, others checked per
-// package) within 4,096 nodes; when that completes the bid is the K
+// points can add — plus every positive interaction value when the profile
+// has interactions; packages are tested with Table.Utility —; red lines
+// of one option pruned, others checked per package) within 4,096 nodes; when that completes the bid is the K
 // packages of smallest PublicOrder.Position, exactly. Otherwise it scans
 // the order from position 0 for up to ScanBudget positions; when it finds
 // K or reaches the end of the space the bid is again exact. Otherwise, if
@@ -157,6 +158,18 @@ func NewBlindBidder(f *framework.Framework, pr *profile.Profile, t *profile.Tabl
 			b.rest[d] = math.Inf(-1)
 		}
 	}
+	if !t.Additive() {
+		// With interactions the searches below sum contributions only
+		// (leaves are tested with Table.Utility): the bounds also allow
+		// every positive interaction value.
+		pos := 0.0
+		for _, e := range t.Effects {
+			pos += max(0, e.Value)
+		}
+		for d := range b.rest {
+			b.rest[d] += pos
+		}
+	}
 	b.best, b.top = b.bestAllowed()
 	return b, nil
 }
@@ -185,6 +198,9 @@ func (b *BlindBidder) bestAllowed() (framework.Package, float64) {
 		}
 		budget--
 		if d == n {
+			if !b.t.Additive() {
+				u = b.t.Utility(p)
+			}
 			if u > bestU && b.allowed(p) {
 				best, bestU = p.Clone(), u
 			}

@@ -41,6 +41,10 @@ type knapsack struct {
 	tail, mid, top *knapList
 	fuzz           float64 // rounding allowance of sums of contributions
 	minStep        float64 // smallest non-zero change of one point's contribution
+	// exact, when set, is the part's table with its interactions (every
+	// one decided in the part, c holding their values folded in; see
+	// effectBoxes): utilities are its, bit for bit.
+	exact *profile.Table
 }
 
 // klevel is one level of a point, as the search walks it.
@@ -62,7 +66,13 @@ const (
 	knapsackMinBits  = 1 << 12
 )
 
+// newKnapsack builds the knapsack of an additive table (NewBidSpace
+// searches tables with interactions with nlspace instead: per-point
+// contributions do not sum to their utilities).
 func newKnapsack(t *profile.Table, k, lists, maxBytes int) *knapsack {
+	if !t.Additive() {
+		panic("agent: knapsack over a table with interactions")
+	}
 	n := len(t.Contrib)
 	m := &knapsack{n: n, c: t.Contrib}
 	mins := make([]float64, n)
@@ -338,6 +348,9 @@ func (m *knapsack) rec(w *window, budget *int, p framework.Package, visit func(f
 
 // utility is the exact utility, summed as Table.Utility sums it.
 func (m *knapsack) utility(p framework.Package) float64 {
+	if m.exact != nil {
+		return m.exact.Utility(p)
+	}
 	u := 0.0
 	for i, l := range p {
 		u += m.c[i][l]
@@ -743,6 +756,7 @@ const repairBudget = 1 << 15
 // framework's), minus what is left to reject package by package.
 type kspace struct {
 	m       *knapsack
+	slop    float64                      // bound on |exact utility − sum of c| (folded interactions)
 	levels  box                          // part level → framework level per point; nil: every level, same numbers
 	lines   []lineSet                    // red lines left to check, over the part's levels
 	bb      func(framework.Package) bool // Excluding's function, over framework levels
@@ -787,7 +801,7 @@ func (s *kspace) export(b Bid) Bid {
 }
 
 // tol is the part's Tolerance.
-func (s *kspace) tol() float64 { return 2 * s.m.err[s.m.n] }
+func (s *kspace) tol() float64 { return 2*s.m.err[s.m.n] + s.slop }
 
 // init finds the part's best and worst packages, and reports whether it
 // has any package that is not excluded (found by search; certain when

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"math"
 	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -188,7 +189,9 @@ func (r *lineSet) within(b box) lineSet {
 	return out
 }
 
-// boxTable restricts t to the levels of b.
+// boxTable restricts t to the levels of b: contributions and the
+// effects' level sets indexed by b's level numbers (effects kept in
+// their order, so that utilities are t's bit for bit).
 func boxTable(t *profile.Table, b box) *profile.Table {
 	c := make([][]float64, len(b))
 	for i, ls := range b {
@@ -197,5 +200,110 @@ func boxTable(t *profile.Table, b box) *profile.Table {
 			c[i][pl] = t.Contrib[i][l]
 		}
 	}
+	var fx []profile.Effect
+	for _, e := range t.Effects {
+		e.Terms = slices.Clone(e.Terms)
+		for k, tm := range e.Terms {
+			in := make([]bool, len(b[tm.Point]))
+			for pl, l := range b[tm.Point] {
+				in[pl] = tm.In[l]
+			}
+			e.Terms[k].In = in
+		}
+		fx = append(fx, e)
+	}
+	return &profile.Table{Contrib: c, Effects: fx, Reservation: t.Reservation, HasReservation: t.HasReservation}
+}
+
+// maxEffectParts bounds the boxes a knapsack space over a table with
+// interactions is split into so that every interaction is decided in each
+// (see effectBoxes); beyond, the space is searched by branch and bound
+// (nlspace).
+const maxEffectParts = 32
+
+// effectBoxes splits boxes so that in each, every effect of t is decided
+// (applies to every package of the box or to none): the levels of a point
+// some effect has a term on are grouped by the terms they match, and a
+// box is split along those groups. It reports false when that makes more
+// than limit boxes.
+func effectBoxes(t *profile.Table, boxes []box, limit int) ([]box, bool) {
+	n := len(t.Contrib)
+	sig := make([][]string, n) // per point and level: the terms it matches
+	for _, e := range t.Effects {
+		for _, tm := range e.Terms {
+			if sig[tm.Point] == nil {
+				sig[tm.Point] = make([]string, len(t.Contrib[tm.Point]))
+			}
+			for l, in := range tm.In {
+				if in {
+					sig[tm.Point][l] += "1"
+				} else {
+					sig[tm.Point][l] += "0"
+				}
+			}
+		}
+	}
+	for i := range n {
+		if sig[i] == nil {
+			continue
+		}
+		var next []box
+		for _, b := range boxes {
+			var groups [][]int
+			var keys []string
+			for _, l := range b[i] {
+				k := slices.Index(keys, sig[i][l])
+				if k < 0 {
+					keys, groups = append(keys, sig[i][l]), append(groups, nil)
+					k = len(keys) - 1
+				}
+				groups[k] = append(groups[k], l)
+			}
+			for _, g := range groups {
+				nb := b.clone()
+				nb[i] = g
+				next = append(next, nb)
+			}
+			if len(next) > limit {
+				return nil, false
+			}
+		}
+		boxes = next
+	}
+	return boxes, true
+}
+
+// folded returns the additive table of a box in which every effect of t
+// is decided: t's contributions with the value of every effect that
+// applies added to its last point's (the knapsack's sums; utilities are
+// t's, which differ from them by rounding only, foldSlop).
+func folded(t *profile.Table) *profile.Table {
+	c := make([][]float64, len(t.Contrib))
+	for i := range c {
+		c[i] = slices.Clone(t.Contrib[i])
+	}
+	p0 := make(framework.Package, len(c)) // every box level 0: effects are decided
+	for _, e := range t.Effects {
+		if e.Applies(p0) {
+			for l := range c[e.Last] {
+				c[e.Last][l] += e.Value
+			}
+		}
+	}
 	return &profile.Table{Contrib: c, Reservation: t.Reservation, HasReservation: t.HasReservation}
+}
+
+// foldSlop bounds the difference between a package's utility and the sum
+// of its folded contributions: a few roundings of the magnitudes involved.
+func foldSlop(t *profile.Table) float64 {
+	mag := 0.0
+	for _, c := range t.Contrib {
+		for _, x := range c {
+			mag = max(mag, math.Abs(x))
+		}
+	}
+	for _, e := range t.Effects {
+		mag += math.Abs(e.Value)
+	}
+	return 4 * float64(len(t.Contrib)+len(t.Effects)+1) * (mag * float64(len(t.Contrib)+1)) * 0x1p-52
 }

@@ -224,6 +224,15 @@ func miamiReference(f *framework.Framework, pr *profile.Profile, tb *profile.Tab
 			}
 		}
 	}
+	// The points of interactions are enumerated too: the rest is then
+	// additive.
+	for _, in := range pr.Interactions {
+		for _, term := range in.Terms {
+			if !slices.Contains(inside, term.Point) {
+				inside = append(inside, term.Point)
+			}
+		}
+	}
 	merge := func(xs []float64) []float64 {
 		slices.Sort(xs)
 		out := xs[:0]
@@ -251,6 +260,11 @@ func miamiReference(f *framework.Framework, pr *profile.Profile, tb *profile.Tab
 		base := 0.0
 		for _, i := range inside {
 			base += tb.Contrib[i][p[i]]
+		}
+		for _, e := range tb.Effects {
+			if e.Applies(p) {
+				base += e.Value
+			}
 		}
 		cur := []float64{base}
 		for i, c := range tb.Contrib {

@@ -38,9 +38,14 @@ import (
 type sortedSpace struct {
 	radix   []int
 	contrib [][]float64 // the table's contributions (utilities are recomputed from them)
-	vh      [][]int32   // per point and level: the GENIUS Value hash code
-	utils   []float64   // the sorted list's utilities, written bucket by bucket as they are sorted
-	iter    []uint32    // BidIterator indices (level of point 0 the least significant digit), by bucket; sorted with it
+	// stored: the table has interactions; the utilities (Table.Utility's,
+	// bit for bit) were computed once, when the outcomes were scattered
+	// into their buckets at build time, and utils holds them in bucket
+	// order until the bucket is sorted (see newSortedSpace).
+	stored bool
+	vh     [][]int32 // per point and level: the GENIUS Value hash code
+	utils  []float64 // the sorted list's utilities, written bucket by bucket as they are sorted
+	iter   []uint32  // BidIterator indices (level of point 0 the least significant digit), by bucket; sorted with it
 
 	start      []int     // start[b]: index of bucket b's first entry; start[nb] = len
 	lo, hi     []float64 // lowest and highest utility of bucket b
@@ -82,7 +87,7 @@ func newSortedSpace(f *framework.Framework, t *profile.Table, radix []int, exclu
 	for _, r := range radix {
 		size *= r
 	}
-	s := &sortedSpace{radix: radix, contrib: t.Contrib, vh: valueHashes(f)}
+	s := &sortedSpace{radix: radix, contrib: t.Contrib, vh: valueHashes(f), stored: !t.Additive()}
 	if len(radix) == 0 { // one empty package, of utility 0
 		s.start, s.lo, s.hi = []int{0, 1}, []float64{0}, []float64{0}
 		if exclude != nil && exclude(framework.Package{}) {
@@ -100,6 +105,13 @@ func newSortedSpace(f *framework.Framework, t *profile.Table, radix []int, exclu
 		umax += slices.Max(t.Contrib[i])
 		umin += slices.Min(t.Contrib[i])
 	}
+	if s.stored {
+		// With interactions: the exact extremes (Table.Max and Min sum as
+		// Utility does).
+		umax, _ = t.Max()
+		umin = t.Min()
+	}
+	ranges := effectRanges(t)
 	nb := min(size/perBucket+1, math.MaxUint16)
 	scale := 0.0
 	if umax > umin {
@@ -138,7 +150,7 @@ func newSortedSpace(f *framework.Framework, t *profile.Table, radix []int, exclu
 			c.lo[b], c.hi[b] = math.Inf(1), math.Inf(-1)
 		}
 		from := bound(w)
-		enumerate(radix, t.Contrib, from, bound(w+1), func(prev float64, _, _ uint32, p framework.Package, l0, l1 int, pos int) {
+		enumerate(radix, t, from, bound(w+1), func(prev float64, _, _ uint32, p framework.Package, l0, l1 int, pos int) {
 			cl := t.Contrib[len(radix)-1]
 			for l := l0; l < l1; l++ {
 				if exclude != nil {
@@ -150,6 +162,10 @@ func newSortedSpace(f *framework.Framework, t *profile.Table, radix []int, exclu
 					}
 				}
 				u := prev + cl[l]
+				if s.stored {
+					p[len(p)-1] = l
+					u = addEffects(t, ranges, len(p)-1, p, u)
+				}
 				b := bucketOf(u)
 				c.count[b]++
 				c.lo[b], c.hi[b] = min(c.lo[b], u), max(c.hi[b], u)
@@ -172,6 +188,41 @@ func newSortedSpace(f *framework.Framework, t *profile.Table, radix []int, exclu
 	// thousands.
 	s.iter = make([]uint32, s.start[nb]) // pages mapped as buckets are listed
 	s.bucketOf, s.out = bucketOf, out
+	if s.stored {
+		// members finds a bucket's outcomes from sums of two halves of
+		// the points, which interactions break: the outcomes are scattered
+		// into their buckets now, with their utilities, by a second
+		// enumeration (chunk w writes each bucket from where the chunks
+		// before it stopped).
+		s.utils = make([]float64, s.start[nb])
+		offs := make([][]int, workers)
+		for w := range chunks {
+			offs[w] = make([]int, nb)
+			for b := range nb {
+				offs[w][b] = s.start[b]
+				for v := range w {
+					offs[w][b] += chunks[v].count[b]
+				}
+			}
+		}
+		parallel(workers, func(w int) {
+			off := offs[w]
+			enumerate(radix, t, bound(w), bound(w+1), func(prev float64, pb, ml uint32, p framework.Package, l0, l1 int, pos int) {
+				cl := t.Contrib[len(radix)-1]
+				for l := l0; l < l1; l++ {
+					if k := pos + l - l0; out != nil && out[k/64]&(1<<(k%64)) != 0 {
+						continue
+					}
+					p[len(p)-1] = l
+					u := addEffects(t, ranges, len(p)-1, p, prev+cl[l])
+					b := bucketOf(u)
+					s.iter[off[b]], s.utils[off[b]] = pb+uint32(l)*ml, u
+					off[b]++
+				}
+			})
+		})
+		s.bucketOf, s.out = nil, nil
+	}
 	mag := 0.0
 	for _, c := range t.Contrib {
 		mag += max(math.Abs(slices.Max(c)), math.Abs(slices.Min(c)))
@@ -240,18 +291,56 @@ func sortedFrom(radix []int, utils []float64, iter []uint32) *sortedSpace {
 	return s
 }
 
+// effectRanges returns, per point i, the index range start[i]…start[i+1]
+// of t.Effects added right after point i's contribution (Effects are
+// sorted by Last).
+func effectRanges(t *profile.Table) []int {
+	n := len(t.Contrib)
+	start := make([]int, n+1)
+	e := 0
+	for i := range n {
+		start[i] = e
+		for e < len(t.Effects) && t.Effects[e].Last <= i {
+			e++
+		}
+	}
+	start[n] = e
+	return start
+}
+
+// addEffects adds to u, the partial utility of p through point i (its
+// contributions and the effects of the points before i), the value of
+// each effect of point i that applies: Table.Utility's additions, in its
+// order. p must be decided up to point i.
+func addEffects(t *profile.Table, ranges []int, i int, p framework.Package, u float64) float64 {
+	for e := ranges[i]; e < ranges[i+1]; e++ {
+		if t.Effects[e].Applies(p) {
+			u += t.Effects[e].Value
+		}
+	}
+	return u
+}
+
 // enumerate calls fn for the packages of the space at enumeration positions
 // [from, to), row by row: a row is the packages that differ only in the
 // last point's level, levels l0 to l1−1 of it. The last point changes
 // fastest, so that the prefix sums of the other points are computed once
 // per row. For level l of the row, prev + contrib[last][l] is the
 // package's utility with the additions of GENIUS's
-// AdditiveUtilitySpace.getUtility (point 0 first, from 0.0), pb + l·ml its
+// AdditiveUtilitySpace.getUtility (point 0 first, from 0.0) — with
+// interactions, prev holds the effects of the points before the last
+// (Table.Utility's order) and the caller adds the last point's
+// (addEffects) —, pb + l·ml its
 // BidIterator index, and pos + l − l0 its enumeration position; p holds the
 // other points' levels (the last is the caller's to set) and is only valid
 // during the call.
-func enumerate(radix []int, contrib [][]float64, from, to int, fn func(prev float64, pb, ml uint32, p framework.Package, l0, l1, pos int)) {
+func enumerate(radix []int, t *profile.Table, from, to int, fn func(prev float64, pb, ml uint32, p framework.Package, l0, l1, pos int)) {
 	n := len(radix)
+	contrib := t.Contrib
+	var ranges []int
+	if !t.Additive() {
+		ranges = effectRanges(t)
+	}
 	p := make(framework.Package, n)
 	if from >= to {
 		return
@@ -281,6 +370,9 @@ func enumerate(radix []int, contrib [][]float64, from, to int, fn func(prev floa
 				prev, pb = pre[j-1], base[j-1]
 			}
 			pre[j] = prev + contrib[j][p[j]]
+			if ranges != nil {
+				pre[j] = addEffects(t, ranges, j, p, pre[j])
+			}
 			base[j] = pb + uint32(p[j])*mul[j]
 		}
 	}
@@ -329,9 +421,17 @@ func (s *sortedSpace) sortBucket(b int) {
 	s.once[b].Do(func() {
 		from, to := s.start[b], s.start[b+1]
 		es := make([]sortEntry, to-from)
-		if s.bucketOf != nil {
+		switch {
+		case s.stored:
+			for j := range es {
+				idx := s.iter[from+j]
+				u := s.utils[from+j]
+				_, _, bh := s.utilityAt(idx)
+				es[j] = sortEntry{u, bidDetailsHash(bh, u), idx}
+			}
+		case s.bucketOf != nil:
 			s.members(b, es)
-		} else {
+		default:
 			for j := range es {
 				es[j] = s.entry(s.iter[from+j])
 			}

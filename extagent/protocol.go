@@ -141,7 +141,8 @@ const HistoryDelta = "delta"
 
 // Table is the party's own profile compiled against the framework:
 // Contrib[i][l] is the weighted evaluation of level l of point i, so a
-// package's utility is Σ_i Contrib[i][package[i]]. It is derived from the
+// package's utility is Σ_i Contrib[i][package[i]] (plus, for a profile
+// with interactions, their values: see Interactions). It is derived from the
 // profile sent alongside and given so that agents need not re-implement the
 // evaluation of numeric points (and can check their own).
 type Table struct {
@@ -153,6 +154,38 @@ type Table struct {
 	// Min and Max are the lowest and highest utility a package can reach.
 	Min float64 `json:"min"`
 	Max float64 `json:"max"`
+	// Interactions (version 2) are the profile's non-additive terms,
+	// present only when it has some, in the order a package's utility
+	// adds them: utility = Σ_i Contrib[i][package[i]], with the value of
+	// each interaction that applies added right after the contribution of
+	// its point Last (see TableInteraction). Version 1 tables are additive
+	// only: Parley refuses to start a version 1 agent on a profile with
+	// interactions (ErrNonAdditive).
+	Interactions []TableInteraction `json:"interactions,omitempty"`
+}
+
+// TableInteraction is an interaction compiled against the framework: Value
+// applies to a package when every term matches (its level on the term's
+// point is one of the term's levels), or, when Outside, when some term
+// does not match.
+type TableInteraction struct {
+	Terms   []TableTerm `json:"terms"`
+	Value   float64     `json:"value"`
+	Outside bool        `json:"outside,omitempty"`
+	// Last is the largest point index of the terms: the value is added
+	// right after that point's contribution (interactions with the same
+	// Last in the order listed), which makes the sum bit-exact.
+	Last int `json:"last"`
+}
+
+// TableTerm is a term of a TableInteraction: the point by index and id,
+// its matching levels by index and by id (option ids; for numeric
+// points the level's value as a string).
+type TableTerm struct {
+	Point    int      `json:"point"`
+	PointID  string   `json:"point_id"`
+	Levels   []int    `json:"levels"`
+	LevelIDs []string `json:"level_ids"`
 }
 
 // InitRequest is the body of POST /init: everything a party may know when a

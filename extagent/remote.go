@@ -484,8 +484,16 @@ func (r *Remote) Init(v *agent.View) {
 	}
 	r.table = t
 	if t != nil {
+		if !t.Additive() && r.version == Version1 {
+			// A version 1 table is additive: the agent would compute
+			// wrong utilities.
+			r.fail(r.wrap(PathInit, 0, fmt.Errorf("%w: the profile has %d interactions; %s tables are additive only, the agent must speak %s",
+				ErrNonAdditive, len(t.Effects), Version1, Version2)))
+			return
+		}
 		hi, _ := t.Max()
-		req.Table = &Table{Contrib: t.Contrib, Reservation: t.Reservation, HasReservation: t.HasReservation, Min: t.Min(), Max: hi}
+		req.Table = &Table{Contrib: t.Contrib, Reservation: t.Reservation, HasReservation: t.HasReservation, Min: t.Min(), Max: hi,
+			Interactions: tableInteractions(v.Framework, t)}
 	}
 	body, err := r.post(PathInit, &req, r.cfg.initTO)
 	if err == nil {
@@ -802,4 +810,30 @@ func NoDeadlineWarning(agents map[string]agent.Negotiator, rounds int, duration 
 		return ""
 	}
 	return "no deadline: external agents are told deadline.time \"none\" and time stays 0 at every /act, so time-based agents never concede; give a deadline in rounds or wall time"
+}
+
+// ErrNonAdditive is reported when a version 1 agent would play a profile
+// with interactions, which its additive table cannot express.
+var ErrNonAdditive = errors.New("extagent: a parley-agent/1 agent cannot play a profile with interactions")
+
+// tableInteractions returns t's effects for the wire, in Utility's order
+// (nil when t is additive).
+func tableInteractions(f *framework.Framework, t *profile.Table) []TableInteraction {
+	var out []TableInteraction
+	for _, e := range t.Effects {
+		ti := TableInteraction{Value: e.Value, Outside: e.Outside, Last: e.Last}
+		for _, tm := range e.Terms {
+			pt := &f.Points[tm.Point]
+			tt := TableTerm{Point: tm.Point, PointID: pt.ID, Levels: []int{}, LevelIDs: []string{}}
+			for l, in := range tm.In {
+				if in {
+					tt.Levels = append(tt.Levels, l)
+					tt.LevelIDs = append(tt.LevelIDs, pt.LevelID(l))
+				}
+			}
+			ti.Terms = append(ti.Terms, tt)
+		}
+		out = append(out, ti)
+	}
+	return out
 }

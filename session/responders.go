@@ -60,8 +60,12 @@ func (r ProfileResponder) Respond(v *PartyView) []PointResponse {
 		}
 	}
 	var out []PointResponse
+	ref := conditionalBase(t, settled)
 	for k, alts := range v.Text {
 		c := t.Contrib[k]
+		if !t.Additive() {
+			c = conditional(t, ref, k)
+		}
 		best := bestAllowed(pr, k, c)
 		closed := v.Provisional != nil && v.Provisional[k] != framework.Open
 		within := func(o int) bool {
@@ -102,6 +106,39 @@ func (r ProfileResponder) Respond(v *PartyView) []PointResponse {
 		}
 	}
 	return out
+}
+
+// conditionalBase is the package a party with interactions judges one
+// point's options in: the settled points of the text, the others at their
+// best contribution.
+func conditionalBase(t *profile.Table, settled framework.Package) framework.Package {
+	ref := make(framework.Package, len(t.Contrib))
+	for k, c := range t.Contrib {
+		if k < len(settled) && settled[k] >= 0 {
+			ref[k] = settled[k]
+			continue
+		}
+		for l := range c {
+			if c[l] > c[ref[k]] {
+				ref[k] = l
+			}
+		}
+	}
+	return ref
+}
+
+// conditional returns the value of each option of point k to a party whose
+// profile has interactions: the utility (Table.Utility) of ref with point
+// k at that option. Per-point stances are this responder's additive view
+// of a non-additive profile; its votes use the utility itself.
+func conditional(t *profile.Table, ref framework.Package, k int) []float64 {
+	p := ref.Clone()
+	c := make([]float64, len(t.Contrib[k]))
+	for l := range c {
+		p[k] = l
+		c[l] = t.Utility(p)
+	}
+	return c
 }
 
 // Vote implements Responder.

@@ -64,7 +64,7 @@ def _import_negmas():
         warnings.filterwarnings("ignore", module="negmas")
         import negmas  # noqa: F401
         from negmas.outcomes import make_os, make_issue, DiscreteCardinalIssue
-        from negmas.preferences import LinearAdditiveUtilityFunction
+        from negmas.preferences import LinearAdditiveUtilityFunction, MappingUtilityFunction
         from negmas.preferences.discounted import ExpDiscountedUFun
         from negmas.preferences.value_fun import TableFun
         from negmas.sao import SAOMechanism, SAONegotiator, SAOResponse, ResponseType
@@ -73,6 +73,7 @@ def _import_negmas():
                  "or put its source on PYTHONPATH" % exc)
     return dict(make_os=make_os, make_issue=make_issue, DiscreteCardinalIssue=DiscreteCardinalIssue,
                 LinearAdditiveUtilityFunction=LinearAdditiveUtilityFunction,
+                MappingUtilityFunction=MappingUtilityFunction,
                 ExpDiscountedUFun=ExpDiscountedUFun, TableFun=TableFun, SAOMechanism=SAOMechanism,
                 SAONegotiator=SAONegotiator, SAOResponse=SAOResponse, ResponseType=ResponseType)
 
@@ -275,7 +276,9 @@ def build(msg, discount="parley"):
 
     Returns (values, index, outcome_space, ufun, the negotiator's ufun):
     values[i][l] is the NegMAS value of level l of point i (index[i] the
-    inverse), ufun the LinearAdditiveUtilityFunction (undiscounted) and the
+    inverse), ufun the LinearAdditiveUtilityFunction (undiscounted; a
+    MappingUtilityFunction with Parley's own sum when the profile has
+    interactions, version 2's table.interactions) and the
     negotiator's ufun the same, wrapped in an ExpDiscountedUFun when the
     profile has a discount in (0, 1) and discount is not "none"."""
     framework, profile = msg["framework"], msg["profile"]
@@ -285,12 +288,38 @@ def build(msg, discount="parley"):
     os_ = NM["make_os"]([make_issue(p, v) for p, v in zip(points, values)],
                         name=framework.get("name") or "parley")
     rv = reservation_value(msg)
-    ufun = NM["LinearAdditiveUtilityFunction"](
-        values=[NM["TableFun"](dict(zip(vals, evaluations(framework, profile, i))))
-                for i, vals in enumerate(values)],
-        weights=[float(w) for w in profile["weights"]],
-        outcome_space=os_, reserved_value=rv,
-        name=str((msg.get("party") or {}).get("id") or "party%d" % msg["self"]))
+    name = str((msg.get("party") or {}).get("id") or "party%d" % msg["self"])
+    interactions = (msg.get("table") or {}).get("interactions")
+    if interactions:
+        # Not additive: Parley's utility in Parley's order (contributions
+        # point by point, each interaction's value right after its last
+        # point), as a NegMAS mapping ufun over the outcome tuples.
+        contrib = [[float(w) * e for e in evaluations(framework, profile, i)]
+                   for i, w in enumerate(profile["weights"])]
+
+        def parley_utility(outcome):
+            if outcome is None:
+                return rv
+            package = [index[i][v] for i, v in enumerate(outcome)]
+            u, k = 0.0, 0
+            for i, l in enumerate(package):
+                u += contrib[i][l]
+                while k < len(interactions) and interactions[k]["last"] == i:
+                    x = interactions[k]
+                    hit = all(package[t["point"]] in t["levels"] for t in x["terms"])
+                    if hit != bool(x.get("outside")):
+                        u += x["value"]
+                    k += 1
+            return u
+
+        ufun = NM["MappingUtilityFunction"](mapping=parley_utility, outcome_space=os_,
+                                            reserved_value=rv, name=name)
+    else:
+        ufun = NM["LinearAdditiveUtilityFunction"](
+            values=[NM["TableFun"](dict(zip(vals, evaluations(framework, profile, i))))
+                    for i, vals in enumerate(values)],
+            weights=[float(w) for w in profile["weights"]],
+            outcome_space=os_, reserved_value=rv, name=name)
     agent_ufun = ufun
     d = profile.get("discount") or 0.0
     if discount != "none" and 0 < d < 1:
@@ -416,6 +445,7 @@ class Negotiation:
 
         table = msg.get("table")
         self.contrib = table["contrib"] if table else None
+        self.interactions = (table or {}).get("interactions") or []
         self.discount = discount_mode(msg, server.discount)
         self.values, self.index, os_, self.ufun, ufun = build(msg, self.discount)
         if server.strict:
@@ -449,7 +479,16 @@ class Negotiation:
     # -- utility checks --
 
     def parley_utility(self, package):
-        return sum(self.contrib[i][l] for i, l in enumerate(package))
+        """Parley's table: contributions, each interaction after its last point."""
+        u, k = 0.0, 0
+        for i, l in enumerate(package):
+            u += self.contrib[i][l]
+            while k < len(self.interactions) and self.interactions[k]["last"] == i:
+                x = self.interactions[k]
+                if all(package[t["point"]] in t["levels"] for t in x["terms"]) != bool(x.get("outside")):
+                    u += x["value"]
+                k += 1
+        return u
 
     def check(self, package, what):
         """Compares NegMAS's ufun with Parley's table on one package; returns NegMAS's value."""
@@ -469,8 +508,8 @@ class Negotiation:
 
     def check_table(self):
         """--check: every level's contribution, NegMAS's (w * v) against Parley's."""
-        if self.contrib is None:
-            return
+        if self.contrib is None or self.interactions:
+            return  # with interactions the ufun is Parley's own sum (build)
         for i, vals in enumerate(self.values):
             w, fn = self.ufun.weights[i], self.ufun.values[i]
             for l, v in enumerate(vals):

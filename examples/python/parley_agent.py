@@ -143,17 +143,31 @@ def contributions(framework, profile):
     return out
 
 
-def utility(contrib, package):
-    return sum(contrib[i][l] for i, l in enumerate(package))
+def utility(contrib, package, interactions=()):
+    """Parley's utility, summed in its order: point by point, the value of
+    each interaction that applies added right after its last point.
+    interactions are /init's table.interactions (version 2), in that order."""
+    if not interactions:
+        return sum(contrib[i][l] for i, l in enumerate(package))
+    u, k = 0.0, 0
+    for i, l in enumerate(package):
+        u += contrib[i][l]
+        while k < len(interactions) and interactions[k]["last"] == i:
+            x = interactions[k]
+            hit = all(package[t["point"]] in t["levels"] for t in x["terms"])
+            if hit != bool(x.get("outside")):
+                u += x["value"]
+            k += 1
+    return u
 
 
-def reservation_value(profile, contrib):
+def reservation_value(profile, contrib, interactions=()):
     """The larger of the declared reservation and the fallback's utility; 0 if neither."""
     values = []
     if profile.get("reservation") is not None:
         values.append(profile["reservation"])
     if profile.get("fallback") is not None:
-        values.append(utility(contrib, profile["fallback"]))
+        values.append(utility(contrib, profile["fallback"], interactions))
     return max(values) if values else 0.0
 
 
@@ -191,13 +205,18 @@ class Negotiation:
         self.levels = msg["levels"]
         self.contrib = contributions(self.framework, self.profile)
         table = msg.get("table")
+        # Non-additive terms (version 2 only; a version 1 agent is never
+        # given a profile with interactions).
+        self.interactions = (table or {}).get("interactions") or []
         if table is not None:
             for mine, theirs in zip(self.contrib, table["contrib"]):
                 if any(abs(a - b) > 1e-9 for a, b in zip(mine, theirs)):
                     print("warning: my utilities differ from Parley's table", file=sys.stderr)
                     break
-        self.rv = reservation_value(self.profile, self.contrib)
-        self.u_max = sum(max(c) for c in self.contrib)
+        self.rv = reservation_value(self.profile, self.contrib, self.interactions)
+        # The best utility (a bound when interactions make it a search; the
+        # enumeration below replaces it on small spaces).
+        self.u_max = sum(max(c) for c in self.contrib) + sum(max(0, x["value"]) for x in self.interactions)
         # The public history as sent: offers {"by", "round", "package"} in
         # version 1; moves {"by", "round", "kind", "package"?, "vote"?} of
         # kind offer, accept, end or vote in version 2.
@@ -209,7 +228,7 @@ class Negotiation:
         if size <= enumerate_limit:
             # Every acceptable package, best first.
             self.candidates = sorted(
-                ((utility(self.contrib, p), list(p))
+                ((self.utility(p), list(p))
                  for p in itertools.product(*(range(n) for n in self.levels))
                  if not crosses_red_line(self.profile, p)),
                 key=lambda up: -up[0])
@@ -218,8 +237,11 @@ class Negotiation:
             if self.candidates:
                 self.u_max = self.candidates[0][0]
 
+    def utility(self, package):
+        return utility(self.contrib, package, self.interactions)
+
     def acceptable(self, package):
-        return not crosses_red_line(self.profile, package) and utility(self.contrib, package) >= self.rv
+        return not crosses_red_line(self.profile, package) and self.utility(package) >= self.rv
 
     def target(self, t):
         return self.rv + (self.u_max - self.rv) * (1 - t ** (1 / self.e))
@@ -232,7 +254,7 @@ class Negotiation:
         current = msg.get("current")
         if current and msg.get("can_accept") and current["by"] != self.self_index:
             package = current["package"]
-            if self.acceptable(package) and utility(self.contrib, package) >= target:
+            if self.acceptable(package) and self.utility(package) >= target:
                 return {"action": "accept"}
         offer = self.offer(target)
         if offer is None:
@@ -277,17 +299,17 @@ class Negotiation:
             changes = [p for p in changes if not crosses_red_line(self.profile, p)]
             if not changes:
                 return None
-            package = max(changes, key=lambda p: utility(self.contrib, p))
+            package = max(changes, key=lambda p: self.utility(p))
         if not self.acceptable(package):
             return None
-        u = utility(self.contrib, package)
+        u = self.utility(package)
         while True:
             best = None
             for i, c in enumerate(self.contrib):
                 for l in range(len(c)):
-                    v = u - c[package[i]] + c[l]
+                    trial = package[:i] + [l] + package[i + 1:]
+                    v = self.utility(trial) if self.interactions else u - c[package[i]] + c[l]
                     if v < u and v >= max(target, self.rv) and (best is None or v < best[0]):
-                        trial = package[:i] + [l] + package[i + 1:]
                         if not crosses_red_line(self.profile, trial):
                             best = (v, i, l)
             if best is None:
