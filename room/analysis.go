@@ -65,6 +65,20 @@ type MediatorAnalysis struct {
 	Outcomes     string      `json:"outcomes"`
 	Points       []HeatPoint `json:"points"`
 	Suggestions  []Suggested `json:"suggestions"`
+	// FrontierMethod says how the analysis computed the Pareto frontier
+	// (analysis.Frontier.Method) and FrontierExact whether it is exact
+	// (false: thinned or approximate, as the analysis reports it).
+	FrontierMethod string `json:"frontier_method,omitempty"`
+	FrontierExact  bool   `json:"frontier_exact"`
+	// Interactions tells that some party's profile has interactions (a
+	// utility that is not a sum over the points: an option worth more or
+	// less with another); the heat-map's scores and weights are then the
+	// additive parts. Only for a mediator who sees the profiles (it is
+	// a fact about them), as FrontierMethod, which counts them.
+	Interactions bool `json:"interactions,omitempty"`
+	// PartyInteractions are, per party of Parties, how many interactions
+	// its profile has (only when the mediator sees profiles).
+	PartyInteractions []int `json:"party_interactions,omitempty"`
 	// WhatIf lists the changed assumptions these figures were computed
 	// with (Service.WhatIfAs), in the order applied; absent for the
 	// negotiation's own profiles.
@@ -291,7 +305,10 @@ func (s *Service) AnalysisAs(ctx context.Context, v Viewer, id string) (*Mediato
 	}
 	a, err := s.report(ctx, l)
 	if err != nil {
-		return nil, err
+		l.mu.Lock()
+		sc := l.sc
+		l.mu.Unlock()
+		return nil, redactPrivate(sc, err)
 	}
 	return mediatorView(l.settings.MediatorSees, a.sc, a.space, a.report), nil
 }
@@ -306,6 +323,24 @@ func mediatorView(sees string, sc *scenario.Scenario, space *analysis.Space, rep
 	out := &MediatorAnalysis{Access: sees, Outcomes: z.Outcomes, ZoneSize: z.Size, ZoneFraction: finite(z.Fraction), ZoneExact: z.Exact}
 	if full {
 		out.Parties = slices.Clone(space.Names)
+	}
+	if fr := rep.Frontier; fr != nil {
+		out.FrontierExact = !fr.Approximate
+		if full {
+			// The method names how many interactions the profiles have:
+			// a fact about them only a mediator who sees them may know.
+			out.FrontierMethod = fr.Method
+		}
+	}
+	for _, t := range space.Tables {
+		if full && !t.Additive() {
+			out.Interactions = true
+		}
+	}
+	if full && out.Interactions {
+		for _, t := range space.Tables {
+			out.PartyInteractions = append(out.PartyInteractions, len(t.Effects))
+		}
 	}
 	for i := range f.Points {
 		pt := &f.Points[i]
@@ -391,7 +426,7 @@ func (s *Service) DancePlotAs(ctx context.Context, v Viewer, id, x, y string) ([
 	defer cancel()
 	u, err := chart.Dance(ctx, chart.DanceInput{Scenario: sc, Events: events, Axes: plotAxes(x, y)})
 	if err != nil {
-		return nil, analysisError(chartError(err), s.analysisTimeout(), false)
+		return nil, redactPrivate(sc, analysisError(chartError(err), s.analysisTimeout(), false))
 	}
 	return svg(u, "dance plot")
 }

@@ -341,6 +341,23 @@ type Evaluation struct {
 	RedLine int `json:"red_line"`
 	// Points are the per-point contributions (0 for open points).
 	Points []float64 `json:"points"`
+	// Additive is the sum of Points: what the package is worth without
+	// the profile's interactions.
+	Additive float64 `json:"additive"`
+	// Interactions are the viewer's own interactions that apply to the
+	// package, in the profile's order (none when the profile has none or
+	// none applies). Utility is the additive part plus their values,
+	// summed in the order profile.Table.Utility sums them.
+	Interactions []AppliedInteraction `json:"interactions,omitempty"`
+}
+
+// AppliedInteraction is one of the viewer's own interactions that adds its
+// value to an evaluated package.
+type AppliedInteraction struct {
+	// Index is the interaction's index in the profile's list.
+	Index int     `json:"index"`
+	Label string  `json:"label,omitempty"`
+	Value float64 `json:"value"`
 }
 
 // Evaluate rates a (possibly partial) package against the viewer's own profile.
@@ -369,8 +386,25 @@ func (s *Service) Evaluate(ctx context.Context, v Viewer, id string, pkg framewo
 			c = t.Contrib[i][l]
 		}
 		ev.Points = append(ev.Points, c)
+		ev.Additive += c
 	}
+	ev.Interactions = appliedInteractions(p, t, pkg)
 	return ev, nil
+}
+
+// appliedInteractions lists the interactions of p (compiled in t) that add
+// their value to pkg, in the profile's order.
+func appliedInteractions(p *profile.Profile, t *profile.Table, pkg framework.Package) []AppliedInteraction {
+	var out []AppliedInteraction
+	for k := range t.Effects {
+		e := &t.Effects[k]
+		if !e.Applies(pkg) {
+			continue
+		}
+		out = append(out, AppliedInteraction{Index: e.Index, Label: p.Interactions[e.Index].Label, Value: e.Value})
+	}
+	slices.SortFunc(out, func(a, b AppliedInteraction) int { return a.Index - b.Index })
+	return out
 }
 
 // ownProfile returns the viewer's own profile (parties and observers of a
@@ -432,6 +466,9 @@ func (s *Service) SetProfile(ctx context.Context, v Viewer, id string, p *profil
 			return Errorf(EINVALID, "red line %d: reason of %d bytes, at most %d", i+1, len(rl.Reason), MaxMessage)
 		}
 	}
+	if err := checkInteractionLabels(p); err != nil {
+		return err
+	}
 	sc := *l.sc
 	sc.Parties = slices.Clone(l.sc.Parties)
 	cp := *p
@@ -443,6 +480,11 @@ func (s *Service) SetProfile(ctx context.Context, v Viewer, id string, p *profil
 	stored, err := scenario.Parse("stored.json", data)
 	if err != nil {
 		return Errorf(EINVALID, "profile: %v", err)
+	}
+	// The profile is stored as part of the scenario file: refuse rather
+	// than drop what the file would not keep.
+	if sp := stored.Party(party); sp == nil || sp.Profile == nil || !sameInteractions(p.Interactions, sp.Profile.Interactions) {
+		return Errorf(EINVALID, "profile: the scenario file this server stores profiles in does not keep these interactions; nothing was saved")
 	}
 	if err := s.store.UpdateNegotiation(ctx, l.neg.ID, data, l.neg.Settings); err != nil {
 		return fmt.Errorf("room: store profile: %w", err)

@@ -610,8 +610,9 @@ var builtinMiami = sync.OnceValue(func() json.RawMessage {
 
 // digestGuesses are the scenario digest attack's guesses: session.Digest
 // (what the start event carried before engine version 3) of the scenario
-// with the canary profiles, and with each principal's reservation value
-// guessed from 0.00 to 1.00.
+// with the canary profiles, with each principal's reservation value
+// guessed from 0.00 to 1.00, and with its interactions dropped, the first
+// one's value guessed from -0.10 to 0.10 or its label left out.
 func (n *negState) digestGuesses() []guess {
 	if n.digests != nil {
 		return n.digests
@@ -639,6 +640,23 @@ func (n *negState) digestGuesses() []guess {
 			add(fmt.Sprintf("that %s's reservation value is %.2f", p.ID, v))
 		}
 		p.Profile.Reservation = keep
+		// Its interactions: none at all, the first one's value guessed
+		// from -0.10 to 0.10, its label unknown.
+		ins := p.Profile.Interactions
+		p.Profile.Interactions = nil
+		add(fmt.Sprintf("that %s's profile has no interactions", p.ID))
+		if len(ins) > 0 {
+			guessed := slices.Clone(ins)
+			p.Profile.Interactions = guessed
+			for r := -10; r <= 10; r++ {
+				guessed[0].Value = float64(r) / 100
+				add(fmt.Sprintf("that %s's first interaction is worth %.2f", p.ID, guessed[0].Value))
+			}
+			guessed[0] = ins[0]
+			guessed[0].Label = ""
+			add(fmt.Sprintf("that %s's first interaction has no label", p.ID))
+		}
+		p.Profile.Interactions = ins
 	}
 	// The content hash of every prefix of the log (salts dropped): one
 	// would let a viewer check guesses of everything it does not see.

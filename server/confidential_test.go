@@ -39,7 +39,8 @@ func allow(vs ...string) map[string]bool {
 }
 
 // TestConfidentiality plants canaries in every party's private data
-// (profile weights, reservation value, red-line reasons, private messages,
+// (profile weights, reservation value, red-line reasons, interactions'
+// values and labels, private messages,
 // objections, blind bids) and calls every API route, the event stream and
 // the log export as every kind of viewer — each party, an observer of each
 // party's seat (invited by its delegation), a public observer, a verifier,
@@ -159,6 +160,18 @@ func TestConfidentiality(t *testing.T) {
 			pr.RedLines = append(pr.RedLines, profile.RedLine{Terms: []profile.Term{{Point: 19, Levels: []int{0}}}, Reason: reason})
 			add(canary{strconv.FormatFloat(r, 'g', -1, 64), own(p, "mediator:full@preview"), fmt.Sprintf("%s reservation (set %d)", p, k)})
 			add(canary{reason, own(p, "mediator:full@preview"), p + " red-line reason"})
+			// An interaction: its value and label are the party's own as
+			// the rest of its profile.
+			// The negative value's canary is its absolute value (a
+			// canary starting with a digit is found as a whole number only).
+			iv := 0.0161803398*float64(k) + 1e-7*float64(j+1)
+			ov := 0.0314159265*float64(k) + 1e-7*float64(j+1)
+			label := fmt.Sprintf("CANARY-N%d-%s-INTERACTION", k, p)
+			pr.Interactions = append(pr.Interactions, profile.Interaction{Terms: []profile.Term{{Point: 0, Levels: []int{0}}, {Point: 1, Levels: []int{1, 0}}}, Value: iv, Label: label},
+				profile.Interaction{Terms: []profile.Term{{Point: 2, Levels: []int{0}}}, Value: -ov, Outside: true})
+			add(canary{strconv.FormatFloat(iv, 'g', -1, 64), own(p, "mediator:full@preview"), fmt.Sprintf("%s interaction value (set %d)", p, k)})
+			add(canary{strconv.FormatFloat(ov, 'g', -1, 64), own(p, "mediator:full@preview"), fmt.Sprintf("%s unlabelled interaction value (set %d)", p, k)})
+			add(canary{label, own(p, "mediator:full@preview"), p + " interaction label"})
 			b, _ := json.Marshal(&pr)
 			act(n, p, "PUT", "/api/negotiations/"+n.id+"/profile", string(b), 200, nil)
 		}

@@ -15,12 +15,17 @@
 // reload restores them (and says so).
 
 import { h, s as svg, api, guard, fmt, notice, packagePicker, pointTitle, optionLabel, KIND_OPTIONS, KIND_INTEGER, kindOf, isScaleMax, prose, levels, partyName } from "./lib.js";
-import { compile, utility, evalFunc, bestAllowedPackage } from "./profile.js";
+import { compile, utility, evalFunc, bestAllowedPackage, describeInteraction } from "./profile.js";
 import { define } from "./component.js";
 import { markDirty } from "./common.js";
 import { term, asShare } from "./glossary.js";
 
-const STEPS = ["Importance", "Options", "Fallback", "Red lines"];
+const STEPS = ["Importance", "Options", "Fallback", "Red lines", "Combinations"];
+
+// IA_ROWS is how many points an interaction stated in step 5 combines at
+// most; IA_LABEL bounds its label in bytes (room.MaxInteractionLabel).
+const IA_ROWS = 3;
+const IA_LABEL = 200;
 
 // OPEN_POINTS is how many points (the most important) step 2 shows open
 // when the framework has more than FEW_POINTS; the others are collapsed.
@@ -69,6 +74,10 @@ function initState(view, step) {
     rl: {},
     rlKept: [],
     rlDirty: false,
+    ia: structuredClone(p.interactions || []),
+    iaDirty: false,
+    iaNew: newInteractionForm(),
+    iaErr: null,
     dirty: false,
   };
   for (const r of p.red_lines || []) {
@@ -80,6 +89,12 @@ function initState(view, step) {
     }
   }
   return eli;
+}
+
+// newInteractionForm is the empty form of step 5: up to IA_ROWS points
+// with one option each, worth more or less, by a share of the best package.
+function newInteractionForm() {
+  return { rows: Array.from({ length: IA_ROWS }, () => ({ point: "", level: "" })), dir: "more", amount: "5", label: "" };
 }
 
 // numericFunc is the value function a numeric point's answers describe
@@ -154,6 +169,10 @@ export function buildProfile(view, eli) {
     lines.sort((a, b) => a.terms[0].point - b.terms[0].point || a.terms[0].levels[0] - b.terms[0].levels[0]);
     if (lines.length) p.red_lines = lines;
     else delete p.red_lines;
+  }
+  if (eli.iaDirty) {
+    if (eli.ia.length) p.interactions = structuredClone(eli.ia);
+    else delete p.interactions;
   }
   return p;
 }
@@ -286,13 +305,27 @@ function elicitationOf(view, ui, rerender, refresh) {
   if (eli.step === 1) body = stepImportance(view, eli, touch);
   else if (eli.step === 2) body = stepScores(view, eli, touch, rerender);
   else if (eli.step === 3) body = stepFallback(view, eli, touch);
-  else body = stepRedLines(view, eli, touch, rerender);
+  else if (eli.step === 4) body = stepRedLines(view, eli, touch, rerender);
+  else body = stepInteractions(view, eli, touch, rerender);
 
   const save = async (btn) => {
     const p = buildProfile(view, eli);
     if (!p.weights.some((w) => w > 0)) throw new Error("Give at least one point some importance.");
     await guard(async () => {
-      await api("PUT", `/api/negotiations/${view.id}/profile`, p);
+      try {
+        await api("PUT", `/api/negotiations/${view.id}/profile`, p);
+      } catch (e) {
+        // profile.Check names the interaction by number: show the
+        // message next to it, on step 5.
+        const m = /interaction (\d+)/.exec(e.message || "");
+        if (m && Number(m[1]) >= 1 && Number(m[1]) <= eli.ia.length) {
+          eli.iaErr = { index: Number(m[1]) - 1, text: e.message };
+          eli.step = 5;
+          rerender();
+        }
+        throw e;
+      }
+      eli.iaErr = null;
       dropDraft(view);
       markDirty("profile", false);
       ui.eliStep = eli.step;
@@ -316,10 +349,10 @@ function elicitationOf(view, ui, rerender, refresh) {
     eli.step > 1 ? h("button", { type: "button", id: "eli-back", onclick: () => go(eli.step - 1) }, "← Back") : h("span"),
     h("span", { id: "eli-dirty", class: "unsaved", hidden: !eli.dirty }, "Unsaved changes"),
     h("span", { class: "wizard-nav-right" },
-      eli.step < 4 ? h("button", { type: "button", id: "eli-next", class: "primary", onclick: () => go(eli.step + 1) }, `Next: ${STEPS[eli.step]} →`) : null,
+      eli.step < STEPS.length ? h("button", { type: "button", id: "eli-next", class: "primary", onclick: () => go(eli.step + 1) }, `Next: ${STEPS[eli.step]} →`) : null,
       // Saving is possible from every step: a party that agrees with the
       // rest need not walk through it.
-      h("button", { type: "button", id: "eli-save", class: eli.step === 4 ? "primary" : "", "data-testid": "save-profile", onclick: (e) => guard(() => save(e.currentTarget)) }, "Save my profile")));
+      h("button", { type: "button", id: "eli-save", class: eli.step === STEPS.length ? "primary" : "", "data-testid": "save-profile", onclick: (e) => guard(() => save(e.currentTarget)) }, "Save my profile")));
 
   const prefilled = view.seat && !view.seat.profile_saved;
   return h("section", { id: "elicitation", class: "card wizard", "data-step": String(eli.step) },
@@ -638,6 +671,148 @@ function stepRedLines(view, eli, touch, rerender) {
     h("div", { class: "redlines compact" }, rows));
 }
 
+// validateInteraction checks step 5's form as profile.Check would check
+// the interaction it describes, and returns {errors, interaction}: errors
+// per field (rows: per row; amount; label; form: the whole), each naming
+// the problem, and the interaction (value in the profile's units: the
+// share of the best package times base) when there is none.
+export function validateInteraction(f, form, base) {
+  const errors = { rows: [] };
+  const terms = [];
+  const seen = {};
+  form.rows.forEach((r, k) => {
+    if (r.point === "" || r.point === undefined) return;
+    const i = Number(r.point), pt = f.points[i];
+    if (!pt || kindOf(pt) !== KIND_OPTIONS) {
+      errors.rows[k] = "Choose a point from the list.";
+      return;
+    }
+    if (seen[i] !== undefined) {
+      errors.rows[k] = `“${pointTitle(pt)}” is chosen twice: choose each point once.`;
+      return;
+    }
+    seen[i] = k;
+    if (r.level === "" || r.level === undefined || !(Number(r.level) >= 0 && Number(r.level) < pt.options.length)) {
+      errors.rows[k] = `Choose an option of “${pointTitle(pt)}”.`;
+      return;
+    }
+    terms.push({ point: i, levels: [Number(r.level)] });
+  });
+  if (!terms.length && !errors.rows.some(Boolean)) errors.form = "Choose an option on at least one point: the combination the amount depends on.";
+  const amount = typeof form.amount === "string" && form.amount.trim() === "" ? NaN : Number(form.amount);
+  if (!isFinite(amount) || amount <= 0) errors.amount = "The amount must be a number above 0 (a share of your best package, in %).";
+  else if (amount > 100) errors.amount = `${amount}% is more than your whole best package: at most 100%.`;
+  const label = (form.label || "").trim();
+  const bytes = new TextEncoder().encode(label).length;
+  if (bytes > IA_LABEL) errors.label = `The label is ${bytes} bytes long: at most ${IA_LABEL}.`;
+  if (!(base > 0) && !errors.form) errors.form = "Every point has importance 0: give some point importance (step 1) before stating a combination.";
+  const bad = errors.form || errors.amount || errors.label || errors.rows.some(Boolean);
+  if (bad) return { errors };
+  terms.sort((a, b) => a.point - b.point);
+  const value = (form.dir === "less" ? -1 : 1) * Number(((amount / 100) * base).toPrecision(6));
+  const it = { terms, value };
+  if (label) it.label = label;
+  return { errors, interaction: it };
+}
+
+// stepInteractions is step 5: the combinations that make an option worth
+// more or less to the party (profile.Interaction), listed with a button to
+// remove each, and a form to state one: an option on each of one to three
+// points, worth more or less by a share of the best package, and a label.
+function stepInteractions(view, eli, touch, rerender) {
+  const f = view.framework;
+  // The amounts are shares of the best package without the combinations.
+  const base = compile(f, Object.assign(buildProfile(view, eli), { interactions: undefined, reservation: undefined, fallback: undefined })).max;
+  const form = eli.iaNew;
+  const errs = form.errors || { rows: [] };
+  const share = (v) => (base > 0 ? `${v >= 0 ? "+" : "−"}${fmt.pct(Math.abs(v) / base, 1)}` : String(v));
+  const optionPoints = f.points.map((pt, i) => i).filter((i) => kindOf(f.points[i]) === KIND_OPTIONS);
+  const errNode = (id, text) => h("p", { id, class: "field-error", role: "alert", hidden: !text }, text || "");
+  const described = (...ids) => ids.filter(Boolean).join(" ") || null;
+
+  const list = eli.ia.length
+    ? h("ul", { id: "ia-list", class: "ia-list" }, eli.ia.map((it, k) => {
+      const name = it.label || `Combination ${k + 1}`;
+      const err = eli.iaErr && eli.iaErr.index === k ? eli.iaErr.text : "";
+      return h("li", { id: `ia-${k}`, class: ["ia-item", it.value >= 0 ? "ia-plus" : "ia-minus", err ? "invalid" : ""] },
+        h("span", { class: "ia-text" }, h("strong", { class: "ia-label" }, name), " — worth ", h("span", { class: "ia-value", id: `ia-${k}-value`, title: `utility ${it.value >= 0 ? "+" : ""}${fmt.num(it.value, 4)}` }, share(it.value)), " of your best ", describeInteraction(f, it)),
+        h("button", { type: "button", class: "subtle", id: `ia-${k}-remove`, "aria-label": `Remove the combination “${name}”`, "aria-describedby": err ? `ia-${k}-error` : null, onclick: () => {
+          eli.ia.splice(k, 1);
+          eli.iaDirty = true;
+          eli.iaErr = null;
+          touch();
+          rerender();
+          const next = document.getElementById(`ia-${Math.min(k, eli.ia.length - 1)}-remove`) || document.getElementById("ia-new-0-point");
+          if (next) next.focus();
+        } }, "Remove"),
+        err ? errNode(`ia-${k}-error`, err) : null);
+    }))
+    : h("p", { id: "ia-none", class: "muted" }, "No combination yet: every option is worth the same to you whatever else the package holds.");
+
+  const rows = form.rows.map((r, k) => {
+    const pi = r.point === "" ? -1 : Number(r.point);
+    const pt = pi >= 0 ? f.points[pi] : null;
+    const errId = errs.rows[k] ? `ia-new-${k}-error` : null;
+    return h("div", { class: "ia-row", role: "group", "aria-label": k === 0 ? "First point of the combination" : `Point ${k + 1} of the combination (optional)` },
+      h("label", { class: "ia-field" }, k === 0 ? "When the package takes, on" : "and on",
+        h("select", { id: `ia-new-${k}-point`, "aria-invalid": errId ? "true" : null, "aria-describedby": described(errId), onchange: (e) => {
+          r.point = e.target.value;
+          r.level = "";
+          rerender();
+          const el = document.getElementById(`ia-new-${k}-level`) || document.getElementById(`ia-new-${k}-point`);
+          if (el) el.focus();
+        } },
+          h("option", { value: "", selected: r.point === "" }, k === 0 ? "— choose a point —" : "— no other point —"),
+          optionPoints.map((i) => h("option", { value: String(i), selected: r.point === String(i) }, pointTitle(f.points[i]))))),
+      pt ? h("label", { class: "ia-field" }, "the option",
+        h("select", { id: `ia-new-${k}-level`, "aria-invalid": errId ? "true" : null, "aria-describedby": described(errId), onchange: (e) => { r.level = e.target.value; } },
+          h("option", { value: "", selected: r.level === "" }, "— choose an option —"),
+          pt.options.map((o, l) => h("option", { value: String(l), selected: r.level === String(l) }, optionLabel(pt, l))))) : null,
+      errNode(`ia-new-${k}-error`, errs.rows[k]));
+  });
+
+  const add = () => {
+    const { errors, interaction } = validateInteraction(f, form, base);
+    form.errors = errors;
+    if (!interaction) {
+      rerender();
+      const first = document.querySelector("#ia-form [aria-invalid=true]") || document.getElementById("ia-new-error");
+      if (first) first.focus();
+      return;
+    }
+    eli.ia.push(interaction);
+    eli.iaDirty = true;
+    eli.iaErr = null;
+    eli.iaNew = newInteractionForm();
+    touch();
+    rerender();
+    const status = document.getElementById("ia-added");
+    if (status) status.textContent = `Added “${interaction.label || `Combination ${eli.ia.length}`}”. Save your profile to keep it.`;
+  };
+
+  return h("div", { class: "wizard-step", id: "eli-interactions" },
+    h("h3", {}, "Step 5 · ", term("interaction", "Combinations")),
+    h("p", { class: "help" }, "Is an option worth more to you — or less — when the package also takes another option? Say so here: the amount (a share of your best package) is added to, or taken from, what a package holding them all is worth to you. Like the rest of your profile, your combinations and their labels are never shown to the other parties."),
+    list,
+    h("p", { id: "ia-added", class: "visually-hidden", role: "status", "aria-live": "polite" }),
+    h("fieldset", { id: "ia-form", class: "subpanel ia-form" },
+      h("legend", {}, "State a combination"),
+      rows,
+      h("div", { class: "ia-row" },
+        h("div", { class: "choice", role: "radiogroup", "aria-label": "Worth more or less" },
+          h("label", { class: "radio" }, h("input", { type: "radio", name: "ia-new-dir", id: "ia-new-more", checked: form.dir !== "less", onchange: () => (form.dir = "more") }), " worth more"),
+          h("label", { class: "radio" }, h("input", { type: "radio", name: "ia-new-dir", id: "ia-new-less", checked: form.dir === "less", onchange: () => (form.dir = "less") }), " worth less")),
+        h("label", { class: "ia-field" }, "by",
+          h("input", { type: "number", id: "ia-new-amount", min: 0, max: 100, step: "any", value: form.amount, class: "short", "aria-invalid": errs.amount ? "true" : null, "aria-describedby": described("ia-new-amount-help", errs.amount ? "ia-new-amount-error" : null), oninput: (e) => (form.amount = e.target.value) }),
+          h("span", { id: "ia-new-amount-help" }, "% of your best package")),
+        errNode("ia-new-amount-error", errs.amount)),
+      h("label", { class: "ia-field wide" }, "Label (private, optional)",
+        h("input", { type: "text", id: "ia-new-label", value: form.label, maxlength: IA_LABEL, placeholder: "e.g. guarantees matter more with a ceasefire", "aria-invalid": errs.label ? "true" : null, "aria-describedby": described(errs.label ? "ia-new-label-error" : null), oninput: (e) => (form.label = e.target.value) })),
+      errNode("ia-new-label-error", errs.label),
+      errNode("ia-new-error", errs.form),
+      h("div", { class: "form-foot left" }, h("button", { type: "button", id: "ia-add", onclick: add }, "Add this combination"))));
+}
+
 // profileSummary shows a profile read-only (props: title).
 export const profileSummary = define("parley-profile-summary", {
   select: (s, el) => ({ profile: s.view.profile, reservation: s.view.reservation, title: el.props.title }),
@@ -656,6 +831,8 @@ function profileSummaryOf(view, title) {
     h("td", { class: "bar-cell" }, h("span", { class: "wbar", style: `width:${Math.min(100, (p.weights[i] / sum) * 100 * 4).toFixed(1)}%` })),
     h("td", { class: "num" }, fmt.pct(p.weights[i] / sum))))));
   const res = view.reservation ?? t.reservation;
+  // Combinations are shares of the best package without them (step 5).
+  const baseMax = (p.interactions || []).length ? compile(f, Object.assign({}, p, { interactions: undefined })).max : t.max;
   return h("section", { id: "profile-summary", class: "card" },
     h("h2", {}, title || "Your profile"),
     h("p", { class: "muted small" }, "Private to you. ",
@@ -666,5 +843,7 @@ function profileSummaryOf(view, title) {
     (p.red_lines || []).length ? h("div", {}, h("h3", {}, term("redline", "Red lines")), h("ul", { class: "redline-list" }, p.red_lines.map((r) => h("li", {},
       (r.terms || []).map((tm) => `${pointTitle(f.points[tm.point])}: ${tm.levels.map((l) => optionLabel(f.points[tm.point], l)).join(" or ")}`).join(" + "),
       r.reason ? h("div", { class: "muted small" }, r.reason) : null)))) : null,
+    (p.interactions || []).length ? h("div", {}, h("h3", {}, term("interaction", "Combinations")), h("ul", { class: "ia-list", id: "profile-interactions" }, p.interactions.map((it) => h("li", {},
+      it.label ? h("strong", {}, it.label, " ") : null, "worth ", `${it.value >= 0 ? "+" : "−"}${fmt.pct(baseMax > 0 ? Math.abs(it.value) / baseMax : 0, 1)}`, " of your best ", describeInteraction(f, it))))) : null,
     p.fallback ? h("p", { class: "small" }, "Fallback package set (worth ", asShare(utility(t, p.fallback), t.max), ").") : null);
 }

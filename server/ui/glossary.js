@@ -17,6 +17,7 @@ export const GLOSSARY = {
   reservation: ["Reservation value", "The least a package must be worth to you for you to prefer it to no agreement. Below it you would rather walk away."],
   fallback: ["Fallback (BATNA)", "What you expect to happen if the talks fail, as a package: your best alternative to a negotiated agreement. Your reservation value is what it is worth to you."],
   redline: ["Red line", "An option (or a combination of options) you will never accept, whatever else a package offers. A package that contains it is unacceptable to you."],
+  interaction: ["Combination (interaction)", "An option that is worth more, or less, to you together with another option (or two): the amount you state is added to (or taken from) what a package is worth to you when the package takes them all. Like the rest of your profile, it is private."],
   zone: ["Zone of agreement", "The packages every party prefers to no agreement: above every party's reservation value and crossing no one's red line. When it is empty, no package can satisfy every party as they stated their profiles."],
   pareto: ["Pareto-efficient", "A package no other package improves for one party without making another worse off."],
   nash: ["Nash package", "The package that maximises the product of the parties' gains over their reservation values: a classic fair compromise."],

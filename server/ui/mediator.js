@@ -228,6 +228,15 @@ function analysisSection(s, room) {
   const f = view.framework;
   const text = view.state && view.state.text;
   const zone = h("p", { id: "zone-summary" }, term("zone", "Agreement zone"), ": ", data.zone_exact ? "" : "about ", h("strong", {}, bigNumber(data.zone_size)), " of ", bigNumber(data.outcomes), ` packages (${fmt.pct(data.zone_fraction, 2)}) are acceptable to every party (above its `, term("reservation", "reservation value"), ") and cross no ", term("redline", "red line"), `${data.zone_exact ? "" : " (estimated by sampling)"}.`);
+  // Interactions: said when some profile has them (per party only when
+  // the mediator sees the profiles), with how exact the frontier is, as
+  // the analysis reports it.
+  const frontierNote = data.frontier_method ? [" The ", term("frontier", "Pareto frontier"), data.frontier_exact ? " is exact" : " is approximate", ` (${data.frontier_method}).`] : null;
+  const interactions = data.interactions
+    ? h("p", { id: "analysis-interactions", class: "note", "data-exact": String(!!data.frontier_exact) }, "Some profiles have ", term("interaction", "combinations"), ": an option worth more or less to a party together with another, so a package's worth is not just the sum over its points. The zone and the suggested packages account for them; the heat-map's scores and weights are the points' own parts.",
+      full && data.party_interactions ? ` ${parties.map((p, k) => `${partyName(view, p)}: ${data.party_interactions[k] || 0}`).join(", ")}.` : "",
+      frontierNote)
+    : frontierNote ? h("p", { id: "analysis-frontier", class: "muted small", "data-exact": String(!!data.frontier_exact) }, frontierNote) : null;
   const sugg = h("div", { id: "suggestions", class: "suggestions" }, (data.suggestions || []).map((sg) => {
     const diff = text ? sg.package.filter((l, i) => !(text[i].length === 1 && text[i][0] === l)).length : null;
     return h("div", { class: "suggestion", "data-testid": `suggestion-${sg.name}` },
@@ -254,7 +263,7 @@ function analysisSection(s, room) {
     ? h("figure", { id: "dance", class: "dance" }, h("img", { id: "dance-plot", src: `/api/negotiations/${view.id}/dance.svg?v=${view.seq}`, alt: "Negotiation dance: the packages on the table in the utility space of two parties, with the Pareto frontier and the Nash point" }),
       h("figcaption", { class: "muted small" }, "The ", term("dance", "negotiation dance"), ": every complete package put on the table, in the ", term("utility", "utility"), " space of the first two parties, with the ", term("frontier", "Pareto frontier"), " and the ", term("nash", "Nash point"), "."))
     : h("p", { id: "dance-hidden", class: "note" }, "The dance plot shows the parties' utilities; this negotiation's setting lets the mediator see aggregates only, so it is hidden.");
-  return h("section", { id: "analysis", class: "card" }, head, zone,
+  return h("section", { id: "analysis", class: "card" }, head, zone, interactions,
     h("h3", {}, "Suggested packages"),
     h("p", { class: "help" }, "Fair compromises computed from the profiles: the ", term("nash", "Nash"), " and ", term("kalai", "Kalai–Smorodinsky"), " packages and others, each ", term("pareto", "Pareto-efficient"), ", with what it is worth to each party (its ", term("utility", "utility"), ")."),
     (data.suggestions || []).length ? sugg : h("p", { class: "note", id: "suggestions-empty" }, data.zone_size === 0

@@ -12,7 +12,7 @@ import { h, api, guard, fmt, packagePicker, pointTitle, optionLabel, partyName, 
 import { define } from "./component.js";
 import { roomHead, statusBanner, versions, messages, decision, ratification, agreement, framework, utilityChart } from "./common.js";
 import { elicitation, profileSummary } from "./elicit.js";
-import { compile, bestAllowedPackage, bestPackage } from "./profile.js";
+import { compile, bestAllowedPackage, bestPackage, describeInteraction } from "./profile.js";
 import { glossaryPanel, term } from "./glossary.js";
 import { implementationCard } from "./compliance.js";
 import { seatNotice, delegationCard } from "./seats.js";
@@ -153,6 +153,7 @@ function evaluateOf(view, ui, t, rerender) {
       h("div", { class: "meter" }, h("span", { class: "meter-fill", style: `width:${res.max > 0 ? Math.min(100, (res.utility / res.max) * 100).toFixed(1) : 0}%` }),
         res.reservation !== undefined && res.max > 0 ? h("span", { class: "meter-mark", style: `left:${Math.min(100, (res.reservation / res.max) * 100).toFixed(1)}%`, title: "reservation" }) : null),
       !res.complete ? h("p", { class: "small" }, "The package leaves some points open; open points count 0.") : null,
+      interactionBreakdown(view, res),
       rl ? h("p", { class: "redline-hit", id: "eval-redline" }, "Crosses your red line: ", rl.terms.map((tm) => `${pointTitle(f.points[tm.point])}: ${tm.levels.map((l) => optionLabel(f.points[tm.point], l)).join(" or ")}`).join(" + "), rl.reason ? ` — ${rl.reason}` : "") : null,
       stale ? h("p", { class: "muted small" }, "You changed the package since; evaluate again.") : null);
   }
@@ -169,4 +170,31 @@ function evaluateOf(view, ui, t, rerender) {
         h("button", { type: "button", id: "eval-from-text", onclick: () => { ui.evalPkg = fromText(); rerender(); } }, st && st.agreement ? "Load the agreement" : st && st.text ? "Load the current text" : "Load my best package"),
         h("button", { type: "button", id: "eval-submit", class: "primary", onclick: (e) => evaluate(e.currentTarget) }, "Evaluate")),
       result));
+}
+
+// interactionBreakdown shows, for a profile with interactions, how the
+// evaluated package's worth adds up: the sum over the points, each of the
+// party's own combinations that applies (label and value), and the total
+// (the server's utility, profile.Table.Utility).
+function interactionBreakdown(view, res) {
+  const f = view.framework;
+  const mine = (view.profile && view.profile.interactions) || [];
+  const applied = res.interactions || [];
+  if (!mine.length && !applied.length) return null;
+  const share = (u, signed) => {
+    const v = res.max > 0 ? u / res.max : 0;
+    return (signed && v >= 0 ? "+" : "") + fmt.pct(v, 1);
+  };
+  return h("div", { id: "eval-breakdown", class: "eval-breakdown" },
+    h("h3", {}, "How it adds up"),
+    h("table", { class: "breakdown" }, h("tbody", {},
+      h("tr", {}, h("th", { scope: "row" }, "Sum over the points"), h("td", { class: "num", id: "eval-additive", "data-utility": String(res.additive), title: `utility ${fmt.num(res.additive, 4)}` }, share(res.additive))),
+      applied.map((a) => {
+        const it = mine[a.index];
+        return h("tr", { id: `eval-interaction-${a.index}`, class: a.value >= 0 ? "ia-plus" : "ia-minus" },
+          h("th", { scope: "row" }, term("interaction", "Combination"), ": ", a.label ? [a.label, " "] : null, it ? h("span", { class: "muted small" }, a.label ? `(${describeInteraction(f, it)})` : describeInteraction(f, it)) : null),
+          h("td", { class: "num", "data-value": String(a.value), title: `utility ${a.value >= 0 ? "+" : ""}${fmt.num(a.value, 4)}` }, share(a.value, true)));
+      }),
+      h("tr", { class: "total" }, h("th", { scope: "row" }, "Total"), h("td", { class: "num", id: "eval-total", "data-utility": String(res.utility), title: `utility ${fmt.num(res.utility, 4)}` }, share(res.utility))))),
+    applied.length ? null : h("p", { class: "muted small", id: "eval-no-interaction" }, "None of your combinations applies to this package."));
 }
