@@ -14,6 +14,8 @@ const (
 	shapeStar
 	shapeHexagon
 	shapeCross
+	// shapeTimes is shapeCross turned by 45° (a "×").
+	shapeTimes
 )
 
 // shapePath returns the closed outline of s centred at (x, y), in layout
@@ -33,12 +35,15 @@ func shapePath(s shape, x, y, r float64) path {
 		return polygon(x, y, 1.5*r, 5, math.Pi/2, 0.45)
 	case shapeHexagon:
 		return polygon(x, y, 1.05*r, 6, 0, 0)
-	case shapeCross:
-		// A plus sign of arm width r/1.6.
+	case shapeCross, shapeTimes:
+		// A plus sign of arm width r/1.6 (turned by 45° for shapeTimes).
 		a, w := 1.2*r, r/3.2
 		var p path
 		pts := [][2]float64{{-w, -a}, {w, -a}, {w, -w}, {a, -w}, {a, w}, {w, w}, {w, a}, {-w, a}, {-w, w}, {-a, w}, {-a, -w}, {-w, -w}}
 		for i, q := range pts {
+			if s == shapeTimes {
+				q = [2]float64{(q[0] - q[1]) / math.Sqrt2, (q[0] + q[1]) / math.Sqrt2}
+			}
 			if i == 0 {
 				p.move(x+q[0], y+q[1])
 			} else {

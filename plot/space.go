@@ -100,7 +100,10 @@ type Marker struct {
 	// Kind picks the glyph: "agreement" (star), "nash" (diamond),
 	// "kalai-smorodinsky" (square), "max-welfare" (triangle up),
 	// "egalitarian" (triangle down), "room" (a disc with the Label
-	// inside); any other kind takes the next free glyph.
+	// inside), "enters-zone" (a blue "+": a package that enters the
+	// agreement zone because of the profiles' interactions),
+	// "leaves-zone" (a black "×": one that leaves it); any other kind
+	// takes the next free glyph.
 	Kind string
 	// Hollow draws the glyph as an outline (e.g. a solution that ignores
 	// red lines, a room without agreement).
@@ -149,6 +152,10 @@ var (
 		"max-welfare":       {shapeTriangleUp, color.NRGBA{86, 180, 233, 255}},
 		"egalitarian":       {shapeTriangleDown, color.NRGBA{240, 228, 66, 255}},
 		"room":              {shapeCircle, color.NRGBA{150, 215, 190, 255}},
+		// Blue and black (Okabe–Ito, no other kind's), told apart by
+		// shape too.
+		"enters-zone": {shapeCross, color.NRGBA{0, 114, 178, 255}},
+		"leaves-zone": {shapeTimes, color.NRGBA{0, 0, 0, 255}},
 	}
 	otherMarkers = []markerStyle{
 		{shapeHexagon, color.NRGBA{0, 0, 0, 255}},
@@ -290,7 +297,7 @@ const (
 
 type legendEntry struct {
 	name  string
-	thumb func(c canvas, x, y float64) // x, y: the thumb's centre
+	thumb func(c canvas, x, y float64) // x, y: the thumb's centre; nil: none
 }
 
 type legend struct {
@@ -305,13 +312,29 @@ func newLegend(entries []legendEntry) *legend {
 		return l
 	}
 	maxText := float64(legendMaxW - 2*legendPad - thumbW - 4)
+	// A name wider than the legend takes more lines (without a thumb).
+	var lines []legendEntry
+	for _, e := range entries {
+		if l.ts.width(e.name) <= maxText {
+			lines = append(lines, e)
+			continue
+		}
+		for i, line := range wrapText(e.name, l.ts, maxText) {
+			if i == 0 {
+				lines = append(lines, legendEntry{line, e.thumb})
+			} else {
+				lines = append(lines, legendEntry{line, nil})
+			}
+		}
+	}
+	l.entries = lines
 	wText := 0.0
 	for i := range l.entries {
 		l.entries[i].name = fitText(l.entries[i].name, l.ts, maxText)
 		wText = max(wText, l.ts.width(l.entries[i].name))
 	}
 	l.w = 2*legendPad + thumbW + 4 + wText
-	l.h = 2*legendPad + legendRow*float64(len(entries)) - (legendRow - legendSize - 2)
+	l.h = 2*legendPad + legendRow*float64(len(l.entries)) - (legendRow - legendSize - 2)
 	return l
 }
 
@@ -324,7 +347,9 @@ func (l *legend) draw(c canvas, x, y float64) {
 	c.stroke(rectPath(x, y, x+l.w, y+l.h), lineStyle{color: frameColor, width: 0.6})
 	for i, e := range l.entries {
 		cy := y + legendPad + legendSize/2 + 1 + legendRow*float64(i)
-		e.thumb(c, x+legendPad+thumbW/2, cy)
+		if e.thumb != nil {
+			e.thumb(c, x+legendPad+thumbW/2, cy)
+		}
 		c.text(x+legendPad+thumbW+4, cy, e.name, l.ts)
 	}
 	c.ungroup()

@@ -199,7 +199,7 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 		}
 	}
 	if fl.svg != "" || fl.png != "" || fl.overlapSVG != "" || fl.overlapPNG != "" {
-		if err := writePlots(ctx, sc, space, rep, fl); err != nil {
+		if err := writePlots(ctx, sc, space, rep, effects, fl); err != nil {
 			return analyzeError(err, fl)
 		}
 	}
@@ -546,14 +546,16 @@ func sci(v float64) string {
 
 // writePlots draws the utility space of the analysed parties
 // (chart.UtilitySpace) to the files of --svg and --png, and the per-point
-// overlap (chart.Overlap) to those of --overlap-svg and --overlap-png.
-func writePlots(ctx context.Context, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, fl *analyzeFlags) error {
+// overlap (chart.Overlap) to those of --overlap-svg and --overlap-png;
+// effects (nil without interactions) marks the packages that enter and
+// leave the zone because of the interactions.
+func writePlots(ctx context.Context, sc *scenario.Scenario, s *analysis.Space, r *analysis.Report, effects *analysis.InteractionEffects, fl *analyzeFlags) error {
 	if fl.svg != "" || fl.png != "" {
 		axes, err := plotAxes(s, fl.plotParties)
 		if err != nil {
 			return err
 		}
-		u, err := chart.UtilitySpace(ctx, chart.SpaceInput{Scenario: sc, Space: s, Report: r, Axes: axes, Seed: fl.seed})
+		u, err := chart.UtilitySpace(ctx, chart.SpaceInput{Scenario: sc, Space: s, Report: r, Axes: axes, Seed: fl.seed, Effects: effects})
 		if err != nil {
 			return err
 		}
