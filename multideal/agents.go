@@ -39,6 +39,11 @@ type Turn struct {
 	Offer framework.Package
 	// Rand is the session's random stream (Python's, shared by all draws).
 	Rand *PyRandom
+	// Scenario and Agreed are set on the center's turns: the scenario and
+	// the agreements of the threads before this one (Agreed[j] for j <
+	// Thread, nil for none), for agents that plan across threads.
+	Scenario *Scenario
+	Agreed   []framework.Package
 }
 
 // RelativeTime is NegMAS's relative time: (Step+1)/(Steps+1), at most 1.
@@ -55,7 +60,9 @@ type Agent interface {
 	Respond(t *Turn) Response
 }
 
-// AgentNames lists the built-in agents NewAgent knows.
+// AgentNames lists the built-in agents NewAgent knows
+// (anl2025's); NewAgent also knows "Planner" (see Planner), which is not
+// an anl2025 agent.
 var AgentNames = []string{"Boulware2025", "Linear2025", "Conceder2025", "Random2025"}
 
 // NewAgent returns a fresh built-in agent by its anl2025 name (case
@@ -70,6 +77,8 @@ func NewAgent(name string) (Agent, error) {
 		return NewTimeBased2025("Conceder2025", 0.25), nil
 	case "random2025", "random":
 		return &Random2025{}, nil
+	case "planner":
+		return NewPlanner(DefaultPlannerAgreement), nil
 	}
 	return nil, fmt.Errorf("multideal: unknown agent %q (expected one of %v)", name, AgentNames)
 }

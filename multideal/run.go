@@ -107,7 +107,7 @@ func runThread(s *Scenario, i int, agreed []framework.Package, center, edge Agen
 	fw := th.Framework
 	edgeRes := th.Table.Reservation
 	turns := [2]Turn{
-		{Thread: i, Center: true, Framework: fw, Utility: s.SideUtility(i, agreed), Reservation: s.Center.Reservation, Steps: p.Steps, Rand: rnd},
+		{Thread: i, Center: true, Framework: fw, Utility: s.SideUtility(i, agreed), Reservation: s.Center.Reservation, Steps: p.Steps, Rand: rnd, Scenario: s, Agreed: agreed},
 		{Thread: i, Framework: fw, Utility: th.Table.Utility, Reservation: edgeRes, Steps: p.Steps, Rand: rnd},
 	}
 	agents := [2]Agent{center, edge}

@@ -27,6 +27,7 @@ scenario folders (center.yml and edges/*.yml).`,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	c.AddCommand(newMultidealRun(e))
+	c.AddCommand(newMultidealTournament(e))
 	return c
 }
 
@@ -39,7 +40,7 @@ func newMultidealRun(e *env) *cobra.Command {
 		seed        int64
 	)
 	c := &cobra.Command{
-		Use:   "run FILE_OR_ANL_FOLDER",
+		Use:   "run FILE_OR_ANL_FOLDER_OR_BUILTIN",
 		Short: "Run the threads in sequence; print agreements and utilities",
 		Long: `Run negotiates the threads of a multi-deal scenario one after another under
 stacked alternating offers (NegMAS's SAO, center first), with anl2025's
@@ -47,8 +48,12 @@ built-in agents: Boulware2025, Linear2025, Conceder2025, Random2025. The
 center's negotiator in each thread values its offers by the center utility
 given the agreements already made. It prints each thread's agreement, the
 center's utility and each edge's; --log writes the record with every
-thread's hash-chained log as JSON.`,
+thread's hash-chained log as JSON. A name that is no file is looked up among
+the built-in multi-deal scenarios (miami-shuttle: the US mediator meets
+Russia, then Ukraine, then the Europeans). --center Planner plans across
+threads (multideal.Planner).`,
 		Example: `  parley multideal run multideal/testdata/dinners.yml --seed 7
+  parley multideal run miami-shuttle --center Planner
   parley multideal run path/to/anl2025/example_scenarios/JobHunt
   parley multideal run shuttle.yml --center conceder2025 \
       --edges boulware2025,linear2025 --json`,
@@ -121,8 +126,9 @@ thread's hash-chained log as JSON.`,
 	return c
 }
 
-// loadMultideal reads an anl2025 folder (one with a center.yml) or a
-// Parley multi-deal file.
+// loadMultideal reads an anl2025 folder (one with a center.yml), a
+// Parley multi-deal file, or, when no file has that name, a built-in
+// multi-deal scenario (multideal.Builtin).
 func loadMultideal(path string) (*multideal.Scenario, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		if _, err := os.Stat(filepath.Join(path, "center.yml")); err != nil {
@@ -132,7 +138,10 @@ func loadMultideal(path string) (*multideal.Scenario, error) {
 	}
 	s, err := multideal.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, usageError{err}
+		if b, berr := multideal.Builtin(path); berr == nil {
+			return b, nil
+		}
+		return nil, usageError{fmt.Errorf("%w (built-in multi-deal scenarios: %s)", err, strings.Join(multideal.BuiltinNames(), ", "))}
 	}
 	return s, err
 }
