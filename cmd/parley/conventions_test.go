@@ -265,6 +265,7 @@ decision:
 		{cmd: "parley purge", args: []string{"purge", negotiation, "--db", in("restored.db"), "--keep-record", "--yes", "--json"}},
 		{cmd: "parley tournament", args: []string{"tournament", in("t.yaml"), "-o", in("tournament"), "-q", "--json"}},
 		{cmd: "parley multideal run", args: []string{"multideal", "run", in("md.yaml"), "--json"}},
+		{cmd: "parley multideal analyze", args: []string{"multideal", "analyze", in("md.yaml"), "--json"}},
 		{cmd: "parley multideal tournament", args: []string{"multideal", "tournament", "--scenario", in("md.yaml"), "--steps", "5", "-q", "--json"}},
 		{cmd: "parley loadtest", args: []string{"loadtest", "--sessions", "1", "--duration", "1s", "-q", "--json"}},
 	}

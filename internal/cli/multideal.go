@@ -28,6 +28,7 @@ scenario folders (center.yml and edges/*.yml).`,
 	}
 	c.AddCommand(newMultidealRun(e))
 	c.AddCommand(newMultidealTournament(e))
+	c.AddCommand(newMultidealAnalyze(e))
 	return c
 }
 
