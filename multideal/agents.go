@@ -41,7 +41,9 @@ type Turn struct {
 	Rand *PyRandom
 	// Scenario and Agreed are set on the center's turns: the scenario and
 	// the agreements of the threads before this one (Agreed[j] for j <
-	// Thread, nil for none), for agents that plan across threads.
+	// Thread, nil for none), for agents that plan across threads. In a
+	// concurrent run, the agreements of every thread ended so far, any
+	// index (nil for none or still open; see RunConcurrent).
 	Scenario *Scenario
 	Agreed   []framework.Package
 }

@@ -52,6 +52,9 @@
 // agreements of the threads already finished; each edge sees only its own
 // thread. Every thread keeps its own hash-chained log, and a parent Record
 // holds each thread's final hash and the outcome.
+// With Params.Concurrent (RunConcurrent) the threads run together instead,
+// one step of every open thread per global step, the center's utility in a
+// thread counting every agreement made so far, updated mid-thread.
 //
 // The built-in agents Boulware2025, Linear2025, Conceder2025 (NegMAS's
 // TimeBased2025 family) and Random2025 reproduce anl2025's negotiator.py.

@@ -15,6 +15,11 @@ type Params struct {
 	Steps int `json:"steps"`
 	// Seed seeds the session's Python random stream (see PyRandom).
 	Seed int64 `json:"seed"`
+	// Concurrent runs the threads together, one step of every open thread
+	// per global step (see RunConcurrent), instead of one after another
+	// (ANL 2025's sequential league, the default). The record's params say
+	// it ("concurrent": true; absent for sequential runs).
+	Concurrent bool `json:"concurrent,omitempty"`
 }
 
 // Event is one entry of a thread's log.
@@ -56,7 +61,9 @@ type Record struct {
 	Params        Params         `json:"params"`
 	Threads       []ThreadResult `json:"threads"`
 	CenterUtility float64        `json:"center_utility"`
-	// Hash is SHA-256 over the scenario name and each thread's Hash.
+	// Hash is SHA-256 over the scenario name, the mode for a concurrent
+	// run (the bytes "\x00concurrent"; nothing for a sequential one) and
+	// each thread's Hash.
 	Hash string `json:"hash"`
 }
 
@@ -75,8 +82,12 @@ func (r *Record) Agreements() []framework.Package {
 // edge i uses its own table. Each mechanism step draws one random() from
 // the session's stream before the negotiators move, as NegMAS's does. The
 // scenario must have passed Validate; edges holds one agent per thread
-// (the center's agent must not be one of them).
+// (the center's agent must not be one of them). With p.Concurrent it runs
+// the threads concurrently instead (RunConcurrent).
 func Run(s *Scenario, center Agent, edges []Agent, p Params) (*Record, error) {
+	if p.Concurrent {
+		return RunConcurrent(s, center, edges, p)
+	}
 	if len(edges) != len(s.Threads) {
 		return nil, fmt.Errorf("multideal: run %s: %d edge agents for %d threads", s.Name, len(edges), len(s.Threads))
 	}
@@ -93,96 +104,145 @@ func Run(s *Scenario, center Agent, edges []Agent, p Params) (*Record, error) {
 		rec.Threads = append(rec.Threads, tr)
 	}
 	rec.CenterUtility = s.Utility(agreed)
-	h := sha256.New()
-	h.Write([]byte(s.Name))
-	for _, t := range rec.Threads {
-		h.Write([]byte(t.Hash))
-	}
-	rec.Hash = hex.EncodeToString(h.Sum(nil))
+	rec.Hash = recordHash(s.Name, false, rec.Threads)
 	return rec, nil
 }
 
+// recordHash is Record.Hash.
+func recordHash(scenario string, concurrent bool, threads []ThreadResult) string {
+	h := sha256.New()
+	h.Write([]byte(scenario))
+	if concurrent {
+		h.Write([]byte("\x00concurrent"))
+	}
+	for _, t := range threads {
+		h.Write([]byte(t.Hash))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 func runThread(s *Scenario, i int, agreed []framework.Package, center, edge Agent, p Params, rnd *PyRandom) ThreadResult {
+	r := newThreadRun(s, i, s.SideUtility(i, agreed), agreed, center, edge, p, rnd)
+	for !r.stepOnce() {
+	}
+	return r.result()
+}
+
+// threadRun is one thread's SAO mechanism, stepped by Run (to the end, one
+// thread after another) or by the concurrent runner (one step of every
+// open thread per global step).
+type threadRun struct {
+	s       *Scenario
+	i       int
+	fw      *framework.Framework
+	steps   int
+	rnd     *PyRandom
+	turns   [2]Turn
+	agents  [2]Agent
+	names   [2]string
+	edgeRes float64
+	tr      ThreadResult
+	prev    string
+	current framework.Package
+	by      int
+	step    int
+	done    bool
+}
+
+// newThreadRun prepares thread i: the center values its packages by
+// centerUtility and is shown agreed (Turn.Agreed); the edge sees only its
+// own table.
+func newThreadRun(s *Scenario, i int, centerUtility func(framework.Package) float64, agreed []framework.Package, center, edge Agent, p Params, rnd *PyRandom) *threadRun {
 	th := &s.Threads[i]
-	fw := th.Framework
-	edgeRes := th.Table.Reservation
-	turns := [2]Turn{
-		{Thread: i, Center: true, Framework: fw, Utility: s.SideUtility(i, agreed), Reservation: s.Center.Reservation, Steps: p.Steps, Rand: rnd, Scenario: s, Agreed: agreed},
-		{Thread: i, Framework: fw, Utility: th.Table.Utility, Reservation: edgeRes, Steps: p.Steps, Rand: rnd},
+	r := &threadRun{s: s, i: i, fw: th.Framework, steps: p.Steps, rnd: rnd, edgeRes: th.Table.Reservation, by: -1}
+	r.turns = [2]Turn{
+		{Thread: i, Center: true, Framework: r.fw, Utility: centerUtility, Reservation: s.Center.Reservation, Steps: p.Steps, Rand: rnd, Scenario: s, Agreed: agreed},
+		{Thread: i, Framework: r.fw, Utility: th.Table.Utility, Reservation: r.edgeRes, Steps: p.Steps, Rand: rnd},
 	}
-	agents := [2]Agent{center, edge}
-	names := [2]string{"center", th.Edge}
-	tr := ThreadResult{Edge: th.Edge}
+	r.agents = [2]Agent{center, edge}
+	r.names = [2]string{"center", th.Edge}
+	r.tr = ThreadResult{Edge: th.Edge}
 	head := sha256.Sum256([]byte(fmt.Sprintf("parley multideal thread %d of %s: %s", i, s.Name, th.Edge)))
-	prev := hex.EncodeToString(head[:])
-	log := func(step, by int, kind string, pkg framework.Package) {
-		e := Event{Seq: len(tr.Log), Step: step, Kind: kind}
-		if by >= 0 {
-			e.By = names[by]
-		}
-		if pkg != nil {
-			e.Package = fw.IDs(pkg)
-		}
-		b, _ := json.Marshal(e)
-		sum := sha256.Sum256(append([]byte(prev), b...))
-		e.Hash = hex.EncodeToString(sum[:])
-		prev = e.Hash
-		tr.Log = append(tr.Log, e)
+	r.prev = hex.EncodeToString(head[:])
+	return r
+}
+
+func (r *threadRun) log(step, by int, kind string, pkg framework.Package) {
+	e := Event{Seq: len(r.tr.Log), Step: step, Kind: kind}
+	if by >= 0 {
+		e.By = r.names[by]
 	}
-	var current framework.Package
-	by := -1
-	step := 0
-	for {
-		rnd.Random() // NegMAS's per-step draw (ending with probability pend=0)
-		if step >= p.Steps {
-			tr.Status = "timeout"
-			log(step, -1, "timeout", nil)
-			break
-		}
-		done := false
-		for k := 0; k < 2 && !done; k++ {
-			t := &turns[k]
-			t.Step = step
-			if current != nil && by != k {
-				t.Offer = current
-				switch agents[k].Respond(t) {
-				case Accept:
-					log(step, k, "accept", current)
-					tr.Agreement, tr.Status, done = current, "agreed", true
-					continue
-				case End:
-					log(step, k, "end", nil)
-					tr.Status, done = "ended", true
-					continue
-				}
-				log(step, k, "reject", current)
-				t.Offer = nil
-			}
-			offer := agents[k].Propose(t)
-			if offer == nil {
-				log(step, k, "end", nil)
-				tr.Status, done = "ended", true
+	if pkg != nil {
+		e.Package = r.fw.IDs(pkg)
+	}
+	b, _ := json.Marshal(e)
+	sum := sha256.Sum256(append([]byte(r.prev), b...))
+	e.Hash = hex.EncodeToString(sum[:])
+	r.prev = e.Hash
+	r.tr.Log = append(r.tr.Log, e)
+}
+
+// stepOnce runs one mechanism step (the per-step draw, then the center's
+// and the edge's turns) and reports whether the thread has ended.
+func (r *threadRun) stepOnce() bool {
+	if r.done {
+		return true
+	}
+	r.rnd.Random() // NegMAS's per-step draw (ending with probability pend=0)
+	if r.step >= r.steps {
+		r.tr.Status = "timeout"
+		r.log(r.step, -1, "timeout", nil)
+		r.done = true
+		return true
+	}
+	step := r.step
+	for k := 0; k < 2 && !r.done; k++ {
+		t := &r.turns[k]
+		t.Step = step
+		if r.current != nil && r.by != k {
+			t.Offer = r.current
+			switch r.agents[k].Respond(t) {
+			case Accept:
+				r.log(step, k, "accept", r.current)
+				r.tr.Agreement, r.tr.Status, r.done = r.current, "agreed", true
+				continue
+			case End:
+				r.log(step, k, "end", nil)
+				r.tr.Status, r.done = "ended", true
 				continue
 			}
-			current, by = offer.Clone(), k
-			log(step, k, "offer", current)
+			r.log(step, k, "reject", r.current)
+			t.Offer = nil
 		}
-		if done {
-			break
+		offer := r.agents[k].Propose(t)
+		if offer == nil {
+			r.log(step, k, "end", nil)
+			r.tr.Status, r.done = "ended", true
+			continue
 		}
-		step++
+		r.current, r.by = offer.Clone(), k
+		r.log(step, k, "offer", r.current)
 	}
-	tr.Steps = step
+	if !r.done {
+		r.step++
+	}
+	return r.done
+}
+
+// result is the ended thread's result.
+func (r *threadRun) result() ThreadResult {
+	tr := r.tr
+	tr.Steps = r.step
 	if tr.Status != "timeout" {
 		tr.Steps++ // NegMAS counts the step that ended the thread
 	}
 	if tr.Agreement != nil {
-		tr.Outcome = fw.IDs(tr.Agreement)
-		tr.Utility = th.Table.Utility(tr.Agreement)
+		tr.Outcome = r.fw.IDs(tr.Agreement)
+		tr.Utility = r.s.Threads[r.i].Table.Utility(tr.Agreement)
 	} else {
-		tr.Utility = edgeRes
+		tr.Utility = r.edgeRes
 	}
-	tr.Hash = prev
+	tr.Hash = r.prev
 	return tr
 }
 

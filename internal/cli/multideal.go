@@ -39,10 +39,11 @@ func newMultidealRun(e *env) *cobra.Command {
 		edges       []string
 		steps       int
 		seed        int64
+		concurrent  bool
 	)
 	c := &cobra.Command{
 		Use:   "run FILE_OR_ANL_FOLDER_OR_BUILTIN",
-		Short: "Run the threads in sequence; print agreements and utilities",
+		Short: "Run the threads, in sequence or concurrently; print the outcome",
 		Long: `Run negotiates the threads of a multi-deal scenario one after another under
 stacked alternating offers (NegMAS's SAO, center first), with anl2025's
 built-in agents: Boulware2025, Linear2025, Conceder2025, Random2025. The
@@ -52,7 +53,9 @@ center's utility and each edge's; --log writes the record with every
 thread's hash-chained log as JSON. A name that is no file is looked up among
 the built-in multi-deal scenarios (miami-shuttle: the US mediator meets
 Russia, then Ukraine, then the Europeans). --center Planner plans across
-threads (multideal.Planner).`,
+threads (multideal.Planner). --concurrent runs the threads together, one
+step of every open thread per global step, the center seeing each agreement
+as soon as its thread ends (docs/multideal.md, "Concurrent threads").`,
 		Example: `  parley multideal run multideal/testdata/dinners.yml --seed 7
   parley multideal run miami-shuttle --center Planner
   parley multideal run path/to/anl2025/example_scenarios/JobHunt
@@ -77,7 +80,7 @@ threads (multideal.Planner).`,
 					return usageError{err}
 				}
 			}
-			rec, err := multideal.Run(s, ca, ea, multideal.Params{Steps: steps, Seed: seed})
+			rec, err := multideal.Run(s, ca, ea, multideal.Params{Steps: steps, Seed: seed, Concurrent: concurrent})
 			if err != nil {
 				return usageError{err}
 			}
@@ -100,7 +103,11 @@ threads (multideal.Planner).`,
 				return writeJSON(e.stdout, out)
 			}
 			w := e.stdout
-			fmt.Fprintf(w, "%s: center %s, edges %s, %d steps, seed %d\n", s.Name, rec.Center, strings.Join(rec.Edges, ", "), steps, seed)
+			mode := ""
+			if concurrent {
+				mode = ", concurrent"
+			}
+			fmt.Fprintf(w, "%s: center %s, edges %s, %d steps, seed %d%s\n", s.Name, rec.Center, strings.Join(rec.Edges, ", "), steps, seed, mode)
 			for i, t := range rec.Threads {
 				fw := s.Threads[i].Framework
 				deal := "no agreement (" + t.Status + ")"
@@ -124,6 +131,7 @@ threads (multideal.Planner).`,
 	c.Flags().IntVar(&steps, "steps", 100, "NegMAS steps per thread")
 	c.Flags().Int64Var(&seed, "seed", 0, "seed of the random stream (Python's random.seed)")
 	c.Flags().StringVar(&log, "log", "", "write the record with every thread's log to this JSON file")
+	c.Flags().BoolVar(&concurrent, "concurrent", false, "run the threads concurrently (one step of each open thread per global step) instead of in sequence")
 	return c
 }
 

@@ -1,0 +1,105 @@
+package multideal
+
+import (
+	"fmt"
+
+	"github.com/parley-negotiation/parley/framework"
+)
+
+// RunConcurrent negotiates the threads concurrently under the same SAO
+// rules as Run: every global step runs one mechanism step of each thread
+// still open, in thread order (0, 1, …), until all have ended (NegMAS's
+// runall with method "ordered" and keep_order). Threads start together at
+// step 0, so a thread's steps are the global steps; its log, its end step
+// and its hash chain are as in a sequential run.
+//
+// What the center sees: in thread i its utility is the center utility of
+// the tuple made of the agreements of the threads that have ended so far
+// (whatever their index), the candidate package at i and no agreement for
+// the threads still open (its no-agreement value is the center's
+// reservation, as in Run). It is updated as soon as a thread ends with an
+// agreement, mid-thread: a thread that ends at global step s changes the
+// center's utility in the threads that step later in s (higher indices)
+// and in every open thread from step s+1. Turn.Agreed is then the
+// agreements of the ended threads at their indices (nil for threads open or
+// ended without agreement), any index, not only those before Turn.Thread.
+// A center agent must therefore not keep a thread's utility across its
+// turns: the built-ins rebuild it whenever they move to another thread, and
+// the center always plays in a thread at the step it ends, so they always
+// see the update. Planner still plans as in a sequential run (threads after
+// Turn.Thread as the ones to come), so in this mode it is a heuristic.
+//
+// Each edge sees only its own thread (its table, its thread's offers, no
+// Scenario or Agreed), as in Run; edges must be distinct agent values. The
+// session's random stream is shared and drawn in the fixed order above, so
+// a run is deterministic: the same seed gives the same record. The record's
+// Params.Concurrent is true and its hash covers the mode.
+func RunConcurrent(s *Scenario, center Agent, edges []Agent, p Params) (*Record, error) {
+	if len(edges) != len(s.Threads) {
+		return nil, fmt.Errorf("multideal: run %s concurrently: %d edge agents for %d threads", s.Name, len(edges), len(s.Threads))
+	}
+	if p.Steps <= 0 {
+		return nil, fmt.Errorf("multideal: run %s concurrently: steps must be positive", s.Name)
+	}
+	p.Concurrent = true
+	rnd := NewPyRandom(p.Seed)
+	n := len(s.Threads)
+	rec := &Record{Scenario: s.Name, Center: center.Name(), Params: p}
+	agreed := make([]framework.Package, n)
+	runs := make([]*threadRun, n)
+	for i := range s.Threads {
+		rec.Edges = append(rec.Edges, edges[i].Name())
+		runs[i] = newThreadRun(s, i, s.utilityGiven(i, agreed), agreed, center, edges[i], p, rnd)
+	}
+	open := make([]bool, n)
+	left := n
+	for i := range open {
+		open[i] = true
+	}
+	for left > 0 {
+		for i, r := range runs {
+			if !open[i] || !r.stepOnce() {
+				continue
+			}
+			open[i] = false
+			left--
+			if r.tr.Agreement == nil {
+				continue // no agreement: the tuple the center sees is unchanged
+			}
+			agreed = append([]framework.Package(nil), agreed...)
+			agreed[i] = r.tr.Agreement
+			for j, o := range runs {
+				if open[j] {
+					o.turns[0].Utility = s.utilityGiven(j, agreed)
+					o.turns[0].Agreed = agreed
+				}
+			}
+		}
+	}
+	rec.Threads = make([]ThreadResult, n)
+	for i, r := range runs {
+		rec.Threads[i] = r.result()
+	}
+	rec.CenterUtility = s.Utility(agreed)
+	rec.Hash = recordHash(s.Name, true, rec.Threads)
+	return rec, nil
+}
+
+// utilityGiven is the center's utility in thread i of a concurrent run given
+// the agreements of the ended threads (agreed[j], nil for none or open; any
+// j): the utility of agreed with p at i. p nil is the center's reservation
+// value, as in SideUtility.
+func (s *Scenario) utilityGiven(i int, agreed []framework.Package) func(p framework.Package) float64 {
+	tuple := make([]framework.Package, len(s.Threads))
+	copy(tuple, agreed)
+	tuple[i] = nil
+	return func(p framework.Package) float64 {
+		if p == nil {
+			return s.Center.Reservation
+		}
+		tuple[i] = p
+		u := s.Utility(tuple)
+		tuple[i] = nil
+		return u
+	}
+}
