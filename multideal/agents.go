@@ -46,6 +46,10 @@ type Turn struct {
 	// index (nil for none or still open; see RunConcurrent).
 	Scenario *Scenario
 	Agreed   []framework.Package
+	// Open, in a concurrent run, tells which threads are still running
+	// (Open[Thread] is true); nil in a sequential run, where the threads
+	// after Thread are the ones still to come.
+	Open []bool
 }
 
 // RelativeTime is NegMAS's relative time: (Step+1)/(Steps+1), at most 1.

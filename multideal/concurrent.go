@@ -2,6 +2,7 @@ package multideal
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
 )
@@ -56,6 +57,9 @@ func RunConcurrent(s *Scenario, center Agent, edges []Agent, p Params) (*Record,
 	for i := range open {
 		open[i] = true
 	}
+	for _, r := range runs {
+		r.turns[0].Open = slices.Clone(open)
+	}
 	for left > 0 {
 		for i, r := range runs {
 			if !open[i] || !r.stepOnce() {
@@ -63,6 +67,14 @@ func RunConcurrent(s *Scenario, center Agent, edges []Agent, p Params) (*Record,
 			}
 			open[i] = false
 			left--
+			// The center's turns in the open threads see which threads
+			// still run (a copy: a turn's view changes only here).
+			still := slices.Clone(open)
+			for j, o := range runs {
+				if open[j] {
+					o.turns[0].Open = still
+				}
+			}
 			if r.tr.Agreement == nil {
 				continue // no agreement: the tuple the center sees is unchanged
 			}

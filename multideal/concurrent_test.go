@@ -236,15 +236,15 @@ func TestConcurrentCenterSeesEndedThreads(t *testing.T) {
 }
 
 // TestSequentialAndConcurrentDiffer: on TargetQuantity (total quantity 10
-// is best, more is worse) the sequential Planner center reaches exactly 10
-// in three threads and, knowing it, walks away from the fourth; run
-// concurrently, all four threads are negotiated before any has ended (the
-// first ends at step 56), so the center commits in each without knowing
-// the others and overshoots to 13.
+// is best, more is worse), seed 3, the sequential Planner center reaches
+// exactly 10 in three threads and, knowing it, walks away from the fourth;
+// run concurrently, all four threads are negotiated before any has ended
+// (the first ends at step 57), so the center commits in each without
+// knowing the others and overshoots to 11.
 func TestSequentialAndConcurrentDiffer(t *testing.T) {
 	s := loadTestdata(t, "targetquantity.yml")
-	seq, seqC, _ := runSpied(t, s, "Planner", defaultEdges, Params{Steps: 100, Seed: 0})
-	con, conC, _ := runSpied(t, s, "Planner", defaultEdges, Params{Steps: 100, Seed: 0, Concurrent: true})
+	seq, seqC, _ := runSpied(t, s, "Planner", defaultEdges, Params{Steps: 100, Seed: 3})
+	con, conC, _ := runSpied(t, s, "Planner", defaultEdges, Params{Steps: 100, Seed: 3, Concurrent: true})
 	total := func(r *Record) (q int, n int) {
 		for _, tr := range r.Threads {
 			if tr.Outcome != nil {
@@ -261,8 +261,8 @@ func TestSequentialAndConcurrentDiffer(t *testing.T) {
 	if q, n := total(seq); q != 10 || n != 3 || seq.CenterUtility != 1 || seq.Threads[3].Status != "ended" {
 		t.Errorf("sequential: quantity %d in %d threads, center utility %v, thread 4 %s; want 10 in 3, 1, ended", q, n, seq.CenterUtility, seq.Threads[3].Status)
 	}
-	if q, n := total(con); q != 13 || n != 4 || con.CenterUtility != 0.7 {
-		t.Errorf("concurrent: quantity %d in %d threads, center utility %v; want 13 in 4, 0.7", q, n, con.CenterUtility)
+	if q, n := total(con); q != 11 || n != 4 || con.CenterUtility != 0.9 {
+		t.Errorf("concurrent: quantity %d in %d threads, center utility %v; want 11 in 4, 0.9", q, n, con.CenterUtility)
 	}
 	first := func(c *spy, thread int) seenTurn {
 		for _, st := range c.turns {
@@ -315,5 +315,45 @@ func TestSequentialUnchanged(t *testing.T) {
 	}
 	if strings.Contains(string(b), "concurrent") {
 		t.Errorf("a sequential record's params mention the mode: %s", b)
+	}
+}
+
+// TestPlannerConcurrentReadsOpen: in a concurrent run every center turn
+// says which threads still run, and the Planner plans with it (ended
+// threads decided, open ones to come). On miami-shuttle, where the center
+// needs all three deals, a Planner that took the threads after i as the
+// ones to come (its first version) gave threads 2 and 3 away at step 1.
+func TestPlannerConcurrentReadsOpen(t *testing.T) {
+	s, err := Builtin("miami-shuttle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edges := func() []Agent {
+		var out []Agent
+		for range s.Threads {
+			a, err := NewAgent("Boulware2025")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, a)
+		}
+		return out
+	}
+	for seed := range int64(5) {
+		run := func(center string) float64 {
+			c, err := NewAgent(center)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := Run(s, c, edges(), Params{Steps: 100, Seed: seed, Concurrent: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rec.CenterUtility
+		}
+		p, b := run("Planner"), run("Boulware2025")
+		if p < 0.8 || p <= b {
+			t.Errorf("seed %d: concurrent Planner %v, Boulware2025 %v; want at least 0.8 and above Boulware", seed, p, b)
+		}
 	}
 }

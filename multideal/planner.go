@@ -1,7 +1,10 @@
 package multideal
 
 import (
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/parley-negotiation/parley/framework"
 )
@@ -42,8 +45,9 @@ type Planner struct {
 	base *TimeBased2025
 	s    *Scenario
 	an   *Analysis
-	// the current thread's plan
+	// the current thread's plan, and what it was made for (planSignature)
 	thread int
+	sig    string
 	value  func(framework.Package) float64
 	res    float64
 	cache  map[string]float64
@@ -70,16 +74,35 @@ func (a *Planner) plan(t *Turn) *Turn {
 		}
 		a.s, a.an, a.thread = t.Scenario, an, -1
 	}
-	if a.thread != t.Thread {
-		a.thread = t.Thread
+	// What the plan depends on: the thread, and in a concurrent run which
+	// threads still run and what the ended ones agreed.
+	sig := planSignature(t)
+	if a.thread != t.Thread || a.sig != sig {
+		a.thread, a.sig = t.Thread, sig
 		a.cache = map[string]float64{}
+		// Sequential: the threads before this one are decided, those
+		// after it to come. Concurrent: the ended threads are decided
+		// (whatever their index), the open ones to come.
 		agreed := append([]framework.Package(nil), t.Agreed[:t.Thread]...)
+		var later []int
+		for j := t.Thread + 1; j < len(t.Scenario.Threads); j++ {
+			later = append(later, j)
+		}
+		if t.Open != nil {
+			agreed = slices.Clone(t.Agreed)
+			later = later[:0]
+			for j, o := range t.Open {
+				if o && j != t.Thread {
+					later = append(later, j)
+				}
+			}
+		}
 		a.value = func(p framework.Package) float64 {
 			k := a.an.key(t.Thread, p)
 			if v, ok := a.cache[k]; ok {
 				return v
 			}
-			v := a.expected(agreed, t.Thread, p)
+			v := a.expected(agreed, later, t.Thread, p)
 			a.cache[k] = v
 			return v
 		}
@@ -90,16 +113,38 @@ func (a *Planner) plan(t *Turn) *Turn {
 	return &pt
 }
 
-// expected is V(p) for thread i given the earlier agreements.
-func (a *Planner) expected(agreed []framework.Package, i int, p framework.Package) float64 {
+// planSignature is what a concurrent run's plan depends on beyond the
+// thread: which threads still run and the agreements of those ended
+// ("" in a sequential run, where the thread alone decides it).
+func planSignature(t *Turn) string {
+	if t.Open == nil {
+		return ""
+	}
+	var b strings.Builder
+	for j, o := range t.Open {
+		switch {
+		case o:
+			b.WriteString("o")
+		case t.Agreed[j] == nil:
+			b.WriteString("-")
+		default:
+			fmt.Fprintf(&b, "%v", t.Agreed[j])
+		}
+		b.WriteByte('|')
+	}
+	return b.String()
+}
+
+// expected is V(p) for thread i given the decided threads' agreements
+// (agreed, nil for none) and the threads still to come (later), each of
+// which agrees with probability rho.
+func (a *Planner) expected(agreed []framework.Package, later []int, i int, p framework.Package) float64 {
 	n := len(a.s.Threads)
 	fixed := make([]framework.Package, n)
 	copy(fixed, agreed)
 	fixed[i] = p
-	var later []int
 	var rho []float64
-	for j := i + 1; j < n; j++ {
-		later = append(later, j)
+	for _, j := range later {
 		r := a.rho
 		if len(a.an.reps[j]) == 0 {
 			r = 0
@@ -119,8 +164,10 @@ func (a *Planner) expected(agreed []framework.Package, i int, p framework.Packag
 				prob *= 1 - rho[b]
 			}
 		}
-		for j := 0; j <= i; j++ {
-			modes[j] = Fixed
+		for j := range modes {
+			if !slices.Contains(later, j) {
+				modes[j] = Fixed
+			}
 		}
 		if prob == 0 {
 			return 0, 0
