@@ -3,10 +3,10 @@ package multideal
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"path"
-	"sort"
 	"strings"
+
+	"github.com/parley-negotiation/parley/internal/builtinfs"
 )
 
 // builtinFS holds the multi-deal scenarios compiled into the binary.
@@ -16,20 +16,7 @@ var builtinFS embed.FS
 
 // BuiltinNames returns the names of the built-in multi-deal scenarios
 // (their file names without .yaml), sorted.
-func BuiltinNames() []string {
-	entries, err := fs.ReadDir(builtinFS, "builtin")
-	if err != nil {
-		return nil // unreachable: the directory is embedded
-	}
-	var names []string
-	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok && !e.IsDir() {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+func BuiltinNames() []string { return builtinfs.Names(builtinFS, "builtin") }
 
 // Builtin parses and returns a fresh copy of the built-in multi-deal
 // scenario with the given name (such as "miami-shuttle").

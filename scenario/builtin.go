@@ -3,10 +3,10 @@ package scenario
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"path"
-	"sort"
 	"strings"
+
+	"github.com/parley-negotiation/parley/internal/builtinfs"
 )
 
 // builtinFS holds the scenarios compiled into the binary. It is read-only.
@@ -16,20 +16,7 @@ var builtinFS embed.FS
 
 // BuiltinNames returns the names of the built-in scenarios (their file names
 // without .yaml, which are also their name fields), sorted.
-func BuiltinNames() []string {
-	entries, err := fs.ReadDir(builtinFS, "builtin")
-	if err != nil {
-		return nil // unreachable: the directory is embedded
-	}
-	var names []string
-	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok && !e.IsDir() {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+func BuiltinNames() []string { return builtinfs.Names(builtinFS, "builtin") }
 
 // Builtin parses and returns the built-in scenario with the given name. Each
 // call returns a fresh scenario that the caller may modify. The error names
