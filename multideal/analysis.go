@@ -47,8 +47,10 @@ type Analysis struct {
 	// sample AnalysisSamples tuples instead: their values are then
 	// achievable (lower bounds), not proven best.
 	Exact bool
-	reps  [][]framework.Package // per thread, acceptable representatives
-	cache []map[string]float64  // per thread, BestWith by class key
+	// centerOnly: built by AnalyzeCenterOnly (every package acceptable).
+	centerOnly bool
+	reps       [][]framework.Package // per thread, acceptable representatives
+	cache      []map[string]float64  // per thread, BestWith by class key
 }
 
 // Combination is a tuple of thread outcomes and the center's utility of it.
@@ -85,8 +87,27 @@ type Impact struct {
 
 // Analyze builds the analysis of a validated scenario. It fails when a
 // thread's outcome space exceeds MaxThreadOutcomes.
-func Analyze(s *Scenario) (*Analysis, error) {
-	a := &Analysis{s: s, Size: 1, Exact: true}
+func Analyze(s *Scenario) (*Analysis, error) { return analyze(s, true) }
+
+// AnalyzeCenterOnly builds the analysis of a validated scenario as if
+// every edge accepted every package: the edges' profiles are not read at
+// all (not even to break ties between packages of equal center utility,
+// where the first package in the framework's order is kept). Best,
+// BestGiven and BestWith then give the center's best over all packages —
+// what a mediator may compute without the delegations' private numbers
+// (the room's shuttle view with mediator_sees "overlap"). Acceptable
+// counts every package. Frontier and Impact still read the edges'
+// profiles and are not meant for such an analysis.
+func AnalyzeCenterOnly(s *Scenario) (*Analysis, error) { return analyze(s, false) }
+
+// CenterOnly reports whether the analysis ignores the edges' profiles
+// (AnalyzeCenterOnly).
+func (a *Analysis) CenterOnly() bool { return a.centerOnly }
+
+// analyze builds the analysis; edges false ignores the edges' profiles
+// (AnalyzeCenterOnly).
+func analyze(s *Scenario, edges bool) (*Analysis, error) {
+	a := &Analysis{s: s, Size: 1, Exact: true, centerOnly: !edges}
 	for i := range s.Threads {
 		th := &s.Threads[i]
 		n, ok := th.Framework.SizeInt()
@@ -102,9 +123,11 @@ func Analyze(s *Scenario) (*Analysis, error) {
 		var loV, hiV float64
 		for c := uint64(0); c < uint64(n); c++ {
 			framework.FromIndex(radix, c, p)
-			eu := th.Table.Utility(p)
-			if eu < th.Table.Reservation {
-				continue
+			eu := 0.0 // center-only: ties go to the first package
+			if edges {
+				if eu = th.Table.Utility(p); eu < th.Table.Reservation {
+					continue
+				}
 			}
 			count++
 			if s.Center.Utility.Kind == KindCombine {

@@ -167,6 +167,24 @@ type Class struct {
 	Settings []byte `json:"-"`
 }
 
+// Shuttle is a mediator's shuttle talks over a multi-deal scenario
+// (package multideal): one room (table) per thread, each a negotiation
+// whose Class is the shuttle's ID, and a combined view its owner alone
+// sees (room/shuttle.go).
+type Shuttle struct {
+	ID      string    `json:"id"`
+	Owner   string    `json:"owner"`
+	Title   string    `json:"title"`
+	Created time.Time `json:"created"`
+	// Archived is when its owner archived it (zero: it is not).
+	Archived time.Time `json:"archived,omitzero"`
+	// Scenario is the multi-deal scenario as the owner created it, in the
+	// multi-deal file format (multideal.Marshal); Settings the tables'
+	// Settings (JSON).
+	Scenario []byte `json:"-"`
+	Settings []byte `json:"-"`
+}
+
 // Store keeps users, negotiations, invites, logins, classes and session
 // logs. Implementations must be safe for concurrent use, and a method that
 // returns nil must have made its change durable (committed), so that a
@@ -274,6 +292,17 @@ type Store interface {
 	// DeleteClass removes the class with its negotiations, their invites
 	// and their logs, in one transaction. ENOTFOUND if none.
 	DeleteClass(ctx context.Context, id string) error
+
+	// CreateShuttle adds sh; ECONFLICT if the ID is taken.
+	CreateShuttle(ctx context.Context, sh Shuttle) error
+	// Shuttle returns the shuttle; ENOTFOUND if none.
+	Shuttle(ctx context.Context, id string) (Shuttle, error)
+	// Shuttles lists an owner's shuttles, oldest first.
+	Shuttles(ctx context.Context, owner string) ([]Shuttle, error)
+	// DeleteShuttle removes the shuttle with its tables (the negotiations
+	// whose Class is its ID), their invites and their logs, in one
+	// transaction. ENOTFOUND if none.
+	DeleteShuttle(ctx context.Context, id string) error
 
 	// AppendEvents appends events to a negotiation's log in one
 	// transaction. The first event's Seq must be one more than the last

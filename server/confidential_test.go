@@ -761,6 +761,13 @@ func requestsFor(rt server.Route, neg, class string) []apiRequest {
 		return []apiRequest{{c + "/debrief.csv", ""}}
 	case "GET /api/classes/{id}/debrief.svg":
 		return []apiRequest{{c + "/debrief.svg", ""}}
+	case "POST /api/shuttles":
+		// Refused: nothing is created (TestShuttleConfidentiality checks
+		// the shuttle routes on shuttles that exist).
+		return []apiRequest{{rt.Pattern, `{"scenario":"no-such-scenario"}`}}
+	}
+	if strings.HasPrefix(rt.Pattern, "/api/shuttles") {
+		return shuttleRequests(rt, "no-such-shuttle")
 	}
 	return nil
 }

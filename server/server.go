@@ -180,6 +180,13 @@ func New(cfg Config) *Server {
 		{"GET", "/api/classes/{id}/stream", s.classStream},
 		{"GET", "/api/classes/{id}/debrief.csv", s.asUser(ok, s.debriefCSV)},
 		{"GET", "/api/classes/{id}/debrief.svg", s.asUser(ok, s.debriefSVG)},
+		{"GET", "/api/shuttles/scenarios", s.asUser(ok, s.shuttleScenarios)},
+		{"GET", "/api/shuttles", s.asUser(ok, s.listShuttles)},
+		{"POST", "/api/shuttles", s.asUser(created, s.createShuttle)},
+		{"GET", "/api/shuttles/{id}", s.asViewer(s.getShuttle)},
+		{"POST", "/api/shuttles/{id}/start", s.asViewer(s.startShuttle)},
+		{"DELETE", "/api/shuttles/{id}", s.asViewer(s.deleteShuttle)},
+		{"GET", "/api/shuttles/{id}/stream", s.shuttleStream},
 	}
 	for _, rt := range s.routes {
 		s.mux.HandleFunc(rt.Method+" "+rt.Pattern, rt.handler)
