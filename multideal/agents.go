@@ -35,7 +35,8 @@ type Turn struct {
 	Reservation float64
 	// Step is NegMAS's 0-based step and Steps its n_steps.
 	Step, Steps int
-	// Offer is the other party's offer on the table (Respond only).
+	// Offer is the other party's offer on the table (Respond only), or in
+	// a single-text run the mediator's text (see TextResponder).
 	Offer framework.Package
 	// Rand is the session's random stream (Python's, shared by all draws).
 	Rand *PyRandom
@@ -296,35 +297,6 @@ func (a *TimeBased2025) Respond(t *Turn) Response {
 		return End
 	}
 	if level > t.Utility(t.Offer) {
-		return Reject
-	}
-	return Accept
-}
-
-// Random2025 is anl2025's Random2025: it offers a uniformly drawn outcome,
-// ends the thread with probability 3·10⁻⁶ at each response, and accepts an
-// offer at least as good as no agreement with probability 0.01. Its draws
-// come from the session's Python stream, but NegMAS's outcome sampling is
-// not reproduced, so its runs differ from anl2025's.
-type Random2025 struct{}
-
-// Name returns "Random2025".
-func (*Random2025) Name() string { return "Random2025" }
-
-// Propose draws an outcome.
-func (*Random2025) Propose(t *Turn) framework.Package {
-	n, _ := t.Framework.SizeInt()
-	p := make(framework.Package, len(t.Framework.Points))
-	framework.FromIndex(t.Framework.Radix(), uint64(t.Rand.Below(int(n))), p)
-	return p
-}
-
-// Respond ends, rejects or accepts at random.
-func (*Random2025) Respond(t *Turn) Response {
-	if t.Rand.Random() < 0.000003 {
-		return End
-	}
-	if t.Rand.Random() < 0.99 || t.Utility(t.Offer) < t.Reservation {
 		return Reject
 	}
 	return Accept

@@ -21,7 +21,10 @@ import (
 // directory lists them (Python's glob order, which is not sorted: anl2025
 // pairs the i-th file listed with the center's i-th outcome space, so the
 // same order is kept here). An edge without an outcome space gets the
-// center's i-th.
+// center's i-th. When that pairing is inconsistent (an edge's own outcome
+// space is not the center's i-th: anl2025 then fails every thread with a
+// KeyError, as on its GENIUS-derived folders), each edge is paired with
+// the center outcome space equal to its own instead (see pairEdges).
 //
 // Center types: MaxCenterUFun (combine max), LinearCombinationCenterUFun
 // (combine weighted), MeanSMCenterUFun (mean-sm), and LambdaCenterUFun with
@@ -31,6 +34,13 @@ import (
 // points whose option IDs are Python's str() of the values; utility
 // functions must be LinearAdditiveUtilityFunction with TableFun values.
 func ImportANL(dir string) (*Scenario, error) {
+	return ImportANLWith(dir, ANLOptions{})
+}
+
+// ImportANLWith is ImportANL with the choices a folder leaves open settled
+// by o (see ANLOptions), and with edges re-paired to the center's outcome
+// spaces when the listed order does not match them (see pairEdges).
+func ImportANLWith(dir string, o ANLOptions) (*Scenario, error) {
 	center, err := readYAMLMap(filepath.Join(dir, "center.yml"))
 	if err != nil {
 		return nil, err
@@ -89,7 +99,8 @@ func ImportANL(dir string) (*Scenario, error) {
 	if len(s.Threads) != len(spaces) {
 		return nil, fmt.Errorf("anl2025 %s: %d edges for %d center outcome spaces", dir, len(s.Threads), len(spaces))
 	}
-	if err := s.centerUtility(dir, center); err != nil {
+	s.pairEdges(spaces)
+	if err := s.centerUtility(dir, center, o); err != nil {
 		return nil, fmt.Errorf("anl2025 %s: center: %w", dir, err)
 	}
 	if err := s.Validate(); err != nil {
@@ -98,7 +109,7 @@ func ImportANL(dir string) (*Scenario, error) {
 	return s, nil
 }
 
-func (s *Scenario) centerUtility(dir string, center map[string]any) error {
+func (s *Scenario) centerUtility(dir string, center map[string]any, o ANLOptions) error {
 	typ := shortType(str(center["type"]))
 	u := &s.Center.Utility
 	sides := func() error {
@@ -118,6 +129,12 @@ func (s *Scenario) centerUtility(dir string, center map[string]any) error {
 			if err != nil {
 				return fmt.Errorf("side_ufuns[%d]: %w", i, err)
 			}
+			if o.SideReservation != nil {
+				r := *o.SideReservation
+				p.Reservation = &r
+			} else if math.IsInf(*p.Reservation, 0) {
+				return fmt.Errorf("side_ufuns[%d]: reserved_value %v cannot be imported (utilities are finite numbers here; set ANLOptions.SideReservation, parley's --anl-side-reservation; 0 in anl2025's genius.py)", i, *p.Reservation)
+			}
 			u.Sides = append(u.Sides, p)
 		}
 		if b, ok := center["allow_partial_agreements"].(bool); ok {
@@ -133,7 +150,11 @@ func (s *Scenario) centerUtility(dir string, center map[string]any) error {
 		u.Kind, u.Combine = KindCombine, "weighted"
 		ws, ok := center["weights"].([]any)
 		if !ok {
-			return fmt.Errorf("%s: weights are required (anl2025 draws them at random otherwise)", typ)
+			if o.NumpySeed == nil {
+				return fmt.Errorf("%s: weights are required (anl2025 draws them at random otherwise; ANLOptions.NumpySeed, parley's --anl-numpy-seed, draws them as anl2025 does)", typ)
+			}
+			u.Weights = numpyRandWeights(*o.NumpySeed, len(s.Threads))
+			return sides()
 		}
 		for _, w := range ws {
 			v, err := num(w, math.NaN())

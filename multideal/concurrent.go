@@ -36,6 +36,13 @@ import (
 // a run is deterministic: the same seed gives the same record. The record's
 // Params.Concurrent is true and its hash covers the mode.
 func RunConcurrent(s *Scenario, center Agent, edges []Agent, p Params) (*Record, error) {
+	if mediated, err := checkProtocol(s, &p); err != nil || mediated {
+		if err != nil {
+			return nil, err
+		}
+		p.Concurrent = true
+		return RunSingleText(s, center, edges, p)
+	}
 	if len(edges) != len(s.Threads) {
 		return nil, fmt.Errorf("multideal: run %s concurrently: %d edge agents for %d threads", s.Name, len(edges), len(s.Threads))
 	}

@@ -17,6 +17,9 @@ type anlRun struct {
 	EdgeUtilities []float64  `json:"edge_utilities"`
 	Steps         []int      `json:"steps"`
 	Seconds       float64    `json:"seconds_per_session"`
+	// RunError is set when anl2025 could not run the session (see
+	// Random2025: its center's valuation raises in anl2025).
+	RunError string `json:"run_error"`
 }
 
 func runGo(t testing.TB, s *Scenario, center string, edges []string, steps int, seed int64) *Record {
@@ -52,12 +55,12 @@ func TestConformanceWithANL2025(t *testing.T) {
 		Seed   int64    `json:"seed"`
 	}
 	var configs []config
-	edgeSets := [][]string{{"Boulware2025", "Linear2025", "Conceder2025"}, {"Conceder2025"}, {"Linear2025", "Boulware2025"}}
+	edgeSets := [][]string{{"Boulware2025", "Linear2025", "Conceder2025"}, {"Conceder2025", "Random2025"}, {"Linear2025", "Boulware2025"}, {"Random2025"}}
 	for _, name := range []string{"JobHunt", "Dinners", "TargetQuantity"} {
-		for ci, center := range []string{"Boulware2025", "Linear2025", "Conceder2025"} {
+		for ci, center := range []string{"Boulware2025", "Linear2025", "Conceder2025", "Random2025"} {
 			for k, edges := range edgeSets {
 				if k != ci && os.Getenv("PARLEY_ANL_FULL") == "" {
-					continue // one edge set per center by default; all (81 sessions) with PARLEY_ANL_FULL=1
+					continue // one edge set per center by default; all (144 sessions) with PARLEY_ANL_FULL=1
 				}
 				configs = append(configs, config{filepath.Join(ex, name), center, edges, 100, int64(7 + k)})
 				if os.Getenv("PARLEY_ANL_FULL") != "" { // shorter deadlines, other seeds
@@ -76,6 +79,12 @@ func TestConformanceWithANL2025(t *testing.T) {
 	for c, cfg := range configs {
 		want := wants[c]
 		t.Run(filepath.Base(cfg.Folder)+"/"+cfg.Center+"/"+strings.Join(cfg.Edges, "+"), func(t *testing.T) {
+			if want.RunError != "" {
+				if cfg.Center != "Random2025" || !strings.Contains(want.RunError, "zip() argument") {
+					t.Fatalf("anl2025 failed: %s", want.RunError)
+				}
+				t.Skipf("anl2025 failed (Random2025's center valuation raised twice, see Random2025): %.80s", want.RunError)
+			}
 			s, err := ImportANL(cfg.Folder)
 			if err != nil {
 				t.Fatal(err)

@@ -6,13 +6,17 @@ package multideal
 type PyRandom struct {
 	mt  [624]uint32
 	idx int
+	// seed and np: the session's numpy stream, seeded from seed at its
+	// first use (see Numpy).
+	seed int64
+	np   *NumpyRandom
 }
 
 // NewPyRandom returns a generator in the state random.seed(seed) leaves
 // CPython's (seed ≥ 0; a negative seed is used as its absolute value, as
 // CPython does).
 func NewPyRandom(seed int64) *PyRandom {
-	r := &PyRandom{}
+	r := &PyRandom{seed: seed}
 	u := uint64(seed)
 	if seed < 0 {
 		u = uint64(-seed)

@@ -20,6 +20,17 @@ type Params struct {
 	// (ANL 2025's sequential league, the default). The record's params say
 	// it ("concurrent": true; absent for sequential runs).
 	Concurrent bool `json:"concurrent,omitempty"`
+	// Protocol is the threads' protocol: "" or ProtocolSAO (NegMAS's SAO,
+	// the default; absent from the record's JSON) or ProtocolSingleText (a
+	// mediator's single text, see RunSingleText).
+	Protocol string `json:"protocol,omitempty"`
+	// Mediator is the single text's mediator strategy (mediator.ByName's
+	// spec, e.g. "hill" or "nash"); single text only.
+	Mediator string `json:"mediator,omitempty"`
+	// MediatorSees is what the mediator may see: "" or MediatorSeesNone (no
+	// profile, the default) or MediatorSeesFull (the edge's profile and the
+	// center's thread utility as a profile); single text only.
+	MediatorSees string `json:"mediator_sees,omitempty"`
 }
 
 // Event is one entry of a thread's log.
@@ -39,7 +50,10 @@ type Event struct {
 
 // ThreadResult is how one thread ended.
 type ThreadResult struct {
-	Edge      string            `json:"edge"`
+	Edge string `json:"edge"`
+	// Protocol is "" for SAO, ProtocolSingleText for a mediated thread (its
+	// log's header hash covers it).
+	Protocol  string            `json:"protocol,omitempty"`
 	Agreement framework.Package `json:"-"`
 	// Outcome is the agreement by point ID, nil for none.
 	Outcome map[string]string `json:"outcome"`
@@ -83,8 +97,15 @@ func (r *Record) Agreements() []framework.Package {
 // the session's stream before the negotiators move, as NegMAS's does. The
 // scenario must have passed Validate; edges holds one agent per thread
 // (the center's agent must not be one of them). With p.Concurrent it runs
-// the threads concurrently instead (RunConcurrent).
+// the threads concurrently instead (RunConcurrent). With p.Protocol
+// ProtocolSingleText a mediator runs each thread instead (RunSingleText).
 func Run(s *Scenario, center Agent, edges []Agent, p Params) (*Record, error) {
+	if mediated, err := checkProtocol(s, &p); err != nil || mediated {
+		if err != nil {
+			return nil, err
+		}
+		return RunSingleText(s, center, edges, p)
+	}
 	if p.Concurrent {
 		return RunConcurrent(s, center, edges, p)
 	}
@@ -162,8 +183,7 @@ func newThreadRun(s *Scenario, i int, centerUtility func(framework.Package) floa
 	r.agents = [2]Agent{center, edge}
 	r.names = [2]string{"center", th.Edge}
 	r.tr = ThreadResult{Edge: th.Edge}
-	head := sha256.Sum256([]byte(fmt.Sprintf("parley multideal thread %d of %s: %s", i, s.Name, th.Edge)))
-	r.prev = hex.EncodeToString(head[:])
+	r.prev = threadHeader(s.Name, i, th.Edge, "")
 	return r
 }
 
@@ -249,8 +269,7 @@ func (r *threadRun) result() ThreadResult {
 // VerifyThread recomputes a thread's hash chain and reports the first
 // event whose hash does not match (−1 when the chain holds).
 func VerifyThread(scenario string, i int, tr *ThreadResult) int {
-	head := sha256.Sum256([]byte(fmt.Sprintf("parley multideal thread %d of %s: %s", i, scenario, tr.Edge)))
-	prev := hex.EncodeToString(head[:])
+	prev := threadHeader(scenario, i, tr.Edge, tr.Protocol)
 	for k, e := range tr.Log {
 		h := e.Hash
 		e.Hash = ""
@@ -265,4 +284,15 @@ func VerifyThread(scenario string, i int, tr *ThreadResult) int {
 		return len(tr.Log)
 	}
 	return -1
+}
+
+// threadHeader is the hash a thread's log chains from: over the scenario,
+// the thread and its edge, and for a thread not run under SAO its protocol.
+func threadHeader(scenario string, i int, edge, protocol string) string {
+	h := fmt.Sprintf("parley multideal thread %d of %s: %s", i, scenario, edge)
+	if protocol != "" {
+		h += " under " + protocol
+	}
+	head := sha256.Sum256([]byte(h))
+	return hex.EncodeToString(head[:])
 }

@@ -34,6 +34,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			if root := refdata.Root(); root != "" {
 				e.Setenv("SHARED", root)
+				e.Setenv("ANL2025", filepath.Join(root, "..", "thirdparty", "anl2025"))
 			}
 			// The scripts' signing key (the user's default key, so that
 			// parley run signs its logs with it): $PUB is its public key.
@@ -102,8 +103,17 @@ func TestScripts(t *testing.T) {
 			},
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "shared" {
+			switch cond {
+			case "shared":
 				return refdata.Root() != "", nil
+			case "anl2025":
+				// the anl2025 package's scenarios (../shared/thirdparty)
+				root := refdata.Root()
+				if root == "" {
+					return false, nil
+				}
+				_, err := os.Stat(filepath.Join(root, "..", "thirdparty", "anl2025", "scenarios", "genius"))
+				return err == nil, nil
 			}
 			return false, nil
 		},

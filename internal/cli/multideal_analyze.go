@@ -38,7 +38,10 @@ type multidealThreadReport struct {
 }
 
 func newMultidealAnalyze(e *env) *cobra.Command {
-	var jsonOut bool
+	var (
+		jsonOut bool
+		anl     anlFlags
+	)
 	c := &cobra.Command{
 		Use:   "analyze FILE_OR_ANL_FOLDER_OR_BUILTIN",
 		Short: "Best combination, center-vs-edge frontiers, each thread's impact",
@@ -55,7 +58,11 @@ samples and says so (multideal.Analysis; docs/multideal.md).`,
   parley multideal analyze multideal/testdata/dinners.yml --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadMultideal(args[0])
+			o, err := anl.options(cmd)
+			if err != nil {
+				return err
+			}
+			s, err := loadMultidealWith(args[0], o)
 			if err != nil {
 				return err
 			}
@@ -72,6 +79,7 @@ samples and says so (multideal.Analysis; docs/multideal.md).`,
 		},
 	}
 	c.Flags().BoolVar(&jsonOut, "json", false, "print the analysis as JSON")
+	anl.add(c)
 	return c
 }
 
