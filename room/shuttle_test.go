@@ -239,6 +239,24 @@ func TestShuttleToAgreement(t *testing.T) {
 	if err := f.svc.StartShuttle(f.ctx, f.user, sh.ID); err != nil {
 		t.Fatalf("started twice: %v", err)
 	}
+	// A table's seats are not told which shuttle talks it belongs to;
+	// its owner is.
+	for _, who := range []room.Viewer{seats[1]["hub"], seats[1]["north"], seats[2]["south"]} {
+		neg := negs[0]
+		if who.Party == "south" {
+			neg = negs[1]
+		}
+		tv, err := f.svc.View(f.ctx, who, neg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tv.Class != "" {
+			t.Errorf("%s's view of its table names the shuttle %q", who.Party, tv.Class)
+		}
+	}
+	if tv, err := f.svc.View(f.ctx, room.Viewer{User: f.user}, negs[0]); err != nil || tv.Class != sh.ID {
+		t.Errorf("the owner's view of table 1: class %q, %v; want %q", tv.Class, err, sh.ID)
+	}
 	north, south := framework.Package{1, 0}, framework.Package{0, 0}
 
 	// Table 1: a draft; the view shows it, and what it would give.

@@ -69,6 +69,8 @@ type UtilityPoint struct {
 type View struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
+	// Class is the class or shuttle talks the room belongs to, for its
+	// owner only ("" for every seat).
 	Class string `json:"class,omitempty"`
 	// Role is the viewer's role: mediator, party, observer or verifier.
 	Role string `json:"role"`
@@ -137,10 +139,15 @@ func (s *Service) View(ctx context.Context, v Viewer, id string) (*View, error) 
 	defer l.mu.Unlock()
 	sc := l.sc
 	out := &View{Seat: seat,
-		ID: l.neg.ID, Title: l.neg.Title, Class: l.neg.Class, Role: role, Party: party,
+		ID: l.neg.ID, Title: l.neg.Title, Role: role, Party: party,
 		Scenario: sc.Name, Description: sc.Description, Notice: sc.Notice,
 		Framework: sc.Framework, Decision: sc.Decision, Format: sc.Format,
 		Settings: l.settings, Mediator: mediatorOf(sc), Events: []session.Event{},
+	}
+	if role == roleOwner {
+		// The class or shuttle talks the room belongs to is the owner's
+		// to see: a seat learns nothing of the rooms beside its own.
+		out.Class = l.neg.Class
 	}
 	for _, p := range sc.Parties {
 		out.Parties = append(out.Parties, PartyInfo{ID: p.ID, Name: p.Name, Role: p.Role, HasProfile: p.Profile != nil})

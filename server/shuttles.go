@@ -71,8 +71,29 @@ func (s *Server) createShuttle(r *http.Request, user string) (any, error) {
 }
 
 // shuttleScenarios lists the built-in multi-deal scenarios.
+// ShuttleScenario is a built-in multi-deal scenario as the shuttle form
+// lists it: its name, its center and its edges in table order (public
+// facts of the built-in file; no profile).
+type ShuttleScenario struct {
+	Name   string   `json:"name"`
+	Center string   `json:"center"`
+	Edges  []string `json:"edges"`
+}
+
 func (s *Server) shuttleScenarios(r *http.Request, user string) (any, error) {
-	return orEmpty(multideal.BuiltinNames()), nil
+	out := []ShuttleScenario{}
+	for _, name := range multideal.BuiltinNames() {
+		md, err := multideal.Builtin(name)
+		if err != nil {
+			return nil, fmt.Errorf("built-in multi-deal scenario %s: %w", name, err)
+		}
+		e := ShuttleScenario{Name: name, Center: md.Center.Name, Edges: []string{}}
+		for _, th := range md.Threads {
+			e.Edges = append(e.Edges, th.Edge)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 func (s *Server) listShuttles(r *http.Request, user string) (any, error) {

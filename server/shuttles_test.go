@@ -42,10 +42,12 @@ func jsonString(t *testing.T, s string) string {
 // wrong; a refused request leaves nothing behind.
 func TestShuttleRoutes(t *testing.T) {
 	ts := newTestServer(t, server.Config{})
-	var names []string
-	ts.mustDo("GET", "/api/shuttles/scenarios", ts.mediator(), "", 200, &names)
-	if !slices.Contains(names, "miami-shuttle") {
-		t.Fatalf("scenarios %v", names)
+	var builtins []server.ShuttleScenario
+	ts.mustDo("GET", "/api/shuttles/scenarios", ts.mediator(), "", 200, &builtins)
+	if !slices.ContainsFunc(builtins, func(b server.ShuttleScenario) bool {
+		return b.Name == "miami-shuttle" && b.Center == "us" && slices.Equal(b.Edges, []string{"russia", "ukraine", "europe"})
+	}) {
+		t.Fatalf("scenarios %+v", builtins)
 	}
 	ts.mustDo("GET", "/api/shuttles/scenarios", "", "", 401, nil)
 

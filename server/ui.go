@@ -199,7 +199,7 @@ func (s *Server) mountUI() {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 		u.page.serve(w, r, cacheRevalidate)
 	}
-	for _, p := range []string{"GET /{$}", "GET /join", "GET /login", "GET /n/{id}", "GET /n/{id}/compliance", "GET /classes/{id}", "GET /new", "GET /account"} {
+	for _, p := range []string{"GET /{$}", "GET /join", "GET /login", "GET /n/{id}", "GET /n/{id}/compliance", "GET /classes/{id}", "GET /shuttles/{id}", "GET /new", "GET /account"} {
 		s.mux.HandleFunc(p, page)
 	}
 }

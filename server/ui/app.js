@@ -5,6 +5,7 @@
 //                   (a verifier's seat: the compliance dashboard)
 //   /n/{id}/compliance  the compliance dashboard of the agreement's implementation
 //   /classes/{id}   the debrief of a teaching class, following its rooms live
+//   /shuttles/{id}  the mediator's combined view of shuttle talks (its owner only)
 //   /account        your sign-ins and password; the owner's accounts
 //
 // Screens are built of sections (component.js): custom elements that
@@ -15,6 +16,7 @@ import { h, api, replace, showError, clearError, link, navigate, partyName } fro
 import { renderHome } from "./home.js";
 import { openRoom } from "./room.js";
 import { renderClass } from "./class.js";
+import { renderShuttle } from "./shuttle.js";
 import { renderAccounts } from "./accounts.js";
 import { unsavedWork, clearDirty } from "./common.js";
 
@@ -103,6 +105,7 @@ async function route() {
       document.body.dataset.screen = m[2] ? "compliance" : "room";
       cleanup = await openRoom(root, decodeURIComponent(m[1]), (v) => {
         setContext(v.title);
+        shuttleContext(v);
         document.title = `${v.title} — Parley`;
         // The seat by the party's name, which the room's view knows.
         if (me && me.viewer && me.viewer.party) {
@@ -116,6 +119,14 @@ async function route() {
       document.body.dataset.screen = "class";
       if (!me.user) return renderHome(root, me, setMe);
       cleanup = await renderClass(root, decodeURIComponent(m[1]), setContext);
+      return;
+    }
+    if ((m = path.match(/^\/shuttles\/([^/]+)$/))) {
+      // Only the mediator who created them: an invitation (a delegation's
+      // seat) is no way in; the sign-in page is shown instead.
+      document.body.dataset.screen = "shuttle";
+      if (!me.user) return renderHome(root, me, setMe);
+      cleanup = await renderShuttle(root, decodeURIComponent(m[1]), setContext);
       return;
     }
     if (path === "/account") {
@@ -133,6 +144,22 @@ async function route() {
   } catch (e) {
     showError(e);
   }
+}
+
+// shuttleContext links a table of shuttle talks to their page, in the top
+// bar, for the mediator who owns them (a table's Class is its shuttle's id;
+// anyone else has no shuttle page to go back to).
+async function shuttleContext(v) {
+  if (!me || !me.user || !v.class || v.role !== "mediator" || v.invited) return;
+  let list = [];
+  try {
+    list = await api("GET", "/api/shuttles");
+  } catch {
+    return; // the room is what matters here: its top bar stays as it is
+  }
+  const s = list.find((x) => x.id === v.class);
+  if (!s || location.pathname !== `/n/${v.id}`) return;
+  setContext([link(`/shuttles/${s.id}`, `Shuttle talks: ${s.title}`, { id: "context-shuttle-link" }), " · ", v.title]);
 }
 
 function setMe(m) {

@@ -1,18 +1,26 @@
 // The mediator's home: sign-in, the list of negotiations (archive, restore
-// and delete them; the archived ones apart) and classes, and the forms
-// that create a negotiation or a teaching class.
+// and delete them; the archived ones apart), classes and shuttle talks,
+// and the forms that create a negotiation, a teaching class or shuttle
+// talks.
 
 import { h, api, guard, fmt, link, navigate, replace, notice, clearError, showError, firstSentence } from "./lib.js";
 import { loadProtocols, factsFor, headingOf, hasMove } from "./protocols.js";
 import { PANELS } from "./protocols/index.js";
 import { newClassForm } from "./class.js";
+import { shuttleSection } from "./shuttle.js";
 import { geniusPicker, isGeniusFile } from "./upload.js";
 const FORMATS = [["", "The scenario's default"], ["plenary", "Plenary"], ["bilateral", "Bilateral"], ["trilateral", "Trilateral"], ["proximity", "Proximity talks"]];
 
 export async function renderHome(root, me, setUser) {
   if (!me.user) return renderSignIn(root, me, setUser);
   replace(root, h("p", { class: "loading" }, "Loading…"));
-  const [negs, archived, classes, scenarios, protocols] = await Promise.all([
+  // Shuttle talks are listed apart: a server without them (or a failure
+  // to read them) leaves the rest of the page as it is.
+  const orNone = (p) => p.catch((e) => {
+    showError(e);
+    return [];
+  });
+  const [negs, archived, classes, scenarios, protocols, shuttles, shuttleScenarios] = await Promise.all([
     api("GET", "/api/negotiations"),
     api("GET", "/api/negotiations?archived=1"),
     api("GET", "/api/classes"),
@@ -23,8 +31,15 @@ export async function renderHome(root, me, setUser) {
       showError(e);
       return Object.keys(PANELS).map((name) => factsFor([], name));
     }),
+    orNone(api("GET", "/api/shuttles")),
+    orNone(api("GET", "/api/shuttles/scenarios")),
   ]);
   const classTitle = Object.fromEntries(classes.map((c) => [c.id, c.title]));
+  // A shuttle's tables are grouped under the shuttle's id (their class).
+  const shuttleTitle = Object.fromEntries(shuttles.map((c) => [c.id, c.title]));
+  const groupLink = (n) => (shuttleTitle[n.class] !== undefined
+    ? link(`/shuttles/${n.class}`, `Shuttle: ${shuttleTitle[n.class]}`)
+    : link(`/classes/${n.class}`, classTitle[n.class] || "class"));
   const state = { src: "builtin", issued: null };
 
   const again = () => renderHome(root, me, setUser);
@@ -44,7 +59,7 @@ export async function renderHome(root, me, setUser) {
   };
   const negRow = (n, isArchived) => h("tr", { "data-testid": `negotiation-${n.id}` },
     h("td", {}, link(`/n/${n.id}`, n.title, { class: "negotiation-link", "data-id": n.id })),
-    h("td", {}, n.class ? link(`/classes/${n.class}`, classTitle[n.class] || "class") : h("span", { class: "muted" }, "—")),
+    h("td", {}, n.class ? groupLink(n) : h("span", { class: "muted" }, "—")),
     h("td", { class: "muted" }, isArchived ? `archived ${fmt.time(n.archived)}` : fmt.time(n.created)),
     h("td", { class: "row-actions" },
       isArchived
@@ -158,7 +173,8 @@ export async function renderHome(root, me, setUser) {
               h("div", { class: "form-foot" }, h("span"), h("button", { type: "submit", id: "neg-create", class: "primary" }, "Create the negotiation"))))),
         h("aside", { class: "col-side" },
           h("section", { class: "card" }, h("h2", {}, "Teaching classes"), classList),
-          newClassForm({ scenarios, protocolSelect })))));
+          newClassForm({ scenarios, protocolSelect }),
+          shuttleSection({ shuttles, scenarios: shuttleScenarios, protocols })))));
 
   function toggleSrc(src) {
     state.src = src;
