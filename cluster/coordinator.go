@@ -103,17 +103,43 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 	if err := c.publishScenarios(ctx, todo); err != nil {
 		return err
 	}
+	w := work{ids: make([]string, len(todo)), encode: func(i int) ([]byte, error) { return json.Marshal(&todo[i]) }}
+	for i, j := range todo {
+		w.ids[i] = j.ID
+	}
+	ln := lane{jobs: jobsPrefix + c.Batch, results: resultsPrefix + c.Batch, durable: "coordinator-" + c.Batch}
+	return c.run(ctx, ln, w, window, requeue, func(ctx context.Context, cons jetstream.Consumer, t *tracker, finished chan<- struct{}) error {
+		return c.readResults(ctx, cons, t, out, finished)
+	})
+}
+
+// lane is one kind of work on the queue (tournament jobs, multi-deal
+// sessions): the subjects of a batch's jobs and results, and the durable
+// name of its coordinator's consumer of results.
+type lane struct{ jobs, results, durable string }
+
+// work is what a batch queues: job i has id ids[i] and data encode(i).
+type work struct {
+	ids    []string
+	encode func(i int) ([]byte, error)
+}
+
+// run queues w on ln a window at a time (queueing what is outstanding
+// again after requeue without a result) and has read deliver the results
+// until every job has one.
+func (c *Coordinator) run(ctx context.Context, ln lane, w work, window int, requeue time.Duration,
+	read func(ctx context.Context, cons jetstream.Consumer, t *tracker, finished chan<- struct{}) error) error {
 	var cons jetstream.Consumer
 	if err := retry(ctx, time.Minute, func(ctx context.Context) error {
 		var err error
 		cons, err = c.JS.CreateOrUpdateConsumer(ctx, ResultsStream, jetstream.ConsumerConfig{
-			Durable:           "coordinator-" + c.Batch,
+			Durable:           ln.durable,
 			Description:       "the coordinator of batch " + c.Batch,
 			AckPolicy:         jetstream.AckExplicitPolicy,
 			AckWait:           30 * time.Second,
 			MaxDeliver:        -1,
 			MaxAckPending:     -1,
-			FilterSubject:     resultsPrefix + c.Batch,
+			FilterSubject:     ln.results,
 			InactiveThreshold: 24 * time.Hour,
 		})
 		if err != nil {
@@ -124,19 +150,20 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 		if err != nil {
 			return err
 		}
-		return st.Purge(ctx, jetstream.WithPurgeSubject(jobsPrefix+c.Batch))
+		return st.Purge(ctx, jetstream.WithPurgeSubject(ln.jobs))
 	}); err != nil {
 		return err
 	}
 
 	// Message ids de-duplicate the retries of this run's publications; a
 	// job queued again by a later run (after the purge above) is new.
-	t := &tracker{run: newRunID(), want: map[string]int{}, done: make([]bool, len(todo)), held: make([]bool, len(todo)),
+	n := len(w.ids)
+	t := &tracker{run: newRunID(), want: map[string]int{}, done: make([]bool, n), held: make([]bool, n),
 		slots: make(chan struct{}, window), progress: make(chan struct{}, 1)}
-	for i, j := range todo {
-		t.want[j.ID] = i
+	for i, id := range w.ids {
+		t.want[id] = i
 	}
-	t.left = len(todo)
+	t.left = n
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -146,7 +173,7 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		readErr = c.readResults(ctx, cons, t, out, finished)
+		readErr = read(ctx, cons, t, finished)
 	}()
 
 	// Say so when nothing comes back (no worker, or all busy elsewhere).
@@ -161,7 +188,7 @@ func (c *Coordinator) Dispatch(ctx context.Context, todo []tournament.Job, out c
 	// The first pass waits for window slots as results come in; the
 	// requeue runs beside it, on the jobs queued so far.
 	published := make(chan error, 1)
-	go func() { published <- c.publish(ctx, todo, t, false) }()
+	go func() { published <- c.publish(ctx, ln, w, t, false) }()
 	var err error
 	timer := time.NewTimer(requeue)
 	defer timer.Stop()
@@ -186,7 +213,7 @@ loop:
 			default:
 			}
 			c.logf("coordinator: no result for %v with %d jobs outstanding; queueing them again", requeue, t.remaining())
-			if err = c.publish(ctx, todo, t, true); err != nil {
+			if err = c.publish(ctx, ln, w, t, true); err != nil {
 				break loop
 			}
 		}
@@ -276,10 +303,10 @@ func (t *tracker) isDone(i int) bool {
 	return t.done[i]
 }
 
-// publish queues the jobs of todo without a result: the first time
+// publish queues the jobs of w without a result on ln: the first time
 // (again false) every one, each waiting for a window slot; with again set,
 // those queued already (they hold their slots), once more.
-func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tracker, again bool) error {
+func (c *Coordinator) publish(ctx context.Context, ln lane, w work, t *tracker, again bool) error {
 	const chunk = 256
 	// A pass's message ids de-duplicate its own retries; a requeue is a
 	// new pass (its messages must not be dropped as the first pass's).
@@ -299,7 +326,7 @@ func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tra
 		err := retry(ctx, 10*time.Minute, func(ctx context.Context) error {
 			futures := make([]jetstream.PubAckFuture, len(idx))
 			for k, i := range idx {
-				subject, id := jobsPrefix+c.Batch, c.Batch+"/"+run+"/"+todo[i].ID
+				subject, id := ln.jobs, c.Batch+"/"+run+"/"+w.ids[i]
 				f, err := c.JS.PublishMsgAsync(signed(c.Key, kindJob, subject, id, data[k]))
 				if err != nil {
 					return err
@@ -334,7 +361,7 @@ func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tra
 		data, idx = data[:0], idx[:0]
 		return err
 	}
-	for i, j := range todo {
+	for i, id := range w.ids {
 		if t.isDone(i) || (again && !t.isHeld(i)) {
 			continue
 		}
@@ -361,9 +388,9 @@ func (c *Coordinator) publish(ctx context.Context, todo []tournament.Job, t *tra
 			t.held[i] = true
 			t.mu.Unlock()
 		}
-		b, err := json.Marshal(&j)
+		b, err := w.encode(i)
 		if err != nil {
-			return fmt.Errorf("cluster: encoding job %s: %w", j.ID, err)
+			return fmt.Errorf("cluster: encoding job %s: %w", id, err)
 		}
 		data, idx = append(data, b), append(idx, i)
 		if len(idx) == chunk {

@@ -41,6 +41,7 @@ type Worker struct {
 
 	done, gaveUp, failed, refused atomic.Int64
 	scenarios                     sync.Map // digest → *scenario.Scenario, fetched
+	multideals                    sync.Map // digest → *multideal.Scenario, fetched
 }
 
 // Stats is what a worker has done so far.
@@ -250,6 +251,10 @@ func (w *Worker) bind(ctx context.Context) (jetstream.KeyValue, jetstream.Consum
 // handle runs one job message and hands its result to store.
 func (w *Worker) handle(ctx context.Context, eng *tournament.Engine, kv jetstream.KeyValue, h *held, maxDel int, store func(*held, string, string, []byte)) {
 	msg := h.msg
+	if isMultidealJob(msg.Subject()) {
+		w.handleMultideal(ctx, kv, h, maxDel, store)
+		return
+	}
 	if !verify(w.Key, kindJob, msg.Subject(), msg.Headers(), msg.Data()) {
 		w.refused.Add(1)
 		w.logf("worker: refusing a job on %s without a valid signature (forged, or queued by a coordinator with another secret): not run", msg.Subject())

@@ -218,7 +218,13 @@ func (t *Tournament) Run() (*TournamentResult, error) {
 }
 
 func (t *Tournament) runSession(ts *TournamentSession) error {
-	s := t.Scenarios[ts.scenario]
+	return runTournamentSession(t.Scenarios[ts.scenario], t.Steps, ts)
+}
+
+// runTournamentSession runs ts on s with steps per thread and fills in its
+// agreements and utilities: the same for a local run and a remote worker
+// (RunSessionJob).
+func runTournamentSession(s *Scenario, steps int, ts *TournamentSession) error {
 	center, err := NewAgent(ts.Center)
 	if err != nil {
 		return err
@@ -229,7 +235,7 @@ func (t *Tournament) runSession(ts *TournamentSession) error {
 			return err
 		}
 	}
-	rec, err := Run(s, center, edges, Params{Steps: t.Steps, Seed: ts.Seed})
+	rec, err := Run(s, center, edges, Params{Steps: steps, Seed: ts.Seed})
 	if err != nil {
 		return fmt.Errorf("multideal: tournament session %d: %w", ts.Index, err)
 	}

@@ -1,14 +1,20 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"os/signal"
+	"runtime"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/parley-negotiation/parley/cluster"
 	"github.com/parley-negotiation/parley/multideal"
 )
 
@@ -22,6 +28,8 @@ func newMultidealTournament(e *env) *cobra.Command {
 		seed                             int64
 		cmult, emult                     float64
 		progress                         = newProgressFlag(time.Second)
+		dist                             tournamentFlags // --nats, --listen, --replicas, --ack-wait
+		anl                              anlFlags
 	)
 	c := &cobra.Command{
 		Use:   "tournament [CONFIG.yml]",
@@ -44,11 +52,25 @@ center and as edge).
 CONFIG.yml (optional) holds agents, scenarios (Parley multi-deal files or
 anl2025 folders, relative to the file), steps, repetitions, seed,
 center_multiplier, edge_multiplier, allow_double_scores and workers; flags
-given on the command line override it.`,
+given on the command line override it.
+
+Scale-out, as for parley tournament: with --listen ADDR the sessions go
+through a NATS JetStream work queue on an embedded server that workers on
+other machines join with parley worker --nats nats://ADDR; with --nats URL
+through an existing NATS system (such as parley broker). The scenarios are
+sent to the workers once (they need none of these files); --workers then
+counts the workers in this process (0: none, only remote ones). The result
+is the local run's, session for session and score for score, whatever the
+number of workers and whichever ran what; a worker killed mid-batch loses
+nothing (its sessions go to another after --ack-wait). PARLEY_NATS_TOKEN
+is the secret shared with the workers (the NATS token and the key that
+signs jobs and results); with --listen and none set, a new one is made and
+printed with the command the workers run. See docs/multideal.md.`,
 		Example: `  parley multideal tournament --scenario dinners.yml \
       --scenario path/to/anl2025/JobHunt \
       --agents boulware2025,linear2025,conceder2025 --steps 20 --seed 5
-  parley multideal tournament league.yml --json`,
+  parley multideal tournament league.yml --json
+  parley multideal tournament league.yml --listen 0.0.0.0:4222 --workers 0`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := &multideal.TournamentConfig{Agents: multideal.AgentNames[:3], Steps: 100, Repetitions: 1}
@@ -106,8 +128,12 @@ given on the command line override it.`,
 				CenterMultiplier: cfg.CenterMultiplier, EdgeMultiplier: cfg.EdgeMultiplier,
 				AllowDoubleScores: cfg.AllowDoubleScores, Workers: cfg.Workers,
 			}
+			o, aerr := anl.options(cmd)
+			if aerr != nil {
+				return aerr
+			}
 			for _, p := range cfg.Scenarios {
-				s, err := loadMultideal(p)
+				s, err := loadMultidealWith(p, o)
 				if err != nil {
 					return err
 				}
@@ -115,6 +141,18 @@ given on the command line override it.`,
 			}
 			if _, err := t.Plan(); err != nil {
 				return usageError{err}
+			}
+			remote := dist.nats != "" || dist.listen != ""
+			if remote {
+				if dist.nats != "" && dist.listen != "" {
+					return usagef("--nats and --listen: give one (an existing NATS system, or an embedded server)")
+				}
+				if dist.replicas < 1 || dist.replicas > 5 {
+					return usagef("--replicas %d: want 1 to 5", dist.replicas)
+				}
+				if cfg.Workers < 0 {
+					return usagef("--workers %d: want 0 (all cores) or more", cfg.Workers)
+				}
 			}
 			start := time.Now()
 			if progress.on && !quiet {
@@ -126,7 +164,14 @@ given on the command line override it.`,
 					}
 				}
 			}
-			r, err := t.Run()
+			var r *multideal.TournamentResult
+			var err error
+			if remote {
+				dist.quiet = quiet
+				r, err = runMultidealRemote(cmd.Context(), e, t, &dist, f.Changed("workers"))
+			} else {
+				r, err = t.Run()
+			}
 			if err != nil {
 				return err
 			}
@@ -170,6 +215,7 @@ given on the command line override it.`,
 		},
 	}
 	fl := c.Flags()
+	anl.add(c)
 	fl.BoolVar(&jsonOut, "json", false, "print the scores (and with --sessions the sessions) as JSON")
 	fl.BoolVar(&sessions, "sessions", false, "also list every session's assignment and utilities")
 	fl.BoolVarP(&quiet, "quiet", "q", false, "no progress lines on stderr")
@@ -183,5 +229,58 @@ given on the command line override it.`,
 	fl.Float64Var(&emult, "edge-multiplier", 1, "scale of edge utilities")
 	fl.BoolVar(&double, "allow-double-scores", false, "score every edge, also the random fill-ins (anl2025's no_double_scores=false)")
 	progress.register(c, "progress lines")
+	fl.StringVar(&dist.nats, "nats", "", "run the sessions on workers through this NATS system (addresses, comma-separated)")
+	fl.StringVar(&dist.listen, "listen", "", "run the sessions on workers through an embedded NATS server listening here (host:port)")
+	fl.IntVar(&dist.replicas, "replicas", 1, "with --nats: copies of the queue's streams (3 on a 3-node cluster)")
+	fl.DurationVar(&dist.ackWait, "ack-wait", 0, "with --nats/--listen: how long a worker may be silent before its sessions go to another (default 30s)")
 	return c
+}
+
+// runMultidealRemote runs t's sessions on workers over NATS (package
+// cluster, as parley tournament --nats/--listen does): t.Workers of them in
+// this process (0: every core, unless --workers 0 was given: none).
+func runMultidealRemote(ctx context.Context, e *env, t *multideal.Tournament, fl *tournamentFlags, workersGiven bool) (*multideal.TournamentResult, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	_, jobs, _, err := t.SessionJobs()
+	if err != nil {
+		return nil, usageError{err}
+	}
+	workers := t.Workers
+	if workers == 0 && !workersGiven {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// The embedded server's files (--listen) live as long as the run.
+	store, err := os.MkdirTemp("", "parley-multideal-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(store)
+	d, stopDist, err := distributed(ctx, e, fl, store, nil, workers)
+	if err != nil {
+		return nil, err
+	}
+	defer stopDist()
+	coord, ok := d.(*cluster.Coordinator)
+	if !ok {
+		return nil, fmt.Errorf("multideal tournament: the NATS dispatcher is a %T, not a cluster coordinator", d)
+	}
+	coord.Batch = cluster.MultidealBatchID(jobs)
+	start := time.Now()
+	r, err := t.RunRemote(ctx, coord)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, fmt.Errorf("interrupted: %w", err)
+		}
+		return nil, err
+	}
+	if !fl.quiet {
+		el := time.Since(start)
+		fmt.Fprintf(e.stderr, "tournament: %d sessions in %s on %s here and the workers over NATS (%.0f/s)\n",
+			len(r.Sessions), el.Round(time.Millisecond), plural(workers, "worker"), float64(len(r.Sessions))/el.Seconds())
+	}
+	return r, nil
 }
