@@ -3,6 +3,11 @@
 // a coordinator queues the jobs of a batch, workers anywhere take them,
 // run them with a tournament.Engine and send their results back, and the
 // coordinator's tournament.Runner writes each job's result exactly once.
+// Multi-deal tournaments (package multideal) use the same queue in their
+// own lane (multideal.go): subjects parley.jobs.multideal.BATCH and
+// parley.results.multideal.BATCH, jobs and outcomes signed over their
+// subject so that neither lane's messages pass in the other, scenarios
+// published once per batch under "multideal-" digests.
 //
 // # Pieces
 //

@@ -183,8 +183,9 @@ func newWorker(e *env) *cobra.Command {
 		Long: `Take negotiations from the tournament queue on a NATS system, run them and
 send back their results, until stopped (Ctrl-C, SIGTERM). Any number of
 workers on any number of machines may serve one coordinator (parley
-tournament --listen ADDR or --nats URL); they need none of its files: the
-scenarios come through NATS.
+tournament or parley multideal tournament, with --listen ADDR or --nats
+URL); they need none of its files: the scenarios come through NATS.
+Multi-deal sessions come in their own lane of the same queue.
 
 A worker acknowledges a negotiation only once its result is stored in
 JetStream, and sends progress while it runs; a worker that dies leaves its
