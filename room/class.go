@@ -388,7 +388,12 @@ func (s *Service) DeleteClass(ctx context.Context, user, id, confirm string) err
 	if err := s.store.DeleteClass(ctx, id); err != nil {
 		return fmt.Errorf("room: delete class: %w", err)
 	}
-	// The rooms in memory go as Delete's do.
+	s.dropRooms(rooms)
+	return nil
+}
+
+// dropRooms lets the deleted rooms in memory go as Delete's do.
+func (s *Service) dropRooms(rooms []Negotiation) {
 	for _, n := range rooms {
 		s.mu.Lock()
 		l := s.live[n.ID]
@@ -400,7 +405,6 @@ func (s *Service) DeleteClass(ctx context.Context, user, id, confirm string) err
 		s.drop(l)
 		l.mu.Unlock()
 	}
-	return nil
 }
 
 // CloneClass creates a new class like class id: the same scenario (as the

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -274,17 +273,7 @@ func (s *Service) DeleteShuttle(ctx context.Context, user, id, confirm string) e
 	if err := s.store.DeleteShuttle(ctx, id); err != nil {
 		return fmt.Errorf("room: delete shuttle: %w", err)
 	}
-	for _, n := range tables {
-		s.mu.Lock()
-		l := s.live[n.ID]
-		s.mu.Unlock()
-		if l == nil {
-			continue
-		}
-		l.mu.Lock()
-		s.drop(l)
-		l.mu.Unlock()
-	}
+	s.dropRooms(tables)
 	return nil
 }
 
@@ -295,29 +284,7 @@ func (s *Service) SubscribeShuttle(ctx context.Context, user, id string) (*Class
 	if err != nil {
 		return nil, err
 	}
-	c := make(chan ClassNote, SubscriptionBuffer)
-	cs := &ClassSubscription{C: c, c: c, done: make(chan struct{})}
-	for _, n := range tables {
-		sub, err := s.Subscribe(ctx, Viewer{User: user}, n.ID, math.MaxInt)
-		if err != nil {
-			cs.Cancel()
-			return nil, err
-		}
-		cs.subs = append(cs.subs, sub)
-		cs.wg.Add(1)
-		go func(neg string) {
-			defer cs.wg.Done()
-			for batch := range sub.C {
-				select {
-				case c <- ClassNote{Negotiation: neg, Seq: batch[len(batch)-1].Seq}:
-				case <-cs.done:
-					return
-				default: // notes are signals: one waiting is as good as two
-				}
-			}
-		}(n.ID)
-	}
-	return cs, nil
+	return s.subscribeRooms(ctx, user, tables)
 }
 
 // ShuttleView is the owner's combined view of shuttle talks.

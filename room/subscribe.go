@@ -105,6 +105,12 @@ func (s *Service) SubscribeClass(ctx context.Context, user, id string) (*ClassSu
 	if err != nil {
 		return nil, err
 	}
+	return s.subscribeRooms(ctx, user, rooms)
+}
+
+// subscribeRooms follows rooms (a class's or shuttle talks' tables) for
+// their owner user: a note whenever one gets new events.
+func (s *Service) subscribeRooms(ctx context.Context, user string, rooms []Negotiation) (*ClassSubscription, error) {
 	c := make(chan ClassNote, SubscriptionBuffer)
 	cs := &ClassSubscription{C: c, c: c, done: make(chan struct{})}
 	for _, n := range rooms {
