@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -182,7 +183,15 @@ func (s *Server) classStream(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sub, err := s.svc.SubscribeClass(r.Context(), user, r.PathValue("id"))
+	s.roomsStream(w, r, user, "events", s.svc.SubscribeClass)
+}
+
+// roomsStream streams, to the owner user of a class or of shuttle talks
+// (subscribe: Service.SubscribeClass or SubscribeShuttle), one message
+// `event: NAME` with data {"negotiation","seq"} whenever one of its rooms
+// moves, as long as the owner's sign-in holds.
+func (s *Server) roomsStream(w http.ResponseWriter, r *http.Request, user, name string, subscribe func(context.Context, string, string) (*room.ClassSubscription, error)) {
+	sub, err := subscribe(r.Context(), user, r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -200,7 +209,7 @@ func (s *Server) classStream(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return false
 		}
-		_, err = fmt.Fprintf(w, "event: events\ndata: %s\n\n", b)
+		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
 		return err == nil
 	})
 }

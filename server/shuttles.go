@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -134,25 +133,5 @@ func (s *Server) shuttleStream(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sub, err := s.svc.SubscribeShuttle(r.Context(), v.User, r.PathValue("id"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	defer sub.Cancel()
-	rc, holds, ok := s.openStream(w, r, room.Viewer{User: v.User})
-	if !ok {
-		return
-	}
-	pump(s, w, r, rc, holds, sub.C, func(note room.ClassNote) bool {
-		if !holds(s.fresh) {
-			return false
-		}
-		b, err := json.Marshal(note)
-		if err != nil {
-			return false
-		}
-		_, err = fmt.Fprintf(w, "event: changed\ndata: %s\n\n", b)
-		return err == nil
-	})
+	s.roomsStream(w, r, v.User, "changed", s.svc.SubscribeShuttle)
 }
