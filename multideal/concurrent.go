@@ -59,42 +59,14 @@ func RunConcurrent(s *Scenario, center Agent, edges []Agent, p Params) (*Record,
 		rec.Edges = append(rec.Edges, edges[i].Name())
 		runs[i] = newThreadRun(s, i, s.utilityGiven(i, agreed), agreed, center, edges[i], p, rnd)
 	}
-	open := make([]bool, n)
-	left := n
-	for i := range open {
-		open[i] = true
-	}
-	for _, r := range runs {
-		r.turns[0].Open = slices.Clone(open)
-	}
-	for left > 0 {
-		for i, r := range runs {
-			if !open[i] || !r.stepOnce() {
-				continue
-			}
-			open[i] = false
-			left--
-			// The center's turns in the open threads see which threads
-			// still run (a copy: a turn's view changes only here).
-			still := slices.Clone(open)
-			for j, o := range runs {
-				if open[j] {
-					o.turns[0].Open = still
-				}
-			}
-			if r.tr.Agreement == nil {
-				continue // no agreement: the tuple the center sees is unchanged
-			}
-			agreed = append([]framework.Package(nil), agreed...)
-			agreed[i] = r.tr.Agreement
-			for j, o := range runs {
-				if open[j] {
-					o.turns[0].Utility = s.utilityGiven(j, agreed)
-					o.turns[0].Agreed = agreed
-				}
-			}
-		}
-	}
+	agreed, _ = scheduleConcurrent(agreed,
+		func(i int) (bool, error) { return runs[i].stepOnce(), nil },
+		func(i int) framework.Package { return runs[i].tr.Agreement },
+		func(j int, open []bool) { runs[j].turns[0].Open = open },
+		func(j int, agreed []framework.Package) {
+			runs[j].turns[0].Utility = s.utilityGiven(j, agreed)
+			runs[j].turns[0].Agreed = agreed
+		})
 	rec.Threads = make([]ThreadResult, n)
 	for i, r := range runs {
 		rec.Threads[i] = r.result()
@@ -102,6 +74,62 @@ func RunConcurrent(s *Scenario, center Agent, edges []Agent, p Params) (*Record,
 	rec.CenterUtility = s.Utility(agreed)
 	rec.Hash = recordHash(s.Name, true, rec.Threads)
 	return rec, nil
+}
+
+// scheduleConcurrent runs len(agreed) threads together: one step of every
+// open thread per global step, in thread order, until all have ended. step
+// advances thread i (true when it ended), agreement is its agreement once
+// ended (nil for none). Whenever a thread ends, every open thread j is told
+// which threads still run (setOpen, a fresh copy; also once at the start)
+// and, if it agreed, the new tuple of agreements (setAgreed; agreed itself
+// is never modified: each change is a new slice). It returns the final
+// tuple.
+func scheduleConcurrent(agreed []framework.Package, step func(i int) (bool, error), agreement func(i int) framework.Package,
+	setOpen func(j int, open []bool), setAgreed func(j int, agreed []framework.Package)) ([]framework.Package, error) {
+	n := len(agreed)
+	open := make([]bool, n)
+	for i := range open {
+		open[i] = true
+	}
+	for j := range open {
+		setOpen(j, slices.Clone(open))
+	}
+	for left := n; left > 0; {
+		for i := range open {
+			if !open[i] {
+				continue
+			}
+			done, err := step(i)
+			if err != nil {
+				return agreed, err
+			}
+			if !done {
+				continue
+			}
+			open[i] = false
+			left--
+			// The center's turns in the open threads see which threads
+			// still run (a copy: a turn's view changes only here).
+			still := slices.Clone(open)
+			for j := range open {
+				if open[j] {
+					setOpen(j, still)
+				}
+			}
+			a := agreement(i)
+			if a == nil {
+				continue // no agreement: the tuple the center sees is unchanged
+			}
+			agreed = append([]framework.Package(nil), agreed...)
+			agreed[i] = a
+			for j := range open {
+				if open[j] {
+					setAgreed(j, agreed)
+				}
+			}
+		}
+	}
+	return agreed, nil
 }
 
 // utilityGiven is the center's utility in thread i of a concurrent run given

@@ -221,44 +221,14 @@ func RunWithMediator(s *Scenario, newMediator MediatorFactory, center Agent, edg
 			agreed[i] = r.tr.Agreement
 		}
 	} else {
-		open := make([]bool, n)
-		for i := range open {
-			open[i] = true
-		}
-		for _, r := range runs {
-			r.turns[0].Open = slices.Clone(open)
-		}
-		for left := n; left > 0; {
-			for i, r := range runs {
-				if !open[i] {
-					continue
-				}
-				done, err := r.stepOnce()
-				if err != nil {
-					return nil, err
-				}
-				if !done {
-					continue
-				}
-				open[i] = false
-				left--
-				still := slices.Clone(open)
-				for j, o := range runs {
-					if open[j] {
-						o.turns[0].Open = still
-					}
-				}
-				if r.tr.Agreement == nil {
-					continue
-				}
-				agreed = append([]framework.Package(nil), agreed...)
-				agreed[i] = r.tr.Agreement
-				for j, o := range runs {
-					if open[j] {
-						o.setCenter(s.utilityGiven(j, agreed), agreed)
-					}
-				}
-			}
+		var err error
+		agreed, err = scheduleConcurrent(agreed,
+			func(i int) (bool, error) { return runs[i].stepOnce() },
+			func(i int) framework.Package { return runs[i].tr.Agreement },
+			func(j int, open []bool) { runs[j].turns[0].Open = open },
+			func(j int, agreed []framework.Package) { runs[j].setCenter(s.utilityGiven(j, agreed), agreed) })
+		if err != nil {
+			return nil, err
 		}
 	}
 	rec.Threads = make([]ThreadResult, n)
