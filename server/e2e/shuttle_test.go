@@ -111,10 +111,15 @@ func TestShuttleTwoTables(t *testing.T) {
 		t.Errorf("%d shuttle talks listed, want 1", n)
 	}
 
-	// The shuttle page; the tables start.
+	// The shuttle page; table 1 starts alone (the seeds' sequence: one
+	// delegation after another), then the rest.
 	h.do(med, "open the shuttle page and start the tables",
 		click("shuttle-open"),
 		chromedp.WaitVisible(id("shuttle-tables")),
+		click("table-start-1"),
+		chromedp.WaitVisible(css(`[data-testid="table-1"][data-state="open"]`)),
+		chromedp.WaitVisible(css(`[data-testid="table-2"][data-state="waiting"]`)),
+		chromedp.WaitVisible(id("table-start-2")),
 		click("shuttle-start"),
 		chromedp.WaitVisible(id("shuttle-all-started")),
 		chromedp.WaitVisible(css(`[data-testid="table-1"][data-state="open"]`)),

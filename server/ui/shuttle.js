@@ -432,8 +432,15 @@ const centerName = (v) => (v.center && v.center.name) || "the center";
 
 const tablesSection = define("parley-shuttle-tables", {
   select: (s) => ({ tables: s.view.tables, fw: s.frameworks }),
-  render: (s) => {
+  render: (s, el) => {
     const v = s.view;
+    // One table at a time (the seeds' sequence: Russia, then Ukraine, then
+    // Europe) or all at once from the page's head.
+    const startOne = (t, btn) => guard(async () => {
+      await api("POST", `/api/negotiations/${encodeURIComponent(t.negotiation)}/start`);
+      notice(`Table ${t.table} (${t.edge}) is open.`);
+      await el.room.reload();
+    }, btn);
     return h("section", { class: "card", id: "shuttle-tables" },
       h("div", { class: "card-head" }, h("h2", {}, "Tables"),
         h("span", { class: "badge", id: "shuttle-progress", "aria-live": "polite" }, `${v.tables.filter(ended).length} of ${v.tables.length} ended · ${v.tables.filter((t) => t.state === "agreed").length} agreed`)),
@@ -445,7 +452,8 @@ const tablesSection = define("parley-shuttle-tables", {
           h("div", { class: "card-head" },
             h("h3", { id: `table-head-${t.table}` }, `Table ${t.table} — ${t.edge}`),
             h("span", { class: ["badge", STATE_BADGE[t.state] || ""], id: `table-state-${t.table}`, "data-state": t.state }, STATE_TEXT[t.state] || t.state)),
-          h("p", {}, link(`/n/${t.negotiation}`, `Open table ${t.table}`, { id: `table-open-${t.table}`, "aria-label": `Open table ${t.table}, with ${t.edge}: the room where you draft` })),
+          h("p", {}, link(`/n/${t.negotiation}`, `Open table ${t.table}`, { id: `table-open-${t.table}`, "aria-label": `Open table ${t.table}, with ${t.edge}: the room where you draft` }),
+            t.state === "waiting" ? [" ", h("button", { type: "button", id: `table-start-${t.table}`, onclick: (e) => startOne(t, e.currentTarget) }, `Start table ${t.table}`)] : null),
           t.state === "open" ? h("p", { class: "small muted", id: `table-round-${t.table}` }, `Round ${t.round}`,
             t.waiting && t.waiting.length ? ` · waiting for ${t.waiting.map((p) => (p === "mediator" ? "you (the mediator)" : p)).join(", ")}` : "") : null,
           h("h4", { class: "shuttle-sub" }, agreed ? "Agreement" : "Current text (settled points)"),
