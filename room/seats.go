@@ -222,14 +222,16 @@ func (s *Service) hosted(ctx context.Context, v Viewer, id string) (*live, error
 }
 
 // mediatorSeatable reports whether the mediator's seat of the negotiation
-// may be issued to a person (a student mediator): a class's room whose
-// protocol has a mediator and that no automatic mediator plays. Elsewhere
-// the owner takes that seat. l.mu need not be held: the fields read do not
+// may be issued to a person (a student mediator): a class's room (not a
+// table of shuttle talks) whose protocol has a mediator and that no
+// automatic mediator plays. Elsewhere the owner takes that seat. l.mu need not be held: the fields read do not
 // change.
 func (l *live) mediatorSeatable() error {
 	switch {
 	case l.neg.Class == "":
 		return Errorf(EINVALID, "party %q is the mediator: the negotiation's owner takes that seat (only a class's rooms seat a student mediator)", mediatorOf(l.sc))
+	case l.shuttle:
+		return Errorf(EINVALID, "party %q is the mediator: at every table of shuttle talks the owner, who alone sees the combined view, takes that seat", mediatorOf(l.sc))
 	case !mediated(l.settings.Protocol):
 		return Errorf(EINVALID, "protocol %q has no mediator: there is no mediator's seat to issue", l.settings.Protocol)
 	case l.settings.AutoMediator != "":

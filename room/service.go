@@ -60,6 +60,9 @@ type live struct {
 	// (automediator.go).
 	auto    session.Mediator
 	autoErr string
+	// shuttle: the room is a table of shuttle talks (its Class names a
+	// shuttle): one mediator, the owner, at every table.
+	shuttle bool
 }
 
 // New returns a service over st. clock may be nil (wall time).
@@ -195,6 +198,14 @@ func (s *Service) rebuild(ctx context.Context, n Negotiation) (*live, error) {
 		return nil, fmt.Errorf("room: negotiation %s: %w", n.ID, err)
 	}
 	l := &live{neg: n, sc: sc, settings: set, subs: map[*Subscription]struct{}{}}
+	if n.Class != "" {
+		switch _, err := s.store.Shuttle(ctx, n.Class); {
+		case err == nil:
+			l.shuttle = true
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, fmt.Errorf("room: negotiation %s: %w", n.ID, err)
+		}
+	}
 	events, err := s.store.Events(ctx, n.ID)
 	if err != nil {
 		return nil, fmt.Errorf("room: negotiation %s: %w", n.ID, err)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-negotiation/parley/framework"
 	"github.com/parley-negotiation/parley/multideal"
@@ -421,6 +422,41 @@ func BenchmarkShuttleView(b *testing.B) {
 	for b.Loop() {
 		if _, err := svc.ShuttleView(b.Context(), u.ID, sh.ID); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestShuttleMediatorSeatIsTheOwners: a table of shuttle talks never seats
+// a mediator by invitation (one mediator, the owner, who alone sees the
+// combined view), whether asked at creation or later from the table's
+// seats; a class's room still may.
+func TestShuttleMediatorSeatIsTheOwners(t *testing.T) {
+	f := newShuttleFixture(t)
+	if _, _, err := f.svc.CreateShuttle(f.ctx, f.user, f.md, room.ShuttleSetup{Seats: []room.Seat{{Room: 1, Mediator: true, Person: "deputy"}}}); room.ErrorCode(err) != room.EINVALID {
+		t.Errorf("a mediator's seat asked at creation: %v", err)
+	}
+	sh, _, err := f.svc.CreateShuttle(f.ctx, f.user, f.md, room.ShuttleSetup{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := f.view(sh.ID)
+	for _, tb := range v.Tables {
+		tv, err := f.svc.View(f.ctx, room.Viewer{User: f.user}, tb.Negotiation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = f.svc.Invite(f.ctx, f.user, tb.Negotiation, tv.Mediator, "deputy", false, time.Hour)
+		if room.ErrorCode(err) != room.EINVALID || !strings.Contains(err.Error(), "shuttle talks") {
+			t.Errorf("table %d: a mediator's seat issued later: %v", tb.Table, err)
+		}
+		seats, err := f.svc.Seats(f.ctx, room.Viewer{User: f.user}, tb.Negotiation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range seats.Seats {
+			if st.Party == tv.Mediator {
+				t.Errorf("table %d lists the mediator's seat as one to issue: %+v", tb.Table, st)
+			}
 		}
 	}
 }
