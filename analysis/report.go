@@ -110,13 +110,7 @@ func analyze(ctx context.Context, s *Space, o Options, robust robustFunc, zone z
 	}
 	r := &Report{Framework: s.Framework.Name, Outcomes: s.Framework.Size().String(), Parties: partySummaries(s)}
 	stage("frontier")
-	fo := o.Frontier
-	fo.RedLines, fo.Rational = false, false
-	if fo.Relax == RelaxDefault {
-		// Past its budgets because of interaction states, the frontier is
-		// relaxed (approximate, with its bound) rather than failing.
-		fo.Relax = RelaxOnBudget
-	}
+	fo := reportFrontierOptions(o.Frontier)
 	fr, err := FrontierAdditiveContext(ctx, s, fo)
 	if err != nil {
 		return nil, fmt.Errorf("frontier: %w", err)
@@ -144,6 +138,18 @@ func analyze(ctx context.Context, s *Space, o Options, robust robustFunc, zone z
 	}
 	r.Interactions = SummarizeInteractions(s, r)
 	return r, nil
+}
+
+// reportFrontierOptions are the options of a report's frontiers: fo for
+// the whole space (no red lines, no reservation values; zoneFrontier adds
+// them) and, unless fo says otherwise, relaxed past its budgets because of
+// interaction states (approximate, with its bound) rather than failing.
+func reportFrontierOptions(fo FrontierOptions) FrontierOptions {
+	fo.RedLines, fo.Rational = false, false
+	if fo.Relax == RelaxDefault {
+		fo.Relax = RelaxOnBudget
+	}
+	return fo
 }
 
 // SummarizeInteractions describes how report r of space s handled the

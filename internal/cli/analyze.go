@@ -163,40 +163,26 @@ func runAnalyze(e *env, arg string, fl *analyzeFlags) error {
 	}
 	var rep *analysis.Report
 	var applied []whatIfApplied
-	// The interactions' effect compares with the same analysis without
-	// them (a view over every profile, like the rest of the report): it
-	// runs beside the analysis (their merges are mostly sequential).
-	var without *analysis.Report
-	var withoutErr error
-	var withoutDone chan struct{}
-	if len(changes) == 0 && analysis.HasInteractions(space) {
-		withoutDone = make(chan struct{})
-		go func() {
-			defer close(withoutDone)
-			wo := opts
-			wo.Stage = nil // the progress lines follow the main analysis
-			without, withoutErr = analysis.AnalyzeWithoutInteractions(ctx, space, wo)
-		}()
-	}
-	if len(changes) == 0 {
+	var effects *analysis.InteractionEffects
+	switch {
+	case len(changes) == 0 && analysis.HasInteractions(space):
+		// The interactions' effect compares with the same analysis without
+		// them (a view over every profile, like the rest of the report):
+		// computed with it, sharing the work (its errors say
+		// "interactions: ").
+		rep, effects, err = analysis.AnalyzeWithEffects(ctx, space, opts, analysis.DefaultEffectExamples)
+	case len(changes) == 0:
 		rep, err = analysis.AnalyzeContext(ctx, space, opts)
-	} else {
+	default:
 		rep, space, applied, err = analyzeWhatIf(ctx, space, opts, changes)
-	}
-	if withoutDone != nil {
-		<-withoutDone
+		if err == nil && analysis.HasInteractions(space) {
+			if effects, err = analysis.CompareInteractionsWith(ctx, space, rep, nil, opts, analysis.DefaultEffectExamples); err != nil {
+				err = fmt.Errorf("interactions: %w", err)
+			}
+		}
 	}
 	if err != nil {
 		return analyzeError(err, fl)
-	}
-	if withoutErr != nil {
-		return analyzeError(fmt.Errorf("interactions: %w", withoutErr), fl)
-	}
-	var effects *analysis.InteractionEffects
-	if analysis.HasInteractions(space) {
-		if effects, err = analysis.CompareInteractionsWith(ctx, space, rep, without, opts, analysis.DefaultEffectExamples); err != nil {
-			return analyzeError(fmt.Errorf("interactions: %w", err), fl)
-		}
 	}
 	if fl.svg != "" || fl.png != "" || fl.overlapSVG != "" || fl.overlapPNG != "" {
 		if err := writePlots(ctx, sc, space, rep, effects, fl); err != nil {
