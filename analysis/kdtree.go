@@ -212,7 +212,9 @@ func skylineKD(v *vecs, idx []int32, counts []uint64, eps float64, m *meter) []i
 // time); only runs of equal first coordinates are compared further.
 func foldDuplicates(v *vecs, idx []int32, counts []uint64) []int32 {
 	d := v.d
-	slices.Sort(idx) // ties keep the lowest index first
+	if !slices.IsSorted(idx) { // the merge's candidates come in index order
+		slices.Sort(idx) // ties keep the lowest index first
+	}
 	keys := make([]uint64, len(idx))
 	for q, i := range idx {
 		keys[q] = ^floatKey(v.vals[int(i)*d])

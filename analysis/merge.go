@@ -147,6 +147,20 @@ type mergeCheckpoints struct {
 	// held is the memory of the kept states; budget bounds it (0:
 	// checkpointBudget).
 	held, budget int64
+	// scratch: the last merge's buffers, for the next one.
+	scratch mergeScratch
+}
+
+// mergeScratch holds a merge's reusable buffers: the candidates of a step
+// (utilities, counts, parents, levels, states) and the spare survivor
+// buffers that the next compaction writes into.
+type mergeScratch struct {
+	vals                 []float64
+	counts               []uint64
+	parent, level, state []int32
+	spareVals            []float64
+	spareCounts          []uint64
+	spareState           []int32
 }
 
 // keep records st as the state before point k, dropping the earliest
@@ -386,16 +400,27 @@ func mergeFrontier(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCh
 	budget := o.Epsilon          // error budget not yet spent (approximate mode)
 	minCell, maxCell := 0.0, 0.0 // grid sides used (approximate mode)
 	lastThin := -1               // point of the last thinning (approximate mode)
-	var bufVals []float64
-	var bufCounts []uint64
-	var bufParent, bufLevel, bufState []int32
-	var spareVals []float64
-	var spareCounts []uint64
-	var spareState []int32
+	// The candidate buffers and the spare survivor buffers, reused from
+	// step to step and, with checkpoints, from merge to merge.
+	var sc mergeScratch
+	if ck != nil {
+		sc, ck.scratch = ck.scratch, mergeScratch{}
+	}
+	bufVals, bufCounts, bufParent, bufLevel, bufState := sc.vals, sc.counts, sc.parent, sc.level, sc.state
+	spareVals, spareCounts, spareState := sc.spareVals, sc.spareCounts, sc.spareState
+	// freed: the buffers of the stale state a checkpoint replaced at this
+	// step (the survivors' buffers went to the checkpoint instead).
+	var freed mergeState
+	lastPlain := false // the last step's skyline was the plain one
 
 	for k := start; k < n; k++ {
 		if ck != nil {
-			ck.keep(k, mergeState{vals: slices.Clone(cur.vals), counts: slices.Clone(counts), state: slices.Clone(state), groups: slices.Clone(groups), ps: ps, layers: slices.Clone(layers[:k])})
+			// The checkpoint takes the survivors' buffers (they are read
+			// below but never written again: the compaction writes into
+			// spare buffers), and the stale state it replaces gives its
+			// own as the next spares. groups is a fresh slice every step.
+			freed = ck.steps[k]
+			ck.keep(k, mergeState{vals: cur.vals, counts: counts, state: state, groups: groups, ps: ps, layers: slices.Clone(layers[:k])})
 			ck.work[k] = base + m.used
 			ck.valid = k
 		}
@@ -423,8 +448,19 @@ func mergeFrontier(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCh
 		many := tr.children > 1
 		// The candidate buffers are reused from point to point (the
 		// survivors are copied out below).
-		next := &vecs{d: d, vals: bufVals[:0]}
-		ncounts, parent, level, nstate := bufCounts[:0], bufParent[:0], bufLevel[:0], bufState[:0]
+		// At most nodes×levels candidates: the buffers are grown once
+		// (with reservation pruning most are dropped at once: they grow
+		// as needed).
+		cands := nodes * levels
+		if o.Rational {
+			cands = 0
+		}
+		next := &vecs{d: d, vals: slices.Grow(bufVals[:0], cands*d)}
+		ncounts, parent, level := slices.Grow(bufCounts[:0], cands), slices.Grow(bufParent[:0], cands), slices.Grow(bufLevel[:0], cands)
+		nstate := bufState[:0]
+		if tr.children > 1 {
+			nstate = slices.Grow(nstate, cands)
+		}
 		for i := 0; i < nodes; i++ {
 			base := cur.at(i)
 			g := 0
@@ -469,7 +505,17 @@ func mergeFrontier(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCh
 		if many {
 			stride = 1
 		}
-		keep := partitionedSkyline(next, ncounts, nstate, stride, eps, m)
+		// After the last point nothing is added any more: no margin is
+		// needed, and the plain skyline of its candidates is the final
+		// one (the skyline with a margin keeps a superset, whose plain
+		// skyline is the same by transitivity, with the same folded
+		// duplicates), so the final pass below is skipped. Not when
+		// thinning: the thinning picks among the survivors.
+		stepEps := eps
+		if k == n-1 && o.Epsilon <= 0 && !many {
+			stepEps, lastPlain = 0, true
+		}
+		keep := partitionedSkyline(next, ncounts, nstate, stride, stepEps, m)
 		if m.err != nil {
 			return nil, stopped(k)
 		}
@@ -503,7 +549,14 @@ func mergeFrontier(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCh
 		bufVals, bufCounts, bufParent, bufLevel, bufState = next.vals, ncounts, parent, level, nstate
 		// Compact to the survivors, keeping generation (= witness) order
 		// (into the other of two buffers: cur was read above).
-		spareVals, spareCounts, spareState, cur.vals, counts, state = cur.vals, counts, state, spareVals, spareCounts, spareState
+		if ck != nil {
+			// cur's buffers belong to the checkpoint now.
+			cur.vals, counts, state = spareVals, spareCounts, spareState
+			spareVals, spareCounts, spareState = freed.vals, freed.counts, freed.state
+			freed = mergeState{}
+		} else {
+			spareVals, spareCounts, spareState, cur.vals, counts, state = cur.vals, counts, state, spareVals, spareCounts, spareState
+		}
 		cur.vals = slices.Grow(cur.vals[:0], len(keep)*d)
 		counts = slices.Grow(counts[:0], len(keep))[:len(keep)]
 		if many {
@@ -557,12 +610,24 @@ func mergeFrontier(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCh
 		fr.Approximate, fr.ErrorBound = true, o.Epsilon
 		fr.Method += fmt.Sprintf(", approximate: thinned %d times to grids of side %.3g to %.3g (adding up to at most ε) whenever more than %d partial packages survived (every exact frontier point is within ε = %.3g of a listed one for every party; counts are lower bounds)", thinned, minCell, maxCell, o.thinAbove, o.Epsilon)
 	}
-	final := skyline(cur, nil, counts, 0, m)
+	var final []int32
+	if lastPlain {
+		// The last step's skyline was the plain one: every survivor is
+		// on the frontier.
+		final = make([]int32, cur.n())
+		for i := range final {
+			final[i] = int32(i)
+		}
+	} else {
+		final = skyline(cur, nil, counts, 0, m)
+	}
 	if m.err != nil {
 		return nil, stopped(n - 1)
 	}
 	if ck != nil {
 		ck.total = base + m.used
+		ck.scratch = mergeScratch{vals: bufVals, counts: bufCounts, parent: bufParent, level: bufLevel, state: bufState,
+			spareVals: spareVals, spareCounts: spareCounts, spareState: spareState}
 	}
 	if work != nil {
 		*work = m.used
@@ -624,19 +689,29 @@ func mergeFrontier(ctx context.Context, s *Space, o FrontierOptions, ck *mergeCh
 		}
 		return cmp.Compare(a, b)
 	})
+	// The points' utilities and witnesses are carved out of two arrays
+	// (capacity-limited: appending to one never touches the next).
+	fr.Points = make([]Point, 0, len(final))
+	allU := make([]float64, 0, len(final)*d)
+	allW := make([]int, 0, len(final)*n)
 	for _, i32 := range final {
 		i := int(i32)
 		u := cur.at(i)
 		if o.Rational && !atLeast(u, s.Reservation) {
 			continue
 		}
-		w := make(framework.Package, n)
+		allU = append(allU, u...)
+		allW = allW[:len(allW)+n]
+		w := framework.Package(allW[len(allW)-n : len(allW) : len(allW)])
 		node := int32(i)
 		for k := n - 1; k >= 0; k-- {
 			w[k] = int(layers[k].level[node])
 			node = layers[k].parent[node]
 		}
-		fr.Points = append(fr.Points, Point{U: slices.Clone(u), Witness: w, Count: counts[i]})
+		fr.Points = append(fr.Points, Point{U: allU[len(allU)-d : len(allU) : len(allU)], Witness: w, Count: counts[i]})
+	}
+	if len(fr.Points) == 0 {
+		fr.Points = nil // as before: no points is a nil list
 	}
 	return fr, nil
 }
@@ -750,7 +825,7 @@ func thinToGrid(v *vecs, keep []int32, state []int32, stride int, delta float64,
 	for _, c := range sky {
 		out = append(out, reps[c])
 	}
-	slices.Sort(out)
+	sortIndices(out)
 	return out
 }
 
@@ -1033,7 +1108,7 @@ func partitionedSkyline(v *vecs, counts []uint64, state []int32, stride int, eps
 		}
 		lo = hi
 	}
-	slices.Sort(out)
+	sortIndices(out)
 	return out
 }
 
@@ -1068,7 +1143,7 @@ func bucketSkyline(v *vecs, counts []uint64, state []int32, eps float64, m *mete
 			return nil
 		}
 	}
-	slices.Sort(out)
+	sortIndices(out)
 	return out
 }
 

@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"math"
+	mathbits "math/bits"
 	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -103,8 +104,41 @@ func skyline(v *vecs, idx []int32, counts []uint64, eps float64, m *meter) []int
 			out = skylineSFS(v, idx, counts, eps, m)
 		}
 	}
-	slices.Sort(out)
+	sortIndices(out)
 	return out
+}
+
+// sortIndices sorts distinct non-negative indices in increasing order: by a
+// bitmap of their range when it is dense enough (linear time), otherwise
+// by comparison.
+func sortIndices(out []int32) {
+	if len(out) < 256 {
+		slices.Sort(out)
+		return
+	}
+	lo, hi := out[0], out[0]
+	for _, i := range out {
+		lo, hi = min(lo, i), max(hi, i)
+	}
+	words := int(hi-lo)/64 + 1
+	if words > 4*len(out) {
+		slices.Sort(out)
+		return
+	}
+	bits := make([]uint64, words)
+	for _, i := range out {
+		b := int(i - lo)
+		bits[b>>6] |= 1 << (b & 63)
+	}
+	k := 0
+	for w, x := range bits {
+		for x != 0 {
+			t := mathbits.TrailingZeros64(x)
+			out[k] = lo + int32(w*64+t)
+			k++
+			x &= x - 1
+		}
+	}
 }
 
 // mergeDup folds idx[j] into idx[i] (equal vectors; i has the lower index).

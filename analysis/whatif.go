@@ -453,6 +453,9 @@ type zoneSample struct {
 	counted   bool
 	hits      uint64
 	counts    [][]uint64
+	// before[j]: party j's kept partial sums (nil until its first
+	// re-evaluation).
+	before []*sampleBefore
 }
 
 // errTooManyLevels: a point with more levels than the sample cache holds.
@@ -491,29 +494,118 @@ func newZoneSample(ctx context.Context, s *Space, o ZoneOptions) (*zoneSample, e
 	return zs, nil
 }
 
-// reevaluate recomputes party j's utilities with s's table (sums in point
-// order, as profile.Table.Utility; Table.Utility itself when the table has
-// interactions).
+// reevaluate recomputes party j's utilities with s's table: the sums
+// profile.Table.Utility computes, in its order (point order, each
+// interaction added after the contribution of its last point), bit for bit,
+// but read straight from the cached levels, the samples split between
+// GOMAXPROCS goroutines. The partial sums before the first point whose
+// contributions changed since the party's last re-evaluation are kept
+// (sampleBefore): a later change on that point or after it adds only the
+// points from there on, to the same partial sums, in the same order.
 func (zs *zoneSample) reevaluate(s *Space, j int) {
 	t := s.Tables[j]
-	if !t.Additive() {
-		pkg := make(framework.Package, zs.points)
-		for i := range zs.hit {
-			for k, l := range zs.pkgs[i*zs.points : (i+1)*zs.points] {
-				pkg[k] = int(l)
-			}
-			zs.u[i*zs.d+j] = t.Utility(pkg)
-		}
-		return
-	}
 	c := t.Contrib
-	for i := range zs.hit {
-		u := 0.0
-		for k, l := range zs.pkgs[i*zs.points : (i+1)*zs.points] {
-			u += c[k][l]
-		}
-		zs.u[i*zs.d+j] = u
+	eff := t.Effects
+	if zs.before == nil {
+		zs.before = make([]*sampleBefore, zs.d)
 	}
+	sb := zs.before[j]
+	// changed: the first point whose contributions differ from those
+	// the kept partial sums were computed with (0: no sums kept).
+	changed := 0
+	if sb != nil && sameEffects(sb.effects, eff) {
+		for changed < zs.points && slices.Equal(sb.contrib[changed], c[changed]) {
+			changed++
+		}
+	}
+	if sb != nil && changed == zs.points {
+		return // the same table: the same utilities
+	}
+	from := 0 // the point the sums resume at
+	if sb != nil && sb.at <= changed && changed > 0 {
+		from = sb.at
+	}
+	if sb == nil {
+		sb = &sampleBefore{pre: make([]float64, len(zs.hit))}
+		zs.before[j] = sb
+	}
+	e0 := 0 // the first interaction completed at from or after
+	for e0 < len(eff) && eff[e0].Last < from {
+		e0++
+	}
+	keepAt := changed // the partial sums kept for next time: before this point
+	n := len(zs.hit)
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/reevaluateChunk))
+	var wg sync.WaitGroup
+	for wk := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo, hi := wk*n/workers, (wk+1)*n/workers
+			for i := lo; i < hi; i++ {
+				row := zs.pkgs[i*zs.points : (i+1)*zs.points]
+				u, e := 0.0, e0
+				if from > 0 {
+					u = sb.pre[i]
+				}
+				for k := from; k < len(row); k++ {
+					if k == keepAt {
+						sb.pre[i] = u
+					}
+					u += c[k][row[k]]
+					for ; e < len(eff) && eff[e].Last == k; e++ {
+						if effectApplies(&eff[e], row) {
+							u += eff[e].Value
+						}
+					}
+				}
+				zs.u[i*zs.d+j] = u
+			}
+		}()
+	}
+	wg.Wait()
+	sb.at = keepAt
+	sb.contrib = make([][]float64, zs.points)
+	for k := range sb.contrib {
+		sb.contrib[k] = slices.Clone(c[k])
+	}
+	sb.effects = eff
+}
+
+// sampleBefore keeps, for one party, the partial sums of its utility of
+// every sampled package before point at (the contributions of points
+// 0..at-1 and the interactions completed there), with the contributions
+// and interactions they were computed with.
+type sampleBefore struct {
+	at      int
+	pre     []float64
+	contrib [][]float64
+	effects []profile.Effect
+}
+
+// sameEffects reports whether two compiled interaction lists are equal.
+func sameEffects(a, b []profile.Effect) bool {
+	return slices.EqualFunc(a, b, func(x, y profile.Effect) bool {
+		return x.Value == y.Value && x.Outside == y.Outside && x.Last == y.Last &&
+			slices.EqualFunc(x.Terms, y.Terms, func(s, t profile.EffectTerm) bool {
+				return s.Point == t.Point && slices.Equal(s.In, t.In)
+			})
+	})
+}
+
+// reevaluateChunk is the fewest samples worth a goroutine of their own.
+const reevaluateChunk = 1 << 16
+
+// effectApplies is profile.Effect.Applies on a package of cached levels
+// (every point decided).
+func effectApplies(e *profile.Effect, row []uint16) bool {
+	all := true
+	for _, t := range e.Terms {
+		if !t.In[row[t.Point]] {
+			all = false
+		}
+	}
+	return all != e.Outside
 }
 
 // recount decides every sampled package against the reservation values
