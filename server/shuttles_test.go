@@ -69,6 +69,14 @@ func TestShuttleRoutes(t *testing.T) {
 	if v.Scenario != "shuttle-two" || len(v.Tables) != 2 || v.MediatorSees != "full" || v.Center.BestBasis != room.BasisProfiles {
 		t.Fatalf("view %+v", v)
 	}
+	// The mediator's seat of a table is the owner's at this door too (the
+	// room's rule: no mediator's seat by invitation at a shuttle table).
+	for _, tb := range v.Tables {
+		b := ts.mustDo("POST", "/api/negotiations/"+tb.Negotiation+"/invites", ts.mediator(), `{"party":"mediator","person":"deputy"}`, 400, nil)
+		if !strings.Contains(string(b), "shuttle talks") {
+			t.Errorf("table %d: a mediator's seat by invitation: %s", tb.Table, b)
+		}
+	}
 	// The JSON names the UI reads.
 	b := ts.mustDo("GET", "/api/shuttles/"+miami.Shuttle.ID, ts.mediator(), "", 200, nil)
 	for _, key := range []string{`"tables":[{"table":1,"negotiation":`, `"edge":"russia"`, `"state":"waiting"`, `"text":{}`, `"complete":false`, `"center_if_agreed":null`,
