@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/parley-negotiation/parley/room"
@@ -106,6 +107,38 @@ func TestShuttleTwoTables(t *testing.T) {
 	}
 	if len(tokens) != 4 || tokens["2:south"] == "" || tokens["1:buyer"] == tokens["2:buyer"] {
 		t.Fatalf("issued seats: %q", issued)
+	}
+	// The same links, downloaded as CSV (table, party, person, link) as
+	// the browser downloads it.
+	dir := t.TempDir()
+	if _, err := chromedp.Call(med.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: chromedp.FromContext(med.ctx).BrowserContextID, DownloadPath: dir,
+	}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	h.do(med, "download the links", click("shuttle-links-csv"))
+	var csv string
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		names, _ := filepath.Glob(filepath.Join(dir, "invitations-*.csv"))
+		if len(names) == 1 {
+			if b, err := os.ReadFile(names[0]); err == nil && len(b) > 0 {
+				csv = string(b)
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no invitations CSV downloaded in %s (%v)", dir, names)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if lines := strings.Split(strings.TrimSpace(csv), "\r\n"); len(lines) != 5 || lines[0] != "table,party,person,link" {
+		t.Errorf("the links' CSV: %q", csv)
+	}
+	for k, tok := range tokens {
+		table, party, _ := strings.Cut(k, ":")
+		if !strings.Contains(csv, table+","+party+",") || !strings.Contains(csv, "/join#"+tok) {
+			t.Errorf("the links' CSV lacks %s's seat at table %s: %q", party, table, csv)
+		}
 	}
 	if n := h.count(med, `#shuttles-list a`); n != 1 {
 		t.Errorf("%d shuttle talks listed, want 1", n)

@@ -203,7 +203,7 @@ export function newClassForm({ scenarios, protocolSelect }) {
 const joinURL = (token) => `${location.origin}/join#${token}`;
 
 // csvField quotes a CSV field.
-const csvField = (v) => (/[",\n\r]/.test(v) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+export const csvField = (v) => (/[",\n\r]/.test(v) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 
 // linksCSV is the invitations of a class as CSV, one row per seat.
 export function linksCSV(r, roles) {

@@ -22,6 +22,7 @@ import { h, api, guard, fmt, link, navigate, replace, notice, showError } from "
 import { hasMove, headingOf } from "./protocols.js";
 import { createStore } from "./store.js";
 import { define } from "./component.js";
+import { csvField } from "./class.js";
 
 // POLL_MS is how often the shuttle page re-reads its view when the server
 // offers no stream of the shuttle's tables.
@@ -242,12 +243,24 @@ export function shuttleSection({ shuttles, scenarios, protocols }) {
 // joinURL is a seat's invitation link.
 const joinURL = (token) => `${location.origin}/join#${token}`;
 
-// issuedLinks shows new shuttle talks' invitations, once.
+// shuttleLinksCSV is the invitations of new shuttle talks as CSV: table,
+// party, person, link.
+export function shuttleLinksCSV(seats) {
+  const rows = [["table", "party", "person", "link"]];
+  for (const st of seats) rows.push([String(st.room), st.party || "", st.person || "", joinURL(st.token)]);
+  return rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+}
+
+// issuedLinks shows new shuttle talks' invitations, once, with a CSV
+// download of them.
 function issuedLinks(s, seats) {
+  const csvURL = seats.length ? URL.createObjectURL(new Blob([shuttleLinksCSV(seats)], { type: "text/csv;charset=utf-8" })) : "";
   return h("div", { class: "new-link" },
     h("p", {}, h("strong", {}, `Shuttle talks “${s.title}” created. `), link(`/shuttles/${s.id}`, "Open the shuttle page", { id: "shuttle-open" })),
     seats.length
-      ? [h("p", { class: "muted small" }, "Invitation links — shown once: copy them now, and send each privately to its delegation."),
+      ? [h("p", { class: "muted small" }, "Invitation links — shown once: copy or download them now, and send each privately to its delegation."),
+        h("div", { class: "inline-form" },
+          h("a", { href: csvURL, id: "shuttle-links-csv", class: "button", download: `invitations-${s.id}.csv` }, "Download the links (CSV)")),
         h("div", { class: "table-scroll" }, h("table", { class: "list", id: "shuttle-seats-issued" },
           h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Party"), h("th", {}, "Person"), h("th", {}, "Link"))),
           h("tbody", {}, seats.map((st, k) => h("tr", { "data-table": String(st.room), "data-party": st.party },
