@@ -462,6 +462,10 @@ function stepScores(view, eli, touch, rerender) {
       eli.sDirty[i] = true;
       touch();
       rerender();
+      // Focus follows the option moved, whether the click focused its
+      // button or not (a tap may not): the keyboard goes on from there.
+      const btn = document.getElementById(`s-${i}-${a}-${d < 0 ? "up" : "down"}`);
+      if (btn && document.activeElement !== btn) btn.focus({ preventScroll: true });
     };
     return h("ol", { class: "rank-list", "aria-label": `Options of ${pointTitle(pt)}, best first` }, order.map((l, r) => {
       const o = pt.options[l], label = o.label || o.id;
