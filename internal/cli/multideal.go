@@ -75,11 +75,7 @@ profiles (needed by nash, egalitarian, kalai-smorodinsky; docs/multideal.md,
       --edges boulware2025,linear2025 --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := anl.options(cmd)
-			if err != nil {
-				return err
-			}
-			s, err := loadMultidealWith(args[0], o)
+			s, err := anl.load(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -204,16 +200,20 @@ func (a *anlFlags) options(c *cobra.Command) (multideal.ANLOptions, error) {
 	return o, nil
 }
 
-// loadMultideal reads an anl2025 folder (one with a center.yml), a
-// Parley multi-deal file, or, when no file has that name, a built-in
-// multi-deal scenario (multideal.Builtin).
-func loadMultideal(path string) (*multideal.Scenario, error) {
-	return loadMultidealWith(path, multideal.ANLOptions{})
+// load reads the scenario at path (loadMultideal) with the choices c's
+// flags settle for anl2025 folders.
+func (a *anlFlags) load(c *cobra.Command, path string) (*multideal.Scenario, error) {
+	o, err := a.options(c)
+	if err != nil {
+		return nil, err
+	}
+	return loadMultideal(path, o)
 }
 
-// loadMultidealWith is loadMultideal with the choices o settles for
-// anl2025 folders.
-func loadMultidealWith(path string, o multideal.ANLOptions) (*multideal.Scenario, error) {
+// loadMultideal reads an anl2025 folder (one with a center.yml) with the
+// choices o settles, a Parley multi-deal file, or, when no file has that
+// name, a built-in multi-deal scenario (multideal.Builtin).
+func loadMultideal(path string, o multideal.ANLOptions) (*multideal.Scenario, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		if _, err := os.Stat(filepath.Join(path, "center.yml")); err != nil {
 			return nil, usagef("%s: a folder must be an anl2025 scenario (center.yml and edges/*.yml)", path)

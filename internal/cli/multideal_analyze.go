@@ -58,11 +58,7 @@ samples and says so (multideal.Analysis; docs/multideal.md).`,
   parley multideal analyze multideal/testdata/dinners.yml --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := anl.options(cmd)
-			if err != nil {
-				return err
-			}
-			s, err := loadMultidealWith(args[0], o)
+			s, err := anl.load(cmd, args[0])
 			if err != nil {
 				return err
 			}

@@ -128,12 +128,8 @@ printed with the command the workers run. See docs/multideal.md.`,
 				CenterMultiplier: cfg.CenterMultiplier, EdgeMultiplier: cfg.EdgeMultiplier,
 				AllowDoubleScores: cfg.AllowDoubleScores, Workers: cfg.Workers,
 			}
-			o, aerr := anl.options(cmd)
-			if aerr != nil {
-				return aerr
-			}
 			for _, p := range cfg.Scenarios {
-				s, err := loadMultidealWith(p, o)
+				s, err := anl.load(cmd, p)
 				if err != nil {
 					return err
 				}
