@@ -104,7 +104,9 @@ func bruteBest(s *Scenario, i int, p framework.Package) float64 {
 	return best
 }
 
-func analysisScenarios(t *testing.T) []*Scenario {
+// exampleScenarios are Parley's own examples: the testdata folder's
+// dinners and targetquantity, and the format documentation's two-jobs.
+func exampleScenarios(t *testing.T) []*Scenario {
 	t.Helper()
 	var out []*Scenario
 	for _, f := range []string{"dinners.yml", "targetquantity.yml"} {
@@ -118,7 +120,12 @@ func analysisScenarios(t *testing.T) []*Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = append(out, s)
+	return append(out, s)
+}
+
+func analysisScenarios(t *testing.T) []*Scenario {
+	t.Helper()
+	out := exampleScenarios(t)
 	for k, src := range []string{tableFile, meanSMFile} {
 		s, err := Parse(fmt.Sprintf("kind-%d.yml", k), []byte(src))
 		if err != nil {

@@ -14,19 +14,7 @@ import (
 // present, and the built-in Miami shuttle.
 func plannerScenarios(t *testing.T) []*Scenario {
 	t.Helper()
-	var out []*Scenario
-	for _, f := range []string{"dinners.yml", "targetquantity.yml"} {
-		s, err := Load(filepath.Join("testdata", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	s, err := Parse("two-jobs.yml", []byte(combineFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out = append(out, s)
+	out := exampleScenarios(t)
 	jobhunt := filepath.Join("..", "..", "shared", "thirdparty", "anl2025", "src", "anl2025", "example_scenarios", "JobHunt")
 	if _, err := os.Stat(jobhunt); err == nil {
 		s, err := ImportANL(jobhunt)
