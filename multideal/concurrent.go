@@ -72,7 +72,7 @@ func RunConcurrent(s *Scenario, center Agent, edges []Agent, p Params) (*Record,
 		rec.Threads[i] = r.result()
 	}
 	rec.CenterUtility = s.Utility(agreed)
-	rec.Hash = recordHash(s.Name, true, rec.Threads)
+	rec.Hash = recordHash(s.Name, p, rec.Threads)
 	return rec, nil
 }
 

@@ -97,7 +97,7 @@ func TestConcurrentDeterministicAndLogsVerify(t *testing.T) {
 			if !a.Params.Concurrent {
 				t.Errorf("%s/%s: the record does not say the run was concurrent", name, center)
 			}
-			if a.Hash == recordHash(s.Name, false, a.Threads) || a.Hash != recordHash(s.Name, true, a.Threads) {
+			if a.Hash == recordHash(s.Name, Params{}, a.Threads) || a.Hash != recordHash(s.Name, Params{Concurrent: true}, a.Threads) {
 				t.Errorf("%s/%s: the record hash does not cover the mode", name, center)
 			}
 			if got := s.Utility(a.Agreements()); got != a.CenterUtility {

@@ -238,23 +238,8 @@ func RunWithMediator(s *Scenario, newMediator MediatorFactory, center Agent, edg
 		final[i] = rec.Threads[i].Agreement
 	}
 	rec.CenterUtility = s.Utility(final)
-	rec.Hash = mediatedRecordHash(s.Name, p, rec.Threads)
+	rec.Hash = recordHash(s.Name, p, rec.Threads)
 	return rec, nil
-}
-
-// mediatedRecordHash is Record.Hash of a single-text run: as recordHash,
-// with the protocol, the mediator and what it sees after the mode.
-func mediatedRecordHash(scenario string, p Params, threads []ThreadResult) string {
-	h := sha256.New()
-	h.Write([]byte(scenario))
-	if p.Concurrent {
-		h.Write([]byte("\x00concurrent"))
-	}
-	fmt.Fprintf(h, "\x00%s\x00%s\x00%s", p.Protocol, p.Mediator, p.MediatorSees)
-	for _, t := range threads {
-		h.Write([]byte(t.Hash))
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // textRun is one thread under the single text.

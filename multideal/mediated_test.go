@@ -123,7 +123,7 @@ func TestSingleTextDeterministicAndLogsVerify(t *testing.T) {
 		if a.Hash != b.Hash || a.CenterUtility != b.CenterUtility {
 			t.Fatalf("concurrent=%v: two runs with the same seed differ: %s, %s", conc, a.Hash, b.Hash)
 		}
-		if a.Hash != mediatedRecordHash(s.Name, a.Params, a.Threads) || a.Hash == recordHash(s.Name, conc, a.Threads) {
+		if a.Hash != recordHash(s.Name, a.Params, a.Threads) || a.Hash == recordHash(s.Name, Params{Concurrent: conc}, a.Threads) {
 			t.Errorf("concurrent=%v: the record hash does not cover the protocol", conc)
 		}
 		c := runPlain(t, s, "Boulware2025", defaultEdges, singleText(100, 5, conc))
@@ -254,7 +254,7 @@ func TestSingleTextMediatorSeesProfilesOnlyWhenAllowed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rec.Params.Mediator != "hill-climbing" || rec.Hash != mediatedRecordHash(s.Name, rec.Params, rec.Threads) {
+			if rec.Params.Mediator != "hill-climbing" || rec.Hash != recordHash(s.Name, rec.Params, rec.Threads) {
 				t.Errorf("%s: a factory's strategy is recorded as %q", s.Name, rec.Params.Mediator)
 			}
 			if sees != MediatorSeesFull && rec.Params.MediatorSees != "" {

@@ -76,8 +76,9 @@ type Record struct {
 	Threads       []ThreadResult `json:"threads"`
 	CenterUtility float64        `json:"center_utility"`
 	// Hash is SHA-256 over the scenario name, the mode for a concurrent
-	// run (the bytes "\x00concurrent"; nothing for a sequential one) and
-	// each thread's Hash.
+	// run (the bytes "\x00concurrent"; nothing for a sequential one), for a
+	// single-text run its protocol, mediator and what the mediator sees,
+	// and each thread's Hash (recordHash).
 	Hash string `json:"hash"`
 }
 
@@ -125,16 +126,22 @@ func Run(s *Scenario, center Agent, edges []Agent, p Params) (*Record, error) {
 		rec.Threads = append(rec.Threads, tr)
 	}
 	rec.CenterUtility = s.Utility(agreed)
-	rec.Hash = recordHash(s.Name, false, rec.Threads)
+	rec.Hash = recordHash(s.Name, p, rec.Threads)
 	return rec, nil
 }
 
-// recordHash is Record.Hash.
-func recordHash(scenario string, concurrent bool, threads []ThreadResult) string {
+// recordHash is Record.Hash of a run with parameters p: SHA-256 over the
+// scenario's name, "\x00concurrent" for a concurrent run, for a
+// single-text run "\x00protocol\x00mediator\x00sees", then each thread's
+// hash.
+func recordHash(scenario string, p Params, threads []ThreadResult) string {
 	h := sha256.New()
 	h.Write([]byte(scenario))
-	if concurrent {
+	if p.Concurrent {
 		h.Write([]byte("\x00concurrent"))
+	}
+	if p.Protocol == ProtocolSingleText {
+		fmt.Fprintf(h, "\x00%s\x00%s\x00%s", p.Protocol, p.Mediator, p.MediatorSees)
 	}
 	for _, t := range threads {
 		h.Write([]byte(t.Hash))
