@@ -132,10 +132,11 @@ func scheduleConcurrent(agreed []framework.Package, step func(i int) (bool, erro
 	return agreed, nil
 }
 
-// utilityGiven is the center's utility in thread i of a concurrent run given
-// the agreements of the ended threads (agreed[j], nil for none or open; any
-// j): the utility of agreed with p at i. p nil is the center's reservation
-// value, as in SideUtility.
+// utilityGiven is the center's utility in thread i given the agreements
+// agreed (agreed[j], nil for none or open, any j; threads past len(agreed)
+// without agreement): the utility of agreed with p at i. p nil is the
+// center's reservation value. SideUtility (sequential runs) and the
+// concurrent runs both use it.
 func (s *Scenario) utilityGiven(i int, agreed []framework.Package) func(p framework.Package) float64 {
 	tuple := make([]framework.Package, len(s.Threads))
 	copy(tuple, agreed)

@@ -475,17 +475,9 @@ func npStd(x []float64) float64 {
 // utility of the tuple (earlier[0..i-1], p, nil, …). p nil is the center's
 // reservation value, as anl2025's side ufuns make it.
 func (s *Scenario) SideUtility(i int, earlier []framework.Package) func(p framework.Package) float64 {
-	tuple := make([]framework.Package, len(s.Threads))
-	copy(tuple, earlier[:i])
-	return func(p framework.Package) float64 {
-		if p == nil {
-			return s.Center.Reservation
-		}
-		tuple[i] = p
-		u := s.Utility(tuple)
-		tuple[i] = nil
-		return u
-	}
+	// The later threads count as without agreement, whatever earlier holds
+	// past i.
+	return s.utilityGiven(i, earlier[:i])
 }
 
 // Combinations returns the number of outcome tuples (each thread's packages
