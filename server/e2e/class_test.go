@@ -101,26 +101,7 @@ func TestClassOfTwelveRooms(t *testing.T) {
 		t.Errorf("%d links on the page, want 24", n)
 	}
 	// The CSV, downloaded as the browser downloads it.
-	dir := t.TempDir()
-	if _, err := chromedp.Call(teacher.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: chromedp.FromContext(teacher.ctx).BrowserContextID, DownloadPath: dir,
-	}); err != nil {
-		t.Fatalf("allow downloads: %v", err)
-	}
-	h.do(teacher, "download the links", click("class-links-csv"))
-	var linksCSV []byte
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		names, _ := filepath.Glob(filepath.Join(dir, "invitations-*.csv"))
-		if len(names) == 1 {
-			if linksCSV, err = os.ReadFile(names[0]); err == nil && len(linksCSV) > 0 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no invitations CSV downloaded in %s (%v)", dir, names)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	linksCSV := h.downloadLinks(t, teacher, "class-links-csv")
 	rows, err := csv.NewReader(bytes.NewReader(linksCSV)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -303,4 +284,29 @@ func printableSlips(t *testing.T, teacher *user) string {
 		t.Fatalf("open the printable page: %v", err)
 	}
 	return printable
+}
+
+// downloadLinks clicks the button id, which downloads an invitations-*.csv
+// file, and returns the file as the browser wrote it.
+func (h *harness) downloadLinks(t *testing.T, u *user, id string) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := chromedp.Call(u.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: chromedp.FromContext(u.ctx).BrowserContextID, DownloadPath: dir,
+	}); err != nil {
+		t.Fatalf("allow downloads: %v", err)
+	}
+	h.do(u, "download the links", click(id))
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		names, _ := filepath.Glob(filepath.Join(dir, "invitations-*.csv"))
+		if len(names) == 1 {
+			if b, err := os.ReadFile(names[0]); err == nil && len(b) > 0 {
+				return b
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no invitations CSV downloaded in %s (%v)", dir, names)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

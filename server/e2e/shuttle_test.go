@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/parley-negotiation/parley/room"
@@ -110,27 +109,7 @@ func TestShuttleTwoTables(t *testing.T) {
 	}
 	// The same links, downloaded as CSV (table, party, person, link) as
 	// the browser downloads it.
-	dir := t.TempDir()
-	if _, err := chromedp.Call(med.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, BrowserContextID: chromedp.FromContext(med.ctx).BrowserContextID, DownloadPath: dir,
-	}); err != nil {
-		t.Fatalf("allow downloads: %v", err)
-	}
-	h.do(med, "download the links", click("shuttle-links-csv"))
-	var csv string
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		names, _ := filepath.Glob(filepath.Join(dir, "invitations-*.csv"))
-		if len(names) == 1 {
-			if b, err := os.ReadFile(names[0]); err == nil && len(b) > 0 {
-				csv = string(b)
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no invitations CSV downloaded in %s (%v)", dir, names)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	csv := string(h.downloadLinks(t, med, "shuttle-links-csv"))
 	if lines := strings.Split(strings.TrimSpace(csv), "\r\n"); len(lines) != 5 || lines[0] != "table,party,person,link" {
 		t.Errorf("the links' CSV: %q", csv)
 	}
