@@ -195,11 +195,26 @@ func TestSampleUtilityMatchesSample(t *testing.T) {
 		if iter%7 == 0 {
 			p.Uncertainty = nil
 		}
+		if iter%3 == 1 {
+			// Interactions, one spanning points added after its last.
+			p.Interactions = []profile.Interaction{
+				{Terms: []profile.Term{{Point: 2, Levels: []int{1}}, {Point: 0, Levels: []int{0, 2}}}, Value: 0.125},
+				{Terms: []profile.Term{{Point: 0, Levels: []int{1}}}, Value: -0.3, Outside: iter%2 == 0},
+			}
+		}
 		pkg := framework.Package{rng.IntN(3), rng.IntN(10), rng.IntN(2)}
 		seed := rng.Uint64()
 		a := rand.New(rand.NewPCG(seed, 1))
 		b := rand.New(rand.NewPCG(seed, 1))
+		// One sampler reused for every draw (its buffers carry nothing
+		// from one draw to the next).
+		c := rand.New(rand.NewPCG(seed, 1))
+		sm, err := p.NewSampler(f, pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for range 5 {
+			su, sr := sm.Utility(c.Float64)
 			tb, err := p.Sample(f, a.Float64)
 			if err != nil {
 				t.Fatal(err)
@@ -210,6 +225,9 @@ func TestSampleUtilityMatchesSample(t *testing.T) {
 			}
 			if u != tb.Utility(pkg) || r != tb.Reservation {
 				t.Fatalf("iter %d: SampleUtility %v, %v; Sample %v, %v", iter, u, r, tb.Utility(pkg), tb.Reservation)
+			}
+			if su != u || sr != r {
+				t.Fatalf("iter %d: a reused Sampler %v, %v; SampleUtility %v, %v", iter, su, sr, u, r)
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/parley-negotiation/parley/framework"
+	"github.com/parley-negotiation/parley/profile"
 )
 
 // Robustness is, per party, the probability that a package stays acceptable
@@ -84,6 +85,15 @@ func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples 
 			dr.accept[j] = make([]bool, samples)
 		}
 	}
+	// One sampler per uncertain party: SampleUtility's draws, prepared once.
+	samplers := make([]*profile.Sampler, len(s.Profiles))
+	for j, pr := range s.Profiles {
+		if pr.Uncertainty != nil {
+			if samplers[j], err = pr.NewSampler(s.Framework, p); err != nil {
+				return nil, err
+			}
+		}
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x726f62))
 	for i := 0; i < samples; i++ {
 		if i%64 == 0 {
@@ -91,14 +101,11 @@ func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples 
 				return nil, err
 			}
 		}
-		for j, pr := range s.Profiles {
-			if pr.Uncertainty == nil {
+		for j, sm := range samplers {
+			if sm == nil {
 				continue
 			}
-			u, res, err := pr.SampleUtility(s.Framework, p, rng.Float64)
-			if err != nil {
-				return nil, err
-			}
+			u, res := sm.Utility(rng.Float64)
 			dr.accept[j][i] = !dr.crossed[j] && u >= res
 		}
 	}

@@ -382,6 +382,25 @@ func (e *robustEntry) redraw(ctx context.Context, s *Space, p framework.Package,
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				// The stale uncertain parties' samplers (a sampler holds
+				// buffers: one per goroutine).
+				samplers := make([]*profile.Sampler, len(s.Profiles))
+				for j, pr := range s.Profiles {
+					if pr.Uncertainty != nil && e.stale[j] {
+						if samplers[j], errs[wk] = pr.NewSampler(s.Framework, p); errs[wk] != nil {
+							return
+						}
+					}
+				}
+				var r []float64
+				used := 0
+				rnd := func() float64 {
+					used++
+					if used > len(r) {
+						return 0.5
+					}
+					return r[used-1]
+				}
 				lo, hi := wk*dr.samples/workers, (wk+1)*dr.samples/workers
 				for i := lo; i < hi; i++ {
 					if (i-lo)%64 == 0 {
@@ -389,24 +408,14 @@ func (e *robustEntry) redraw(ctx context.Context, s *Space, p framework.Package,
 							return
 						}
 					}
-					for j, pr := range s.Profiles {
-						if pr.Uncertainty == nil || !e.stale[j] {
+					for j, sm := range samplers {
+						if sm == nil {
 							continue
 						}
-						r := stream[i*width+offset[j] : i*width+offset[j]+uses[j]]
-						used := 0
-						u, res, err := pr.SampleUtility(s.Framework, p, func() float64 {
-							used++
-							if used > len(r) {
-								return 0.5
-							}
-							return r[used-1]
-						})
-						if err == nil && used != len(r) {
-							err = fmt.Errorf("analysis: what-if: party %q drew %d random numbers in a sample, %d in another", s.Names[j], len(r), used)
-						}
-						if err != nil {
-							errs[wk] = err
+						r, used = stream[i*width+offset[j]:i*width+offset[j]+uses[j]], 0
+						u, res := sm.Utility(rnd)
+						if used != len(r) {
+							errs[wk] = fmt.Errorf("analysis: what-if: party %q drew %d random numbers in a sample, %d in another", s.Names[j], len(r), used)
 							return
 						}
 						dr.accept[j][i] = !dr.crossed[j] && u >= res

@@ -19,7 +19,7 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func miamiWhatIf(b *testing.B) *WhatIf {
+func miamiWhatIf(b testing.TB) *WhatIf {
 	sc, err := scenario.Builtin("miami-2025")
 	if err != nil {
 		b.Fatal(err)

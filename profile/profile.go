@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/parley-negotiation/parley/framework"
 )
@@ -609,78 +608,11 @@ func (p *Profile) drawWeights(draw func(*Interval, float64) float64) []float64 {
 // The profile must satisfy Check(f) (every profile of a compiled Table does;
 // it is not checked again, as this runs once per sample).
 func (p *Profile) SampleUtility(f *framework.Framework, pkg framework.Package, rnd func() float64) (u, reservation float64, err error) {
-	if len(p.Weights) != len(f.Points) || len(p.Scores) != len(f.Points) {
-		return 0, 0, fmt.Errorf("%w: %d weights and %d scores for %d points", ErrMismatch, len(p.Weights), len(p.Scores), len(f.Points))
-	}
-	if err := f.CheckPackage(pkg); err != nil {
+	s, err := p.NewSampler(f, pkg)
+	if err != nil {
 		return 0, 0, err
 	}
-	if !pkg.Complete() {
-		return 0, 0, fmt.Errorf("profile: utility of a partial package")
-	}
-	unc := p.Uncertainty
-	if unc == nil {
-		unc = &Uncertainty{}
-	}
-	draw := drawer(rnd)
-	w := slices.Clone(p.Weights)
-	if p.Uncertainty != nil {
-		w = p.drawWeights(draw)
-	}
-	// scores[i] are the drawn scores of options point i (nil: as declared).
-	scores := make([][]float64, len(f.Points))
-	for i := range f.Points {
-		if i < len(unc.Scores) && unc.Scores[i] != nil {
-			sc := slices.Clone(p.Scores[i])
-			for l := range sc {
-				if l < len(unc.Scores[i]) {
-					sc[l] = draw(unc.Scores[i][l], sc[l])
-				}
-			}
-			scores[i] = sc
-		}
-	}
-	// at is Σ w_i·e_i over pkg's levels, in point order, as Table.Utility.
-	// Interactions are added as Table.Utility adds them.
-	order := p.interactionOrder()
-	at := func(weights []float64, drawn bool, pkg framework.Package) float64 {
-		u, e := 0.0, 0
-		for i, l := range pkg {
-			sc := p.Scores[i]
-			if drawn && scores[i] != nil {
-				sc = scores[i]
-			}
-			u += p.contrib(f, i, l, weights[i], sc)
-			for ; e < len(order) && order[e].last == i; e++ {
-				if in := &p.Interactions[order[e].index]; in.applies(pkg) {
-					u += in.Value
-				}
-			}
-		}
-		return u
-	}
-	u = at(w, true, pkg)
-	// The compiled reservation: the declared one or the nominal fallback's.
-	hasRes := p.Reservation != nil
-	if hasRes {
-		reservation = *p.Reservation
-	}
-	if p.Fallback != nil {
-		if fb := at(p.Weights, false, p.Fallback); !hasRes || fb > reservation {
-			reservation = fb
-		}
-	}
-	if p.Uncertainty == nil {
-		return u, reservation, nil
-	}
-	if unc.Reservation != nil {
-		reservation = draw(unc.Reservation, reservation)
-	} else if p.Fallback != nil {
-		fb := at(w, true, p.Fallback)
-		if p.Reservation == nil || fb > *p.Reservation {
-			reservation = fb
-		}
-	}
+	u, reservation = s.Utility(rnd)
 	return u, reservation, nil
 }
 
