@@ -453,18 +453,55 @@ func (w *WhatIf) zone(ctx context.Context, s *Space, o ZoneOptions) (*Zone, erro
 // zoneSample is the agreement zone's sample kept for what-if questions:
 // the packages sampleZone draws (same seed, same order), each party's
 // utility of each, and whether each crosses a red line.
+//
+// A party's utilities are exact (the sums profile.Table.Utility computes,
+// bit for bit) until a weight change; from then on they may be updated by
+// the change's differences and carry an error bound (err): recount decides
+// every package the bound leaves in doubt on its exact utility, so the
+// zone's counts stay those of the exact utilities.
 type zoneSample struct {
 	points, d int
 	pkgs      []uint16  // n×points levels
-	u         []float64 // n×d utilities
+	u         []float64 // n×d utilities (party j's within err[j] of exact)
 	crossed   []bool
 	hit       []bool // in the zone under the reservation values of the last recount
 	counted   bool
 	hits      uint64
 	counts    [][]uint64
-	// before[j]: party j's kept partial sums (nil until its first
-	// re-evaluation).
-	before []*sampleBefore
+	// tables[j] is what party j's utilities in u were computed with (nil:
+	// unknown, the next re-evaluation recomputes them); err[j] bounds
+	// |u − exact| for party j (0: exact).
+	tables []*sampleTable
+	err    []float64
+}
+
+// sampleTable is a party's contributions and interactions, as a sample's
+// utilities were computed with them, with the sizes the error bound of an
+// update needs.
+type sampleTable struct {
+	contrib [][]float64
+	effects []profile.Effect
+	// mag is Σ_k max_l |contrib[k][l]| + Σ |effect values| (a bound on
+	// the sum of the absolute values of any package's terms); terms is the
+	// number of terms of a package's sum (points and interactions).
+	mag   float64
+	terms int
+}
+
+func newSampleTable(t *profile.Table) *sampleTable {
+	st := &sampleTable{contrib: make([][]float64, len(t.Contrib)), effects: t.Effects, terms: len(t.Contrib) + len(t.Effects)}
+	for k, c := range t.Contrib {
+		st.contrib[k] = slices.Clone(c)
+		m := 0.0
+		for _, x := range c {
+			m = math.Max(m, math.Abs(x))
+		}
+		st.mag += m
+	}
+	for _, e := range t.Effects {
+		st.mag += math.Abs(e.Value)
+	}
+	return st
 }
 
 // errTooManyLevels: a point with more levels than the sample cache holds.
@@ -480,7 +517,8 @@ func newZoneSample(ctx context.Context, s *Space, o ZoneOptions) (*zoneSample, e
 	}
 	n, d := o.Samples, s.N()
 	zs := &zoneSample{points: len(radix), d: d, pkgs: make([]uint16, n*len(radix)), u: make([]float64, n*d),
-		crossed: make([]bool, n), hit: make([]bool, n), counts: make([][]uint64, len(radix))}
+		crossed: make([]bool, n), hit: make([]bool, n), counts: make([][]uint64, len(radix)),
+		tables: make([]*sampleTable, d), err: make([]float64, d)}
 	for k := range zs.counts {
 		zs.counts[k] = make([]uint64, radix[k])
 	}
@@ -500,49 +538,88 @@ func newZoneSample(ctx context.Context, s *Space, o ZoneOptions) (*zoneSample, e
 	if err != nil {
 		return nil, err
 	}
+	for j, t := range s.Tables {
+		zs.tables[j] = newSampleTable(t)
+	}
 	return zs, nil
 }
 
-// reevaluate recomputes party j's utilities with s's table: the sums
-// profile.Table.Utility computes, in its order (point order, each
-// interaction added after the contribution of its last point), bit for bit,
-// but read straight from the cached levels, the samples split between
-// GOMAXPROCS goroutines. The partial sums before the first point whose
-// contributions changed since the party's last re-evaluation are kept
-// (sampleBefore): a later change on that point or after it adds only the
-// points from there on, to the same partial sums, in the same order.
-func (zs *zoneSample) reevaluate(s *Space, j int) {
-	t := s.Tables[j]
-	c := t.Contrib
-	eff := t.Effects
-	if zs.before == nil {
-		zs.before = make([]*sampleBefore, zs.d)
-	}
-	sb := zs.before[j]
-	// changed: the first point whose contributions differ from those
-	// the kept partial sums were computed with (0: no sums kept).
-	changed := 0
-	if sb != nil && sameEffects(sb.effects, eff) {
-		for changed < zs.points && slices.Equal(sb.contrib[changed], c[changed]) {
-			changed++
+// sampleUtility is profile.Table.Utility of a package of cached levels: the
+// same sum in the same order (point order, each interaction added after
+// the contribution of its last point), bit for bit.
+func sampleUtility(c [][]float64, eff []profile.Effect, row []uint16) float64 {
+	u, e := 0.0, 0
+	for k, l := range row {
+		u += c[k][l]
+		for ; e < len(eff) && eff[e].Last == k; e++ {
+			if effectApplies(&eff[e], row) {
+				u += eff[e].Value
+			}
 		}
 	}
-	if sb != nil && changed == zs.points {
-		return // the same table: the same utilities
+	return u
+}
+
+// reevaluate brings party j's utilities up to date with s's table. When
+// only contributions changed (a weight change) and the error bound stays
+// small, each utility is updated by the difference of its changed
+// contributions (one addition per changed point instead of a whole sum),
+// and the bound grows by what those additions and the two exact sums can
+// round (updateBound); otherwise (interactions changed, the bound past
+// refreshBound, no table known) every utility is recomputed exactly, the
+// samples split between GOMAXPROCS goroutines.
+func (zs *zoneSample) reevaluate(s *Space, j int) {
+	t := s.Tables[j]
+	if zs.tables == nil {
+		zs.tables = make([]*sampleTable, zs.d)
+		zs.err = make([]float64, zs.d)
 	}
-	from := 0 // the point the sums resume at
-	if sb != nil && sb.at <= changed && changed > 0 {
-		from = sb.at
+	old, nt := zs.tables[j], newSampleTable(t)
+	zs.tables[j] = nt
+	if old != nil && sameEffects(old.effects, t.Effects) {
+		var changed []int
+		for k := range old.contrib {
+			if !slices.Equal(old.contrib[k], nt.contrib[k]) {
+				changed = append(changed, k)
+			}
+		}
+		if len(changed) == 0 {
+			return // the same table: the same utilities
+		}
+		bound := updateBound(zs.err[j], old, nt, len(changed))
+		if bound <= refreshBound*math.Max(1, old.mag+nt.mag) {
+			// diff[k][l]: the change of point k's contribution at level l.
+			diff := make([][]float64, len(changed))
+			for c, k := range changed {
+				diff[c] = make([]float64, len(nt.contrib[k]))
+				for l := range diff[c] {
+					diff[c][l] = nt.contrib[k][l] - old.contrib[k][l]
+				}
+			}
+			zs.split(func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					row := zs.pkgs[i*zs.points : (i+1)*zs.points]
+					u := zs.u[i*zs.d+j]
+					for c, k := range changed {
+						u += diff[c][row[k]]
+					}
+					zs.u[i*zs.d+j] = u
+				}
+			})
+			zs.err[j] = bound
+			return
+		}
 	}
-	if sb == nil {
-		sb = &sampleBefore{pre: make([]float64, len(zs.hit))}
-		zs.before[j] = sb
-	}
-	e0 := 0 // the first interaction completed at from or after
-	for e0 < len(eff) && eff[e0].Last < from {
-		e0++
-	}
-	keepAt := changed // the partial sums kept for next time: before this point
+	zs.split(func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			zs.u[i*zs.d+j] = sampleUtility(nt.contrib, nt.effects, zs.pkgs[i*zs.points:(i+1)*zs.points])
+		}
+	})
+	zs.err[j] = 0
+}
+
+// split runs fn over the samples, split between GOMAXPROCS goroutines.
+func (zs *zoneSample) split(fn func(lo, hi int)) {
 	n := len(zs.hit)
 	workers := min(runtime.GOMAXPROCS(0), max(1, n/reevaluateChunk))
 	var wg sync.WaitGroup
@@ -550,47 +627,33 @@ func (zs *zoneSample) reevaluate(s *Space, j int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lo, hi := wk*n/workers, (wk+1)*n/workers
-			for i := lo; i < hi; i++ {
-				row := zs.pkgs[i*zs.points : (i+1)*zs.points]
-				u, e := 0.0, e0
-				if from > 0 {
-					u = sb.pre[i]
-				}
-				for k := from; k < len(row); k++ {
-					if k == keepAt {
-						sb.pre[i] = u
-					}
-					u += c[k][row[k]]
-					for ; e < len(eff) && eff[e].Last == k; e++ {
-						if effectApplies(&eff[e], row) {
-							u += eff[e].Value
-						}
-					}
-				}
-				zs.u[i*zs.d+j] = u
-			}
+			fn(wk*n/workers, (wk+1)*n/workers)
 		}()
 	}
 	wg.Wait()
-	sb.at = keepAt
-	sb.contrib = make([][]float64, zs.points)
-	for k := range sb.contrib {
-		sb.contrib[k] = slices.Clone(c[k])
-	}
-	sb.effects = eff
 }
 
-// sampleBefore keeps, for one party, the partial sums of its utility of
-// every sampled package before point at (the contributions of points
-// 0..at-1 and the interactions completed there), with the contributions
-// and interactions they were computed with.
-type sampleBefore struct {
-	at      int
-	pre     []float64
-	contrib [][]float64
-	effects []profile.Effect
+// updateBound bounds |u − exact| of a party's utilities after an update by
+// differences on changed points, from the bound e before it. With u_0 the
+// stored utility (|u_0 − U| ≤ e, U the exact sum of the old terms in
+// floating point), the real sums S and S' of the old and new terms differ
+// by exactly the changes of the contributions; U and the new
+// floating-point sum U' are within γ·mag of S and S' (recursive summation
+// of `terms` terms, γ = terms·2⁻⁵³ to first order); each difference is
+// rounded once and each of the `changed` additions once, on values at
+// most 3·(mag + mag') + e. So |u_1 − U'| ≤ e·(1+2⁻⁵²)·(1+γ) +
+// (terms + 3·changed + 2)·2⁻⁵³·(mag + mag'), doubled here for the
+// second-order terms.
+func updateBound(e float64, old, nt *sampleTable, changed int) float64 {
+	const unit = 0x1p-53
+	terms := max(old.terms, nt.terms)
+	return e*(1+0x1p-40) + 2*float64(terms+3*changed+2)*unit*(old.mag+nt.mag)
 }
+
+// refreshBound is the relative error bound past which a party's sampled
+// utilities are recomputed exactly rather than updated (about 70,000
+// updates of a 20-point profile).
+const refreshBound = 0x1p-30
 
 // sameEffects reports whether two compiled interaction lists are equal.
 func sameEffects(a, b []profile.Effect) bool {
@@ -619,11 +682,11 @@ func effectApplies(e *profile.Effect, row []uint16) bool {
 
 // recount decides every sampled package against the reservation values
 // res, updating the per-level counts only for packages whose status
-// changed.
+// changed. A utility within its party's error bound of the reservation
+// value is recomputed exactly (and kept) before deciding.
 func (zs *zoneSample) recount(res []float64) {
-	d := zs.d
 	for i := range zs.hit {
-		in := !zs.crossed[i] && atLeast(zs.u[i*d:(i+1)*d], res)
+		in := !zs.crossed[i] && zs.atLeast(i, res)
 		if zs.counted && in == zs.hit[i] {
 			continue
 		}
@@ -645,6 +708,39 @@ func (zs *zoneSample) recount(res []float64) {
 		}
 	}
 	zs.counted = true
+}
+
+// atLeast is whether sample i's exact utilities are all at least res:
+// atLeast on them, deciding on the stored ones where their error bound
+// allows.
+func (zs *zoneSample) atLeast(i int, res []float64) bool {
+	u := zs.u[i*zs.d : (i+1)*zs.d]
+	for j, r := range res {
+		v := u[j]
+		if e := zs.errOf(j); e > 0 {
+			switch {
+			case v >= r+e:
+				continue
+			case v < r-e:
+				return false
+			}
+			t := zs.tables[j]
+			v = sampleUtility(t.contrib, t.effects, zs.pkgs[i*zs.points:(i+1)*zs.points])
+			u[j] = v
+		}
+		if v < r {
+			return false
+		}
+	}
+	return true
+}
+
+// errOf is party j's error bound (0 when none is kept).
+func (zs *zoneSample) errOf(j int) float64 {
+	if zs.err == nil {
+		return 0
+	}
+	return zs.err[j]
 }
 
 // cloneSpace copies a space so that its reservation values, profiles and
