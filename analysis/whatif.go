@@ -685,8 +685,12 @@ func effectApplies(e *profile.Effect, row []uint16) bool {
 // changed. A utility within its party's error bound of the reservation
 // value is recomputed exactly (and kept) before deciding.
 func (zs *zoneSample) recount(res []float64) {
+	errs := zs.err
+	if errs == nil {
+		errs = make([]float64, zs.d)
+	}
 	for i := range zs.hit {
-		in := !zs.crossed[i] && zs.atLeast(i, res)
+		in := !zs.crossed[i] && zs.atLeast(i, res, errs)
 		if zs.counted && in == zs.hit[i] {
 			continue
 		}
@@ -711,13 +715,13 @@ func (zs *zoneSample) recount(res []float64) {
 }
 
 // atLeast is whether sample i's exact utilities are all at least res:
-// atLeast on them, deciding on the stored ones where their error bound
-// allows.
-func (zs *zoneSample) atLeast(i int, res []float64) bool {
+// atLeast on them, deciding on the stored ones where their error bounds
+// errs allow.
+func (zs *zoneSample) atLeast(i int, res, errs []float64) bool {
 	u := zs.u[i*zs.d : (i+1)*zs.d]
 	for j, r := range res {
 		v := u[j]
-		if e := zs.errOf(j); e > 0 {
+		if e := errs[j]; e > 0 {
 			switch {
 			case v >= r+e:
 				continue
@@ -733,14 +737,6 @@ func (zs *zoneSample) atLeast(i int, res []float64) bool {
 		}
 	}
 	return true
-}
-
-// errOf is party j's error bound (0 when none is kept).
-func (zs *zoneSample) errOf(j int) float64 {
-	if zs.err == nil {
-		return 0
-	}
-	return zs.err[j]
 }
 
 // cloneSpace copies a space so that its reservation values, profiles and
