@@ -224,10 +224,14 @@ func (w *WhatIf) SetWeight(ctx context.Context, j, k int, weight float64) (*Repo
 		}()
 	}
 	if w.sample != nil {
+		// The sample's zone depends on the utilities and the reservation
+		// values only: it is recounted here, beside the merges (finish's
+		// recount then finds nothing changed).
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			w.sample.reevaluate(s, j)
+			w.sample.recount(s.Reservation)
 		}()
 	}
 	if resumable {
@@ -473,6 +477,11 @@ type zoneSample struct {
 	// |u − exact| for party j (0: exact).
 	tables []*sampleTable
 	err    []float64
+	// countedRes are the reservation values of the last recount; stale:
+	// utilities changed since (a recount with the same values and no
+	// change has nothing to do).
+	countedRes []float64
+	stale      bool
 }
 
 // sampleTable is a party's contributions and interactions, as a sample's
@@ -576,6 +585,7 @@ func (zs *zoneSample) reevaluate(s *Space, j int) {
 	}
 	old, nt := zs.tables[j], newSampleTable(t)
 	zs.tables[j] = nt
+	zs.stale = true
 	if old != nil && sameEffects(old.effects, t.Effects) {
 		var changed []int
 		for k := range old.contrib {
@@ -685,6 +695,10 @@ func effectApplies(e *profile.Effect, row []uint16) bool {
 // changed. A utility within its party's error bound of the reservation
 // value is recomputed exactly (and kept) before deciding.
 func (zs *zoneSample) recount(res []float64) {
+	if zs.counted && !zs.stale && slices.Equal(res, zs.countedRes) {
+		return
+	}
+	zs.countedRes, zs.stale = slices.Clone(res), false
 	errs := zs.err
 	if errs == nil {
 		errs = make([]float64, zs.d)
