@@ -365,6 +365,21 @@ func skyline3(v *vecs, idx []int32, counts []uint64, eps float64, m *meter) []in
 		return fw.prefix(ny - r)
 	}
 	dominated := make([]bool, n)
+	if eps == 0 {
+		// Without a margin one sweep decides: the distinct vectors come
+		// in decreasing lexicographic order, so every a ≥ c (a ≠ c) comes
+		// before c, and every vector before c with a1 ≥ c1 and a2 ≥ c2
+		// (its a0 ≥ c0) is such an a.
+		out := uniq[:0]
+		for q, i := range uniq {
+			c := vals[3*int(i) : 3*int(i)+3]
+			if atLeastOwn(q) < c[2] {
+				out = append(out, i)
+			}
+			insert(q)
+		}
+		return out
+	}
 	// Sweep for Q1 and Q2: every vector with a0 ≥ c0 inserted.
 	for lo := 0; lo < n; {
 		x := vals[3*int(uniq[lo])]
