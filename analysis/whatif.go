@@ -455,8 +455,9 @@ func (w *WhatIf) zone(ctx context.Context, s *Space, o ZoneOptions) (*Zone, erro
 }
 
 // zoneSample is the agreement zone's sample kept for what-if questions:
-// the packages sampleZone draws (same seed, same order), each party's
-// utility of each, and whether each crosses a red line.
+// of the packages sampleZone draws (same seed), those crossing no red line
+// (no what-if changes red lines, so the others are never in the zone; on
+// Miami 85% of the draws cross one), with each party's utility of each.
 //
 // A party's utilities are exact (the sums profile.Table.Utility computes,
 // bit for bit) until a weight change; from then on they may be updated by
@@ -467,8 +468,7 @@ type zoneSample struct {
 	points, d int
 	pkgs      []uint16  // n×points levels
 	u         []float64 // n×d utilities (party j's within err[j] of exact)
-	crossed   []bool
-	hit       []bool // in the zone under the reservation values of the last recount
+	hit       []bool    // in the zone under the reservation values of the last recount
 	counted   bool
 	hits      uint64
 	counts    [][]uint64
@@ -524,10 +524,8 @@ func newZoneSample(ctx context.Context, s *Space, o ZoneOptions) (*zoneSample, e
 			return nil, errTooManyLevels
 		}
 	}
-	n, d := o.Samples, s.N()
-	zs := &zoneSample{points: len(radix), d: d, pkgs: make([]uint16, n*len(radix)), u: make([]float64, n*d),
-		crossed: make([]bool, n), hit: make([]bool, n), counts: make([][]uint64, len(radix)),
-		tables: make([]*sampleTable, d), err: make([]float64, d)}
+	n, d, np := o.Samples, s.N(), len(radix)
+	zs := &zoneSample{points: np, d: d, counts: make([][]uint64, np), tables: make([]*sampleTable, d), err: make([]float64, d)}
 	for k := range zs.counts {
 		zs.counts[k] = make([]uint64, radix[k])
 	}
@@ -535,17 +533,35 @@ func newZoneSample(ctx context.Context, s *Space, o ZoneOptions) (*zoneSample, e
 	for w := range evals {
 		evals[w] = newSampleEval(s)
 	}
-	np := len(radix)
+	// Every draw in place (the workers take blocks in any order), then the
+	// ones crossing no red line kept in draw order.
+	pkgs, u, crossed := make([]uint16, n*np), make([]float64, n*d), make([]bool, n)
 	err := forEachSample(ctx, s, o, func(w, i int, p framework.Package) {
-		row := zs.pkgs[i*np : (i+1)*np]
+		if evals[w].crosses(p) {
+			crossed[i] = true
+			return
+		}
+		row := pkgs[i*np : (i+1)*np]
 		for k, l := range p {
 			row[k] = uint16(l)
 		}
-		copy(zs.u[i*d:(i+1)*d], evals[w].utilities(p))
-		zs.crossed[i] = evals[w].crosses(p)
+		copy(u[i*d:(i+1)*d], evals[w].utilities(p))
 	})
 	if err != nil {
 		return nil, err
+	}
+	kept := 0
+	for _, c := range crossed {
+		if !c {
+			kept++
+		}
+	}
+	zs.pkgs, zs.u, zs.hit = make([]uint16, 0, kept*np), make([]float64, 0, kept*d), make([]bool, kept)
+	for i, c := range crossed {
+		if !c {
+			zs.pkgs = append(zs.pkgs, pkgs[i*np:(i+1)*np]...)
+			zs.u = append(zs.u, u[i*d:(i+1)*d]...)
+		}
 	}
 	for j, t := range s.Tables {
 		zs.tables[j] = newSampleTable(t)
@@ -704,7 +720,7 @@ func (zs *zoneSample) recount(res []float64) {
 		errs = make([]float64, zs.d)
 	}
 	for i := range zs.hit {
-		in := !zs.crossed[i] && zs.atLeast(i, res, errs)
+		in := zs.atLeast(i, res, errs)
 		if zs.counted && in == zs.hit[i] {
 			continue
 		}

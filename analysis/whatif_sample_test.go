@@ -23,7 +23,7 @@ func TestZoneSampleReevaluateWithinBound(t *testing.T) {
 		s, desc := nonLinearSpace(t, rng, iter)
 		radix := s.Framework.Radix()
 		const samples = 300
-		zs := &zoneSample{points: len(radix), d: s.N(), hit: make([]bool, samples), crossed: make([]bool, samples),
+		zs := &zoneSample{points: len(radix), d: s.N(), hit: make([]bool, samples),
 			counts: make([][]uint64, len(radix))}
 		for k := range zs.counts {
 			zs.counts[k] = make([]uint64, radix[k])
