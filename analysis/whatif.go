@@ -533,35 +533,44 @@ func newZoneSample(ctx context.Context, s *Space, o ZoneOptions) (*zoneSample, e
 	for w := range evals {
 		evals[w] = newSampleEval(s)
 	}
-	// Every draw in place (the workers take blocks in any order), then the
-	// ones crossing no red line kept in draw order.
-	pkgs, u, crossed := make([]uint16, n*np), make([]float64, n*d), make([]bool, n)
+	// Each worker keeps the draws crossing no red line of the blocks it
+	// takes (in draw order within a block); the blocks are then put
+	// together in draw order.
+	type segment struct{ w, start, n int }
+	type kept struct {
+		pkgs []uint16
+		u    []float64
+	}
+	blocks := (n + sampleBlock - 1) / sampleBlock
+	segs := make([]segment, blocks)
+	byWorker := make([]kept, len(evals))
 	err := forEachSample(ctx, s, o, func(w, i int, p framework.Package) {
 		if evals[w].crosses(p) {
-			crossed[i] = true
 			return
 		}
-		row := pkgs[i*np : (i+1)*np]
-		for k, l := range p {
-			row[k] = uint16(l)
+		kw := &byWorker[w]
+		sg := &segs[i/sampleBlock]
+		if sg.n == 0 {
+			*sg = segment{w: w, start: len(kw.u) / d}
 		}
-		copy(u[i*d:(i+1)*d], evals[w].utilities(p))
+		sg.n++
+		for _, l := range p {
+			kw.pkgs = append(kw.pkgs, uint16(l))
+		}
+		kw.u = append(kw.u, evals[w].utilities(p)...)
 	})
 	if err != nil {
 		return nil, err
 	}
-	kept := 0
-	for _, c := range crossed {
-		if !c {
-			kept++
-		}
+	total := 0
+	for _, sg := range segs {
+		total += sg.n
 	}
-	zs.pkgs, zs.u, zs.hit = make([]uint16, 0, kept*np), make([]float64, 0, kept*d), make([]bool, kept)
-	for i, c := range crossed {
-		if !c {
-			zs.pkgs = append(zs.pkgs, pkgs[i*np:(i+1)*np]...)
-			zs.u = append(zs.u, u[i*d:(i+1)*d]...)
-		}
+	zs.pkgs, zs.u, zs.hit = make([]uint16, 0, total*np), make([]float64, 0, total*d), make([]bool, total)
+	for _, sg := range segs {
+		kw := &byWorker[sg.w]
+		zs.pkgs = append(zs.pkgs, kw.pkgs[sg.start*np:(sg.start+sg.n)*np]...)
+		zs.u = append(zs.u, kw.u[sg.start*d:(sg.start+sg.n)*d]...)
 	}
 	for j, t := range s.Tables {
 		zs.tables[j] = newSampleTable(t)

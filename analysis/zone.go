@@ -253,6 +253,28 @@ func (c *zoneChecker) reset(p framework.Package) {
 	}
 }
 
+// crossesAny reports whether p crosses a red line, as reset then crossed >
+// 0 would, stopping at the first red line whose terms all match (the
+// checker's state is left undefined: call reset before change).
+func (c *zoneChecker) crossesAny(p framework.Package) bool {
+	clear(c.matched)
+	for k, l := range p {
+		if l < 0 {
+			continue
+		}
+		for a, rt := range c.onPoint[k] {
+			if c.inTerm[k][a][l] {
+				r := rt[0]
+				c.matched[r]++
+				if c.matched[r] == c.rlTerms[r][0] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // change updates the state for point k moving from level a to level b.
 func (c *zoneChecker) change(k, a, b int) {
 	for i, rt := range c.onPoint[k] {
@@ -887,8 +909,7 @@ func (e *sampleEval) crosses(p framework.Package) bool {
 	if len(e.check.matched) == 0 {
 		return false
 	}
-	e.check.reset(p)
-	return e.check.crossed > 0
+	return e.check.crossesAny(p)
 }
 
 // searcher finds zone packages by depth-first branch and bound: a partial
