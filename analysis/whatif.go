@@ -81,14 +81,11 @@ func (w *WhatIf) Space() *Space { return w.s }
 // SetReservation sets party j's reservation value to r and returns the
 // updated report.
 func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report, error) {
-	if j < 0 || j >= w.s.N() {
-		return nil, fmt.Errorf("analysis: what-if: no party %d (%d parties)", j, w.s.N())
+	s, err := edited(w.s, w.overridden, WhatIfEdit{Party: j, Point: -1, Value: r})
+	if err != nil {
+		return nil, err
 	}
-	if math.IsNaN(r) || math.IsInf(r, 0) || math.Abs(r) > profile.MaxReservation {
-		return nil, fmt.Errorf("analysis: what-if: reservation %v is not a number in [-%g, %g]", r, float64(profile.MaxReservation), float64(profile.MaxReservation))
-	}
-	w.s.Reservation[j] = r
-	w.overridden[j] = true
+	w.s = s
 	rep := *w.rep
 	rep.Parties = partySummaries(w.s)
 	rep.Solutions = solutionsOf(rep.Frontier, w.s.Reservation)
@@ -147,15 +144,12 @@ func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report,
 // point, so it cannot resume). Approximate frontiers (Epsilon) are merged
 // from scratch.
 func (w *WhatIf) SetWeight(ctx context.Context, j, k int, weight float64) (*Report, error) {
-	if j < 0 || j >= w.s.N() {
-		return nil, fmt.Errorf("analysis: what-if: no party %d (%d parties)", j, w.s.N())
-	}
-	if k < 0 || k >= len(w.s.Framework.Points) {
+	if k < 0 {
 		return nil, fmt.Errorf("analysis: what-if: no point %d (%d points)", k, len(w.s.Framework.Points))
 	}
-	s, err := withWeight(w.s, j, k, weight, w.overridden)
+	s, err := edited(w.s, w.overridden, WhatIfEdit{Party: j, Point: k, Value: weight})
 	if err != nil {
-		return nil, fmt.Errorf("analysis: what-if: %w", err)
+		return nil, err
 	}
 	fo := w.o.Frontier
 	fo.RedLines, fo.Rational = false, false

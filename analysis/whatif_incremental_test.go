@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/parley-negotiation/parley/profile"
@@ -116,6 +117,9 @@ func TestWhatIfRepeatedWeightsMatchAnalyze(t *testing.T) {
 		}
 		cur := cloneSpace(s)
 		keep := make([]bool, parties)
+		// The one-shot editor makes the same edits (it must give the
+		// space cur is).
+		ed := NewSpaceEditor(s)
 		k := rng.IntN(points)
 		for step := 0; step < 6; step++ {
 			name := fmt.Sprintf("iter %d (%d parties, %d points) step %d", iter, parties, points, step)
@@ -140,6 +144,9 @@ func TestWhatIfRepeatedWeightsMatchAnalyze(t *testing.T) {
 				}
 				cur.Reservation[j] = r
 				keep[j] = true
+				if err := ed.Apply(WhatIfEdit{Party: j, Point: -1, Value: r}); err != nil {
+					t.Fatal(err)
+				}
 				name += fmt.Sprintf(" reservation of %d", j)
 			default:
 				// Same point twice in a row, then elsewhere; the uncertain
@@ -161,7 +168,13 @@ func TestWhatIfRepeatedWeightsMatchAnalyze(t *testing.T) {
 				if cur, err = withWeight(cur, j, k, weight, keep); err != nil {
 					t.Fatal(err)
 				}
+				if err := ed.Apply(WhatIfEdit{Party: j, Point: k, Value: weight}); err != nil {
+					t.Fatal(err)
+				}
 				name += fmt.Sprintf(" weight of %d on point %d", j, k)
+			}
+			if es := ed.Space(); !slices.Equal(es.Reservation, cur.Reservation) || !slices.EqualFunc(es.Profiles, cur.Profiles, func(a, b *profile.Profile) bool { return slices.Equal(a.Weights, b.Weights) }) {
+				t.Fatalf("%s: the editor's space has reservations %v, weights differ: %v; want %v", name, es.Reservation, !slices.Equal(es.Reservation, cur.Reservation), cur.Reservation)
 			}
 			want, err := Analyze(cur, opts)
 			if err != nil {
