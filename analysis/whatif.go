@@ -72,6 +72,16 @@ func NewWhatIf(ctx context.Context, s *Space, o Options) (*WhatIf, error) {
 	return w, nil
 }
 
+// NewWhatIfFrom is NewWhatIf for a space already analysed: rep must be the
+// report AnalyzeContext(ctx, s, o) returned (the room keeps its analyses;
+// anything else gives wrong figures). Nothing is computed now: what a
+// what-if caches (the zone's sample, robustness draws, merge states) is
+// built by the first change, which therefore costs more than the next
+// ones, and the analysis is not done twice. s is copied.
+func NewWhatIfFrom(s *Space, o Options, rep *Report) *WhatIf {
+	return &WhatIf{s: cloneSpace(s), o: o, rep: rep, overridden: make([]bool, s.N()), robust: map[string]*robustEntry{}}
+}
+
 // Report returns the current report (do not modify it).
 func (w *WhatIf) Report() *Report { return w.rep }
 

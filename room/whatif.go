@@ -174,12 +174,12 @@ func (c *reportCache) whatIf(ctx context.Context, st *whatIfState, rc []resolved
 		case <-ctx.Done():
 			return analysisError(fmt.Errorf("waiting for another analysis to finish: %w", context.Cause(ctx)), timeout, false)
 		}
-		w, err := analysis.NewWhatIf(ctx, st.base.space, roomAnalysisOptions())
-		<-c.running
-		if err != nil {
-			return analysisError(err, timeout, false)
-		}
-		st.w = w
+		// The base analysis is computed with the same options: the
+		// what-if starts from it, and its caches (merge states, the zone's
+		// sample) are built by the first changes below, which hold the
+		// turn as an analysis does.
+		defer func() { <-c.running }()
+		st.w = analysis.NewWhatIfFrom(st.base.space, roomAnalysisOptions(), st.base.report)
 		st.builds++
 	}
 	fail := func(err error) error {
