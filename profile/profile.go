@@ -606,7 +606,9 @@ func (p *Profile) drawWeights(draw func(*Interval, float64) float64) []float64 {
 // bit for bit what Sample's table gives — without building the table:
 // its cost follows the points and options, not the levels of numeric points.
 // The profile must satisfy Check(f) (every profile of a compiled Table does;
-// it is not checked again, as this runs once per sample).
+// it is not checked again). For many draws of one package, prepare a
+// Sampler once (NewSampler): on miami-2025 a draw then takes ~0.2 µs
+// without allocating, against ~1.5 µs here (BenchmarkSampleUtility).
 func (p *Profile) SampleUtility(f *framework.Framework, pkg framework.Package, rnd func() float64) (u, reservation float64, err error) {
 	s, err := p.NewSampler(f, pkg)
 	if err != nil {
