@@ -96,6 +96,22 @@ func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report,
 		return nil, err
 	}
 	w.s = s
+	// The first time after NewWhatIfFrom, the zone's sample (which does not
+	// depend on reservation values) is drawn beside the merge below.
+	var sampleWait sync.WaitGroup
+	var sampleErr error
+	if zo := w.zoneOptions(); w.sample == nil && sampled(s, zo) {
+		sampleWait.Add(1)
+		go func() {
+			defer sampleWait.Done()
+			if zs, err := newZoneSample(ctx, s, zo); err != nil {
+				sampleErr = err
+			} else {
+				w.sample = zs
+			}
+		}()
+	}
+	defer sampleWait.Wait() // on every return: nothing runs on after it
 	rep := *w.rep
 	rep.Parties = partySummaries(w.s)
 	rep.Solutions = solutionsOf(rep.Frontier, w.s.Reservation)
@@ -125,6 +141,9 @@ func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report,
 	rep.ZoneFrontier = filterRational(lines, w.s.Reservation)
 	if lines != rep.Frontier {
 		rep.ZoneFrontier.Method = lines.Method // as Analyze's zone frontier says
+	}
+	if sampleWait.Wait(); sampleErr != nil {
+		return nil, fmt.Errorf("agreement zone: %w", sampleErr)
 	}
 	if err := w.finish(ctx, &rep); err != nil {
 		return nil, err
@@ -227,14 +246,25 @@ func (w *WhatIf) SetWeight(ctx context.Context, j, k int, weight float64) (*Repo
 			}
 		}()
 	}
-	if w.sample != nil {
+	var sampleErr error
+	if zo := w.zoneOptions(); w.sample != nil || sampled(s, zo) {
 		// The sample's zone depends on the utilities and the reservation
-		// values only: it is recounted here, beside the merges (finish's
-		// recount then finds nothing changed).
+		// values only: it is updated (or, the first time after
+		// NewWhatIfFrom, drawn for s) and recounted here, beside the
+		// merges (finish's recount then finds nothing changed).
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w.sample.reevaluate(s, j)
+			if w.sample == nil {
+				zs, err := newZoneSample(ctx, s, zo)
+				if err != nil {
+					sampleErr = err
+					return
+				}
+				w.sample = zs
+			} else {
+				w.sample.reevaluate(s, j)
+			}
 			w.sample.recount(s.Reservation)
 		}()
 	}
@@ -244,14 +274,17 @@ func (w *WhatIf) SetWeight(ctx context.Context, j, k int, weight float64) (*Repo
 		fr, frErr = FrontierAdditiveContext(ctx, s, fo)
 	}
 	wg.Wait()
-	if frErr != nil || zfErr != nil {
+	if frErr != nil || zfErr != nil || sampleErr != nil {
 		// The sample and the kept merge states may be those of a space
 		// that is not kept: drop them.
 		w.sample, w.ckFront, w.ckLines, w.lines = nil, nil, nil, nil
-		if frErr != nil {
+		switch {
+		case frErr != nil:
 			return nil, fmt.Errorf("frontier: %w", frErr)
+		case zfErr != nil:
+			return nil, fmt.Errorf("zone frontier: %w", zfErr)
 		}
-		return nil, fmt.Errorf("zone frontier: %w", zfErr)
+		return nil, fmt.Errorf("agreement zone: %w", sampleErr)
 	}
 	switch {
 	case !redLines:
@@ -287,14 +320,26 @@ func (w *WhatIf) finish(ctx context.Context, rep *Report) error {
 	if rep.Suggestions, err = suggestionsOf(ctx, w.s, rep.ZoneFrontier, w.o, w.robustness); err != nil {
 		return err
 	}
+	if rep.Zone, err = w.zone(ctx, w.s, w.zoneOptions()); err != nil {
+		return fmt.Errorf("agreement zone: %w", err)
+	}
+	return nil
+}
+
+// zoneOptions are the agreement zone's options, as Analyze takes them.
+func (w *WhatIf) zoneOptions() ZoneOptions {
 	zo := w.o.Zone
 	if zo.Seed == 0 {
 		zo.Seed = w.o.Seed
 	}
-	if rep.Zone, err = w.zone(ctx, w.s, zo); err != nil {
-		return fmt.Errorf("agreement zone: %w", err)
-	}
-	return nil
+	return zo.withDefaults()
+}
+
+// sampled reports whether the zone of s is sampled (not counted): the
+// zone's sample is kept then.
+func sampled(s *Space, o ZoneOptions) bool {
+	size, ok := s.Framework.SizeInt()
+	return !ok || size > o.EnumLimit
 }
 
 // robustness is PackageRobustnessContext behind a cache of its draws (by
@@ -444,7 +489,7 @@ func (e *robustEntry) redraw(ctx context.Context, s *Space, p framework.Package,
 // otherwise from the cached sample (drawn the first time).
 func (w *WhatIf) zone(ctx context.Context, s *Space, o ZoneOptions) (*Zone, error) {
 	o = o.withDefaults()
-	if size, ok := s.Framework.SizeInt(); ok && size <= o.EnumLimit {
+	if !sampled(s, o) {
 		return AgreementZoneContext(ctx, s, o)
 	}
 	if w.sample == nil {
