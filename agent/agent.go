@@ -71,7 +71,11 @@ const (
 
 // Action is a negotiator's move at its turn. For Accept, the negotiators of
 // this package set Package to (a copy of) the package accepted, the one of
-// View.Current, as GENIUS's Accept action carries its bid.
+// View.Current, as GENIUS's Accept action carries its bid. A negotiator may
+// reuse the storage of an offer's Package at its next call of Act (the
+// time-dependent ones do: an offer at every turn then allocates nothing);
+// the session copies an offer when it takes it, and a caller that keeps
+// one beyond the next call must copy it too.
 type Action struct {
 	Kind    Kind
 	Package framework.Package

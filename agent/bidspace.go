@@ -384,6 +384,21 @@ func (s *BidSpace) Near(t float64) Bid {
 	return best
 }
 
+// nearInto is Near, writing the package into buf's storage when the space
+// is a sorted list (an offer made at every turn then allocates nothing:
+// the caller reuses buf once the package is copied, as the session does
+// at once); other spaces answer with a fresh package, as Near does.
+func (s *BidSpace) nearInto(t float64, buf framework.Package) Bid {
+	if s.exact == nil {
+		return s.Near(t)
+	}
+	n := len(s.exact.radix)
+	if cap(buf) < n {
+		buf = make(framework.Package, n)
+	}
+	return s.exact.bidInto(s.exact.nearIndex(t), buf[:n])
+}
+
 // AtLeast returns a package of lowest utility not below t, and false when no
 // package reaches t (then the Bid is Best). For knapsack spaces the utility
 // is meant to exceed the lowest achievable one ≥ t by at most Tolerance

@@ -670,8 +670,12 @@ func (s *sortedSpace) cmp(k int, v float64, sp split) int {
 
 // bid decodes the k-th sorted outcome.
 func (s *sortedSpace) bid(k int) Bid {
+	return s.bidInto(k, make(framework.Package, len(s.radix)))
+}
+
+// bidInto is bid writing the package into p (of the framework's length).
+func (s *sortedSpace) bidInto(k int, p framework.Package) Bid {
 	u := s.util(k)
-	p := make(framework.Package, len(s.radix))
 	idx := s.iter[k]
 	for i, r := range s.radix {
 		p[i] = int(idx % uint32(r))

@@ -3,6 +3,8 @@ package agent
 import (
 	"math"
 	"strings"
+
+	"github.com/parley-negotiation/parley/framework"
 )
 
 // TimeDependent is the time-dependent concession family of GENIUS's
@@ -34,6 +36,9 @@ type TimeDependent struct {
 	name string
 	o    options
 	sp   space
+	// offer is the storage of the package offered at the last turn
+	// (reused: the session copies an offer when it takes it).
+	offer framework.Package
 }
 
 // NewTimeDependent returns a time-dependent negotiator with concession
@@ -110,7 +115,8 @@ func (a *TimeDependent) Act(v *View) Action {
 	if err != nil {
 		return Action{Kind: EndTalks}
 	}
-	next := s.Near(a.Target(v))
+	next := s.nearInto(a.Target(v), a.offer)
+	a.offer = next.Package
 	rv := reservation(v)
 	if a.o.floor && next.Utility < rv {
 		next, _ = s.AtLeast(rv)

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/parley-negotiation/parley/framework"
@@ -156,5 +157,40 @@ func TestTimeDependentDiscount(t *testing.T) {
 				t.Errorf("round %d level %d: discounted %v, undiscounted %v", r, l, d, u)
 			}
 		}
+	}
+}
+
+// TestTimeDependentReusesItsOffer: on a sorted space the time-dependent
+// negotiator writes each offer into the storage of its previous one (no
+// allocation per turn) and each answer is still Near's: the package of
+// every turn equals a fresh Near on a fresh negotiator's space, and a
+// caller that copied the previous offer keeps it intact.
+func TestTimeDependentReusesItsOffer(t *testing.T) {
+	f, p, tb := ladder(t, nil)
+	a := Linear()
+	a.Init(view(f, p, tb, 1, 10, nil))
+	var kept []framework.Package // copies, as the session keeps offers
+	for r := 1; r <= 10; r++ {
+		act := a.Act(view(f, p, tb, r, 10, nil))
+		if act.Kind != MakeOffer {
+			t.Fatalf("round %d: %v, want an offer", r, act)
+		}
+		want := a.sp.s.Near(a.Target(view(f, p, tb, r, 10, nil)))
+		if !slices.Equal(act.Package, want.Package) {
+			t.Fatalf("round %d: offer %v, Near %v", r, act.Package, want.Package)
+		}
+		kept = append(kept, act.Package.Clone())
+	}
+	for r := 1; r < len(kept); r++ {
+		if tb.Utility(kept[r]) > tb.Utility(kept[r-1]) {
+			t.Fatalf("the kept offers %v do not concede in order: a copy was overwritten", kept)
+		}
+	}
+	if tb.Utility(kept[0]) == tb.Utility(kept[len(kept)-1]) {
+		t.Fatalf("the kept offers %v never moved", kept)
+	}
+	v := view(f, p, tb, 5, 10, nil)
+	if allocs := testing.AllocsPerRun(100, func() { a.Act(v) }); allocs != 0 {
+		t.Errorf("an offer allocates %v times, want 0", allocs)
 	}
 }
