@@ -85,14 +85,9 @@ func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples 
 			dr.accept[j] = make([]bool, samples)
 		}
 	}
-	// One sampler per uncertain party: SampleUtility's draws, prepared once.
-	samplers := make([]*profile.Sampler, len(s.Profiles))
-	for j, pr := range s.Profiles {
-		if pr.Uncertainty != nil {
-			if samplers[j], err = pr.NewSampler(s.Framework, p); err != nil {
-				return nil, err
-			}
-		}
+	samplers, err := newSamplers(s, p, nil)
+	if err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x726f62))
 	for i := 0; i < samples; i++ {
@@ -110,6 +105,24 @@ func drawRobustness(ctx context.Context, s *Space, p framework.Package, samples 
 		}
 	}
 	return dr, nil
+}
+
+// newSamplers prepares the draws of p for every uncertain party (only
+// those marked in only, when it is not nil): SampleUtility's draws,
+// prepared once. The others' entries are nil. A sampler holds buffers:
+// one set per goroutine.
+func newSamplers(s *Space, p framework.Package, only []bool) ([]*profile.Sampler, error) {
+	samplers := make([]*profile.Sampler, len(s.Profiles))
+	for j, pr := range s.Profiles {
+		if pr.Uncertainty == nil || only != nil && !only[j] {
+			continue
+		}
+		var err error
+		if samplers[j], err = pr.NewSampler(s.Framework, p); err != nil {
+			return nil, err
+		}
+	}
+	return samplers, nil
 }
 
 // robustness summarises the draws under s's reservation values.

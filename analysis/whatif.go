@@ -104,11 +104,7 @@ func (w *WhatIf) SetReservation(ctx context.Context, j int, r float64) (*Report,
 		sampleWait.Add(1)
 		go func() {
 			defer sampleWait.Done()
-			if zs, err := newZoneSample(ctx, s, zo); err != nil {
-				sampleErr = err
-			} else {
-				w.sample = zs
-			}
+			sampleErr = w.drawSample(ctx, s, zo)
 		}()
 	}
 	defer sampleWait.Wait() // on every return: nothing runs on after it
@@ -255,15 +251,10 @@ func (w *WhatIf) SetWeight(ctx context.Context, j, k int, weight float64) (*Repo
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if w.sample == nil {
-				zs, err := newZoneSample(ctx, s, zo)
-				if err != nil {
-					sampleErr = err
-					return
-				}
-				w.sample = zs
-			} else {
+			if w.sample != nil {
 				w.sample.reevaluate(s, j)
+			} else if sampleErr = w.drawSample(ctx, s, zo); sampleErr != nil {
+				return
 			}
 			w.sample.recount(s.Reservation)
 		}()
@@ -437,13 +428,9 @@ func (e *robustEntry) redraw(ctx context.Context, s *Space, p framework.Package,
 				defer wg.Done()
 				// The stale uncertain parties' samplers (a sampler holds
 				// buffers: one per goroutine).
-				samplers := make([]*profile.Sampler, len(s.Profiles))
-				for j, pr := range s.Profiles {
-					if pr.Uncertainty != nil && e.stale[j] {
-						if samplers[j], errs[wk] = pr.NewSampler(s.Framework, p); errs[wk] != nil {
-							return
-						}
-					}
+				var samplers []*profile.Sampler
+				if samplers, errs[wk] = newSamplers(s, p, e.stale); errs[wk] != nil {
+					return
 				}
 				var r []float64
 				used := 0
@@ -492,15 +479,25 @@ func (w *WhatIf) zone(ctx context.Context, s *Space, o ZoneOptions) (*Zone, erro
 	if !sampled(s, o) {
 		return AgreementZoneContext(ctx, s, o)
 	}
-	if w.sample == nil {
-		zs, err := newZoneSample(ctx, s, o)
-		if err != nil {
-			return nil, err
-		}
-		w.sample = zs
+	if err := w.drawSample(ctx, s, o); err != nil {
+		return nil, err
 	}
 	w.sample.recount(s.Reservation)
 	return finishZone(ctx, s, o, false, w.sample.hits, w.sample.counts)
+}
+
+// drawSample draws the zone's sample of s when none is kept (it then
+// holds s's utilities; a kept one is left as it is).
+func (w *WhatIf) drawSample(ctx context.Context, s *Space, o ZoneOptions) error {
+	if w.sample != nil {
+		return nil
+	}
+	zs, err := newZoneSample(ctx, s, o)
+	if err != nil {
+		return err
+	}
+	w.sample = zs
+	return nil
 }
 
 // zoneSample is the agreement zone's sample kept for what-if questions:
@@ -659,9 +656,11 @@ func (zs *zoneSample) reevaluate(s *Space, j int) {
 	}
 	old, nt := zs.tables[j], newSampleTable(t)
 	zs.tables[j] = nt
-	zs.stale = true
-	if old != nil && sameEffects(old.effects, t.Effects) {
-		var changed []int
+	// changed: the points whose contributions changed, when only
+	// contributions did.
+	var changed []int
+	onlyContrib := old != nil && sameEffects(old.effects, t.Effects)
+	if onlyContrib {
 		for k := range old.contrib {
 			if !slices.Equal(old.contrib[k], nt.contrib[k]) {
 				changed = append(changed, k)
@@ -670,6 +669,9 @@ func (zs *zoneSample) reevaluate(s *Space, j int) {
 		if len(changed) == 0 {
 			return // the same table: the same utilities
 		}
+	}
+	zs.stale = true // the next recount decides again
+	if onlyContrib {
 		bound := updateBound(zs.err[j], old, nt, len(changed))
 		if bound <= refreshBound*math.Max(1, old.mag+nt.mag) {
 			// diff[k][l]: the change of point k's contribution at level l.

@@ -17,7 +17,8 @@ type WhatIfEdit struct {
 // SpaceEditor applies what-if edits to a copy of a space exactly as a
 // WhatIf does (the same code), without analysing: Analyze on its Space
 // gives the report a WhatIf gives after the same edits, figure for figure
-// (TestSpaceEditorEqualsWhatIf). It is for one-shot questions (the CLI's
+// (TestWhatIfRepeatedWeightsMatchAnalyze checks the editor's space at every
+// step of a WhatIf's). It is for one-shot questions (the CLI's
 // --what-if); a WhatIf answers a sequence of them incrementally.
 type SpaceEditor struct {
 	s *Space

@@ -700,7 +700,6 @@ func whatIfSpace(s *analysis.Space, changes []whatIfChange) (*analysis.Space, []
 		edit := analysis.WhatIfEdit{Party: c.j, Point: c.k, Value: c.value}
 		if c.k < 0 {
 			a.From = oldRes
-			edit.Point = -1
 		} else {
 			a.Point = cur.Framework.Points[c.k].ID
 			a.From = cur.Profiles[c.j].Weights[c.k]
