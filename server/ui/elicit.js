@@ -435,6 +435,18 @@ function stepScores(view, eli, touch, rerender) {
   const byImportance = f.points.map((_, i) => i).sort((a, b) => eli.imp[b] - eli.imp[a] || a - b);
   const top = new Set(n <= FEW_POINTS ? byImportance : byImportance.slice(0, OPEN_POINTS));
   const isOpen = (i) => (eli.open[i] === undefined ? top.has(i) : eli.open[i]);
+  // A point's open state is noted by its toggle event, which the browser
+  // sends a task after the click: a re-render before it (an option ranked
+  // at once) drew the point closed again, its buttons gone with the focus.
+  // So the points' live state is read before every re-render from this
+  // step ("Open/Close every point" set theirs and re-render directly).
+  const redraw = () => {
+    f.points.forEach((_, i) => {
+      const d = document.getElementById(`sp-${i}`);
+      if (d) eli.open[i] = d.open;
+    });
+    rerender();
+  };
   const sum = eli.imp.reduce((a, b) => a + b, 0) || 1;
   const setDigest = (pt, i) => {
     const d = document.getElementById(`sp-${i}-digest`);
@@ -445,7 +457,7 @@ function stepScores(view, eli, touch, rerender) {
       h("span", { class: "sp-title" }, pointTitle(pt)),
       h("span", { class: "sp-weight muted small", title: "the point's weight (step 1)" }, fmt.pct(eli.imp[i] / sum)),
       h("span", { class: "sp-digest muted small", id: `sp-${i}-digest` }, digest(pt, eli, i))),
-    kindOf(pt) === KIND_OPTIONS ? optionRows(pt, i) : numericPoint(view, pt, i, eli, touch, rerender, () => setDigest(pt, i)));
+    kindOf(pt) === KIND_OPTIONS ? optionRows(pt, i) : numericPoint(view, pt, i, eli, touch, redraw, () => setDigest(pt, i)));
 
   const optionRows = (pt, i) => {
     const order = ranked(eli, i);
@@ -461,7 +473,7 @@ function stepScores(view, eli, touch, rerender) {
       else sc[b] = sc[a] + 1;
       eli.sDirty[i] = true;
       touch();
-      rerender();
+      redraw();
       // Focus follows the option moved, whether the click focused its
       // button or not (a tap may not): the keyboard goes on from there.
       const btn = document.getElementById(`s-${i}-${a}-${d < 0 ? "up" : "down"}`);
@@ -486,7 +498,7 @@ function stepScores(view, eli, touch, rerender) {
             setDigest(pt, i);
           },
           // Re-rank once the slider is let go.
-          onchange: () => rerender() }),
+          onchange: () => redraw() }),
         h("span", { class: "num score-val", id: `s-${i}-${l}-val` }, String(eli.sc[i][l])));
     }));
   };
